@@ -1,0 +1,27 @@
+from django import forms
+
+from .models import User
+
+
+class SignupForm(forms.Form):
+    """Extra sign-up fields (allauth calls ``signup`` after it created the user)."""
+
+    display_name = forms.CharField(
+        max_length=60,
+        required=False,
+        label="Display name",
+        help_text=User._meta.get_field("display_name").help_text,
+    )
+
+    def signup(self, request, user):
+        user.display_name = self.cleaned_data["display_name"].strip()
+        user.save(update_fields=["display_name"])
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["display_name"]
+
+    def clean_display_name(self):
+        return self.cleaned_data["display_name"].strip()

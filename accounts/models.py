@@ -1,0 +1,37 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models.functions import Lower
+
+TRIAGE_GROUP = "Triage"
+MENTOR_GROUP = "Mentor"
+
+
+class User(AbstractUser):
+    """A member of the portal. People sign in with their email; the username is internal."""
+
+    display_name = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="The name shown beside your ideas and comments. Leave empty to show the part of your email before the @.",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="accounts_user_email_unique_ci",
+                violation_error_message="A member with this email address already exists.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.public_name
+
+    @property
+    def public_name(self) -> str:
+        if self.display_name:
+            return self.display_name
+        if self.email:
+            return self.email.split("@", 1)[0]
+        return self.username

@@ -1,0 +1,214 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+
+class Job(models.Model):
+    """What a customer is trying to get done."""
+
+    class Kind(models.TextChoices):
+        FUNCTIONAL = "functional", "Functional"
+        EMOTIONAL = "emotional", "Emotional"
+        SOCIAL = "social", "Social"
+
+    name = models.CharField(max_length=200, unique=True, help_text='A verb and an object, e.g. "Plan a weekly shop".')
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.FUNCTIONAL)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["functional", "emotional", "social"]), name="job_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Outcome(models.Model):
+    """A measurable desired outcome of a job, e.g. "Minimise the time it takes to …"."""
+
+    job = models.ForeignKey(Job, on_delete=models.PROTECT, related_name="outcomes")
+    code = models.SlugField(
+        max_length=40,
+        unique=True,
+        help_text="A short stable code used by survey imports, e.g. PLAN-03. It should never change.",
+    )
+    statement = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["job__name", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "statement"], name="outcome_statement_unique_per_job"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.statement}"
+
+
+class Segment(models.Model):
+    """A group of respondents, e.g. customers, non-customers, ex-customers."""
+
+    name = models.CharField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChallengeQuerySet(models.QuerySet):
+    def listed(self):
+        """Challenges past their draft phase (what members may see, before visibility rules)."""
+        return self.exclude(phase=Challenge.Phase.DRAFT)
+
+
+class Challenge(models.Model):
+    """A focused question to customers about chosen outcomes."""
+
+    class Phase(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        OPEN = "open", "Open for ideas"
+        REVIEW = "review", "In review"
+        MENTORING = "mentoring", "Mentoring"
+        FINAL = "final", "Final"
+        CLOSED = "closed", "Closed"
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", "Public"
+        INVITE_ONLY = "invite_only", "Invite-only"
+
+    # Phases in the order a challenge goes through them.
+    PHASE_ORDER = [p.value for p in Phase]
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    brief = models.TextField(help_text="The question customers answer, in Markdown.")
+    business_context = models.TextField(
+        blank=True,
+        help_text="What customers cannot know: capabilities, constraints, what a good idea looks like (Markdown).",
+    )
+    prize = models.CharField(max_length=300, blank=True, help_text="The prize or reward for the winner.")
+    outcomes = models.ManyToManyField(
+        Outcome, related_name="challenges", blank=True, help_text="The outcomes this challenge targets."
+    )
+    phase = models.CharField(max_length=12, choices=Phase.choices, default=Phase.DRAFT, db_index=True)
+    visibility = models.CharField(max_length=12, choices=Visibility.choices, default=Visibility.PUBLIC)
+    invited_members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="challenge_invitations",
+        blank=True,
+        help_text="Members who may see an invite-only challenge.",
+    )
+    # The day each phase starts (the timeline shown to customers).
+    opens_at = models.DateField(null=True, blank=True)
+    review_starts_at = models.DateField(null=True, blank=True)
+    mentoring_starts_at = models.DateField(null=True, blank=True)
+    final_starts_at = models.DateField(null=True, blank=True)
+    closes_at = models.DateField(null=True, blank=True)
+    answer_within_days = models.PositiveSmallIntegerField(
+        default=10, help_text="Every idea gets a first human answer within this many days."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ChallengeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opens_at", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(phase__in=["draft", "open", "review", "mentoring", "final", "closed"]),
+                name="challenge_phase_valid",
+            ),
+            models.CheckConstraint(condition=Q(visibility__in=["public", "invite_only"]), name="challenge_visibility_valid"),
+            models.CheckConstraint(
+                condition=Q(answer_within_days__gte=1, answer_within_days__lte=365),
+                name="challenge_answer_within_days_range",
+                violation_error_message="The answer promise must be between 1 and 365 days.",
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{earlier}__isnull": True}) | Q(**{f"{later}__isnull": True}) | Q(**{f"{earlier}__lte": F(later)}),
+                    name=f"challenge_{earlier}_before_{later}",
+                    violation_error_message="Phase dates must follow the order of the phases.",
+                )
+                for earlier, later in [
+                    ("opens_at", "review_starts_at"),
+                    ("review_starts_at", "mentoring_starts_at"),
+                    ("mentoring_starts_at", "final_starts_at"),
+                    ("final_starts_at", "closes_at"),
+                ]
+            ],
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("challenges:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_open(self) -> bool:
+        return self.phase == self.Phase.OPEN
+
+    @property
+    def is_invite_only(self) -> bool:
+        return self.visibility == self.Visibility.INVITE_ONLY
+
+    def timeline(self) -> list[dict]:
+        """The phases with their start dates, marking which are past and which is current."""
+        current = self.PHASE_ORDER.index(self.phase)
+        dates = {
+            "open": self.opens_at,
+            "review": self.review_starts_at,
+            "mentoring": self.mentoring_starts_at,
+            "final": self.final_starts_at,
+            "closed": self.closes_at,
+        }
+        return [
+            {
+                "phase": value,
+                "label": label,
+                "starts": dates[value],
+                "is_current": index == current,
+                "is_past": index < current,
+            }
+            for index, (value, label) in enumerate(self.Phase.choices)
+            if value != self.Phase.DRAFT
+        ]
+
+
+class SelectionCriterion(models.Model):
+    """A published criterion ideas are screened against, with its weight."""
+
+    DEFAULTS = [
+        ("Pain-point fit", "Does it relieve an important, poorly served outcome?", 40),
+        ("Capability fit", "Can we deliver it with what we have or can build?", 30),
+        ("Profit potential", "Can it make or save money for the business?", 30),
+    ]
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="criteria")
+    name = models.CharField(max_length=100)
+    description = models.CharField(max_length=300, blank=True)
+    weight = models.PositiveSmallIntegerField(default=1, help_text="Relative weight; shown to customers as a share.")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["challenge", "position", "id"]
+        verbose_name_plural = "selection criteria"
+        constraints = [
+            models.UniqueConstraint(fields=["challenge", "name"], name="criterion_name_unique_per_challenge"),
+            models.CheckConstraint(
+                condition=Q(weight__gte=1, weight__lte=100),
+                name="criterion_weight_range",
+                violation_error_message="A weight is a whole number from 1 to 100.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.weight})"

@@ -1,0 +1,36 @@
+"""Who may see and do what with a challenge."""
+
+from accounts.rules import is_triage
+
+from .models import Challenge
+
+# What each phase allows.
+SUBMISSION_PHASES = frozenset({Challenge.Phase.OPEN})
+VOTING_PHASES = frozenset({Challenge.Phase.OPEN, Challenge.Phase.REVIEW})
+COMMENTING_PHASES = frozenset(Challenge.Phase) - {Challenge.Phase.DRAFT, Challenge.Phase.CLOSED}
+
+
+def can_view_challenge(user, challenge: Challenge) -> bool:
+    """Drafts are for staff; an invite-only challenge exists only for its invited members."""
+    if is_triage(user):
+        return True
+    if challenge.phase == Challenge.Phase.DRAFT:
+        return False
+    if challenge.visibility == Challenge.Visibility.PUBLIC:
+        return True
+    return user.is_authenticated and challenge.invited_members.filter(pk=user.pk).exists()
+
+
+def submission_refusal(user, challenge: Challenge) -> str | None:
+    """Why the user may not submit an idea to this challenge now, or None if they may."""
+    if not user.is_authenticated:
+        return "Sign in to submit an idea."
+    if challenge.phase not in SUBMISSION_PHASES:
+        return f"This challenge is not taking ideas: it is {challenge.get_phase_display().lower()}."
+    if not can_view_challenge(user, challenge):
+        return "This challenge is not open to you."
+    return None
+
+
+def can_submit_idea(user, challenge: Challenge) -> bool:
+    return submission_refusal(user, challenge) is None
