@@ -8,17 +8,21 @@ from ideas.models import Status
 from .models import Challenge
 
 
+def challenge_visible_to(user) -> QuerySet[Challenge]:
+    """The challenges a user may see: the SQL twin of ``rules.can_view_challenge``."""
+    challenges = Challenge.objects.all()
+    if is_triage(user):
+        return challenges
+    visible = Q(visibility=Challenge.Visibility.PUBLIC)
+    if user.is_authenticated:
+        invited = Challenge.invited_members.through.objects.filter(challenge_id=OuterRef("pk"), user_id=user.pk)
+        visible |= Q(Exists(invited))
+    return challenges.listed().filter(visible)
+
+
 def challenge_list_for(user) -> QuerySet[Challenge]:
     """Challenges the user may see, with the number of published ideas each has."""
-    challenges = Challenge.objects.all()
-    if not is_triage(user):
-        visible = Q(visibility=Challenge.Visibility.PUBLIC)
-        if user.is_authenticated:
-            visible |= Q(
-                Exists(Challenge.invited_members.through.objects.filter(challenge_id=OuterRef("pk"), user_id=user.pk))
-            )
-        challenges = challenges.listed().filter(visible)
-    return challenges.annotate(idea_count=Count("ideas", filter=~Q(ideas__status=Status.DRAFT)))
+    return challenge_visible_to(user).annotate(idea_count=Count("ideas", filter=~Q(ideas__status=Status.DRAFT)))
 
 
 def challenge_open_list_for(user) -> QuerySet[Challenge]:

@@ -33,8 +33,12 @@ class IdeaQuerySet(models.QuerySet):
         """Ideas that have left the author's drafts."""
         return self.exclude(status=Status.DRAFT)
 
-    def with_support(self):
-        return self.annotate(support=F("votes_up") - F("votes_down"))
+    def by_support(self):
+        """Most supported first (uses the idea_support expression index)."""
+        return self.order_by((F("votes_up") - F("votes_down")).desc(), F("submitted_at").desc(nulls_last=True), "-id")
+
+    def by_newest(self):
+        return self.order_by(F("submitted_at").desc(nulls_last=True), "-id")
 
 
 class Idea(models.Model):

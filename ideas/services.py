@@ -244,3 +244,16 @@ def idea_status_change(
     )
     notify_author_of_status_change.delay_on_commit(change.pk)
     return change
+
+
+@transaction.atomic
+def idea_update(*, idea: Idea, user, title: str, problem: str, solution: str, outcomes: Iterable[Outcome]) -> Idea:
+    """The author edits their idea while it is a draft or awaiting screening (row lock held)."""
+    idea = Idea.objects.select_for_update().select_related("challenge").get(pk=idea.pk)
+    if not rules.can_edit_idea(user, idea):
+        raise SubmissionNotAllowed("This idea can no longer be edited: screening has started or the challenge closed.")
+    outcomes = _validate_outcomes(idea.challenge, outcomes)
+    idea.title, idea.problem, idea.solution = title.strip(), problem.strip(), solution.strip()
+    idea.save(update_fields=["title", "problem", "solution", "updated_at"])
+    idea.outcomes.set(outcomes)
+    return idea

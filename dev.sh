@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The two commands a newcomer needs:
+#   ./dev.sh demo   run the portal with demo data on http://127.0.0.1:8000 (SQLite, tasks inline)
+#   ./dev.sh test   run the whole test suite (PostgreSQL and Redis, see README)
+# Both create ./.venv with Python 3.11 on first use and install the pinned requirements.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+python_bin() {
+  for candidate in python3.11 python3; do
+    if command -v "$candidate" >/dev/null 2>&1 &&
+      "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+      echo "$candidate"
+      return
+    fi
+  done
+  echo "Python 3.11 is needed (python3.11 or python3 on the PATH)." >&2
+  exit 1
+}
+
+venv() {
+  local requirements=$1 stamp=".venv/.installed-$1"
+  if [ ! -x .venv/bin/python ]; then
+    echo "Creating .venv ..."
+    "$(python_bin)" -m venv .venv
+  fi
+  # Reinstall only when the requirements file changed since the last install.
+  if [ ! -f "$stamp" ] || [ "$requirements" -nt "$stamp" ] || [ requirements.txt -nt "$stamp" ]; then
+    echo "Installing $requirements ..."
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$requirements"
+    touch "$stamp"
+  fi
+}
+
+command=${1:-}
+shift || true
+case "$command" in
+  demo)
+    venv requirements.txt
+    export DEBUG="${DEBUG:-1}"
+    exec .venv/bin/python manage.py demo "$@"
+    ;;
+  test)
+    venv requirements-dev.txt
+    export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ideaportal}"
+    export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
+    # Development settings (no production secrets needed); Django's test runner turns DEBUG off anyway.
+    export DEBUG=1
+    exec .venv/bin/python -m pytest "$@"
+    ;;
+  *)
+    echo "usage: ./dev.sh demo [--addrport HOST:PORT] | ./dev.sh test [pytest options]" >&2
+    exit 2
+    ;;
+esac

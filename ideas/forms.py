@@ -1,0 +1,82 @@
+from django import forms
+
+from challenges.models import Challenge, Outcome
+
+from .models import Comment, Idea, Vote
+
+
+class IdeaForm(forms.ModelForm):
+    """An idea for one challenge; the outcomes offered are the challenge's."""
+
+    outcomes = forms.ModelMultipleChoiceField(
+        queryset=Outcome.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Which outcomes does it address?",
+        help_text="Choose at least one of the outcomes this challenge targets.",
+        error_messages={"required": "Choose at least one outcome that your idea addresses."},
+    )
+
+    class Meta:
+        model = Idea
+        fields = ["title", "problem", "solution", "outcomes"]
+        labels = {"problem": "The problem", "solution": "Your proposed solution"}
+        help_texts = {
+            "title": "A short name for your idea (at most 120 characters).",
+            "problem": "What goes wrong for customers today? At most 5,000 characters; Markdown allowed.",
+            "solution": "What would you do about it, and how would it work? At most 10,000 characters; Markdown allowed.",
+        }
+        widgets = {
+            "problem": forms.Textarea(attrs={"rows": 5}),
+            "solution": forms.Textarea(attrs={"rows": 8}),
+        }
+
+    def __init__(self, *args, challenge: Challenge, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcomes"].queryset = challenge.outcomes.select_related("job").order_by("code")
+        for name in ("title", "problem", "solution"):
+            self.fields[name].widget.attrs["maxlength"] = Idea._meta.get_field(name).max_length
+
+    def _clean_text(self, name: str, minimum: int) -> str:
+        value = self.cleaned_data[name].strip()
+        if len(value) < minimum:
+            label = self.fields[name].label.lower()
+            raise forms.ValidationError(f"Say a little more: {label} needs at least {minimum} characters.")
+        return value
+
+    def clean_title(self):
+        return self._clean_text("title", 5)
+
+    def clean_problem(self):
+        return self._clean_text("problem", 20)
+
+    def clean_solution(self):
+        return self._clean_text("solution", 20)
+
+
+class CommentForm(forms.ModelForm):
+    class Meta:
+        model = Comment
+        fields = ["body"]
+        labels = {"body": "Your comment"}
+        help_texts = {"body": "Be kind and specific. Markdown allowed; at most 5,000 characters."}
+        widgets = {"body": forms.Textarea(attrs={"rows": 3, "maxlength": 5000})}
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise forms.ValidationError("A comment cannot be empty.")
+        return body
+
+
+class VoteForm(forms.Form):
+    """Up, down, or take the vote back."""
+
+    value = forms.ChoiceField(
+        choices=[("up", "Up"), ("down", "Down"), ("withdraw", "Take my vote back")],
+        error_messages={"invalid_choice": "A vote is up, down, or taken back.", "required": "Choose how to vote."},
+    )
+
+    VALUES = {"up": Vote.Value.UP, "down": Vote.Value.DOWN, "withdraw": None}
+
+    def vote_value(self) -> int | None:
+        return self.VALUES[self.cleaned_data["value"]]

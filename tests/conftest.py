@@ -1,0 +1,73 @@
+import os
+
+import pytest
+
+from tests import factories
+
+
+def pytest_collection_modifyitems(config, items):
+    """The browser and worker tests are the slowest: run them last."""
+    items.sort(key=lambda item: bool(item.get_closest_marker("browser") or item.get_closest_marker("worker")))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """In CI no test may be skipped: a skip there means a missing service or tool, so fail."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    if os.environ.get("CI") and skipped:
+        terminalreporter.write_line(f"CI: {len(skipped)} test(s) skipped; every test must run in CI.", red=True)
+        config._ci_skipped = True
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if getattr(session.config, "_ci_skipped", False) and exitstatus == 0:
+        session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # A fast hasher: the factories set a password for every member they create.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def customer(db):
+    return factories.UserFactory(display_name="Cora Customer")
+
+
+@pytest.fixture
+def other_customer(db):
+    return factories.UserFactory(display_name="Otto Other")
+
+
+@pytest.fixture
+def triage(db):
+    return factories.TriageFactory(display_name="Tess Triage")
+
+
+@pytest.fixture
+def mentor(db):
+    return factories.MentorFactory(display_name="Mo Mentor")
+
+
+@pytest.fixture
+def open_challenge(db):
+    return factories.ChallengeFactory(title="Easier deliveries", slug="easier-deliveries")
+
+
+@pytest.fixture
+def idea(open_challenge, customer):
+    return factories.IdeaFactory(challenge=open_challenge, author=customer, title="Lockers at stations")
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) -> the test client signed in as that user (None: anonymous)."""
+
+    def sign_in(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return sign_in
