@@ -14,7 +14,11 @@ def _group_names(user) -> frozenset[str]:
 
 def is_triage(user) -> bool:
     """Staff who screen ideas and run challenges (the Triage group, or a superuser)."""
-    return user.is_authenticated and user.is_active and (user.is_superuser or (user.is_staff and TRIAGE_GROUP in _group_names(user)))
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or (user.is_staff and TRIAGE_GROUP in _group_names(user)))
+    )
 
 
 def is_mentor(user) -> bool:

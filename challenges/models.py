@@ -125,7 +125,9 @@ class Challenge(models.Model):
                 condition=Q(phase__in=["draft", "open", "review", "mentoring", "final", "closed"]),
                 name="challenge_phase_valid",
             ),
-            models.CheckConstraint(condition=Q(visibility__in=["public", "invite_only"]), name="challenge_visibility_valid"),
+            models.CheckConstraint(
+                condition=Q(visibility__in=["public", "invite_only"]), name="challenge_visibility_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(answer_within_days__gte=1, answer_within_days__lte=365),
                 name="challenge_answer_within_days_range",
@@ -133,7 +135,9 @@ class Challenge(models.Model):
             ),
             *[
                 models.CheckConstraint(
-                    condition=Q(**{f"{earlier}__isnull": True}) | Q(**{f"{later}__isnull": True}) | Q(**{f"{earlier}__lte": F(later)}),
+                    condition=Q(**{f"{earlier}__isnull": True})
+                    | Q(**{f"{later}__isnull": True})
+                    | Q(**{f"{earlier}__lte": F(later)}),
                     name=f"challenge_{earlier}_before_{later}",
                     violation_error_message="Phase dates must follow the order of the phases.",
                 )

@@ -1,3 +1,289 @@
-from django.contrib import admin
+"""The staff triage interface for ideas. Status changes go through ``ideas.services`` only."""
 
-# Register your models here.
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
+from django.db.models import F
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
+
+from accounts.rules import is_triage
+
+from . import services
+from .forms_admin import IdeaAdminForm, IdeaStatusChangeForm
+from .models import Comment, Idea, Status, StatusChange, Vote
+
+admin.site.site_header = "Idea portal — staff"
+admin.site.site_title = "Idea portal — staff"
+admin.site.index_title = "Triage"
+
+CHANGE_STATUS_TEMPLATE = "admin/ideas/idea/change_status.html"
+
+
+class StatusChangeInline(admin.TabularInline):
+    """The idea's history through the funnel, with the reasons its author was given."""
+
+    model = StatusChange
+    fk_name = "idea"
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "from_status", "to_status", "changed_by", "reason", "author_notified_at"]
+    readonly_fields = fields
+    ordering = ["-created_at", "-id"]
+    verbose_name = "status change"
+    verbose_name_plural = "status history"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("changed_by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Idea)
+class IdeaAdmin(admin.ModelAdmin):
+    form = IdeaAdminForm
+    list_display = ["title", "challenge", "author", "status", "support", "comments_count", "submitted_at"]
+    list_display_links = ["title"]
+    list_filter = ["status", "challenge", "outcomes"]
+    list_select_related = ["challenge", "author"]
+    search_fields = ["title", "author__email", "author__display_name"]
+    search_help_text = "Search by title or the author's email or name; a number finds the idea with that id."
+    date_hierarchy = "submitted_at"
+    autocomplete_fields = ["duplicate_of"]
+    readonly_fields = [
+        "challenge",
+        "author",
+        "status_with_action",
+        "duplicate_of",
+        "votes_up",
+        "votes_down",
+        "comments_count",
+        "created_at",
+        "updated_at",
+        "submitted_at",
+        "decided_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["challenge", "author", "title", "problem", "solution", "outcomes"]}),
+        ("Funnel", {"fields": ["status_with_action", "duplicate_of", "submitted_at", "decided_at"]}),
+        ("Community", {"fields": ["votes_up", "votes_down", "comments_count"]}),
+        ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+    filter_horizontal = ["outcomes"]
+    inlines = [StatusChangeInline]
+    actions = ["change_status"]
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        # Named support_total: the model's ``support`` property cannot take an annotation.
+        return super().get_queryset(request).annotate(support_total=F("votes_up") - F("votes_down"))
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip().lstrip("#")
+        by_id = queryset.filter(pk=int(term)) if term.isdigit() else None
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if by_id is not None:
+            queryset |= by_id
+        if request.path == reverse("admin:autocomplete") and request.GET.get("field_name") == "duplicate_of":
+            # Only a published idea that is not itself a duplicate can take a merge.
+            queryset = queryset.exclude(status__in=[Status.DRAFT, Status.DUPLICATE])
+        return queryset, may_have_duplicates
+
+    def has_add_permission(self, request):
+        # Ideas come from customers, through ideas.services.idea_create.
+        return False
+
+    @admin.display(description="support", ordering="support_total")
+    def support(self, obj):
+        return obj.support_total
+
+    @admin.display(description="status")
+    def status_with_action(self, obj):
+        label = obj.get_status_display()
+        if obj.pk and services.allowed_next_statuses(obj.status):
+            url = reverse("admin:ideas_idea_change_status", args=[obj.pk])
+            return format_html('{} &nbsp; <a class="button" href="{}">Change status…</a>', label, url)
+        return label
+
+    # --- Status changes ---------------------------------------------------------------------
+
+    def has_change_status_permission(self, request, obj=None):
+        return is_triage(request.user)
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<int:object_id>/change-status/",
+                self.admin_site.admin_view(self.change_status_view),
+                name="ideas_idea_change_status",
+            )
+        ]
+        return urls + super().get_urls()
+
+    def _apply_status_change(self, request, ideas, form):
+        """Call the service once per idea; report each refusal by name and the successes together."""
+        to_status = form.cleaned_data["to_status"]
+        changed = []
+        for idea in ideas:
+            try:
+                services.idea_status_change(
+                    idea=idea,
+                    to_status=to_status,
+                    changed_by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    duplicate_of=form.cleaned_data["duplicate_of"],
+                )
+            except services.IdeaError as error:
+                self.message_user(
+                    request, f"Idea #{idea.pk} “{idea.title}” was not changed: {error}", level=messages.ERROR
+                )
+            else:
+                changed.append(idea)
+        if changed:
+            label = Status(to_status).label.lower()
+            names = ", ".join(f"“{idea.title}”" for idea in changed)
+            count = len(changed)
+            self.message_user(
+                request,
+                f"{count} idea{'s' if count != 1 else ''} now {label}: {names}.",
+                level=messages.SUCCESS,
+            )
+        return changed
+
+    def _status_page(self, request, *, form, ideas, title, single=None):
+        opts = self.model._meta
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "subtitle": None,
+            "opts": opts,
+            "form": form,
+            "ideas": ideas,
+            "idea": single,
+            "media": self.media + form.media,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action_name": "change_status",
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, CHANGE_STATUS_TEMPLATE, context)
+
+    @admin.action(description="Change status…", permissions=["change_status"])
+    def change_status(self, request, queryset):
+        """Intermediate page: ask for the new status and the reason, then change each idea."""
+        ideas = list(queryset.select_related("challenge", "author").order_by("pk"))
+        if "apply" in request.POST:
+            form = IdeaStatusChangeForm(request.POST)
+            if form.is_valid():
+                self._apply_status_change(request, ideas, form)
+                return None  # back to the changelist, with the messages
+        else:
+            form = IdeaStatusChangeForm()
+        return self._status_page(request, form=form, ideas=ideas, title="Change the status of ideas")
+
+    def change_status_view(self, request, object_id):
+        """The same form for one idea, from its change page."""
+        idea = get_object_or_404(self.get_queryset(request).select_related("challenge", "author"), pk=object_id)
+        if not self.has_change_status_permission(request, idea):
+            raise PermissionDenied
+        change_url = reverse("admin:ideas_idea_change", args=[idea.pk], current_app=self.admin_site.name)
+        allowed = services.allowed_next_statuses(idea.status)
+        if request.method == "POST":
+            form = IdeaStatusChangeForm(request.POST, allowed_statuses=allowed)
+            if form.is_valid() and self._apply_status_change(request, [idea], form):
+                return HttpResponseRedirect(change_url)
+        else:
+            form = IdeaStatusChangeForm(allowed_statuses=allowed)
+        return self._status_page(
+            request, form=form, ideas=[idea], title=f"Change the status of “{idea.title}”", single=idea
+        )
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(admin.ModelAdmin):
+    """Read-only: status changes are written by ideas.services.idea_status_change alone."""
+
+    list_display = [
+        "idea",
+        "from_status",
+        "to_status",
+        "changed_by",
+        "short_reason",
+        "created_at",
+        "author_notified_at",
+    ]
+    list_filter = ["to_status", "from_status", "idea__challenge"]
+    list_select_related = ["idea", "changed_by"]
+    search_fields = ["idea__title", "reason", "changed_by__email"]
+    date_hierarchy = "created_at"
+    fields = ["idea", "from_status", "to_status", "changed_by", "reason", "created_at", "author_notified_at"]
+    readonly_fields = fields
+
+    @admin.display(description="reason")
+    def short_reason(self, obj):
+        return Truncator(obj.reason).chars(80)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Vote)
+class VoteAdmin(admin.ModelAdmin):
+    """Read-only: votes and the idea's counters change together in ideas.services."""
+
+    list_display = ["idea", "user", "value", "created_at", "updated_at"]
+    list_filter = ["value", "idea__challenge"]
+    list_select_related = ["idea", "user"]
+    search_fields = ["idea__title", "user__email"]
+    date_hierarchy = "created_at"
+    fields = ["idea", "user", "value", "created_at", "updated_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    """Staff may edit a comment's text (moderation); comments are added and counted in ideas.services."""
+
+    list_display = ["short_body", "idea", "author", "created_at"]
+    list_filter = ["idea__challenge"]
+    list_select_related = ["idea", "author"]
+    search_fields = ["body", "idea__title", "author__email"]
+    date_hierarchy = "created_at"
+    fields = ["idea", "author", "body", "created_at", "updated_at"]
+    readonly_fields = ["idea", "author", "created_at", "updated_at"]
+
+    @admin.display(description="comment")
+    def short_body(self, obj):
+        return Truncator(obj.body).chars(80)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting here would leave the idea's comments_count wrong; that needs a service first.
+        return False

@@ -51,9 +51,7 @@ class Idea(models.Model):
     solution = models.TextField(max_length=10000, help_text="The proposed solution, in Markdown.")
     outcomes = models.ManyToManyField(Outcome, related_name="ideas", help_text="The challenge outcomes it addresses.")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
-    duplicate_of = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
-    )
+    duplicate_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates")
     # Vote counters: changed only with F() under the idea's row lock (ideas.services).
     votes_up = models.PositiveIntegerField(default=0)
     votes_down = models.PositiveIntegerField(default=0)

@@ -16,7 +16,9 @@ def visible_ideas_q(user) -> Q:
     public = Q(challenge__visibility=Challenge.Visibility.PUBLIC)
     if user.is_authenticated:
         # EXISTS rather than a join: a join on the invited members would repeat each idea.
-        invitations = Challenge.invited_members.through.objects.filter(challenge_id=OuterRef("challenge_id"), user_id=user.pk)
+        invitations = Challenge.invited_members.through.objects.filter(
+            challenge_id=OuterRef("challenge_id"), user_id=user.pk
+        )
         public |= Q(Exists(invitations))
     listed = public & ~Q(challenge__phase=Challenge.Phase.DRAFT) & ~Q(status=Status.DRAFT)
     if user.is_authenticated:

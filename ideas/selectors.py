@@ -19,9 +19,11 @@ def idea_list_for(user) -> QuerySet[Idea]:
 
 def idea_recently_decided_for(user, *, limit: int = 6) -> QuerySet[Idea]:
     """Ideas staff answered most recently: the loop being closed, for the home page."""
-    return idea_list_for(user).filter(status__in=DECIDED_STATUSES, decided_at__isnull=False).order_by("-decided_at")[
-        :limit
-    ]
+    return (
+        idea_list_for(user)
+        .filter(status__in=DECIDED_STATUSES, decided_at__isnull=False)
+        .order_by("-decided_at")[:limit]
+    )
 
 
 def idea_detail_for(user, *, pk: int) -> Idea:

@@ -10,7 +10,7 @@ from challenges.models import Challenge, Outcome
 from challenges.rules import submission_refusal
 
 from . import rules
-from .models import STATUSES_NEEDING_REASON, Comment, Idea, StatusChange, Status, Vote
+from .models import STATUSES_NEEDING_REASON, Comment, Idea, Status, StatusChange, Vote
 
 
 class IdeaError(Exception):
@@ -231,7 +231,11 @@ def idea_status_change(
         if duplicate_of is None:
             raise TransitionNotAllowed("Name the idea this one duplicates.")
         target = locked[duplicate_of.pk]
-        if target.pk == idea.pk or target.challenge_id != idea.challenge_id or target.status in {Status.DRAFT, Status.DUPLICATE}:
+        if (
+            target.pk == idea.pk
+            or target.challenge_id != idea.challenge_id
+            or target.status in {Status.DRAFT, Status.DUPLICATE}
+        ):
             raise TransitionNotAllowed("An idea can only be merged into another published idea of the same challenge.")
         idea.duplicate_of = target
         _merge_unlocked(duplicate=idea, target=target)

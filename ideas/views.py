@@ -84,7 +84,9 @@ def idea_create(request, slug: str):
             else:
                 messages.success(request, "Your draft is saved. Only you can see it until you submit it.")
             return redirect(idea)
-    return render(request, "ideas/idea_form.html", {"challenge": challenge, "form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "ideas/idea_form.html", {"challenge": challenge, "form": form}, status=400 if form.errors else 200
+    )
 
 
 @login_required

@@ -1,0 +1,80 @@
+"""Forms of the staff admin for ideas: the idea's own form and the status change form."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
+
+from .models import STATUSES_NEEDING_REASON, Idea, Status
+
+# Staff decide every status after "submitted"; draft → submitted is the author's step.
+STAFF_STATUS_CHOICES = [
+    (value, label) for value, label in Status.choices if value not in {Status.DRAFT, Status.SUBMITTED}
+]
+
+
+class IdeaAdminForm(forms.ModelForm):
+    """Staff may tidy an idea's text and outcomes; the outcomes stay within its challenge's."""
+
+    class Meta:
+        model = Idea
+        fields = ["title", "problem", "solution", "outcomes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "outcomes" in self.fields and self.instance.challenge_id:
+            self.fields["outcomes"].queryset = self.instance.challenge.outcomes.select_related("job")
+
+    def clean_title(self):
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise forms.ValidationError("An idea needs a title.")
+        return title
+
+
+class IdeaStatusChangeForm(forms.Form):
+    """Where the selected ideas go next, and the reason their authors read.
+
+    The form only checks that the request is complete; ``ideas.services.idea_status_change``
+    decides, idea by idea, whether the step is allowed.
+    """
+
+    to_status = forms.ChoiceField(label="New status", choices=STAFF_STATUS_CHOICES)
+    reason = forms.CharField(
+        label="Reason",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
+        help_text=(
+            "The author and the idea's followers read this, word for word. Required for "
+            + ", ".join(sorted(Status(s).label.lower() for s in STATUSES_NEEDING_REASON))
+            + "."
+        ),
+    )
+    duplicate_of = forms.ModelChoiceField(
+        label="Duplicate of",
+        queryset=Idea.objects.exclude(status__in=[Status.DRAFT, Status.DUPLICATE]),
+        required=False,
+        widget=AutocompleteSelect(Idea._meta.get_field("duplicate_of"), admin.site),
+        help_text="Only for “duplicate”: the idea these are merged into (its id, or search by title). "
+        "Votes and comments move to it.",
+    )
+
+    def __init__(self, *args, allowed_statuses=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if allowed_statuses is not None:
+            self.fields["to_status"].choices = [
+                (v, label) for v, label in STAFF_STATUS_CHOICES if v in allowed_statuses
+            ]
+
+    def clean(self):
+        cleaned = super().clean()
+        to_status = cleaned.get("to_status")
+        reason = (cleaned.get("reason") or "").strip()
+        cleaned["reason"] = reason
+        if to_status in STATUSES_NEEDING_REASON and not reason:
+            self.add_error("reason", f"Give the author a reason for “{Status(to_status).label.lower()}”.")
+        duplicate_of = cleaned.get("duplicate_of")
+        if to_status == Status.DUPLICATE and duplicate_of is None and "duplicate_of" not in self.errors:
+            self.add_error("duplicate_of", "Name the idea these ideas duplicate.")
+        if to_status and to_status != Status.DUPLICATE and duplicate_of is not None:
+            self.add_error("duplicate_of", "Only a duplicate names another idea; leave this empty.")
+        return cleaned
