@@ -103,7 +103,9 @@ def test_invite_only_challenge_and_its_ideas_exist_only_for_invited(as_role, rol
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
 def test_idea_list_filters_and_hides_drafts(as_role, role, idea, customer):
-    factories.IdeaFactory(challenge=idea.challenge, author=customer, title="My unfinished draft", status=Status.DRAFT, submitted_at=None)
+    factories.IdeaFactory(
+        challenge=idea.challenge, author=customer, title="My unfinished draft", status=Status.DRAFT, submitted_at=None
+    )
     client = as_role(role)
     content = client.get(reverse("ideas:list")).content.decode()
     assert "Lockers at stations" in content
@@ -195,7 +197,9 @@ def test_healthz(client):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("page_size", [5, 25])
-def test_idea_list_query_count_is_constant_in_page_size(client_for, other_customer, open_challenge, settings, page_size, django_assert_num_queries):
+def test_idea_list_query_count_is_constant_in_page_size(
+    client_for, other_customer, open_challenge, settings, page_size, django_assert_num_queries
+):
     """Fixed queries whatever the page size: session, user, count, page, outcomes, votes, challenge filter."""
     settings.IDEAS_PER_PAGE = page_size
     for _ in range(page_size):
