@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from accounts.models import MENTOR_GROUP, TRIAGE_GROUP
 from challenges.models import Challenge, Job, Outcome, Segment, SelectionCriterion
-from ideas.models import Comment, Idea, StatusChange, Status, Vote
+from ideas.models import Comment, Idea, Status, StatusChange, Vote
 from ideas.services import TRANSITIONS, comment_create, idea_create, idea_status_change, vote_cast
 from scoring.models import Rating, Respondent
 
@@ -85,7 +85,12 @@ JOBS = [
         "Being there for the delivery, checking it, and getting everything into the fridge and cupboards.",
         [
             ("RECV-01", "Minimise the time spent waiting at home for a delivery to arrive", 4.7, 2.3),
-            ("RECV-02", "Minimise the likelihood that chilled or frozen items warm up before they are put away", 4.2, 3.1),
+            (
+                "RECV-02",
+                "Minimise the likelihood that chilled or frozen items warm up before they are put away",
+                4.2,
+                3.1,
+            ),
             ("RECV-03", "Minimise the time it takes to check the delivery against the order", 3.8, 2.7),
             ("RECV-04", "Minimise the likelihood of receiving fresh produce that spoils within a few days", 4.4, 2.6),
             ("RECV-05", "Minimise the effort it takes to get a refund for a missing or damaged item", 4.0, 3.0),
@@ -396,8 +401,7 @@ IDEAS = [
         "Allergen warnings on the whole basket, not just the product page",
         ["PLAN-03"],
         _S.SUBMITTED,
-        "Allergen information is only on each product's page. A recipe change by a brand can slip "
-        "through unnoticed.",
+        "Allergen information is only on each product's page. A recipe change by a brand can slip through unnoticed.",
         "Show a basket-level allergen check before checkout, and flag products whose recipe changed "
         "since I last bought them.",
     ),
@@ -1050,7 +1054,9 @@ def load_survey(outcomes: dict[str, Outcome], segments: dict[str, Segment]) -> N
         [Respondent(key=key, segment=segments[segment]) for key, segment, _ in planned if key not in existing]
     )
     respondents = dict(Respondent.objects.filter(key__startswith="survey-").values_list("key", "pk"))
-    rated = set(Rating.objects.filter(respondent_id__in=respondents.values()).values_list("respondent_id", "outcome_id"))
+    rated = set(
+        Rating.objects.filter(respondent_id__in=respondents.values()).values_list("respondent_id", "outcome_id")
+    )
     Rating.objects.bulk_create(
         [
             Rating(respondent_id=respondents[key], outcome=outcomes[code], importance=imp, satisfaction=sat)

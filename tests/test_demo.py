@@ -1,0 +1,163 @@
+"""``manage.py demo``: an idempotent, realistic demo data set, its log-ins, and the server."""
+
+from io import StringIO
+from unittest import mock
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+from django.test.utils import override_settings
+
+from accounts.rules import is_mentor, is_triage
+from challenges.models import Challenge, Job, Outcome, Segment, SelectionCriterion
+from ideaportal import demo_data
+from ideas.models import Comment, Idea, Status, StatusChange, Vote
+from scoring.models import Rating, Respondent
+
+MODELS = [
+    get_user_model(),
+    EmailAddress,
+    Job,
+    Outcome,
+    Segment,
+    Challenge,
+    SelectionCriterion,
+    Respondent,
+    Rating,
+    Idea,
+    Vote,
+    Comment,
+    StatusChange,
+]
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def run_demo(*args) -> str:
+    out = StringIO()
+    call_command("demo", "--no-serve", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def loaded_demo(django_db_setup, django_db_blocker):
+    """Load the demo once for the module, inside a transaction rolled back at its end.
+
+    Each test's own transaction (the ``db`` fixture) nests inside it as a savepoint. The hasher is
+    the fast one the tests use (conftest), set here too because this fixture runs before theirs.
+    """
+    hasher = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), hasher:
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield run_demo()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def demo(loaded_demo, db):
+    return loaded_demo
+
+
+def test_a_second_run_creates_nothing(demo):
+    before = counts()
+    assert "Demo data loaded" in demo
+    output = run_demo()
+    assert "already loaded" in output
+    assert counts() == before
+
+
+def test_the_loaders_themselves_are_idempotent(demo):
+    before = counts()
+    assert demo_data.load(force=True) is True
+    assert counts() == before
+
+
+def test_every_status_has_ideas_and_the_funnel_history_is_consistent(demo):
+    for status in Status:
+        assert Idea.objects.filter(status=status).exists(), status
+    assert 50 <= Idea.objects.count() <= 70
+    for idea in Idea.objects.exclude(status=Status.DRAFT).prefetch_related("status_changes"):
+        steps = sorted(idea.status_changes.all(), key=lambda change: change.created_at)
+        assert (steps[-1].to_status if steps else Status.SUBMITTED) == idea.status
+        assert all(change.created_at > idea.submitted_at for change in steps)
+        assert idea.decided_at == (steps[-1].created_at if steps else None)
+        assert all(change.reason for change in steps)
+    assert Idea.objects.filter(status=Status.DUPLICATE, duplicate_of__isnull=True).count() == 0
+
+
+def test_votes_and_comments_are_spread_and_counted(demo):
+    assert Vote.objects.count() > 150
+    assert Comment.objects.count() > 40
+    for idea in Idea.objects.all():
+        assert idea.votes_up == idea.votes.filter(value=1).count()
+        assert idea.votes_down == idea.votes.filter(value=-1).count()
+        assert idea.comments_count == idea.comments.count()
+        assert not idea.votes.filter(user=idea.author_id).exists()
+    assert Idea.objects.filter(votes_up__gte=9).exists()
+
+
+def test_challenges_in_different_phases_with_the_default_criteria(demo):
+    challenges = Challenge.objects.all()
+    assert challenges.count() >= 2
+    assert len({challenge.phase for challenge in challenges}) >= 2
+    open_challenge = Challenge.objects.get(slug=demo_data.OPEN_SLUG)
+    assert open_challenge.phase == Challenge.Phase.OPEN
+    assert open_challenge.opens_at < open_challenge.review_starts_at
+    assert "FreshCart" in open_challenge.brief
+    assert open_challenge.outcomes.count() == 4
+    assert Challenge.objects.filter(phase=Challenge.Phase.CLOSED, ideas__status=Status.WINNER).exists()
+    for challenge in challenges:
+        assert [(c.name, c.description, c.weight) for c in challenge.criteria.all()] == SelectionCriterion.DEFAULTS
+    lab = Challenge.objects.get(slug=demo_data.LAB_SLUG)
+    assert lab.is_invite_only and lab.invited_members.count() == 2
+
+
+def test_survey_respondents_rate_every_outcome(demo):
+    outcomes = Outcome.objects.count()
+    assert 10 <= outcomes <= 15
+    assert Respondent.objects.filter(key__startswith="survey-").count() == 200
+    assert not Respondent.objects.filter(segment__isnull=True).exists()
+    assert Rating.objects.count() == 200 * outcomes
+    assert Segment.objects.count() == 3
+    assert Outcome.objects.filter(code="PLAN-01").exists()
+
+
+def test_every_role_can_sign_in(demo, client):
+    User = get_user_model()
+    rows = demo_data.login_rows()
+    assert {role for role, _email, _password in rows} == {"admin", "triage", "mentor", "customer"}
+    assert len(rows) >= 15
+    for _role, email, _password in rows:
+        assert email in demo
+        user = User.objects.get(username=email)
+        assert EmailAddress.objects.filter(user=user, email=email, verified=True, primary=True).exists()
+    # One sign-in per role (every demo member shares one password hash).
+    for role in ["admin", "triage", "mentor", "customer"]:
+        _role, email, password = next(row for row in rows if row[0] == role)
+        assert client.login(username=email, password=password), email
+        client.logout()
+    assert User.objects.get(username="admin@example.com").is_superuser
+    assert is_triage(User.objects.get(username="triage@example.com"))
+    assert is_mentor(User.objects.get(username="mentor@example.com"))
+    assert not is_triage(User.objects.get(username="alice@example.com"))
+
+
+@pytest.mark.django_db
+def test_it_serves_unless_told_not_to():
+    with (
+        mock.patch("ideas.management.commands.demo.call_command") as command,
+        mock.patch.object(demo_data, "load", return_value=False),
+    ):
+        call_command("demo", "--addrport", "127.0.0.1:8123", stdout=StringIO())
+    assert command.call_args_list == [
+        mock.call("migrate", interactive=False, verbosity=1),
+        mock.call("runserver", "127.0.0.1:8123"),
+    ]
