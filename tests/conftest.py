@@ -28,6 +28,22 @@ def _test_settings(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # A fast hasher: the factories set a password for every member they create.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # A cache of each test's own: allauth keeps sign-in rate limits there, which must not carry over.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+
+
+@pytest.fixture(autouse=True)
+def _celery_inline_unless_worker(request):
+    """Tasks run inline in the test, except in the tests marked ``worker`` that run a real worker."""
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    from ideaportal.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
 
 
 @pytest.fixture

@@ -35,14 +35,14 @@ class TriageFactory(UserFactory):
     @factory.post_generation
     def group(user, create, extracted, **kwargs):
         if create:
-            user.groups.add(Group.objects.get(name=TRIAGE_GROUP))
+            user.groups.add(Group.objects.get_or_create(name=TRIAGE_GROUP)[0])
 
 
 class MentorFactory(UserFactory):
     @factory.post_generation
     def group(user, create, extracted, **kwargs):
         if create:
-            user.groups.add(Group.objects.get(name=MENTOR_GROUP))
+            user.groups.add(Group.objects.get_or_create(name=MENTOR_GROUP)[0])
 
 
 class JobFactory(factory.django.DjangoModelFactory):
