@@ -5,6 +5,19 @@ import pytest
 from tests import factories
 
 
+def pytest_report_header(config):
+    """Say which real services the run talks to (CI's log must show PostgreSQL)."""
+    from django.conf import settings
+    from django.db import connection
+
+    database = settings.DATABASES["default"]
+    where = f"{database['HOST']}:{database['PORT']}" if database.get("HOST") else "a local file"
+    return [
+        f"database: {connection.vendor} at {where} (tests use test_{database['NAME']})",
+        f"redis: {settings.REDIS_URL or 'not set: tasks run inline and the worker tests skip'}",
+    ]
+
+
 def pytest_collection_modifyitems(config, items):
     """The browser and worker tests are the slowest: run them last."""
     items.sort(key=lambda item: bool(item.get_closest_marker("browser") or item.get_closest_marker("worker")))
