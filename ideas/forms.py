@@ -25,6 +25,11 @@ class IdeaForm(forms.ModelForm):
             "problem": "What goes wrong for customers today? At most 5,000 characters; Markdown allowed.",
             "solution": "What would you do about it, and how would it work? At most 10,000 characters; Markdown allowed.",
         }
+        error_messages = {
+            "title": {"required": "Give your idea a short title."},
+            "problem": {"required": "Describe the problem your idea solves."},
+            "solution": {"required": "Describe your proposed solution."},
+        }
         widgets = {
             "problem": forms.Textarea(attrs={"rows": 5}),
             "solution": forms.Textarea(attrs={"rows": 8}),

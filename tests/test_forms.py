@@ -44,7 +44,8 @@ def test_save_a_draft_then_submit_it(client_for, customer, open_challenge):
 @pytest.mark.parametrize(
     "overrides,message",
     [
-        ({"title": ""}, "This field is required."),
+        ({"title": ""}, "Give your idea a short title."),
+        ({"problem": "   "}, "Describe the problem your idea solves."),
         ({"title": "Hi"}, "needs at least 5 characters"),
         ({"title": "x" * 121}, "at most 120 characters"),
         ({"problem": "too short"}, "needs at least 20 characters"),
