@@ -50,6 +50,19 @@ class StatusChangeInline(admin.TabularInline):
         return False
 
 
+class ReadOnlyAdminMixin:
+    """Staff read these records; only the services write them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Idea)
 class IdeaAdmin(admin.ModelAdmin):
     form = IdeaAdminForm
@@ -210,7 +223,7 @@ class IdeaAdmin(admin.ModelAdmin):
 
 
 @admin.register(StatusChange)
-class StatusChangeAdmin(admin.ModelAdmin):
+class StatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: status changes are written by ideas.services.idea_status_change alone."""
 
     list_display = [
@@ -233,18 +246,9 @@ class StatusChangeAdmin(admin.ModelAdmin):
     def short_reason(self, obj):
         return Truncator(obj.reason).chars(80)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Vote)
-class VoteAdmin(admin.ModelAdmin):
+class VoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: votes and the idea's counters change together in ideas.services."""
 
     list_display = ["idea", "user", "value", "created_at", "updated_at"]
@@ -254,15 +258,6 @@ class VoteAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     fields = ["idea", "user", "value", "created_at", "updated_at"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Comment)
