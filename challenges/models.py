@@ -37,12 +37,29 @@ class Outcome(models.Model):
         help_text="A short stable code used by survey imports, e.g. PLAN-03. It should never change.",
     )
     statement = models.CharField(max_length=300)
+    # Optional judgements staff add beside the score; never mixed into the opportunity formula.
+    ease_of_adoption = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="1 (hard for customers to adopt a solution) to 5 (easy). Optional."
+    )
+    availability = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="1 (solutions are hard to get today) to 5 (widely available). Optional."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["job__name", "code"]
         constraints = [
             models.UniqueConstraint(fields=["job", "statement"], name="outcome_statement_unique_per_job"),
+            models.CheckConstraint(
+                condition=Q(ease_of_adoption__isnull=True) | Q(ease_of_adoption__gte=1, ease_of_adoption__lte=5),
+                name="outcome_ease_of_adoption_1_to_5",
+                violation_error_message="Ease of adoption is from 1 to 5.",
+            ),
+            models.CheckConstraint(
+                condition=Q(availability__isnull=True) | Q(availability__gte=1, availability__lte=5),
+                name="outcome_availability_1_to_5",
+                violation_error_message="Availability is from 1 to 5.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -111,6 +128,10 @@ class Challenge(models.Model):
     mentoring_starts_at = models.DateField(null=True, blank=True)
     final_starts_at = models.DateField(null=True, blank=True)
     closes_at = models.DateField(null=True, blank=True)
+    publish_scores = models.BooleanField(
+        default=False,
+        help_text="Show customers the opportunity scores of the targeted outcomes on the challenge page.",
+    )
     answer_within_days = models.PositiveSmallIntegerField(
         default=10, help_text="Every idea gets a first human answer within this many days."
     )

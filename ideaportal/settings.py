@@ -159,7 +159,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    # The safety net under the debounced recompute that follows new ratings.
+    "recompute-opportunity-scores": {
+        "task": "scoring.tasks.recompute_opportunity_scores",
+        "schedule": env_int("SCORING_FULL_RECOMPUTE_SECONDS", 3600),
+    },
+}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -229,6 +235,10 @@ X_FRAME_OPTIONS = "DENY"
 # The product's own settings.
 SITE_URL = env_str("SITE_URL") or "http://127.0.0.1:8000"  # for links in emails
 IDEAS_PER_PAGE = env_int("IDEAS_PER_PAGE", 20)
+# A score from fewer respondents than this is flagged as uncertain wherever it is shown.
+SCORING_MIN_RESPONDENTS = env_int("SCORING_MIN_RESPONDENTS", 30)
+# New ratings trigger one recompute this many seconds later, however many arrive meanwhile.
+SCORING_DEBOUNCE_SECONDS = env_int("SCORING_DEBOUNCE_SECONDS", 10)
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("challenges/", include("challenges.urls")),
     path("ideas/", include("ideas.urls")),
+    path("surveys/", include("scoring.urls_survey")),
+    path("opportunities/", include("scoring.urls_landscape")),
     path("accounts/profile/", profile, name="profile"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -44,3 +44,81 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.respondent} on {self.outcome.code}: {self.importance}/{self.satisfaction}"
+
+
+class OutcomeScore(models.Model):
+    """The stored opportunity score of one outcome, in one segment or overall (segment empty).
+
+    Written only by scoring.services.scores_recompute; pages read these rows and never aggregate
+    ratings themselves.
+    """
+
+    class Classification(models.TextChoices):
+        EXTREMELY_UNDERSERVED = "extremely_underserved", "Extremely underserved"
+        UNDERSERVED = "underserved", "Underserved"
+        APPROPRIATELY_SERVED = "appropriately_served", "Appropriately served"
+        OVERSERVED = "overserved", "Overserved"
+
+    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="scores")
+    segment = models.ForeignKey(
+        Segment, on_delete=models.CASCADE, null=True, blank=True, related_name="scores", help_text="Empty: overall."
+    )
+    respondents = models.PositiveIntegerField()
+    important_count = models.PositiveIntegerField(help_text="Respondents who rated importance 4 or 5.")
+    satisfied_count = models.PositiveIntegerField(help_text="Respondents who rated satisfaction 4 or 5.")
+    importance = models.FloatField()
+    satisfaction = models.FloatField()
+    opportunity = models.FloatField()
+    importance_low = models.FloatField()
+    importance_high = models.FloatField()
+    satisfaction_low = models.FloatField()
+    satisfaction_high = models.FloatField()
+    classification = models.CharField(max_length=24, choices=Classification.choices)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-opportunity", "outcome__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["outcome", "segment"], condition=Q(segment__isnull=False), name="score_one_per_outcome_segment"
+            ),
+            models.UniqueConstraint(
+                fields=["outcome"], condition=Q(segment__isnull=True), name="score_one_overall_per_outcome"
+            ),
+            models.CheckConstraint(
+                condition=Q(importance__gte=0, importance__lte=10, satisfaction__gte=0, satisfaction__lte=10),
+                name="score_scales_0_to_10",
+            ),
+            models.CheckConstraint(
+                condition=Q(opportunity__gte=0, opportunity__lte=20), name="score_opportunity_0_to_20"
+            ),
+            models.CheckConstraint(
+                condition=Q(important_count__lte=models.F("respondents"), satisfied_count__lte=models.F("respondents")),
+                name="score_counts_within_respondents",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outcome.code} ({self.segment or 'overall'}): {self.opportunity:.1f}"
+
+    @property
+    def low_sample(self) -> bool:
+        """Too few respondents to trust: shown as such wherever the score is."""
+        from django.conf import settings
+
+        return self.respondents < settings.SCORING_MIN_RESPONDENTS
+
+
+class ScoringRun(models.Model):
+    """One row (id 1): when scores were last computed. Its row lock serialises recomputes."""
+
+    computed_at = models.DateTimeField(null=True, blank=True)
+    ratings = models.PositiveIntegerField(default=0, help_text="Ratings read by the last recompute.")
+    scores = models.PositiveIntegerField(default=0, help_text="Score rows written by the last recompute.")
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="scoringrun_single_row")]
+
+    def __str__(self) -> str:
+        return f"Scores computed at {self.computed_at}"

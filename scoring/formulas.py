@@ -1,0 +1,97 @@
+"""The Outcome-Driven Innovation formulas, as pure functions (DESIGN.md, "Words").
+
+importance, satisfaction = 10 × the share of respondents who rated 4 or 5 (0–10)
+opportunity = importance + max(importance − satisfaction, 0) (0–20)
+"""
+
+import math
+from dataclasses import dataclass
+
+Z_95 = 1.959963984540054  # the normal quantile for a two-sided 95% interval
+
+EXTREMELY_UNDERSERVED = "extremely_underserved"
+UNDERSERVED = "underserved"
+OVERSERVED = "overserved"
+APPROPRIATELY_SERVED = "appropriately_served"
+
+CLASS_LABELS = {
+    EXTREMELY_UNDERSERVED: "Extremely underserved",
+    UNDERSERVED: "Underserved",
+    APPROPRIATELY_SERVED: "Appropriately served",
+    OVERSERVED: "Overserved",
+}
+
+
+# Scores are rounded to this many decimals so that a sum such as 8.2 + 6.8 is exactly 15, not a
+# float a hair below it that would fall into the wrong class.
+PRECISION = 6
+
+
+def top_two_box(count: int, respondents: int) -> float:
+    """10 × the share who answered 4 or 5; 0 when nobody answered."""
+    return round(10 * count / respondents, PRECISION) if respondents else 0.0
+
+
+def wilson_interval(successes: int, trials: int, z: float = Z_95) -> tuple[float, float]:
+    """The Wilson score interval of a proportion, as (low, high) in 0..1.
+
+    With no trials nothing is known, and the interval is the whole range.
+    """
+    if trials == 0:
+        return 0.0, 1.0
+    p = successes / trials
+    denominator = 1 + z * z / trials
+    centre = (p + z * z / (2 * trials)) / denominator
+    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def opportunity(importance: float, satisfaction: float) -> float:
+    return round(importance + max(importance - satisfaction, 0.0), PRECISION)
+
+
+def classify(importance: float, satisfaction: float) -> str:
+    score = opportunity(importance, satisfaction)
+    if score >= 15:
+        return EXTREMELY_UNDERSERVED
+    if score >= 10:
+        return UNDERSERVED
+    if satisfaction > importance:
+        return OVERSERVED
+    return APPROPRIATELY_SERVED
+
+
+@dataclass(frozen=True)
+class Score:
+    respondents: int
+    importance: float
+    satisfaction: float
+    opportunity: float
+    importance_low: float
+    importance_high: float
+    satisfaction_low: float
+    satisfaction_high: float
+    classification: str
+
+
+def score(*, respondents: int, important: int, satisfied: int) -> Score:
+    """Everything about one outcome (in one segment) from three counts.
+
+    ``important`` and ``satisfied`` are the numbers of respondents who rated importance and
+    satisfaction 4 or 5. Intervals are on the same 0–10 scale as the scores.
+    """
+    importance = top_two_box(important, respondents)
+    satisfaction = top_two_box(satisfied, respondents)
+    importance_low, importance_high = wilson_interval(important, respondents)
+    satisfaction_low, satisfaction_high = wilson_interval(satisfied, respondents)
+    return Score(
+        respondents=respondents,
+        importance=importance,
+        satisfaction=satisfaction,
+        opportunity=opportunity(importance, satisfaction),
+        importance_low=10 * importance_low,
+        importance_high=10 * importance_high,
+        satisfaction_low=10 * satisfaction_low,
+        satisfaction_high=10 * satisfaction_high,
+        classification=classify(importance, satisfaction),
+    )
