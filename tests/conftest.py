@@ -3,6 +3,7 @@ import os
 import pytest
 
 from tests import factories
+from tests.celery_worker import worker  # noqa: F401 - the real-worker fixture, for tests marked "worker"
 
 
 def pytest_report_header(config):

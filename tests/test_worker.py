@@ -11,110 +11,25 @@ consumes only that queue: messages of other test processes (pytest-xdist), of an
 nothing of theirs is purged.
 """
 
-import os
 import threading
-import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
-from celery.signals import task_postrun
 from django.contrib.auth.models import Group
 from django.core import mail
-from django.db import connection
 from django.db.models import Max
 
 from accounts.models import TRIAGE_GROUP
-from ideaportal.celery import app
 from ideas import services
 from ideas.models import Status, StatusChange
 from ideas.tasks import notify_author_of_status_change
 from tests import factories
-
-REDIS_URL = os.environ.get("REDIS_URL", "").strip()
-TIMEOUT = 20  # seconds: the bound on every wait for the worker
+from tests.celery_worker import REDIS_URL, wait_until
 
 pytestmark = [
     pytest.mark.worker,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not REDIS_URL, reason="REDIS_URL is not set: the worker tests need a Redis broker"),
 ]
-
-
-class TaskRuns:
-    """What the worker ran: ``task_postrun`` fires in the thread that ran the task."""
-
-    def __init__(self):
-        self._finished = threading.Condition()
-        self.runs: list[dict] = []
-
-    def record(self, sender=None, task_id=None, args=None, retval=None, state=None, **kwargs):
-        with self._finished:
-            run = {"id": task_id, "task": sender.name, "args": list(args or ()), "state": state, "retval": retval}
-            self.runs.append(run | {"thread": threading.current_thread()})
-            self._finished.notify_all()
-
-    def wait_for(self, task_id: str) -> tuple[str, object]:
-        """Block until the worker ran this task; return its (state, return value)."""
-        with self._finished:
-            if not self._finished.wait_for(lambda: self._by_id(task_id), timeout=TIMEOUT):
-                pytest.fail(f"The worker did not run task {task_id} within {TIMEOUT} s.")
-            run = self._by_id(task_id)
-            return run["state"], run["retval"]
-
-    def _by_id(self, task_id: str) -> dict | None:
-        return next((run for run in self.runs if run["id"] == task_id), None)
-
-
-def _declare_and_purge(name: str, *, delete: bool = False) -> None:
-    # Declared on this connection first, so that delete() also drops the queue's exchange binding.
-    with app.connection_for_write() as broker:
-        queue = app.amqp.queues[name].bind(broker.default_channel)
-        queue.declare()
-        queue.purge()
-        if delete:
-            queue.delete()
-
-
-@pytest.fixture(scope="module")
-def worker(django_db_setup):
-    """A real worker on the test database's own queue; yields a TaskRuns. Restores the app after."""
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
-    except redis.RedisError as error:
-        pytest.fail(f"REDIS_URL is set but Redis does not answer at {REDIS_URL}: {error}")
-
-    queue = f"ideaportal-tests-{connection.settings_dict['NAME']}"
-    keys = ("task_always_eager", "task_routes", "worker_hijack_root_logger", "worker_enable_remote_control")
-    saved_conf = {key: app.conf[key] for key in keys}
-    saved_consume_from = list(app.amqp.queues.consume_from)
-    # update(), not attribute assignment: it makes Celery rebuild its router for the new routes.
-    app.conf.update(
-        task_always_eager=False,
-        task_routes={"*": {"queue": queue}},
-        worker_hijack_root_logger=False,  # leave pytest's and Django's log handlers alone
-        worker_enable_remote_control=False,  # no broadcast from elsewhere can reach this worker
-    )
-    runs = TaskRuns()
-    task_postrun.connect(runs.record, weak=False)
-    try:
-        _declare_and_purge(queue)
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30, queues=[queue]):
-            yield runs
-    finally:
-        task_postrun.disconnect(runs.record)
-        _declare_and_purge(queue, delete=True)
-        app.conf.update(saved_conf)
-        app.amqp.queues.select(saved_consume_from)
-
-
-def wait_until(condition, what: str):
-    deadline = time.monotonic() + TIMEOUT
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"Waited {TIMEOUT} s for {what}.")
-        time.sleep(0.05)
 
 
 def notified(change: StatusChange) -> bool:

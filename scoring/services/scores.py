@@ -57,8 +57,7 @@ def scores_recompute() -> ScoringRun:
     previous scores until this transaction commits. Safe to run twice: it overwrites.
     """
     started = time.perf_counter()
-    run, _ = ScoringRun.objects.get_or_create(pk=1)
-    run = ScoringRun.objects.select_for_update().get(pk=1)
+    run, _ = ScoringRun.objects.select_for_update().get_or_create(pk=1)
     computed_at = timezone.now()
     per_segment: dict[tuple[int, int | None], list[int]] = {}
     overall: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
