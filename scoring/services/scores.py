@@ -15,9 +15,9 @@ from ..models import OutcomeScore, Rating, ScoringRun
 RECOMPUTE_PENDING_KEY = "scoring:recompute-pending"
 
 
-def _aggregate_ratings() -> list[dict]:
+def _aggregate_ratings_queryset():
     """One GROUP BY over all ratings: per outcome and respondent segment, three counts."""
-    return list(
+    return (
         Rating.objects.values("outcome_id", "respondent__segment_id")
         .annotate(
             respondents=Count("id"),
@@ -61,7 +61,7 @@ def scores_recompute() -> ScoringRun:
     computed_at = timezone.now()
     per_segment: dict[tuple[int, int | None], list[int]] = {}
     overall: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for group in _aggregate_ratings():
+    for group in _aggregate_ratings_queryset():
         counts = [group["respondents"], group["important"], group["satisfied"]]
         per_segment[(group["outcome_id"], group["respondent__segment_id"])] = counts
         # Overall is the sum over segments, including respondents with no segment.
