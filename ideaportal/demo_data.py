@@ -26,6 +26,7 @@ from challenges.models import Challenge, Job, Outcome, Segment, SelectionCriteri
 from ideas.models import Comment, Idea, Status, StatusChange, Vote
 from ideas.services import TRANSITIONS, comment_create, idea_create, idea_status_change, vote_cast
 from scoring.models import Rating, Respondent
+from scoring.services.scores import scores_recompute
 
 COMPANY = "FreshCart"
 DEMO_PASSWORD = "demo-pass-2026"
@@ -960,6 +961,9 @@ def load(*, force: bool = False) -> bool:
         load_survey(outcomes, segments)
         challenges = load_challenges(users, outcomes)
         load_ideas(challenges, users, outcomes)
+        # The survey's scores, as the Celery task would store them; the open challenge shows them.
+        scores_recompute()
+        Challenge.objects.filter(slug=OPEN_SLUG).update(publish_scores=True)
     return True
 
 
