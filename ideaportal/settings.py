@@ -186,6 +186,9 @@ ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION") or ("optional" if DEBUG else "mandatory")
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Confirming the address signs the member in and returns them where they were going (a shared
+# survey link, for example).
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Idea portal] "
 LOGIN_REDIRECT_URL = "home"
 LOGIN_URL = "account_login"

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views_survey as views
 
 app_name = "surveys"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.survey_list, name="list"),
+    path("<int:job_id>/", views.survey_take, name="take"),
+]

@@ -44,6 +44,9 @@ def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # A cache of each test's own: allauth keeps sign-in rate limits there, which must not carry over.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+    from django.core.cache import cache
+
+    cache.clear()  # local-memory caches of one LOCATION are shared by every test of the process
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,13 @@
+"""Who may do what with the outcome surveys."""
+
+from accounts.rules import is_triage
+
+
+def can_answer_survey(user) -> bool:
+    """Any signed-in, active member answers surveys (as themselves: answers are per member)."""
+    return user.is_authenticated and user.is_active
+
+
+def can_share_survey(user) -> bool:
+    """Triage staff see a survey's shareable link (it asks a non-member to sign up first)."""
+    return is_triage(user)
