@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from accounts.rules import is_triage
+from ideaportal.admin_utils import ReadOnlyAdminMixin
 
 from . import services
 from .forms_admin import IdeaAdminForm, IdeaStatusChangeForm
@@ -41,19 +42,6 @@ class StatusChangeInline(admin.TabularInline):
         return super().get_queryset(request).select_related("changed_by")
 
     def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdminMixin:
-    """Staff read these records; only the services write them."""
-
-    def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):

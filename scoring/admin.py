@@ -1,8 +1,18 @@
 """Survey data, read-mostly: ratings arrive from members' surveys and imports, not from this admin."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 
+from ideaportal.admin_utils import ReadOnlyAdminMixin
+
+from .forms import RatingsImportForm
 from .models import Rating, Respondent
+from .services.imports import RatingsImportInvalid, ratings_import
+
+IMPORT_TEMPLATE = "admin/scoring/rating/import.html"
 
 
 @admin.register(Respondent)
@@ -17,7 +27,9 @@ class RespondentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Rating)
-class RatingAdmin(admin.ModelAdmin):
+class RatingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: ratings come from the survey and the CSV import, which ask for a recompute."""
+
     list_display = ["respondent", "outcome_code", "importance", "satisfaction", "segment", "updated_at"]
     list_filter = ["outcome__job", "respondent__segment", "importance", "satisfaction"]
     list_select_related = ["respondent__segment", "outcome"]
@@ -35,3 +47,57 @@ class RatingAdmin(admin.ModelAdmin):
     @admin.display(description="segment", ordering="respondent__segment__name")
     def segment(self, obj):
         return obj.respondent.segment
+
+    # --- Survey import ------------------------------------------------------------------------
+
+    def has_import_permission(self, request) -> bool:
+        """Staff who may add ratings (a superuser has every permission) may import a survey."""
+        return request.user.has_perm("scoring.import_ratings")
+
+    def get_urls(self):
+        urls = [path("import/", self.admin_site.admin_view(self.import_view), name="scoring_rating_import")]
+        return urls + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_import": self.has_import_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    def import_view(self, request):
+        """Upload a survey CSV: the service checks every row; any problem is listed and nothing saved."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        problems, more = [], 0
+        if request.method == "POST":
+            form = RatingsImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                dry_run = form.cleaned_data["dry_run"]
+                try:
+                    result = ratings_import(file=form.cleaned_data["file"], dry_run=dry_run)
+                except RatingsImportInvalid as invalid:
+                    problems, more = invalid.errors, invalid.more
+                else:
+                    if dry_run:
+                        self.message_user(
+                            request, f"The file is valid; nothing was saved. {result.summary()}", messages.INFO
+                        )
+                        return HttpResponseRedirect(request.path)
+                    self.message_user(request, f"Survey imported. {result.summary()}", messages.SUCCESS)
+                    return HttpResponseRedirect(
+                        reverse("admin:scoring_rating_changelist", current_app=self.admin_site.name)
+                    )
+        else:
+            form = RatingsImportForm()
+        opts = self.model._meta
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import survey CSV",
+            "subtitle": None,
+            "opts": opts,
+            "form": form,
+            "problems": problems,
+            "problems_total": len(problems) + more,
+            "problems_more": more,
+            "media": self.media + form.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, IMPORT_TEMPLATE, context)

@@ -4,6 +4,9 @@ from django.db.models import Q
 
 from challenges.models import Outcome, Segment
 
+# Respondent keys of portal members: member-<user id>. Imported surveys may not use them.
+MEMBER_KEY_PREFIX = "member-"
+
 
 class Respondent(models.Model):
     """Someone who rated outcomes: a member answering in the portal, or a row of an imported survey."""
@@ -41,6 +44,7 @@ class Rating(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["outcome", "respondent"], name="rating_outcome_respondent")]
+        permissions = [("import_ratings", "Can import survey ratings from CSV")]
 
     def __str__(self) -> str:
         return f"{self.respondent} on {self.outcome.code}: {self.importance}/{self.satisfaction}"

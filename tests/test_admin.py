@@ -128,7 +128,7 @@ ADMIN_PAGES = [
     ("ideas.comment", "Select comment to change", False),
     ("ideas.statuschange", "Select status change to view", False),
     ("scoring.respondent", "Select respondent to change", True),
-    ("scoring.rating", "Select rating to change", True),
+    ("scoring.rating", "Select rating to view", False),
 ]
 
 

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 
 from challenges.models import Job, Segment
 
-from ..models import Rating, Respondent
+from ..models import MEMBER_KEY_PREFIX, Rating, Respondent
 from .scores import scores_recompute_soon
 
 SCALE = range(1, 6)
@@ -35,7 +35,7 @@ class SurveySaveResult:
 
 
 def member_respondent_key(user) -> str:
-    return f"member-{user.pk}"
+    return f"{MEMBER_KEY_PREFIX}{user.pk}"
 
 
 def _member_respondent_locked(user) -> Respondent:

@@ -1,0 +1,14 @@
+"""Pieces the apps' admin classes share."""
+
+
+class ReadOnlyAdminMixin:
+    """Staff read these records; only the services write them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
