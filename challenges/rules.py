@@ -34,3 +34,8 @@ def submission_refusal(user, challenge: Challenge) -> str | None:
 
 def can_submit_idea(user, challenge: Challenge) -> bool:
     return submission_refusal(user, challenge) is None
+
+
+def can_view_scores(user, challenge: Challenge) -> bool:
+    """Customers see the targeted outcomes' scores only when staff publish them; staff always do."""
+    return challenge.publish_scores or is_triage(user)

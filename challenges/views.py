@@ -1,11 +1,13 @@
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
 
 from ideas.selectors import idea_list_for, user_votes_on
+from scoring.selectors import scores_overall_for_outcomes
 
 from . import selectors
 from .models import Challenge
-from .rules import can_view_challenge, submission_refusal
+from .rules import can_view_challenge, can_view_scores, submission_refusal
 
 
 def challenge_list(request):
@@ -21,10 +23,16 @@ def challenge_detail(request, slug: str):
     if not can_view_challenge(request.user, challenge):
         raise Http404("No such challenge.")
     top_ideas = list(idea_list_for(request.user).filter(challenge=challenge).published().by_support()[:10])
+    outcomes = list(challenge.outcomes.all())
+    show_scores = bool(outcomes) and can_view_scores(request.user, challenge)
     criteria = list(challenge.criteria.all())
     total_weight = sum(criterion.weight for criterion in criteria) or 1
     context = {
         "challenge": challenge,
+        "outcomes": outcomes,
+        "show_scores": show_scores,
+        "scores": scores_overall_for_outcomes(o.pk for o in outcomes) if show_scores else {},
+        "min_respondents": settings.SCORING_MIN_RESPONDENTS,
         "criteria": [(criterion, round(100 * criterion.weight / total_weight)) for criterion in criteria],
         "top_ideas": top_ideas,
         "user_votes": user_votes_on(request.user, top_ideas),

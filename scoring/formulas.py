@@ -95,3 +95,13 @@ def score(*, respondents: int, important: int, satisfied: int) -> Score:
         satisfaction_high=10 * satisfaction_high,
         classification=classify(importance, satisfaction),
     )
+
+
+def opportunity_shown(opportunity: float) -> str:
+    """An opportunity score with one decimal, rounded down.
+
+    Rounded down so that the number shown never crosses a class threshold: 14.95 is underserved
+    and shows as 14.9, not as an "underserved 15.0". (The epsilon undoes float noise such as
+    2.3 × 10 = 22.999…; scores carry at most six decimals.)
+    """
+    return f"{math.floor(opportunity * 10 + 1e-7) / 10:.1f}"

@@ -11,3 +11,8 @@ def can_answer_survey(user) -> bool:
 def can_share_survey(user) -> bool:
     """Triage staff see a survey's shareable link (it asks a non-member to sign up first)."""
     return is_triage(user)
+
+
+def can_view_landscape(user) -> bool:
+    """The landscape is for triage staff; customers see scores only on challenges that publish them."""
+    return is_triage(user)

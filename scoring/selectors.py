@@ -1,6 +1,6 @@
 """Read queries for the stored opportunity scores (pages never aggregate ratings)."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from challenges.models import Job, Segment
 
@@ -24,3 +24,17 @@ def scores_overall_for_outcomes(outcome_ids) -> dict[int, OutcomeScore]:
 
 def scores_last_run() -> ScoringRun | None:
     return ScoringRun.objects.filter(pk=1).first()
+
+
+def jobs_with_score_summary() -> QuerySet[Job]:
+    """Every job with its number of outcomes, of scored outcomes, of underserved ones and its best opportunity.
+
+    Overall scores only; one query.
+    """
+    overall = Q(outcomes__scores__segment__isnull=True)
+    return Job.objects.annotate(
+        outcome_total=Count("outcomes", distinct=True),
+        scored_total=Count("outcomes__scores", filter=overall),
+        underserved_total=Count("outcomes__scores", filter=overall & Q(outcomes__scores__opportunity__gte=10)),
+        best_opportunity=Max("outcomes__scores__opportunity", filter=overall),
+    ).order_by("name")

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views_landscape
 
 app_name = "opportunities"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views_landscape.landscape_index, name="index"),
+    path("<int:job_id>/", views_landscape.landscape_job, name="job"),
+]

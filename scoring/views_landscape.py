@@ -1,0 +1,61 @@
+"""The opportunity landscape: staff pages that draw the stored scores (they never aggregate ratings)."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from challenges.models import Job, Segment
+
+from . import formulas, landscape
+from .rules import can_view_landscape
+from .selectors import jobs_with_score_summary, scores_for_job, scores_last_run
+
+UNDERSERVED = frozenset({formulas.EXTREMELY_UNDERSERVED, formulas.UNDERSERVED})
+
+
+def landscape_index(request):
+    if not can_view_landscape(request.user):
+        raise Http404("No such page.")
+    context = {"jobs": jobs_with_score_summary(), "last_run": scores_last_run()}
+    return render(request, "scoring/landscape_index.html", context)
+
+
+def _segment_chosen(request, segments: list[Segment]) -> Segment | None:
+    """The segment asked for in ?segment=<id>, or None (overall); an unknown one says so and shows overall."""
+    wanted = request.GET.get("segment", "")
+    if not wanted:
+        return None
+    for segment in segments:
+        if str(segment.pk) == wanted:
+            return segment
+    messages.error(request, "There is no such segment: showing all respondents instead.")
+    return None
+
+
+def landscape_job(request, job_id: int):
+    if not can_view_landscape(request.user):
+        raise Http404("No such page.")
+    job = get_object_or_404(Job, pk=job_id)
+    segments = list(Segment.objects.all())
+    segment = _segment_chosen(request, segments)
+    scores = list(scores_for_job(job=job, segment=segment))  # best opportunity first
+    scored = {score.outcome_id for score in scores}
+    unscored = [outcome for outcome in job.outcomes.all() if outcome.pk not in scored]
+    who = f"segment {segment.name}" if segment else "all respondents"
+    min_respondents = settings.SCORING_MIN_RESPONDENTS
+    drawing = landscape.landscape_draw(scores, subject=f"the job “{job.name}”, {who}", min_respondents=min_respondents)
+    context = {
+        "job": job,
+        "segments": segments,
+        "segment": segment,
+        "who": who,
+        "drawing": drawing,
+        "scores_by_code": sorted(scores, key=lambda score: score.outcome.code),
+        "sweet_spot": [score for score in scores if score.classification in UNDERSERVED],
+        "others": [score for score in scores if score.classification not in UNDERSERVED],
+        "unscored": unscored,
+        "last_run": scores_last_run(),
+        "min_respondents": min_respondents,
+    }
+    return render(request, "scoring/landscape_job.html", context)
