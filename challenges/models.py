@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 
@@ -237,3 +238,46 @@ class SelectionCriterion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.weight})"
+
+
+class ChallengeFollow(models.Model):
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="follows")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="challenge_follows")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["challenge", "user"], name="challengefollow_one_per_user_per_challenge")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} follows {self.challenge}"
+
+
+class ChallengeInvitation(models.Model):
+    """An invitation to an invite-only challenge, by email; accepting it adds the member to invited_members."""
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    token = models.CharField(max_length=64, unique=True, help_text="The secret in the invitation link.")
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"), "challenge", name="challengeinvitation_one_per_email_per_challenge"
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(accepted_by__isnull=False),
+                name="challengeinvitation_accepted_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.challenge}"

@@ -20,18 +20,19 @@ class Status(models.TextChoices):
     DECLINED = "declined", "Declined"
     NOT_SELECTED = "not_selected", "Not selected"
     DUPLICATE = "duplicate", "Duplicate"
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 # Statuses that answer an idea: a staff decision after submission.
-DECIDED_STATUSES = frozenset(Status) - {Status.DRAFT, Status.SUBMITTED}
+DECIDED_STATUSES = frozenset(Status) - {Status.DRAFT, Status.SUBMITTED, Status.WITHDRAWN}
 # Statuses whose reason the author must be given.
 STATUSES_NEEDING_REASON = frozenset({Status.DECLINED, Status.NOT_SELECTED, Status.DUPLICATE, Status.IMPLEMENTED})
 
 
 class IdeaQuerySet(models.QuerySet):
     def published(self):
-        """Ideas that have left the author's drafts."""
-        return self.exclude(status=Status.DRAFT)
+        """Ideas that have left the author's drafts (and were not withdrawn)."""
+        return self.exclude(status__in=[Status.DRAFT, Status.WITHDRAWN])
 
     def by_support(self):
         """Most supported first (uses the idea_support expression index)."""
@@ -56,6 +57,15 @@ class Idea(models.Model):
     votes_up = models.PositiveIntegerField(default=0)
     votes_down = models.PositiveIntegerField(default=0)
     comments_count = models.PositiveIntegerField(default=0)
+    # Ranking values, precomputed by ideas.tasks after votes (never in the request):
+    rank_top = models.FloatField(
+        default=0.0, help_text="Lower bound of the 95% Wilson interval of the share of up votes (0–1)."
+    )
+    rank_trending = models.PositiveIntegerField(default=0, help_text="Votes cast in the last 7 days.")
+    rank_opportunity = models.FloatField(
+        default=0.0, help_text="The highest overall opportunity score among the outcomes the idea addresses (0–20)."
+    )
+    ranked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -70,11 +80,14 @@ class Idea(models.Model):
             models.Index(fields=["status", "-submitted_at"], name="idea_status_submitted"),
             models.Index(fields=["-decided_at"], name="idea_decided_at", condition=Q(decided_at__isnull=False)),
             models.Index(F("votes_up") - F("votes_down"), name="idea_support"),
+            models.Index(fields=["-rank_top", "-id"], name="idea_rank_top"),
+            models.Index(fields=["-rank_trending", "-id"], name="idea_rank_trending"),
+            models.Index(fields=["-rank_opportunity", "-id"], name="idea_rank_opportunity"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=[s.value for s in Status]), name="idea_status_valid"),
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(submitted_at__isnull=False),
+                condition=Q(status__in=["draft", "withdrawn"]) | Q(submitted_at__isnull=False),
                 name="idea_submitted_has_date",
             ),
             models.CheckConstraint(
@@ -127,16 +140,47 @@ class Vote(models.Model):
 
 
 class Comment(models.Model):
+    """A comment on an idea, or a reply to one (one level of replies)."""
+
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments")
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        help_text="The comment replied to.",
+    )
     body = models.TextField(max_length=5000, help_text="Markdown.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    edited_at = models.DateTimeField(null=True, blank=True, help_text="When the author last edited it.")
+    removed_at = models.DateTimeField(null=True, blank=True, help_text="Deleted by its author: shown as removed.")
+    hidden_at = models.DateTimeField(null=True, blank=True, help_text="Hidden by staff.")
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="comments_hidden"
+    )
+    hidden_reason = models.CharField(max_length=300, blank=True, help_text="Shown to the comment's author.")
+    # Counters: changed with F() in ideas.services, or recomputed from the rows.
+    kudos_count = models.PositiveIntegerField(default=0)
+    flags_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["idea", "created_at"], name="comment_idea_created")]
-        constraints = [models.CheckConstraint(condition=~Q(body=""), name="comment_body_not_empty")]
+        indexes = [
+            models.Index(fields=["idea", "created_at"], name="comment_idea_created"),
+            models.Index(fields=["-flags_count"], name="comment_flagged", condition=Q(flags_count__gt=0)),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(body=""), name="comment_body_not_empty"),
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="comment_not_reply_to_itself"),
+            models.CheckConstraint(
+                condition=Q(hidden_at__isnull=True) | ~Q(hidden_reason=""),
+                name="comment_hidden_has_reason",
+                violation_error_message="Give the author a reason when hiding a comment.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Comment by {self.author} on {self.idea}"
@@ -166,3 +210,75 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.idea}: {self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class IdeaVersion(models.Model):
+    """The idea's text as it was saved: one row per save by its author, numbered from 1."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=120)
+    problem = models.TextField()
+    solution = models.TextField()
+    outcome_codes = models.JSONField(default=list, help_text="The codes of the outcomes it addressed.")
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["idea", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["idea", "number"], name="ideaversion_one_per_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="ideaversion_number_from_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.idea} v{self.number}"
+
+
+class Kudos(models.Model):
+    """A member's thanks for a helpful comment: one per member per comment (reputation reads these)."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="kudos")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kudos_given")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "kudos"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "user"],
+                name="kudos_one_per_user_per_comment",
+                violation_error_message="You already gave kudos to this comment.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Kudos by {self.user} on comment {self.comment_id}"
+
+
+class CommentFlag(models.Model):
+    """A member's report of a comment to staff: one per member per comment."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="flags")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_flags")
+    reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["comment", "user"], name="commentflag_one_per_user_per_comment")]
+
+    def __str__(self) -> str:
+        return f"Flag by {self.user} on comment {self.comment_id}"
+
+
+class IdeaFollow(models.Model):
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="follows")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="idea_follows")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["idea", "user"], name="ideafollow_one_per_user_per_idea")]
+        indexes = [models.Index(fields=["user", "idea"], name="ideafollow_user_idea")]
+
+    def __str__(self) -> str:
+        return f"{self.user} follows {self.idea}"

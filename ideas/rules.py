@@ -8,6 +8,9 @@ from challenges.rules import COMMENTING_PHASES, VOTING_PHASES, can_view_challeng
 
 from .models import Idea, Status
 
+# Ideas only their author and staff see: drafts, and ideas the author withdrew.
+PRIVATE_STATUSES = frozenset({Status.DRAFT, Status.WITHDRAWN})
+
 
 def visible_ideas_q(user) -> Q:
     """The filter for ideas a user may see: the SQL twin of ``can_view_idea``."""
@@ -20,7 +23,7 @@ def visible_ideas_q(user) -> Q:
             challenge_id=OuterRef("challenge_id"), user_id=user.pk
         )
         public |= Q(Exists(invitations))
-    listed = public & ~Q(challenge__phase=Challenge.Phase.DRAFT) & ~Q(status=Status.DRAFT)
+    listed = public & ~Q(challenge__phase=Challenge.Phase.DRAFT) & ~Q(status__in=PRIVATE_STATUSES)
     if user.is_authenticated:
         return listed | Q(author=user)
     return listed
@@ -31,7 +34,7 @@ def can_view_idea(user, idea: Idea) -> bool:
         return True
     if user.is_authenticated and idea.author_id == user.pk:
         return True
-    return idea.status != Status.DRAFT and can_view_challenge(user, idea.challenge)
+    return idea.status not in PRIVATE_STATUSES and can_view_challenge(user, idea.challenge)
 
 
 def vote_refusal(user, idea: Idea) -> str | None:
