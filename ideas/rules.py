@@ -76,3 +76,12 @@ def can_edit_idea(user, idea: Idea) -> bool:
 
 def can_change_status(user, idea: Idea) -> bool:
     return is_triage(user)
+
+
+# --- comments (replies, kudos, flags, moderation) ---
+
+
+# --- versions, withdrawal and similar ideas ---
+
+
+# --- follows and ranking ---

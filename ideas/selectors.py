@@ -51,3 +51,12 @@ def user_votes_on(user, ideas) -> dict[int, int]:
 def idea_list_mine(user) -> QuerySet[Idea]:
     """The member's own ideas, drafts included, newest first."""
     return Idea.objects.filter(author=user).select_related("challenge").order_by("-created_at")
+
+
+# --- comments (replies, kudos, flags, moderation) ---
+
+
+# --- versions, withdrawal and similar ideas ---
+
+
+# --- follows and ranking ---

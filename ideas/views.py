@@ -1,20 +1,16 @@
 """HTTP for ideas: parse, check, call one service or selector, render or redirect."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from challenges.models import Challenge
 from challenges.rules import can_view_challenge, submission_refusal
-from challenges.selectors import challenge_visible_to
 
 from . import rules, selectors, services
-from .filters import IdeaFilter
 from .forms import CommentForm, IdeaForm, VoteForm
 from .models import Idea
 
@@ -24,27 +20,6 @@ def _idea_or_404(request, pk: int) -> Idea:
         return selectors.idea_detail_for(request.user, pk=pk)
     except Idea.DoesNotExist:
         raise Http404("No such idea.") from None
-
-
-def idea_list(request):
-    ideas = IdeaFilter(
-        request.GET,
-        queryset=selectors.idea_list_for(request.user).published(),
-        challenges=challenge_visible_to(request.user),
-    )
-    page = Paginator(ideas.qs, settings.IDEAS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "ideas/idea_list.html",
-        {
-            "filter": ideas,
-            "page": page,
-            "user_votes": selectors.user_votes_on(request.user, page.object_list),
-            "query": query.urlencode(),
-        },
-    )
 
 
 def _detail_context(request, idea: Idea, comment_form=None) -> dict:
@@ -154,19 +129,3 @@ def idea_vote(request, pk: int):
 
 def _is_local(url: str | None) -> bool:
     return bool(url) and url.startswith("/") and not url.startswith("//")
-
-
-@login_required
-@require_POST
-def comment_create(request, pk: int):
-    idea = _idea_or_404(request, pk)
-    form = CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.comment_create(author=request.user, idea=idea, body=form.cleaned_data["body"])
-        except services.CommentNotAllowed as refusal:
-            messages.error(request, str(refusal))
-        else:
-            messages.success(request, "Your comment is posted.")
-        return redirect(f"{idea.get_absolute_url()}#comments")
-    return render(request, "ideas/idea_detail.html", _detail_context(request, idea, comment_form=form), status=400)

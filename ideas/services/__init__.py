@@ -10,6 +10,7 @@
 
 from .comments import *  # noqa: F403
 from .errors import *  # noqa: F403
+from .follows import *  # noqa: F403
 from .funnel import *  # noqa: F403
 from .ideas import *  # noqa: F403
 from .votes import *  # noqa: F403

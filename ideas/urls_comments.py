@@ -1,0 +1,3 @@
+"""URLs for comments, replies, kudos, flags (included by ideas/urls.py, under app_name "ideas")."""
+
+urlpatterns: list = []

@@ -1,0 +1,31 @@
+"""HTTP for the idea lists."""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from challenges.selectors import challenge_visible_to
+
+from . import selectors
+from .filters import IdeaFilter
+
+
+def idea_list(request):
+    ideas = IdeaFilter(
+        request.GET,
+        queryset=selectors.idea_list_for(request.user).published(),
+        challenges=challenge_visible_to(request.user),
+    )
+    page = Paginator(ideas.qs, settings.IDEAS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "ideas/idea_list.html",
+        {
+            "filter": ideas,
+            "page": page,
+            "user_votes": selectors.user_votes_on(request.user, page.object_list),
+            "query": query.urlencode(),
+        },
+    )
