@@ -14,9 +14,10 @@ from django.utils.text import Truncator
 from accounts.rules import is_triage
 from ideaportal.admin_utils import ReadOnlyAdminMixin
 
-from . import services
+from . import rules, services
 from .forms_admin import IdeaAdminForm, IdeaStatusChangeForm
-from .models import Comment, Idea, Status, StatusChange, Vote
+from .forms_comments import CommentHideForm
+from .models import Comment, CommentFlag, Idea, Status, StatusChange, Vote
 
 admin.site.site_header = "Idea portal — staff"
 admin.site.site_title = "Idea portal — staff"
@@ -248,25 +249,191 @@ class VoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     readonly_fields = fields
 
 
+HIDE_COMMENTS_TEMPLATE = "admin/ideas/comment/hide.html"
+
+
+class CommentModerationFilter(admin.SimpleListFilter):
+    title = "moderation"
+    parameter_name = "moderation"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("flagged", "Flagged, still shown"),
+            ("hidden", "Hidden by the moderators"),
+            ("removed", "Removed by the author"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "flagged":
+            return queryset.filter(flags_count__gt=0, hidden_at__isnull=True, removed_at__isnull=True)
+        if self.value() == "hidden":
+            return queryset.filter(hidden_at__isnull=False)
+        if self.value() == "removed":
+            return queryset.filter(removed_at__isnull=False)
+        return queryset
+
+
+class CommentFlagInline(admin.TabularInline):
+    """Who flagged the comment and why: written by ideas.services.comment_flag only."""
+
+    model = CommentFlag
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "user", "reason"]
+    readonly_fields = fields
+    verbose_name_plural = "flags from members"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    """Staff may edit a comment's text (moderation); comments are added and counted in ideas.services."""
+    """Moderation: staff read comments and their flags, and hide a comment with a reason its author
+    reads (through ideas.services.comment_hide), rather than rewrite it. Comments are added, removed
+    and counted in ideas.services."""
 
-    list_display = ["short_body", "idea", "author", "created_at"]
-    list_filter = ["idea__challenge"]
+    list_display = ["short_body", "idea", "author", "created_at", "state", "flags_count", "kudos_count"]
+    list_filter = [CommentModerationFilter, "idea__challenge"]
     list_select_related = ["idea", "author"]
     search_fields = ["body", "idea__title", "author__email"]
     date_hierarchy = "created_at"
-    fields = ["idea", "author", "body", "created_at", "updated_at"]
-    readonly_fields = ["idea", "author", "created_at", "updated_at"]
+    fields = [
+        "idea",
+        "author",
+        "parent",
+        "body",
+        "state_with_action",
+        "hidden_by",
+        "hidden_reason",
+        "flags_count",
+        "kudos_count",
+        "created_at",
+        "edited_at",
+        "removed_at",
+    ]
+    readonly_fields = fields
+    inlines = [CommentFlagInline]
+    actions = ["hide_comments", "unhide_comments"]
+    list_per_page = 50
 
     @admin.display(description="comment")
     def short_body(self, obj):
         return Truncator(obj.body).chars(80)
 
+    @admin.display(description="state")
+    def state(self, obj):
+        if obj.removed_at:
+            return "removed"
+        if obj.hidden_at:
+            return "hidden"
+        return "shown"
+
+    @admin.display(description="state")
+    def state_with_action(self, obj):
+        label = self.state(obj)
+        if obj.pk and not obj.removed_at and not obj.hidden_at:
+            url = reverse("admin:ideas_comment_hide", args=[obj.pk])
+            return format_html('{} &nbsp; <a class="button" href="{}">Hide…</a>', label, url)
+        return label
+
     def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        # Deleting here would leave the idea's comments_count wrong; that needs a service first.
+        # Deleting here would leave the idea's comments_count wrong; authors remove, staff hide.
         return False
+
+    # --- Hiding, through ideas.services ------------------------------------------------------
+
+    def has_hide_permission(self, request, obj=None):
+        return rules.can_moderate_comments(request.user)
+
+    def get_urls(self):
+        urls = [
+            path("<int:object_id>/hide/", self.admin_site.admin_view(self.hide_view), name="ideas_comment_hide"),
+        ]
+        return urls + super().get_urls()
+
+    def _hide(self, request, comments, reason) -> list[Comment]:
+        """Call the service once per comment; report each refusal by number and the successes together."""
+        hidden = []
+        for comment in comments:
+            try:
+                services.comment_hide(staff=request.user, comment=comment, reason=reason)
+            except services.CommentNotAllowed as error:
+                self.message_user(request, f"Comment #{comment.pk} was not hidden: {error}", level=messages.ERROR)
+            else:
+                hidden.append(comment)
+        if hidden:
+            count = len(hidden)
+            self.message_user(
+                request,
+                f"{count} comment{'s' if count != 1 else ''} hidden; the author{'s' if count != 1 else ''} "
+                "see your reason.",
+                level=messages.SUCCESS,
+            )
+        return hidden
+
+    def _hide_page(self, request, *, form, comments, single=None):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Hide comments" if single is None else f"Hide comment #{single.pk}",
+            "subtitle": None,
+            "opts": self.model._meta,
+            "form": form,
+            "comments": comments,
+            "comment": single,
+            "media": self.media + form.media,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action_name": "hide_comments",
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, HIDE_COMMENTS_TEMPLATE, context)
+
+    @admin.action(description="Hide selected comments…", permissions=["hide"])
+    def hide_comments(self, request, queryset):
+        """Intermediate page: ask for the reason the authors read, then hide each comment."""
+        comments = list(queryset.select_related("idea", "author").order_by("pk"))
+        if "apply" in request.POST:
+            form = CommentHideForm(request.POST)
+            if form.is_valid():
+                self._hide(request, comments, form.cleaned_data["reason"])
+                return None  # back to the changelist, with the messages
+        else:
+            form = CommentHideForm()
+        return self._hide_page(request, form=form, comments=comments)
+
+    @admin.action(description="Show hidden comments again", permissions=["hide"])
+    def unhide_comments(self, request, queryset):
+        shown = 0
+        for comment in queryset.order_by("pk"):
+            try:
+                services.comment_unhide(staff=request.user, comment=comment)
+            except services.CommentNotAllowed as error:
+                self.message_user(request, f"Comment #{comment.pk}: {error}", level=messages.WARNING)
+            else:
+                shown += 1
+        if shown:
+            self.message_user(request, f"{shown} comment{'s' if shown != 1 else ''} shown again.", messages.SUCCESS)
+
+    def hide_view(self, request, object_id):
+        """The same form for one comment, from its change page."""
+        comment = get_object_or_404(self.get_queryset(request).select_related("idea", "author"), pk=object_id)
+        if not self.has_hide_permission(request, comment):
+            raise PermissionDenied
+        if request.method == "POST":
+            form = CommentHideForm(request.POST)
+            if form.is_valid() and self._hide(request, [comment], form.cleaned_data["reason"]):
+                return HttpResponseRedirect(
+                    reverse("admin:ideas_comment_change", args=[comment.pk], current_app=self.admin_site.name)
+                )
+        else:
+            form = CommentHideForm()
+        return self._hide_page(request, form=form, comments=[comment], single=comment)

@@ -1,8 +1,10 @@
 from django import forms
+from django.urls import reverse
 
 from challenges.models import Challenge, Outcome
 
-from .models import Comment, Idea, Vote
+from .forms_comments import CommentForm  # noqa: F401 - re-exported: views import it from here
+from .models import Idea, Vote
 
 
 class IdeaForm(forms.ModelForm):
@@ -40,6 +42,19 @@ class IdeaForm(forms.ModelForm):
         self.fields["outcomes"].queryset = challenge.outcomes.select_related("job").order_by("code")
         for name in ("title", "problem", "solution"):
             self.fields[name].widget.attrs["maxlength"] = Idea._meta.get_field(name).max_length
+        # Similar ideas of the challenge as the customer types the title (ideas/similar.py); the page
+        # holds the #similar-ideas panel and the #similar-context inputs (challenge, idea to leave out).
+        self.fields["title"].widget.attrs.update(
+            {
+                "autocomplete": "off",
+                "hx-get": reverse("ideas:similar"),
+                "hx-trigger": "input changed delay:400ms",
+                "hx-target": "#similar-ideas",
+                "hx-include": "#similar-context",
+                "hx-sync": "this:replace",
+                "aria-controls": "similar-ideas",
+            }
+        )
 
     def _clean_text(self, name: str, minimum: int) -> str:
         value = self.cleaned_data[name].strip()
@@ -58,19 +73,17 @@ class IdeaForm(forms.ModelForm):
         return self._clean_text("solution", 20)
 
 
-class CommentForm(forms.ModelForm):
-    class Meta:
-        model = Comment
-        fields = ["body"]
-        labels = {"body": "Your comment"}
-        help_texts = {"body": "Be kind and specific. Markdown allowed; at most 5,000 characters."}
-        widgets = {"body": forms.Textarea(attrs={"rows": 3, "maxlength": 5000})}
+class WithdrawForm(forms.Form):
+    """The author's optional reason for taking their idea back."""
 
-    def clean_body(self):
-        body = self.cleaned_data["body"].strip()
-        if not body:
-            raise forms.ValidationError("A comment cannot be empty.")
-        return body
+    reason = forms.CharField(
+        required=False,
+        max_length=1000,
+        label="Why are you withdrawing it? (optional)",
+        help_text="The team reads this; at most 1,000 characters.",
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
+        error_messages={"max_length": "Keep the reason to at most 1,000 characters (it has %(show_value)d)."},
+    )
 
 
 class VoteForm(forms.Form):

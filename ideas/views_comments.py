@@ -1,26 +1,188 @@
-"""HTTP for comments."""
+"""HTTP for comments: post and reply, edit, remove, flag, kudos, and the moderators' hide and unhide.
+
+Each view parses, calls one service and goes back to the comment on the idea page; a refusal
+becomes a message for the person (never a 500) and changes nothing.
+"""
+
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from . import services
-from .forms import CommentForm
+from . import rules, selectors, services
+from .forms_comments import CommentFlagForm, CommentForm, CommentHideForm, KudosForm, ReplyForm
+from .models import Comment
 from .views import _detail_context, _idea_or_404
+
+
+def _comment_or_404(request, pk: int) -> Comment:
+    try:
+        return selectors.comment_for(request.user, pk=pk)
+    except Comment.DoesNotExist:
+        raise Http404("No such comment.") from None
+
+
+def _comment_url(comment: Comment) -> str:
+    return f"{comment.idea.get_absolute_url()}#comment-{comment.pk}"
+
+
+def _back_to(comment: Comment):
+    return redirect(_comment_url(comment))
+
+
+def _comment_post(view):
+    """A POST on a comment: 404 unless its idea is visible; a visitor signs in and comes back to the comment."""
+
+    @require_POST
+    @wraps(view)
+    def wrapper(request, pk: int):
+        comment = _comment_or_404(request, pk)
+        if not request.user.is_authenticated and not request.htmx:
+            return redirect_to_login(_comment_url(comment))
+        return view(request, comment)
+
+    return wrapper
+
+
+def _first_error(form) -> str:
+    return next(iter(form.errors.values()))[0]
 
 
 @login_required
 @require_POST
 def comment_create(request, pk: int):
+    """A new comment, or a reply when the form names a ``parent`` comment of this idea."""
     idea = _idea_or_404(request, pk)
-    form = CommentForm(request.POST)
-    if form.is_valid():
+    is_reply = "parent" in request.POST
+    form = (ReplyForm if is_reply else CommentForm)(request.POST)
+    if not form.is_valid():
+        if is_reply:  # the reply form sits under its comment: say what is wrong there
+            messages.error(request, _first_error(form))
+            parent = request.POST["parent"]
+            return redirect(f"{idea.get_absolute_url()}#{f'comment-{parent}' if parent.isdigit() else 'comments'}")
+        return render(request, "ideas/idea_detail.html", _detail_context(request, idea, comment_form=form), status=400)
+    parent = None
+    if is_reply:
+        parent = selectors.comment_of_idea(idea, pk=form.cleaned_data["parent"])
+        if parent is None:
+            messages.error(request, "The comment you replied to is no longer there.")
+            return redirect(f"{idea.get_absolute_url()}#comments")
+    try:
+        comment = services.comment_create(author=request.user, idea=idea, body=form.cleaned_data["body"], parent=parent)
+    except services.CommentNotAllowed as refusal:
+        messages.error(request, str(refusal))
+        return redirect(f"{idea.get_absolute_url()}#{f'comment-{parent.pk}' if parent else 'comments'}")
+    messages.success(request, "Your reply is posted." if parent else "Your comment is posted.")
+    return _back_to(comment)
+
+
+@login_required
+def comment_edit(request, pk: int):
+    comment = _comment_or_404(request, pk)
+    refusal = rules.comment_edit_refusal(request.user, comment)
+    if refusal:
+        messages.error(request, refusal)
+        return _back_to(comment)
+    form = CommentForm(request.POST or None, initial={"body": comment.body})
+    if request.method == "POST" and form.is_valid():
         try:
-            services.comment_create(author=request.user, idea=idea, body=form.cleaned_data["body"])
-        except services.CommentNotAllowed as refusal:
-            messages.error(request, str(refusal))
+            services.comment_edit(user=request.user, comment=comment, body=form.cleaned_data["body"])
+        except services.CommentNotAllowed as error:
+            messages.error(request, str(error))
         else:
-            messages.success(request, "Your comment is posted.")
-        return redirect(f"{idea.get_absolute_url()}#comments")
-    return render(request, "ideas/idea_detail.html", _detail_context(request, idea, comment_form=form), status=400)
+            messages.success(request, "Your comment is updated.")
+        return _back_to(comment)
+    context = {"comment": comment, "idea": comment.idea, "form": form, "edit_minutes": rules.COMMENT_EDIT_MINUTES}
+    return render(request, "ideas/_comment_edit.html", context, status=400 if form.errors else 200)
+
+
+@_comment_post
+def comment_remove(request, comment: Comment):
+    try:
+        services.comment_remove(user=request.user, comment=comment)
+    except services.CommentNotAllowed as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, "Your comment is removed. Replies to it stay.")
+    return _back_to(comment)
+
+
+@_comment_post
+def comment_flag(request, comment: Comment):
+    form = CommentFlagForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _first_error(form))
+        return _back_to(comment)
+    try:
+        services.comment_flag(user=request.user, comment=comment, reason=form.cleaned_data["reason"])
+    except services.CommentNotAllowed as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, "Thank you: the moderators will look at this comment.")
+    return _back_to(comment)
+
+
+@_comment_post
+def kudos(request, comment: Comment):
+    """Give or take back kudos; in place with htmx, or back to the comment without it."""
+    form = KudosForm(request.POST)
+    error = None
+    if not request.user.is_authenticated:
+        error = "Sign in to give kudos."
+    elif not form.is_valid():
+        error = _first_error(form)
+    else:
+        service = services.kudos_give if form.cleaned_data["value"] == "give" else services.kudos_take_back
+        try:
+            service(user=request.user, comment=comment)
+        except services.CommentNotAllowed as refusal:
+            error = str(refusal)
+    if request.htmx:
+        context = {
+            "comment": selectors.comment_for(request.user, pk=comment.pk),
+            "idea": comment.idea,
+            "comment_refusal": rules.comment_refusal(request.user, comment.idea),
+            "kudos_error": error,
+        }
+        return render(request, "ideas/_comment_kudos.html", context)
+    if error:
+        messages.error(request, error)
+    elif form.cleaned_data["value"] == "give":
+        messages.success(request, "Thank you: your kudos are counted.")
+    else:
+        messages.success(request, "Your kudos were taken back.")
+    return _back_to(comment)
+
+
+@_comment_post
+def comment_hide(request, comment: Comment):
+    refusal = rules.comment_moderation_refusal(request.user)
+    if refusal:  # before the form: a member who is not a moderator hears that, not "give a reason"
+        messages.error(request, refusal)
+        return _back_to(comment)
+    form = CommentHideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _first_error(form))
+        return _back_to(comment)
+    try:
+        services.comment_hide(staff=request.user, comment=comment, reason=form.cleaned_data["reason"])
+    except services.CommentNotAllowed as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, "The comment is hidden; its author sees your reason.")
+    return _back_to(comment)
+
+
+@_comment_post
+def comment_unhide(request, comment: Comment):
+    try:
+        services.comment_unhide(staff=request.user, comment=comment)
+    except services.CommentNotAllowed as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, "The comment is shown again.")
+    return _back_to(comment)
