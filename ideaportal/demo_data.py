@@ -24,7 +24,7 @@ from django.utils import timezone
 from accounts.models import MENTOR_GROUP, TRIAGE_GROUP
 from challenges.models import Challenge, Job, Outcome, Segment, SelectionCriterion
 from ideas.models import Comment, Idea, Status, StatusChange, Vote
-from ideas.services import TRANSITIONS, comment_create, idea_create, idea_status_change, vote_cast
+from ideas.services import TRANSITIONS, comment_create, idea_create, idea_status_change, idea_withdraw, vote_cast
 from scoring.models import Rating, Respondent
 from scoring.services.scores import scores_recompute
 
@@ -199,7 +199,7 @@ class IdeaSpec:
     status: str
     problem: str
     solution: str
-    reason: str = ""  # of the final step; others get a default reason
+    reason: str = ""  # of the final step (the author's, for a withdrawn idea); others get a default reason
     path: list[str] | None = None  # the steps after submission, when not the default
     duplicate_of: str = ""  # title of the original, for duplicates
     votes: int | None = None  # up votes wanted, when not the default for the status
@@ -226,6 +226,7 @@ DEFAULT_PATHS = {
     Status.DECLINED: [Status.DECLINED],
     Status.NOT_SELECTED: [Status.SHORTLISTED, Status.NOT_SELECTED],
     Status.DUPLICATE: [Status.DUPLICATE],
+    Status.WITHDRAWN: [],  # the author's own step, through idea_withdraw
 }
 
 DEFAULT_REASONS = {
@@ -622,6 +623,18 @@ IDEAS = [
         _S.DRAFT,
         "Pack sizes and recipes assume a family; I live alone.",
         "(Still writing this up.) Smaller packs first, recipes scaled to one, freezer-friendly suggestions.",
+    ),
+    IdeaSpec(
+        OPEN_SLUG,
+        "george",
+        "Order by photographing the fridge",
+        ["PLAN-01", "PLAN-02"],
+        _S.WITHDRAWN,
+        "Working out what is missing means standing at the open fridge and writing it all down.",
+        "Take a photo of the open fridge and let the app suggest what to add to the basket.",
+        reason="On second thoughts the photos would not see inside packets and jars. Alice's idea of starting "
+        "the list from what we ran out of does this better, so I'm supporting hers instead.",
+        votes=2,
     ),
     IdeaSpec(
         OPEN_SLUG,
@@ -1113,7 +1126,7 @@ def _path(spec: IdeaSpec) -> list[str]:
         if step not in TRANSITIONS.get(previous, ()):  # a broken spec, caught by the demo test
             raise ValueError(f"{spec.title}: {previous} cannot become {step}")
         previous = step
-    if previous != spec.status and spec.status != Status.DRAFT:
+    if previous != spec.status and spec.status not in {Status.DRAFT, Status.WITHDRAWN}:
         raise ValueError(f"{spec.title}: the path ends at {previous}, not {spec.status}")
     return path
 
@@ -1180,6 +1193,8 @@ def load_ideas(challenges: dict[str, Challenge], users: dict, outcomes: dict[str
                 comments = [(rng.choice(voters), body) for body in rng.sample(pool, rng.randint(1, 3))]
             for name, body in comments:
                 comment_create(author=users[name], idea=idea, body=body)
+            if spec.status == Status.WITHDRAWN:
+                idea_withdraw(user=users[spec.author], idea=idea, reason=spec.reason)
             for step in path:
                 reason = spec.reason if step == path[-1] and spec.reason else rng.choice(DEFAULT_REASONS[step])
                 idea_status_change(
@@ -1268,7 +1283,8 @@ def _spread_dates(created: list[tuple[IdeaSpec, Idea]], challenges: dict[str, Ch
             previous_status = change.to_status
             change.created_at = previous
             changes.append(change)
-            decided = True
+            # decided_at means a staff decision; the author's own withdrawal is not one.
+            decided = decided or change.to_status != Status.WITHDRAWN
         idea.decided_at = previous if decided else None
         idea.updated_at = previous
         ideas.append(idea)

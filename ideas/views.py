@@ -3,16 +3,23 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from challenges.models import Challenge
 from challenges.rules import can_view_challenge, submission_refusal
 
 from . import rules, selectors, services
-from .forms import CommentForm, IdeaForm, VoteForm
-from .models import Idea
+from .forms import CommentForm, IdeaForm, VoteForm, WithdrawForm
+from .models import Idea, Status
+from .similar import similar_ideas
+
+RECEIVED = "Thank you: your idea was received. The team will answer it."
+# The submit buttons: "submit" checks for similar ideas first; "submit_different" is the
+# customer's answer to that check ("I checked: mine is different"); "draft" skips the check.
+CONFIRMED_DIFFERENT = "submit_different"
 
 
 def _idea_or_404(request, pk: int) -> Idea:
@@ -30,7 +37,50 @@ def _detail_context(request, idea: Idea, comment_form=None) -> dict:
         "comment_refusal": rules.comment_refusal(request.user, idea),
         "comment_form": comment_form or CommentForm(),
         "can_edit": rules.can_edit_idea(request.user, idea),
+        "can_view_versions": rules.can_view_versions(request.user, idea),
+        "can_withdraw": rules.can_withdraw_idea(request.user, idea),
+        "idea_follow": selectors.idea_follow_state(request.user, idea),
     }
+
+
+def _similar_rows(request, ideas: list[Idea]) -> list[dict]:
+    """Each similar idea with what its vote button needs."""
+    votes = selectors.user_votes_on(request.user, ideas)
+    return [
+        {"idea": idea, "user_vote": votes.get(idea.pk), "vote_refusal": rules.vote_refusal(request.user, idea)}
+        for idea in ideas
+    ]
+
+
+def _form_context(request, *, challenge: Challenge, form: IdeaForm, idea: Idea | None, blocking: list[Idea]) -> dict:
+    """The idea form page; ``blocking`` are the similar ideas that stopped a submission (saved nothing)."""
+    title = form.data.get("title", "") if form.is_bound else (idea.title if idea else "")
+    similar = blocking
+    if not blocking and title:
+        similar = similar_ideas(
+            user=request.user, challenge=challenge, text=title, exclude_id=idea.pk if idea else None
+        )
+    return {
+        "challenge": challenge,
+        "form": form,
+        "idea": idea,
+        "similar": _similar_rows(request, similar),
+        "similar_searched": bool(title.strip()),
+        "similar_blocked": bool(blocking),
+        "confirmed_different": CONFIRMED_DIFFERENT,
+    }
+
+
+def _similar_before_submit(request, *, challenge: Challenge, form: IdeaForm, idea: Idea | None = None) -> list[Idea]:
+    """Similar ideas to show before a submission goes through, unless the customer confirmed theirs is different."""
+    if request.POST.get("action") == CONFIRMED_DIFFERENT:
+        return []
+    return similar_ideas(
+        user=request.user,
+        challenge=challenge,
+        text=form.cleaned_data["title"],
+        exclude_id=idea.pk if idea else None,
+    )
 
 
 def idea_detail(request, pk: int):
@@ -47,43 +97,53 @@ def idea_create(request, slug: str):
     if refusal:
         return render(request, "ideas/idea_form.html", {"challenge": challenge, "refusal": refusal}, status=403)
     form = IdeaForm(request.POST or None, challenge=challenge)
+    blocking: list[Idea] = []
     if request.method == "POST" and form.is_valid():
         submit = request.POST.get("action") != "draft"
-        try:
-            idea = services.idea_create(author=request.user, challenge=challenge, submit=submit, **form.cleaned_data)
-        except services.IdeaError as error:
-            form.add_error(None, str(error))
-        else:
-            if submit:
-                messages.success(request, "Thank you: your idea was received. The team will answer it.")
+        blocking = _similar_before_submit(request, challenge=challenge, form=form) if submit else []
+        if not blocking:
+            try:
+                idea = services.idea_create(
+                    author=request.user, challenge=challenge, submit=submit, **form.cleaned_data
+                )
+            except services.IdeaError as error:
+                form.add_error(None, str(error))
             else:
-                messages.success(request, "Your draft is saved. Only you can see it until you submit it.")
-            return redirect(idea)
-    return render(
-        request, "ideas/idea_form.html", {"challenge": challenge, "form": form}, status=400 if form.errors else 200
-    )
+                if submit:
+                    messages.success(request, RECEIVED)
+                else:
+                    messages.success(request, "Your draft is saved. Only you can see it until you submit it.")
+                return redirect(idea)
+    context = _form_context(request, challenge=challenge, form=form, idea=None, blocking=blocking)
+    return render(request, "ideas/idea_form.html", context, status=400 if form.errors else 200)
 
 
 @login_required
 def idea_edit(request, pk: int):
     idea = _idea_or_404(request, pk)
-    if not rules.can_edit_idea(request.user, idea):
-        messages.error(request, "This idea can no longer be edited.")
+    refusal = rules.edit_refusal(request.user, idea)
+    if refusal or not rules.can_edit_idea(request.user, idea):
+        messages.error(request, refusal or "This idea can no longer be edited.")
         return redirect(idea)
     form = IdeaForm(request.POST or None, instance=idea, challenge=idea.challenge)
+    blocking: list[Idea] = []
     if request.method == "POST" and form.is_valid():
-        try:
-            services.idea_update(idea=idea, user=request.user, **form.cleaned_data)
-            if request.POST.get("action") == "submit" and idea.status == "draft":
-                services.idea_submit(idea=idea, user=request.user)
-                messages.success(request, "Thank you: your idea was received. The team will answer it.")
+        submitting = request.POST.get("action") in {"submit", CONFIRMED_DIFFERENT} and idea.status == Status.DRAFT
+        if submitting:
+            blocking = _similar_before_submit(request, challenge=idea.challenge, form=form, idea=idea)
+        if not blocking:
+            try:
+                # Both or neither: a refused submission leaves the draft as it was.
+                with transaction.atomic():
+                    services.idea_update(idea=idea, user=request.user, **form.cleaned_data)
+                    if submitting:
+                        services.idea_submit(idea=idea, user=request.user)
+            except services.IdeaError as error:
+                form.add_error(None, str(error))
             else:
-                messages.success(request, "Your changes are saved.")
-        except services.IdeaError as error:
-            form.add_error(None, str(error))
-        else:
-            return redirect(idea)
-    context = {"challenge": idea.challenge, "form": form, "idea": idea}
+                messages.success(request, RECEIVED if submitting else "Your changes are saved.")
+                return redirect(idea)
+    context = _form_context(request, challenge=idea.challenge, form=form, idea=idea, blocking=blocking)
     return render(request, "ideas/idea_form.html", context, status=400 if form.errors else 200)
 
 
@@ -129,3 +189,82 @@ def idea_vote(request, pk: int):
 
 def _is_local(url: str | None) -> bool:
     return bool(url) and url.startswith("/") and not url.startswith("//")
+
+
+# --- versions, withdrawal and similar ideas ---
+
+
+def _positive_int(value: str | None) -> int | None:
+    """A small whole number from a query parameter, or None for anything else (never an error)."""
+    return int(value) if value and len(value) <= 9 and value.isascii() and value.isdigit() else None
+
+
+@require_GET
+def idea_versions(request, pk: int):
+    """The idea's versions, and what changed between two of them (by default the last change)."""
+    idea = _idea_or_404(request, pk)
+    if not rules.can_view_versions(request.user, idea):
+        raise Http404("No such idea.")
+    versions = selectors.idea_versions(idea)
+    by_number = {version.number: version for version in versions}
+    old_number, new_number = _positive_int(request.GET.get("old")), _positive_int(request.GET.get("new"))
+    error = None
+    if "old" in request.GET or "new" in request.GET:
+        if old_number not in by_number or new_number not in by_number:
+            error = "Choose two versions of this idea to compare; showing the latest change instead."
+        elif old_number == new_number:
+            error = "Choose two different versions to compare; showing the latest change instead."
+    if error or old_number is None or new_number is None:
+        new_number = versions[0].number if versions else None
+        old_number = versions[1].number if len(versions) > 1 else None
+    elif old_number > new_number:
+        old_number, new_number = new_number, old_number
+    diff = None
+    if old_number is not None and new_number is not None:
+        diff = selectors.idea_version_diff(by_number[old_number], by_number[new_number])
+    context = {
+        "idea": idea,
+        "versions": versions,
+        "diff": diff,
+        "old_number": old_number,
+        "new_number": new_number,
+        "compare_error": error,
+    }
+    return render(request, "ideas/idea_versions.html", context, status=400 if error else 200)
+
+
+@login_required
+def idea_withdraw(request, pk: int):
+    """Ask the author to confirm (GET), then withdraw the idea (POST)."""
+    idea = _idea_or_404(request, pk)
+    refusal = rules.withdraw_refusal(request.user, idea)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect(idea)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.idea_withdraw(user=request.user, idea=idea, reason=form.cleaned_data["reason"])
+        except services.IdeaError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                "Your idea is withdrawn. Only you and the team can see it now; its votes are kept, but voting is closed.",
+            )
+            return redirect(idea)
+    return render(request, "ideas/idea_withdraw.html", {"idea": idea, "form": form}, status=400 if form.errors else 200)
+
+
+@require_GET
+def idea_similar(request):
+    """The similar-ideas panel for the idea form, as the customer types a title (htmx partial)."""
+    challenge = Challenge.objects.filter(slug=request.GET.get("challenge", "")).first()
+    if challenge is None or not can_view_challenge(request.user, challenge):
+        raise Http404("No such challenge.")
+    title = request.GET.get("title", "")
+    ideas = similar_ideas(
+        user=request.user, challenge=challenge, text=title, exclude_id=_positive_int(request.GET.get("exclude"))
+    )
+    context = {"similar": _similar_rows(request, ideas), "similar_searched": bool(title.strip()), "live": True}
+    return render(request, "ideas/_similar.html", context)

@@ -1,12 +1,13 @@
 """The funnel: staff move an idea through its statuses, with a reason the author reads."""
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from .. import rules
-from ..models import STATUSES_NEEDING_REASON, Comment, Idea, Status, StatusChange, Vote
+from ..models import STATUSES_NEEDING_REASON, Comment, Idea, IdeaFollow, Status, StatusChange, Vote
+from .comments import comments_count_recount_unlocked
 from .errors import TransitionNotAllowed
+from .ranking import ranks_refresh_soon
 from .votes import _recount_votes_unlocked
 
 __all__ = ["TRANSITIONS", "allowed_next_statuses", "idea_status_change"]
@@ -29,19 +30,25 @@ def allowed_next_statuses(status: str) -> frozenset[str]:
 
 
 def _merge_unlocked(*, duplicate: Idea, target: Idea) -> None:
-    """Move votes and comments of ``duplicate`` to ``target``; the caller holds both row locks.
+    """Move votes, comments and followers of ``duplicate`` to ``target``; the caller holds both row locks.
 
-    A member who voted on both keeps their vote on the target.
+    A member who voted on both keeps their vote on the target; a member who followed both keeps one
+    follow (the unique constraint on (idea, user) guards it).
     """
+    followers_of_target = IdeaFollow.objects.filter(idea=target).values("user_id")
+    IdeaFollow.objects.filter(idea=duplicate).exclude(user_id__in=followers_of_target).update(idea=target)
+    IdeaFollow.objects.filter(idea=duplicate).delete()
     voters_on_target = Vote.objects.filter(idea=target).values("user_id")
     Vote.objects.filter(idea=duplicate).exclude(user_id__in=voters_on_target).exclude(user_id=target.author_id).update(
         idea=target
     )
     Vote.objects.filter(idea=duplicate).delete()
-    moved = Comment.objects.filter(idea=duplicate).update(idea=target)
-    Idea.objects.filter(pk=duplicate.pk).update(comments_count=0)
-    Idea.objects.filter(pk=target.pk).update(comments_count=F("comments_count") + moved)
+    Comment.objects.filter(idea=duplicate).update(idea=target)
+    # Recounted, not added: removed and hidden comments move too but are not counted.
+    comments_count_recount_unlocked([duplicate.pk, target.pk])
     _recount_votes_unlocked([duplicate.pk, target.pk])
+    ranks_refresh_soon(duplicate.pk)
+    ranks_refresh_soon(target.pk)
 
 
 @transaction.atomic
@@ -76,7 +83,7 @@ def idea_status_change(
         if (
             target.pk == idea.pk
             or target.challenge_id != idea.challenge_id
-            or target.status in {Status.DRAFT, Status.DUPLICATE}
+            or target.status in {Status.DRAFT, Status.DUPLICATE, Status.WITHDRAWN}
         ):
             raise TransitionNotAllowed("An idea can only be merged into another published idea of the same challenge.")
         idea.duplicate_of = target

@@ -1,18 +1,26 @@
-"""An author's writes to their idea: create, save, submit (and withdraw)."""
+"""An author's writes to their idea: create, save, submit, withdraw, and the versions each save keeps."""
 
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from challenges.models import Challenge, Outcome
 from challenges.rules import submission_refusal
 
 from .. import rules
-from ..models import Idea, Status
-from .errors import SubmissionNotAllowed
+from ..models import Idea, IdeaVersion, Status, StatusChange
+from .errors import IdeaError, SubmissionNotAllowed
+from .follows import idea_follow
 
-__all__ = ["idea_create", "idea_submit", "idea_update"]
+__all__ = ["WithdrawalNotAllowed", "idea_create", "idea_submit", "idea_update", "idea_withdraw"]
+
+WITHDRAW_REASON_MAX_LENGTH = 1000
+
+
+class WithdrawalNotAllowed(IdeaError):
+    pass
 
 
 def _validate_outcomes(challenge: Challenge, outcomes: Iterable[Outcome]) -> list[Outcome]:
@@ -23,6 +31,24 @@ def _validate_outcomes(challenge: Challenge, outcomes: Iterable[Outcome]) -> lis
     if any(outcome.pk not in targeted for outcome in outcomes):
         raise SubmissionNotAllowed("An idea can only address the outcomes its challenge targets.")
     return outcomes
+
+
+def _record_version_unlocked(*, idea: Idea, saved_by, outcome_codes: list[str]) -> IdeaVersion:
+    """Keep the idea's text as it is now as its next version.
+
+    The caller holds the idea's row lock (or has just created the idea), so max + 1 is free; the
+    unique constraint on (idea, number) is the backstop.
+    """
+    latest = IdeaVersion.objects.filter(idea=idea).aggregate(latest=Max("number"))["latest"] or 0
+    return IdeaVersion.objects.create(
+        idea=idea,
+        number=latest + 1,
+        title=idea.title,
+        problem=idea.problem,
+        solution=idea.solution,
+        outcome_codes=sorted(outcome_codes),
+        saved_by=saved_by,
+    )
 
 
 @transaction.atomic
@@ -36,7 +62,10 @@ def idea_create(
     outcomes: Iterable[Outcome],
     submit: bool = True,
 ) -> Idea:
-    """Create an idea as a draft, or submitted at once; raises SubmissionNotAllowed with the reason."""
+    """Create an idea as a draft, or submitted at once; raises SubmissionNotAllowed with the reason.
+
+    Records version 1, and the author follows their idea from the start.
+    """
     refusal = submission_refusal(author, challenge)
     if refusal:
         raise SubmissionNotAllowed(refusal)
@@ -52,6 +81,8 @@ def idea_create(
         submitted_at=now if submit else None,
     )
     idea.outcomes.set(outcomes)
+    _record_version_unlocked(idea=idea, saved_by=author, outcome_codes=[outcome.code for outcome in outcomes])
+    idea_follow(user=author, idea=idea)
     return idea
 
 
@@ -74,12 +105,52 @@ def idea_submit(*, idea: Idea, user) -> Idea:
 
 @transaction.atomic
 def idea_update(*, idea: Idea, user, title: str, problem: str, solution: str, outcomes: Iterable[Outcome]) -> Idea:
-    """The author edits their idea while it is a draft or awaiting screening (row lock held)."""
+    """The author edits their idea while it is a draft or awaiting screening.
+
+    Holds the idea's row lock while it compares and saves, so each change becomes exactly one
+    numbered version; a save that changes nothing writes nothing. An idea older than its versions
+    gets its text before this edit kept as version 1 first, so the first change can be compared.
+    """
     idea = Idea.objects.select_for_update().select_related("challenge").get(pk=idea.pk)
-    if not rules.can_edit_idea(user, idea):
-        raise SubmissionNotAllowed("This idea can no longer be edited: screening has started or the challenge closed.")
+    refusal = rules.edit_refusal(user, idea)
+    if refusal or not rules.can_edit_idea(user, idea):
+        raise SubmissionNotAllowed(refusal or "This idea can no longer be edited.")
     outcomes = _validate_outcomes(idea.challenge, outcomes)
-    idea.title, idea.problem, idea.solution = title.strip(), problem.strip(), solution.strip()
+    before = (idea.title, idea.problem, idea.solution)
+    codes_before = sorted(idea.outcomes.values_list("code", flat=True))
+    after = (title.strip(), problem.strip(), solution.strip())
+    codes_after = sorted(outcome.code for outcome in outcomes)
+    if before == after and codes_before == codes_after:
+        return idea
+    if not IdeaVersion.objects.filter(idea=idea).exists():
+        original = _record_version_unlocked(idea=idea, saved_by=idea.author, outcome_codes=codes_before)
+        IdeaVersion.objects.filter(pk=original.pk).update(created_at=idea.updated_at)  # when it was last saved
+    idea.title, idea.problem, idea.solution = after
     idea.save(update_fields=["title", "problem", "solution", "updated_at"])
     idea.outcomes.set(outcomes)
+    _record_version_unlocked(idea=idea, saved_by=user, outcome_codes=codes_after)
+    return idea
+
+
+@transaction.atomic
+def idea_withdraw(*, user, idea: Idea, reason: str = "") -> Idea:
+    """The author takes their idea back before screening starts; raises WithdrawalNotAllowed.
+
+    Holds the idea's row lock so a withdrawal cannot cross a staff decision. The idea leaves the
+    public lists (rules.PRIVATE_STATUSES), keeps its votes and submission date, and takes no new
+    votes; the step is recorded as a status change by the author, with their reason.
+    """
+    idea = Idea.objects.select_for_update().select_related("challenge").get(pk=idea.pk)
+    refusal = rules.withdraw_refusal(user, idea)
+    if refusal:
+        raise WithdrawalNotAllowed(refusal)
+    reason = reason.strip()
+    if len(reason) > WITHDRAW_REASON_MAX_LENGTH:
+        raise WithdrawalNotAllowed(f"Keep the reason to at most {WITHDRAW_REASON_MAX_LENGTH:,} characters.")
+    from_status = idea.status
+    idea.status = Status.WITHDRAWN
+    idea.save(update_fields=["status", "updated_at"])
+    StatusChange.objects.create(
+        idea=idea, from_status=from_status, to_status=Status.WITHDRAWN, changed_by=user, reason=reason
+    )
     return idea
