@@ -1,44 +1,96 @@
 import django_filters
-from django.db.models import Q
+from django import forms
+from django.contrib.auth.models import AnonymousUser
 
 from challenges.models import Challenge, Outcome
 
+from . import selectors
 from .models import Status
 
 
 class IdeaFilter(django_filters.FilterSet):
-    """The idea list's filters. The challenge choices are limited to what the member may see."""
+    """The idea list's filters and sort.
 
-    q = django_filters.CharFilter(method="filter_text", label="Search")
+    The queryset it filters must already hold only what the member may see
+    (``selectors.idea_list_for``): every filter narrows it, none widens it. The challenge and
+    outcome choices are limited to the challenges the member may see; "mine" and "followed" exist
+    only for members signed in (pass ``request``).
+    """
+
+    SORTS = [("newest", "Newest"), ("top", "Top rated"), ("trending", "Trending"), ("opportunity", "Opportunity")]
+
+    q = django_filters.CharFilter(
+        method="filter_text", label="Search", widget=forms.TextInput(attrs={"type": "search", "placeholder": "Words"})
+    )
     challenge = django_filters.ModelChoiceFilter(
         queryset=Challenge.objects.none(), to_field_name="slug", empty_label="All challenges"
     )
     status = django_filters.ChoiceFilter(
-        choices=[choice for choice in Status.choices if choice[0] != Status.DRAFT], empty_label="Any status"
+        choices=[choice for choice in Status.choices if choice[0] not in {Status.DRAFT, Status.WITHDRAWN}],
+        empty_label="Any status",
     )
     outcome = django_filters.ModelChoiceFilter(
-        field_name="outcomes", queryset=Outcome.objects.none(), to_field_name="code", empty_label="Any outcome"
+        field_name="outcomes",
+        queryset=Outcome.objects.none(),
+        to_field_name="code",
+        empty_label="Any outcome",
+        label="Outcome",
     )
-    sort = django_filters.ChoiceFilter(
-        method="sort_by",
-        choices=[("newest", "Newest"), ("top", "Most supported")],
-        empty_label=None,
-        label="Sort by",
+    phase = django_filters.ChoiceFilter(
+        field_name="challenge__phase",
+        choices=[choice for choice in Challenge.Phase.choices if choice[0] != Challenge.Phase.DRAFT],
+        empty_label="Any phase",
+        label="Challenge phase",
     )
+    mine = django_filters.BooleanFilter(method="filter_mine", widget=forms.CheckboxInput, label="My ideas")
+    followed = django_filters.BooleanFilter(
+        method="filter_followed", widget=forms.CheckboxInput, label="Ideas I follow"
+    )
+    sort = django_filters.ChoiceFilter(method="sort_by", choices=SORTS, empty_label=None, label="Sort by")
 
     def __init__(self, data=None, *args, challenges=None, **kwargs):
         data = data.copy() if data is not None else {}
-        data.setdefault("sort", "newest")
+        data.setdefault("sort", selectors.IDEA_SORT_DEFAULT)
         super().__init__(data, *args, **kwargs)
         if challenges is not None:
             self.filters["challenge"].queryset = challenges
             self.filters["outcome"].queryset = Outcome.objects.filter(challenges__in=challenges).distinct()
+        if not self.user.is_authenticated:
+            del self.filters["mine"]
+            del self.filters["followed"]
+
+    @property
+    def user(self):
+        return getattr(self.request, "user", None) or AnonymousUser()
+
+    @property
+    def qs(self):
+        """Invalid filters show no ideas (with the form's errors), never more than asked for."""
+        if self.is_bound and not self.is_valid():
+            return self.queryset.none()
+        return super().qs
+
+    @property
+    def sort_chosen(self) -> str:
+        if self.is_bound and self.is_valid():
+            return self.form.cleaned_data.get("sort") or selectors.IDEA_SORT_DEFAULT
+        return selectors.IDEA_SORT_DEFAULT
+
+    @property
+    def chosen_challenge(self) -> Challenge | None:
+        """The challenge the list is narrowed to, if any (already loaded by the form's validation)."""
+        if self.is_bound and self.is_valid():
+            return self.form.cleaned_data.get("challenge")
+        return None
 
     def filter_text(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(title__icontains=value) | Q(problem__icontains=value))
+        return selectors.idea_list_search(queryset, value)
+
+    def filter_mine(self, queryset, name, value):
+        return queryset.filter(author_id=self.user.pk) if value else queryset
+
+    def filter_followed(self, queryset, name, value):
+        return queryset.filter(selectors.ideas_followed_by_q(self.user)) if value else queryset
 
     def sort_by(self, queryset, name, value):
-        return queryset.by_support() if value == "top" else queryset.by_newest()
+        return selectors.idea_list_sorted(queryset, value)

@@ -3,8 +3,10 @@
 import smtplib
 
 from celery import shared_task
+from django.db import OperationalError
 
 from . import notifications
+from .services import ranking
 
 
 @shared_task(
@@ -17,3 +19,32 @@ from . import notifications
 def notify_author_of_status_change(status_change_id: int) -> bool:
     """Email the author that their idea's status changed; safe to run twice (see the service)."""
     return notifications.status_change_author_notify(status_change_id=status_change_id)
+
+
+# Ranking: a deadlock or a lost connection is transient; anything else is a bug, not retried.
+@shared_task(
+    autoretry_for=(OperationalError,),
+    max_retries=3,
+    retry_backoff=True,
+    retry_backoff_max=60,
+    retry_jitter=True,
+)
+def refresh_idea_ranks(idea_ids: list[int]) -> int:
+    """Recompute these ideas' ranking values; safe to run twice (it overwrites). Returns ideas updated.
+
+    Clears the ideas' debounce flags first, so a vote cast while this runs asks for another refresh.
+    Ideas deleted meanwhile are skipped quietly.
+    """
+    ranking.ranks_pending_clear(idea_ids)
+    return ranking.idea_ranks_refresh(idea_ids=idea_ids)
+
+
+@shared_task
+def refresh_all_idea_ranks() -> int:
+    """Fan out over every idea: one small refresh task per batch of ids (hourly from beat, as trending
+    decays without votes, and after opportunity scores are recomputed). Returns the tasks queued."""
+    queued = 0
+    for batch in ranking.idea_id_batches():
+        refresh_idea_ranks.delay(batch)
+        queued += 1
+    return queued

@@ -1,4 +1,4 @@
-"""HTTP for the idea lists."""
+"""HTTP for the idea lists: across challenges, or one challenge's (``?challenge=<slug>``)."""
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -15,6 +15,7 @@ def idea_list(request):
         request.GET,
         queryset=selectors.idea_list_for(request.user).published(),
         challenges=challenge_visible_to(request.user),
+        request=request,
     )
     page = Paginator(ideas.qs, settings.IDEAS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -25,6 +26,8 @@ def idea_list(request):
         {
             "filter": ideas,
             "page": page,
+            "sort": ideas.sort_chosen,
+            "challenge": ideas.chosen_challenge,
             "user_votes": selectors.user_votes_on(request.user, page.object_list),
             "query": query.urlencode(),
         },

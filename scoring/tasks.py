@@ -7,6 +7,15 @@ from .services import scores as services
 
 @shared_task
 def recompute_opportunity_scores() -> int:
-    """Recompute all stored scores (debounced after ratings, and hourly from beat). Returns rows written."""
+    """Recompute all stored scores (debounced after ratings, and hourly from beat). Returns rows written.
+
+    Then asks for the ideas' rankings to be refreshed: an idea's opportunity rank is the best
+    score among its outcomes.
+    """
+    from ideas.tasks import refresh_all_idea_ranks
+
     services.recompute_flag_clear()
-    return services.scores_recompute().scores
+    rows = services.scores_recompute().scores
+    # The recompute has committed (it is atomic on its own), so the scores are there to read.
+    refresh_all_idea_ranks.delay()
+    return rows

@@ -13,4 +13,5 @@ from .errors import *  # noqa: F403
 from .follows import *  # noqa: F403
 from .funnel import *  # noqa: F403
 from .ideas import *  # noqa: F403
+from .ranking import *  # noqa: F403
 from .votes import *  # noqa: F403

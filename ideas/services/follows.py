@@ -1,17 +1,56 @@
-"""Following ideas and challenges."""
+"""Following ideas and challenges: members follow only what they may see; following twice changes nothing."""
 
 from django.db import IntegrityError, transaction
 
-from ..models import Idea, IdeaFollow
+from challenges.models import Challenge, ChallengeFollow
 
-__all__ = ["idea_follow"]
+from .. import rules
+from ..models import Idea, IdeaFollow
+from .errors import IdeaError
+
+__all__ = ["FollowNotAllowed", "challenge_follow", "challenge_unfollow", "idea_follow", "idea_unfollow"]
+
+
+class FollowNotAllowed(IdeaError):
+    pass
 
 
 def idea_follow(*, user, idea: Idea) -> IdeaFollow:
-    """Follow the idea (nothing happens if the member already does); the unique constraint guards races."""
+    """Follow the idea (nothing happens if the member already does); the unique constraint guards races.
+
+    Raises FollowNotAllowed for a visitor, or for an idea the member may not see.
+    """
+    refusal = rules.idea_follow_refusal(user, idea)
+    if refusal:
+        raise FollowNotAllowed(refusal)
     try:
         with transaction.atomic():
             follow, _ = IdeaFollow.objects.get_or_create(user=user, idea=idea)
     except IntegrityError:
         follow = IdeaFollow.objects.get(user=user, idea=idea)
     return follow
+
+
+def idea_unfollow(*, user, idea: Idea) -> None:
+    """Stop following the idea (nothing happens if the member does not follow it)."""
+    if user.is_authenticated:
+        IdeaFollow.objects.filter(user=user, idea=idea).delete()
+
+
+def challenge_follow(*, user, challenge: Challenge) -> ChallengeFollow:
+    """Follow the challenge (nothing happens if the member already does); same guards as idea_follow."""
+    refusal = rules.challenge_follow_refusal(user, challenge)
+    if refusal:
+        raise FollowNotAllowed(refusal)
+    try:
+        with transaction.atomic():
+            follow, _ = ChallengeFollow.objects.get_or_create(user=user, challenge=challenge)
+    except IntegrityError:
+        follow = ChallengeFollow.objects.get(user=user, challenge=challenge)
+    return follow
+
+
+def challenge_unfollow(*, user, challenge: Challenge) -> None:
+    """Stop following the challenge (nothing happens if the member does not follow it)."""
+    if user.is_authenticated:
+        ChallengeFollow.objects.filter(user=user, challenge=challenge).delete()

@@ -9,6 +9,7 @@ from django.utils import timezone
 from .. import rules
 from ..models import Idea, Vote
 from .errors import VoteNotAllowed
+from .ranking import ranks_refresh_soon
 
 __all__ = ["vote_cast", "vote_withdraw"]
 
@@ -56,6 +57,7 @@ def vote_cast(*, user, idea: Idea, value: int) -> Idea:
         votes_up=F("votes_up") + added["votes_up"] - removed["votes_up"],
         votes_down=F("votes_down") + added["votes_down"] - removed["votes_down"],
     )
+    ranks_refresh_soon(idea.pk)
     idea.refresh_from_db(fields=["votes_up", "votes_down"])
     return idea
 
@@ -75,5 +77,6 @@ def vote_withdraw(*, user, idea: Idea) -> Idea:
     Idea.objects.filter(pk=idea.pk).update(
         votes_up=F("votes_up") - removed["votes_up"], votes_down=F("votes_down") - removed["votes_down"]
     )
+    ranks_refresh_soon(idea.pk)
     idea.refresh_from_db(fields=["votes_up", "votes_down"])
     return idea
