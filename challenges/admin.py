@@ -1,12 +1,20 @@
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, FilteredRelation, Q
-from django.urls import reverse
-from django.utils.html import format_html
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html, format_html_join
 
 from scoring.formulas import CLASS_LABELS, opportunity_shown
 
-from .models import Challenge, Job, Outcome, Segment, SelectionCriterion
+from . import rules, selectors, services
+from .forms import InvitationEmailsForm, PhaseSetForm
+from .models import Challenge, ChallengeInvitation, Job, Outcome, Segment, SelectionCriterion
 
 
 class OutcomeInline(admin.TabularInline):
@@ -130,6 +138,10 @@ class SelectionCriterionInline(admin.TabularInline):
     extra = 1
 
 
+PHASE_TEMPLATE = "admin/challenges/challenge/phase.html"
+INVITE_TEMPLATE = "admin/challenges/challenge/invite.html"
+
+
 @admin.register(Challenge)
 class ChallengeAdmin(admin.ModelAdmin):
     list_display = [
@@ -147,9 +159,11 @@ class ChallengeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["outcomes", "invited_members"]
     date_hierarchy = "opens_at"
-    readonly_fields = ["created_at"]
+    # The phase changes only through services.challenge_phase_set (the phase page, the action) and
+    # the scheduler; new challenges start as drafts.
+    readonly_fields = ["phase_with_action", "invitations_by_email", "created_at"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "phase", "visibility"]}),
+        (None, {"fields": ["title", "slug", "phase_with_action", "visibility"]}),
         ("The question", {"fields": ["brief", "business_context", "prize", "outcomes"]}),
         (
             "Timeline",
@@ -161,7 +175,10 @@ class ChallengeAdmin(admin.ModelAdmin):
                     "final_starts_at",
                     "closes_at",
                     "answer_within_days",
-                ]
+                ],
+                "description": "Each phase starts on its date: every 15 minutes the scheduler moves an opened "
+                "challenge on when a date is reached (several steps if several passed). A draft is never opened "
+                "by its date: move it to “Open for ideas” when it is ready.",
             },
         ),
         (
@@ -174,11 +191,16 @@ class ChallengeAdmin(admin.ModelAdmin):
         ),
         (
             "Invite-only",
-            {"fields": ["invited_members"], "description": "Only these members see an invite-only challenge."},
+            {
+                "fields": ["invited_members", "invitations_by_email"],
+                "description": "Only these members see an invite-only challenge; to everyone else it and its "
+                "ideas do not exist. Invite people who are not members yet by email.",
+            },
         ),
         ("Record", {"fields": ["created_at"], "classes": ["collapse"]}),
     ]
     inlines = [SelectionCriterionInline]
+    actions = ["move_to_next_phase"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(idea_total=Count("ideas"))
@@ -199,3 +221,197 @@ class ChallengeAdmin(admin.ModelAdmin):
     @admin.display(description="ideas", ordering="idea_total")
     def idea_count(self, obj):
         return obj.idea_total
+
+    @admin.display(description="phase")
+    def phase_with_action(self, obj):
+        if obj is None or obj.pk is None:
+            return "Draft: a new challenge starts as a draft, seen by staff only."
+        label = obj.get_phase_display()
+        if obj.phase == Challenge.Phase.CLOSED:
+            return label
+        url = reverse("admin:challenges_challenge_phase", args=[obj.pk])
+        return format_html('{} &nbsp; <a class="button" href="{}">Change phase…</a>', label, url)
+
+    @admin.display(description="invitations by email")
+    def invitations_by_email(self, obj):
+        """Who was invited by email, whether the email went out and whether they joined; read-only here:
+        invitations are written by ``services.challenge_invite_emails`` alone ("Invite by email…")."""
+        if obj is None or obj.pk is None:
+            return "Save the challenge first; then invite people by email."
+        url = reverse("admin:challenges_challenge_invite", args=[obj.pk])
+        invitations = list(
+            ChallengeInvitation.objects.filter(challenge=obj)
+            .select_related("accepted_by")
+            .order_by("-created_at", "-id")
+        )
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    invitation.email,
+                    date_format(timezone.localtime(invitation.sent_at), "j M Y H:i")
+                    if invitation.sent_at
+                    else "not yet",
+                    f"{date_format(timezone.localtime(invitation.accepted_at), 'j M Y')} by {invitation.accepted_by}"
+                    if invitation.accepted_at
+                    else "—",
+                )
+                for invitation in invitations
+            ),
+        )
+        table = (
+            format_html(
+                "<table><thead><tr><th>Email</th><th>Emailed</th><th>Joined</th></tr></thead><tbody>{}</tbody></table>",
+                rows,
+            )
+            if invitations
+            else format_html("<p>{}</p>", "Nobody has been invited by email yet.")
+        )
+        return format_html('{}<p><a class="button" href="{}">Invite by email…</a></p>', table, url)
+
+    # --- Phases and invitations -------------------------------------------------------------
+
+    def has_phase_permission(self, request, obj=None):
+        return rules.can_change_phase(request.user)
+
+    def has_invite_permission(self, request, obj=None):
+        return rules.can_invite(request.user)
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<int:object_id>/phase/",
+                self.admin_site.admin_view(self.phase_view),
+                name="challenges_challenge_phase",
+            ),
+            path(
+                "<int:object_id>/invite/",
+                self.admin_site.admin_view(self.invite_view),
+                name="challenges_challenge_invite",
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def _page(self, request, template, *, challenge, title, **context):
+        request.current_app = self.admin_site.name
+        return TemplateResponse(
+            request,
+            template,
+            {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "subtitle": None,
+                "opts": self.model._meta,
+                "challenge": challenge,
+                "change_url": reverse("admin:challenges_challenge_change", args=[challenge.pk]),
+                **context,
+            },
+        )
+
+    def _set_phase(self, request, challenge, phase) -> bool:
+        try:
+            change = services.challenge_phase_set(challenge=challenge, phase=phase, changed_by=request.user)
+        except services.ChallengeError as error:
+            self.message_user(request, f"“{challenge.title}” was not moved: {error}", level=messages.ERROR)
+            return False
+        self.message_user(
+            request,
+            f"“{challenge.title}” is now {Challenge.Phase(change.to_phase).label.lower()} "
+            f"(was {Challenge.Phase(change.from_phase).label.lower()}).",
+            level=messages.SUCCESS,
+        )
+        challenge.phase = change.to_phase
+        ahead = selectors.phase_by_dates(challenge, today=timezone.localdate())
+        if ahead != change.to_phase:
+            self.message_user(
+                request,
+                f"Its timeline says “{Challenge.Phase(ahead).label.lower()}” already: the scheduler will move it "
+                "there within 15 minutes unless you change the dates.",
+                level=messages.WARNING,
+            )
+        return True
+
+    @admin.action(description="Move to next phase", permissions=["phase"])
+    def move_to_next_phase(self, request, queryset):
+        """Each selected challenge one step on, through the service; each refusal is reported by name."""
+        for challenge in queryset.order_by("pk"):
+            # From the row as read: if someone moved it meanwhile, the service finds it "already" there.
+            self._set_phase(request, challenge, selectors.phase_after(challenge.phase) or Challenge.Phase.CLOSED)
+
+    def phase_view(self, request, object_id):
+        """Move one challenge to its next phase, or back one step, with its timeline in view."""
+        challenge = get_object_or_404(Challenge, pk=object_id)
+        if not self.has_phase_permission(request, challenge):
+            raise PermissionDenied
+        change_url = reverse("admin:challenges_challenge_change", args=[challenge.pk])
+        if request.method == "POST":
+            form = PhaseSetForm(request.POST)
+            if form.is_valid() and self._set_phase(request, challenge, form.cleaned_data["phase"]):
+                return HttpResponseRedirect(change_url)
+            if not form.is_valid():
+                self.message_user(request, "Choose a phase.", level=messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        index = selectors.phase_index(challenge.phase)
+        order = Challenge.PHASE_ORDER
+        next_phase = selectors.phase_after(challenge.phase)
+        previous = order[index - 1] if index > 1 and challenge.phase != Challenge.Phase.CLOSED else None
+        return self._page(
+            request,
+            PHASE_TEMPLATE,
+            challenge=challenge,
+            title=f"Change the phase of “{challenge.title}”",
+            next_phase=next_phase and Challenge.Phase(next_phase),
+            previous_phase=previous and Challenge.Phase(previous),
+        )
+
+    def invite_view(self, request, object_id):
+        """Paste addresses, one a line: all valid or nothing saved; each new one is emailed once."""
+        challenge = get_object_or_404(Challenge, pk=object_id)
+        if not self.has_invite_permission(request, challenge):
+            raise PermissionDenied
+        form = InvitationEmailsForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = services.challenge_invite_emails(
+                    challenge=challenge, emails=form.cleaned_data["emails"], invited_by=request.user
+                )
+            except services.InvalidEmails as error:
+                form.add_error("emails", error.problems)
+            except services.ChallengeError as error:
+                form.add_error(None, str(error))
+            else:
+                self._report_invitations(request, challenge, result)
+                return HttpResponseRedirect(reverse("admin:challenges_challenge_change", args=[challenge.pk]))
+        return self._page(
+            request,
+            INVITE_TEMPLATE,
+            challenge=challenge,
+            title=f"Invite people to “{challenge.title}” by email",
+            form=form,
+            media=self.media + form.media,
+        )
+
+    def _report_invitations(self, request, challenge, result):
+        if result.invited:
+            when = "when you open the challenge" if challenge.phase == Challenge.Phase.DRAFT else "now"
+            count = len(result.invited)
+            self.message_user(
+                request,
+                f"{count} invitation{'s' if count != 1 else ''} written, emailed {when}: "
+                + ", ".join(invitation.email for invitation in result.invited)
+                + ".",
+                level=messages.SUCCESS,
+            )
+        if result.members_added:
+            self.message_user(
+                request,
+                "Already members, so in at once: " + ", ".join(user.email for user in result.members_added) + ".",
+                level=messages.INFO,
+            )
+        if result.already_invited:
+            self.message_user(
+                request,
+                "Invited before, so skipped (no second email): " + ", ".join(result.already_invited) + ".",
+                level=messages.WARNING,
+            )

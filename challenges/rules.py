@@ -8,6 +8,8 @@ from .models import Challenge
 SUBMISSION_PHASES = frozenset({Challenge.Phase.OPEN})
 VOTING_PHASES = frozenset({Challenge.Phase.OPEN, Challenge.Phase.REVIEW})
 COMMENTING_PHASES = frozenset(Challenge.Phase) - {Challenge.Phase.DRAFT, Challenge.Phase.CLOSED}
+# Phases in which results can be out: closed always, final once a winner is decided.
+RESULTS_PHASES = frozenset({Challenge.Phase.FINAL, Challenge.Phase.CLOSED})
 
 
 def can_view_challenge(user, challenge: Challenge) -> bool:
@@ -39,3 +41,28 @@ def can_submit_idea(user, challenge: Challenge) -> bool:
 def can_view_scores(user, challenge: Challenge) -> bool:
     """Customers see the targeted outcomes' scores only when staff publish them; staff always do."""
     return challenge.publish_scores or is_triage(user)
+
+
+def can_change_phase(user) -> bool:
+    """Triage staff move challenges through their phases (the scheduler moves them by their dates)."""
+    return is_triage(user)
+
+
+def can_invite(user) -> bool:
+    """Triage staff invite members and email addresses to a challenge."""
+    return is_triage(user)
+
+
+def results_may_be_out(challenge: Challenge) -> bool:
+    """Whether the phase allows results at all (a cheap check before the results query)."""
+    return challenge.phase in RESULTS_PHASES
+
+
+def results_announced(challenge: Challenge, *, has_winner: bool) -> bool:
+    """Results are public once the challenge is closed, or in the final once a winner is decided."""
+    return challenge.phase == Challenge.Phase.CLOSED or (challenge.phase == Challenge.Phase.FINAL and has_winner)
+
+
+def can_preview_results(user) -> bool:
+    """Staff see the results page before it is announced, marked as a preview."""
+    return is_triage(user)

@@ -1,11 +1,62 @@
-"""Read queries for challenge pages."""
+"""Read queries for challenge pages, the phase scheduler and invitations."""
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from accounts.rules import is_triage
-from ideas.models import Status
+from ideas.models import Idea, Status, StatusChange
+from ideas.rules import visible_ideas_q
 
-from .models import Challenge
+from .models import Challenge, ChallengeInvitation
+
+# The date field on which each phase starts (drafts have none: staff open them by hand).
+PHASE_START_FIELDS = {
+    Challenge.Phase.OPEN: "opens_at",
+    Challenge.Phase.REVIEW: "review_starts_at",
+    Challenge.Phase.MENTORING: "mentoring_starts_at",
+    Challenge.Phase.FINAL: "final_starts_at",
+    Challenge.Phase.CLOSED: "closes_at",
+}
+
+
+def phase_index(phase: str) -> int:
+    return Challenge.PHASE_ORDER.index(phase)
+
+
+def phase_after(phase: str) -> str | None:
+    """The phase that follows, or None after closed."""
+    index = phase_index(phase) + 1
+    return Challenge.PHASE_ORDER[index] if index < len(Challenge.PHASE_ORDER) else None
+
+
+def phase_by_dates(challenge: Challenge, *, today: datetime.date, start: str | None = None) -> str:
+    """The furthest phase after ``start`` (the current phase) whose start date is today or earlier; else ``start``.
+
+    A phase starts on its date (the timeline says "from 3 May"), so on that day the challenge is in it.
+    A phase without a date does not hold the others back: if the final's date passed and mentoring
+    has none, the challenge goes straight to the final. Never earlier than ``start``.
+    """
+    reached = start = start or challenge.phase
+    for phase in Challenge.PHASE_ORDER[phase_index(start) + 1 :]:
+        starts = getattr(challenge, PHASE_START_FIELDS[phase])
+        if starts is not None and starts <= today:
+            reached = phase
+    return reached
+
+
+def challenge_ids_phase_due(*, today: datetime.date) -> list[int]:
+    """Ids of the non-draft challenges whose dates say they have reached a later phase: the SQL twin of
+    ``phase_by_dates(challenge) != challenge.phase``, one indexed query."""
+    due = Q()
+    order = Challenge.PHASE_ORDER
+    for index, current in enumerate(order):
+        if current in (Challenge.Phase.DRAFT, Challenge.Phase.CLOSED):
+            continue
+        for later in order[index + 1 :]:
+            due |= Q(phase=current, **{f"{PHASE_START_FIELDS[later]}__lte": today})
+    return list(Challenge.objects.filter(due).order_by("pk").values_list("pk", flat=True))
 
 
 def challenge_visible_to(user) -> QuerySet[Challenge]:
@@ -20,9 +71,13 @@ def challenge_visible_to(user) -> QuerySet[Challenge]:
     return challenges.listed().filter(visible)
 
 
+# Ideas a list counts: published ones (not drafts, not withdrawn), as ``IdeaQuerySet.published``.
+_PUBLISHED_IDEA = ~Q(ideas__status__in=[Status.DRAFT, Status.WITHDRAWN])
+
+
 def challenge_list_for(user) -> QuerySet[Challenge]:
     """Challenges the user may see, with the number of published ideas each has."""
-    return challenge_visible_to(user).annotate(idea_count=Count("ideas", filter=~Q(ideas__status=Status.DRAFT)))
+    return challenge_visible_to(user).annotate(idea_count=Count("ideas", filter=_PUBLISHED_IDEA))
 
 
 def challenge_open_list_for(user) -> QuerySet[Challenge]:
@@ -32,3 +87,76 @@ def challenge_open_list_for(user) -> QuerySet[Challenge]:
 def challenge_detail(*, slug: str) -> Challenge:
     """The challenge with what its page shows; raises Challenge.DoesNotExist."""
     return Challenge.objects.prefetch_related("criteria", "outcomes__job").get(slug=slug)
+
+
+# --- Results ----------------------------------------------------------------------------------
+
+# Where an idea ended, best first: the order of the results table.
+RESULT_ORDER = [
+    Status.IMPLEMENTED,
+    Status.IN_PROGRESS,
+    Status.WINNER,
+    Status.FINALIST,
+    Status.IN_MENTORING,
+    Status.SHORTLISTED,
+    Status.SUBMITTED,
+    Status.NOT_SELECTED,
+    Status.DECLINED,
+    Status.DUPLICATE,
+]
+# A winner stays a winner when its implementation starts and ends.
+WINNER_STATUSES = frozenset({Status.WINNER, Status.IN_PROGRESS, Status.IMPLEMENTED})
+
+
+@dataclass
+class ChallengeResults:
+    """The published ideas of a challenge and where each ended, with ``reason`` and ``reached_final``."""
+
+    ideas: list[Idea] = field(default_factory=list)
+
+    @property
+    def winners(self) -> list[Idea]:
+        return [idea for idea in self.ideas if idea.status in WINNER_STATUSES]
+
+    @property
+    def finalists(self) -> list[Idea]:
+        """Ideas that reached the final and did not win (still finalists, or not selected there)."""
+        return [idea for idea in self.ideas if idea.reached_final and idea.status not in WINNER_STATUSES]
+
+    @property
+    def has_winner(self) -> bool:
+        return bool(self.winners)
+
+
+def challenge_results(user, *, challenge: Challenge) -> ChallengeResults:
+    """Every published idea of the challenge the user may see, in one query, best result first.
+
+    Each idea carries ``reason``: the reason of the status change that gave it its current status
+    (reasons are public: the idea page shows them to everyone), and ``reached_final``: whether it was
+    ever a finalist.
+    """
+    latest_reason = (
+        StatusChange.objects.filter(idea=OuterRef("pk"), to_status=OuterRef("status"))
+        .order_by("-created_at", "-id")
+        .values("reason")[:1]
+    )
+    reached_final = StatusChange.objects.filter(idea=OuterRef("pk"), to_status=Status.FINALIST)
+    ideas = list(
+        Idea.objects.filter(visible_ideas_q(user), challenge=challenge)
+        .published()
+        .select_related("author", "duplicate_of")
+        .annotate(reason=Subquery(latest_reason), reached_final=Exists(reached_final))
+        .by_support()
+    )
+    rank = {status: index for index, status in enumerate(RESULT_ORDER)}
+    # Stable: within a status, most supported first (the query's order).
+    ideas.sort(key=lambda idea: (rank.get(idea.status, len(rank)), not idea.reached_final))
+    return ChallengeResults(ideas=ideas)
+
+
+# --- Invitations ------------------------------------------------------------------------------
+
+
+def challenge_invitation_by_token(*, token: str) -> ChallengeInvitation | None:
+    """The invitation with this secret, with its challenge; None for an unknown token."""
+    return ChallengeInvitation.objects.select_related("challenge").filter(token=token).first()

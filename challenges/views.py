@@ -1,13 +1,14 @@
 from django.conf import settings
+from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 
-from ideas.selectors import idea_list_for, user_votes_on
+from ideas.selectors import challenge_follow_state, idea_list_for, user_votes_on
 from scoring.selectors import scores_overall_for_outcomes
 
-from . import selectors
-from .models import Challenge
-from .rules import can_view_challenge, can_view_scores, submission_refusal
+from . import rules, selectors, services
+from .models import Challenge, ChallengeInvitation
 
 
 def challenge_list(request):
@@ -15,16 +16,34 @@ def challenge_list(request):
     return render(request, "challenges/challenge_list.html", {"challenges": challenges})
 
 
-def challenge_detail(request, slug: str):
+def _challenge_or_404(request, slug: str) -> Challenge:
+    """The challenge if the user may see it; a challenge they may not see does not exist for them."""
     try:
         challenge = selectors.challenge_detail(slug=slug)
     except Challenge.DoesNotExist:
         raise Http404("No such challenge.") from None
-    if not can_view_challenge(request.user, challenge):
+    if not rules.can_view_challenge(request.user, challenge):
         raise Http404("No such challenge.")
-    top_ideas = list(idea_list_for(request.user).filter(challenge=challenge).published().by_support()[:10])
+    return challenge
+
+
+def _announced_results(request, challenge: Challenge) -> selectors.ChallengeResults | None:
+    """The results if they are out (closed, or final with a winner); no query in earlier phases."""
+    if not rules.results_may_be_out(challenge):
+        return None
+    results = selectors.challenge_results(request.user, challenge=challenge)
+    return results if rules.results_announced(challenge, has_winner=results.has_winner) else None
+
+
+def challenge_detail(request, slug: str):
+    challenge = _challenge_or_404(request, slug)
+    results = _announced_results(request, challenge)
+    # With the results out, they list every idea; the "most supported" list would repeat them.
+    top_ideas = (
+        [] if results else list(idea_list_for(request.user).filter(challenge=challenge).published().by_support()[:10])
+    )
     outcomes = list(challenge.outcomes.all())
-    show_scores = bool(outcomes) and can_view_scores(request.user, challenge)
+    show_scores = bool(outcomes) and rules.can_view_scores(request.user, challenge)
     criteria = list(challenge.criteria.all())
     total_weight = sum(criterion.weight for criterion in criteria) or 1
     context = {
@@ -36,6 +55,49 @@ def challenge_detail(request, slug: str):
         "criteria": [(criterion, round(100 * criterion.weight / total_weight)) for criterion in criteria],
         "top_ideas": top_ideas,
         "user_votes": user_votes_on(request.user, top_ideas),
-        "submission_refusal": submission_refusal(request.user, challenge),
+        "submission_refusal": rules.submission_refusal(request.user, challenge),
+        "challenge_follow": challenge_follow_state(request.user, challenge),
+        "results": results,
     }
     return render(request, "challenges/challenge_detail.html", context)
+
+
+def challenge_results(request, slug: str):
+    """Where every idea ended and why; before the results are out, when they will be (staff see a preview)."""
+    challenge = _challenge_or_404(request, slug)
+    results = _announced_results(request, challenge)
+    preview = None
+    if results is None and rules.can_preview_results(request.user):
+        preview = selectors.challenge_results(request.user, challenge=challenge)
+    return render(
+        request,
+        "challenges/challenge_results.html",
+        {"challenge": challenge, "results": results or preview, "preview": preview is not None},
+    )
+
+
+@never_cache
+def challenge_invitation(request, token: str):
+    """The link in an invitation email. Signed in: join and go to the challenge. Anonymous: what it is, and
+    sign up or sign in to come back here. Unknown token: 404."""
+    invitation = selectors.challenge_invitation_by_token(token=token)
+    if invitation is None:
+        raise Http404("No such invitation.")
+    if not request.user.is_authenticated:
+        context = {"invitation": invitation, "challenge": invitation.challenge, "next": request.get_full_path()}
+        status = 410 if invitation.accepted_at else 200
+        return render(request, "challenges/invitation.html", context, status=status)
+    try:
+        acceptance = services.challenge_invitation_accept(token=token, user=request.user)
+    except ChallengeInvitation.DoesNotExist:  # deleted meanwhile
+        raise Http404("No such invitation.") from None
+    except services.InvitationUsed as error:
+        return render(request, "challenges/invitation.html", {"used_error": str(error)}, status=410)
+    challenge = acceptance.challenge
+    if challenge.phase == Challenge.Phase.DRAFT and not rules.can_view_challenge(request.user, challenge):
+        opens = f": it opens on {challenge.opens_at:%d %B %Y}" if challenge.opens_at else ""
+        messages.info(request, f"You are in the challenge “{challenge.title}”. It is not open yet{opens}.")
+        return redirect("home")
+    if acceptance.accepted:
+        messages.success(request, f"Welcome to the challenge “{challenge.title}”: you can now see it and take part.")
+    return redirect(challenge)

@@ -1,0 +1,30 @@
+from django import forms
+
+from . import services
+from .models import Challenge
+
+
+class InvitationEmailsForm(forms.Form):
+    """Staff paste email addresses, one a line; every bad line is reported and nothing is saved."""
+
+    emails = forms.CharField(
+        label="Email addresses",
+        widget=forms.Textarea(attrs={"rows": 10, "cols": 60, "placeholder": "ana@example.com\nbo@example.org"}),
+        help_text=(
+            "One address a line. Each gets an email with a personal link to join the challenge. "
+            "An address already invited is skipped; a member's address puts them in at once (they are emailed too)."
+        ),
+        error_messages={"required": "Paste at least one email address, one a line."},
+    )
+
+    def clean_emails(self) -> list[str]:
+        try:
+            return services.invitation_emails_clean(self.cleaned_data["emails"].splitlines())
+        except services.InvalidEmails as error:
+            raise forms.ValidationError(error.problems) from None
+
+
+class PhaseSetForm(forms.Form):
+    """The phase staff move a challenge to (the admin's phase page offers the next and the previous one)."""
+
+    phase = forms.ChoiceField(choices=Challenge.Phase.choices)

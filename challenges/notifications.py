@@ -1,0 +1,52 @@
+"""Emails about challenges. Sends are keyed on the database row, so a retried task never sends twice."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import Challenge, ChallengeInvitation
+
+
+@transaction.atomic
+def challenge_invitation_send(*, invitation_id: int) -> bool:
+    """Email one invitation its link, once. Returns whether an email was sent.
+
+    Holds the invitation's row lock while it sends and marks it sent, so two runs of the task (a
+    retry, a redelivery after a worker died) send one email between them; if the send fails the
+    transaction rolls back and the row stays unsent for the retry. The email goes to the invited
+    address only. An invitation to a challenge still in draft waits: it is queued again when staff
+    open the challenge (``services._phase_changed``).
+    """
+    invitation = (
+        ChallengeInvitation.objects.select_for_update(of=("self",))
+        .select_related("challenge", "invited_by")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if invitation is None or invitation.sent_at is not None or invitation.accepted_at is not None:
+        return False  # gone, sent, or already used (the link reached them another way)
+    challenge = invitation.challenge
+    if challenge.phase == Challenge.Phase.DRAFT:
+        return False
+    context = {
+        "invitation": invitation,
+        "challenge": challenge,
+        "inviter": invitation.invited_by.public_name if invitation.invited_by else "",
+        "invitation_url": settings.SITE_URL.rstrip("/")
+        + reverse("challenges:invitation", kwargs={"token": invitation.token}),
+    }
+    kind = "private challenge" if challenge.is_invite_only else "challenge"
+    message = EmailMultiAlternatives(
+        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}You are invited to the {kind} “{challenge.title}”",
+        body=render_to_string("challenges/email/invitation.txt", context),
+        to=[invitation.email],
+        headers={"X-Challenge-Invitation": str(invitation.pk)},
+    )
+    message.attach_alternative(render_to_string("challenges/email/invitation.html", context), "text/html")
+    message.send()
+    invitation.sent_at = timezone.now()
+    invitation.save(update_fields=["sent_at"])
+    return True

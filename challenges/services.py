@@ -1,0 +1,296 @@
+"""Every write the product makes to challenges: phases and invitations."""
+
+import datetime
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+
+from accounts.rules import is_triage
+
+from . import rules, selectors
+from .models import Challenge, ChallengeInvitation
+
+# How many addresses one paste may invite: a guard against pasting a whole mailing list by mistake.
+MAX_INVITATIONS_AT_ONCE = 500
+
+
+class ChallengeError(Exception):
+    """A refused action on a challenge; the message is for the person who tried it."""
+
+
+class PhaseChangeNotAllowed(ChallengeError):
+    pass
+
+
+class InvitationError(ChallengeError):
+    pass
+
+
+class InvalidEmails(InvitationError):
+    """Some pasted addresses are not email addresses; ``problems`` names each, by line."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__(" ".join(problems))
+
+
+class InvitationUsed(InvitationError):
+    pass
+
+
+# --- Phases -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PhaseChange:
+    challenge_id: int
+    from_phase: str
+    to_phase: str
+    changed_by_id: int | None = None  # None: the scheduler, by the dates
+
+
+def _phase_changed(*, challenge: Challenge, change: PhaseChange) -> None:
+    """What follows a phase change, inside its transaction and under the challenge's row lock.
+
+    Queue work here with ``delay_on_commit`` so nothing leaves before the change is committed.
+    - Invitations written while the challenge was a draft go out once it opens (their sends wait).
+    - HOOK: tell the challenge's followers (``ChallengeFollow``) about the new phase here: one task per
+      change, keyed on a row so a retry never sends twice, like ``notifications.challenge_invitation_send``.
+    """
+    from .tasks import send_challenge_invitation
+
+    if change.from_phase == Challenge.Phase.DRAFT:
+        waiting = ChallengeInvitation.objects.filter(challenge=challenge, sent_at__isnull=True)
+        for invitation_id in waiting.values_list("pk", flat=True):
+            send_challenge_invitation.delay_on_commit(invitation_id)
+
+
+def _phase_write_unlocked(challenge: Challenge, to_phase: str, *, changed_by=None) -> PhaseChange:
+    """Write the new phase; the caller holds the challenge's row lock."""
+    change = PhaseChange(
+        challenge_id=challenge.pk,
+        from_phase=challenge.phase,
+        to_phase=to_phase,
+        changed_by_id=changed_by.pk if changed_by is not None else None,
+    )
+    challenge.phase = to_phase
+    challenge.save(update_fields=["phase"])
+    _phase_changed(challenge=challenge, change=change)
+    return change
+
+
+@transaction.atomic
+def challenge_phase_advance(*, challenge_id: int, today: datetime.date | None = None) -> PhaseChange | None:
+    """Move one challenge forward to the furthest phase whose start date is today or earlier.
+
+    Possibly several steps at once (open → mentoring when both later dates passed); never backwards,
+    never out of draft: staff open a draft by hand when it is ready (``challenge_phase_set``), since a
+    date alone does not say the brief and criteria are finished. Holds the challenge's row lock
+    (SELECT … FOR UPDATE) while it reads and writes the phase, so two runs (beat ticks, a redelivered
+    task) or a staff change at the same moment never interleave: the second run finds nothing to do.
+    Returns the change, or None if there was none (gone, draft, or not due).
+    """
+    today = today or timezone.localdate()
+    challenge = Challenge.objects.select_for_update().filter(pk=challenge_id).first()
+    if challenge is None or challenge.phase == Challenge.Phase.DRAFT:
+        return None
+    target = selectors.phase_by_dates(challenge, today=today)
+    if target == challenge.phase:
+        return None
+    return _phase_write_unlocked(challenge, target)
+
+
+def challenge_phase_advance_due(*, today: datetime.date | None = None) -> list[PhaseChange]:
+    """Move every challenge whose dates passed, each in its own transaction under its own lock.
+
+    The beat task does the same by fanning out one task per challenge; this is for callers that
+    want it done in one go (a management shell, the tests).
+    """
+    today = today or timezone.localdate()
+    changes = [
+        challenge_phase_advance(challenge_id=pk, today=today) for pk in selectors.challenge_ids_phase_due(today=today)
+    ]
+    return [change for change in changes if change is not None]
+
+
+@transaction.atomic
+def challenge_phase_set(
+    *, challenge: Challenge, phase: str, changed_by, today: datetime.date | None = None
+) -> PhaseChange:
+    """Staff move a challenge to a phase (usually the next one). Raises PhaseChangeNotAllowed, changing nothing:
+
+    - for anyone but triage staff;
+    - from closed: a closed challenge stays closed, its results announced (nothing goes past closed);
+    - back to draft: its ideas and members would vanish;
+    - back to a phase its dates have already left: the scheduler would move it on again; change the
+      dates first.
+    Holds the challenge's row lock, like ``challenge_phase_advance``: a double click moves it once
+    (the second finds it already there).
+    """
+    today = today or timezone.localdate()
+    if not rules.can_change_phase(changed_by):
+        raise PhaseChangeNotAllowed("Only triage staff can move a challenge to another phase.")
+    challenge = Challenge.objects.select_for_update().get(pk=challenge.pk)
+    current = challenge.phase
+    if current == Challenge.Phase.CLOSED:
+        raise PhaseChangeNotAllowed(
+            f"“{challenge.title}” is closed: a closed challenge stays closed, with its results as announced."
+        )
+    if phase not in Challenge.PHASE_ORDER:
+        raise PhaseChangeNotAllowed(f"There is no phase “{phase}”.")
+    label = Challenge.Phase(phase).label.lower()
+    if phase == current:
+        raise PhaseChangeNotAllowed(f"“{challenge.title}” is already {label}.")
+    if phase == Challenge.Phase.DRAFT:
+        raise PhaseChangeNotAllowed(
+            f"“{challenge.title}” has been open to customers: it cannot go back to draft, or its ideas would vanish."
+        )
+    if selectors.phase_index(phase) < selectors.phase_index(current):
+        by_dates = selectors.phase_by_dates(challenge, today=today, start=phase)
+        if by_dates != phase:
+            starts = getattr(challenge, selectors.PHASE_START_FIELDS[by_dates])
+            raise PhaseChangeNotAllowed(
+                f"“{challenge.title}” cannot go back to {label}: its timeline says “{Challenge.Phase(by_dates).label.lower()}” "
+                f"from {date_format(starts, 'j M Y')}, so it would be moved on again. Change the dates first."
+            )
+    return _phase_write_unlocked(challenge, phase, changed_by=changed_by)
+
+
+# --- Invitations ------------------------------------------------------------------------------
+
+
+def invitation_emails_clean(lines: Iterable[str]) -> list[str]:
+    """The addresses of a paste, one a line: stripped, blank lines skipped, repeats dropped (ignoring case).
+
+    Raises InvalidEmails naming every line that is not an email address, so staff fix them all at once.
+    """
+    emails: list[str] = []
+    seen: set[str] = set()
+    problems: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        email = line.strip().strip(",;").strip()
+        if not email:
+            continue
+        try:
+            validate_email(email)
+            if len(email) > ChallengeInvitation._meta.get_field("email").max_length:
+                raise ValidationError("too long")
+        except ValidationError:
+            problems.append(f"Line {number}: “{email}” is not an email address.")
+            continue
+        if email.lower() not in seen:
+            seen.add(email.lower())
+            emails.append(email)
+    if problems:
+        raise InvalidEmails(problems)
+    if not emails:
+        raise InvalidEmails(["Paste at least one email address, one a line."])
+    if len(emails) > MAX_INVITATIONS_AT_ONCE:
+        raise InvalidEmails([f"At most {MAX_INVITATIONS_AT_ONCE} addresses at once; this paste has {len(emails)}."])
+    return emails
+
+
+@dataclass
+class InvitationsResult:
+    invited: list[ChallengeInvitation] = field(default_factory=list)  # new invitations, each emailed once
+    already_invited: list[str] = field(default_factory=list)  # addresses invited before: ignored
+    members_added: list = field(default_factory=list)  # members whose address it is: in at once
+
+
+@transaction.atomic
+def challenge_invite_emails(*, challenge: Challenge, emails: Iterable[str], invited_by) -> InvitationsResult:
+    """Invite these addresses to the challenge: each gets a link with a secret token, by email, once.
+
+    Nothing is saved if any address is bad (InvalidEmails names them all). An address already
+    invited is ignored (no second email). An address of an existing member also puts that member
+    in ``invited_members`` at once; they are still emailed, so they know. Emails are queued after
+    the commit; a draft's wait until staff open it (``_phase_changed``).
+
+    Holds the challenge's row lock while it reads the existing invitations and writes the new ones,
+    so two staff pasting overlapping lists at once invite each address once; the unique constraint
+    on (lower(email), challenge) is the backstop.
+    """
+    from .tasks import send_challenge_invitation
+
+    emails = invitation_emails_clean(emails)
+    if not rules.can_invite(invited_by):
+        raise InvitationError("Only triage staff can invite people to a challenge.")
+    challenge = Challenge.objects.select_for_update().get(pk=challenge.pk)
+    lowered = [email.lower() for email in emails]
+    existing = set(
+        ChallengeInvitation.objects.filter(challenge=challenge)
+        .annotate(email_lower=Lower("email"))
+        .filter(email_lower__in=lowered)
+        .values_list("email_lower", flat=True)
+    )
+    new = [
+        ChallengeInvitation(challenge=challenge, email=email, token=secrets.token_urlsafe(32), invited_by=invited_by)
+        for email in emails
+        if email.lower() not in existing
+    ]
+    try:
+        with transaction.atomic():
+            invited = ChallengeInvitation.objects.bulk_create(new)
+    except IntegrityError:
+        raise InvitationError(
+            "Some of these addresses were invited at the same moment by someone else: try again."
+        ) from None
+    members = list(
+        get_user_model()
+        .objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower__in=lowered, is_active=True)
+        .order_by("pk")
+    )
+    if members:
+        challenge.invited_members.add(*members)
+    if challenge.phase != Challenge.Phase.DRAFT:
+        for invitation in invited:
+            send_challenge_invitation.delay_on_commit(invitation.pk)
+    return InvitationsResult(
+        invited=invited,
+        already_invited=[email for email in emails if email.lower() in existing],
+        members_added=members,
+    )
+
+
+@dataclass(frozen=True)
+class InvitationAcceptance:
+    challenge: Challenge
+    accepted: bool  # False: the member was in already, and the token was left as it was
+
+
+@transaction.atomic
+def challenge_invitation_accept(*, token: str, user) -> InvitationAcceptance:
+    """The signed-in member follows an invitation link: they join the challenge's invited members.
+
+    A token works once. A member who can see the challenge already (invited before, or staff) just
+    goes there; their own invitation (same address) is marked accepted, someone else's is left
+    unused. Holds the invitation's row lock while it checks and marks it, so two clicks at once
+    accept it once. Raises ChallengeInvitation.DoesNotExist for an unknown token and InvitationUsed
+    for a token someone already used.
+    """
+    invitation = (
+        ChallengeInvitation.objects.select_for_update(of=("self",)).select_related("challenge").get(token=token)
+    )
+    challenge = invitation.challenge
+    already_in = is_triage(user) or challenge.invited_members.filter(pk=user.pk).exists()
+    if invitation.accepted_at is not None:
+        if already_in or invitation.accepted_by_id == user.pk:
+            return InvitationAcceptance(challenge=challenge, accepted=False)
+        raise InvitationUsed("This invitation has already been used. Ask the team who invited you for a new one.")
+    is_own = bool(user.email) and user.email.lower() == invitation.email.lower()
+    if already_in and not is_own:
+        return InvitationAcceptance(challenge=challenge, accepted=False)
+    challenge.invited_members.add(user)
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return InvitationAcceptance(challenge=challenge, accepted=not already_in)
