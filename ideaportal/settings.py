@@ -165,6 +165,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "scoring.tasks.recompute_opportunity_scores",
         "schedule": env_int("SCORING_FULL_RECOMPUTE_SECONDS", 3600),
     },
+    # Trending counts the votes of the last 7 days, so it decays even when nobody votes; the
+    # debounced refresh after each vote keeps the rest fresh in between.
+    "refresh-idea-ranks": {
+        "task": "ideas.tasks.refresh_all_idea_ranks",
+        "schedule": env_int("IDEA_RANKS_REFRESH_SECONDS", 3600),
+    },
+    # Challenges move on when a phase's start date is reached: a daily tick is too coarse for "when
+    # the date passes", and finding the due challenges is one small indexed SELECT.
+    "advance-challenge-phases": {
+        "task": "challenges.tasks.advance_challenge_phases",
+        "schedule": 15 * 60,
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"
@@ -242,6 +254,8 @@ IDEAS_PER_PAGE = env_int("IDEAS_PER_PAGE", 20)
 SCORING_MIN_RESPONDENTS = env_int("SCORING_MIN_RESPONDENTS", 30)
 # New ratings trigger one recompute this many seconds later, however many arrive meanwhile.
 SCORING_DEBOUNCE_SECONDS = env_int("SCORING_DEBOUNCE_SECONDS", 10)
+# Votes on an idea trigger one refresh of its ranking values this many seconds later.
+RANKING_DEBOUNCE_SECONDS = env_int("RANKING_DEBOUNCE_SECONDS", 5)
 
 LOGGING = {
     "version": 1,

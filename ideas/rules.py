@@ -43,6 +43,9 @@ def vote_refusal(user, idea: Idea) -> str | None:
         return "Sign in to vote."
     if idea.author_id == user.pk:
         return "You cannot vote on your own idea."
+    refusal = withdrawn_vote_refusal(idea)
+    if refusal:
+        return refusal
     if idea.status == Status.DRAFT or not can_view_idea(user, idea):
         return "This idea is not open for votes."
     if idea.status == Status.DUPLICATE:
@@ -59,6 +62,8 @@ def comment_refusal(user, idea: Idea) -> str | None:
         return "This idea is not open to you."
     if idea.status == Status.DRAFT:
         return "Drafts take no comments until they are submitted."
+    if idea.status == Status.WITHDRAWN:
+        return "This idea was withdrawn: it takes no comments."
     if idea.challenge.phase not in COMMENTING_PHASES:
         return "This challenge is closed: comments are read-only."
     return None
@@ -79,9 +84,158 @@ def can_change_status(user, idea: Idea) -> bool:
 
 
 # --- comments (replies, kudos, flags, moderation) ---
+#
+# Phases: replies, edits and kudos follow ``comment_refusal``: once the challenge is closed the
+# discussion is read-only, kudos included, so a closed discussion's reputation stops moving.
+# Flags stay possible on any idea the member can see, closed or not: abuse must stay reportable.
+# Authors may remove their own comment at any time (their words, their choice); staff (triage)
+# hide and unhide in any phase. The comment page mirrors these checks to decide which buttons to
+# show (without a query per comment); the services check them again under the comment's row lock.
+
+# How long the author may edit a comment after posting it.
+COMMENT_EDIT_MINUTES = 15
+
+
+def comment_is_shown(comment) -> bool:
+    """Neither removed by its author nor hidden by the moderators: counted and shown to everyone."""
+    return comment.removed_at is None and comment.hidden_at is None
+
+
+def comment_edit_refusal(user, comment, *, now=None) -> str | None:
+    """Why the user may not edit this comment now, or None: the author, within the edit window."""
+    import datetime
+
+    from django.utils import timezone
+
+    if not user.is_authenticated:
+        return "Sign in to edit your comment."
+    if comment.author_id != user.pk:
+        return "Only its author can edit a comment."
+    if comment.removed_at:
+        return "This comment was removed: it can no longer be edited."
+    if comment.hidden_at:
+        return "The moderators hid this comment: it can no longer be edited."
+    now = now or timezone.now()
+    if now > comment.created_at + datetime.timedelta(minutes=COMMENT_EDIT_MINUTES):
+        return f"A comment can be edited for {COMMENT_EDIT_MINUTES} minutes after posting; that time is over."
+    return comment_refusal(user, comment.idea)
+
+
+def comment_remove_refusal(user, comment) -> str | None:
+    if not user.is_authenticated:
+        return "Sign in to remove your comment."
+    if comment.author_id != user.pk:
+        return "Only its author can remove a comment."
+    if comment.removed_at:
+        return "This comment is already removed."
+    return None
+
+
+def comment_flag_refusal(user, comment) -> str | None:
+    """Any signed-in member who sees the idea may flag someone else's comment, in any phase."""
+    if not user.is_authenticated:
+        return "Sign in to flag a comment."
+    if not can_view_idea(user, comment.idea):
+        return "This idea is not open to you."
+    if comment.author_id == user.pk:
+        return "You cannot flag your own comment: edit or remove it instead."
+    if comment.removed_at:
+        return "This comment was removed by its author."
+    if comment.hidden_at:
+        return "The moderators have already hidden this comment."
+    return None
+
+
+def kudos_refusal(user, comment, *, taking_back: bool = False) -> str | None:
+    """Why the user may not give (or take back) kudos on this comment now, or None."""
+    if not user.is_authenticated:
+        return "Sign in to give kudos."
+    if comment.author_id == user.pk:
+        return "You cannot give kudos to your own comment."
+    if not taking_back and comment.removed_at:
+        return "This comment was removed: it takes no kudos."
+    if not taking_back and comment.hidden_at:
+        return "This comment was hidden by the moderators: it takes no kudos."
+    refusal = comment_refusal(user, comment.idea)
+    if refusal and comment.idea.challenge.phase not in COMMENTING_PHASES:
+        return "This challenge is closed: kudos can no longer change."
+    return refusal
+
+
+def can_moderate_comments(user) -> bool:
+    """Triage staff hide and unhide comments."""
+    return is_triage(user)
+
+
+def comment_moderation_refusal(user) -> str | None:
+    return None if can_moderate_comments(user) else "Only the moderators can hide or show comments."
 
 
 # --- versions, withdrawal and similar ideas ---
 
+# An author may take their idea back until screening starts.
+WITHDRAWABLE_STATUSES = frozenset({Status.DRAFT, Status.SUBMITTED})
+
+
+def can_view_versions(user, idea: Idea) -> bool:
+    """An idea's saved versions are for its author and triage staff (not mentors, not the public)."""
+    return (user.is_authenticated and idea.author_id == user.pk) or is_triage(user)
+
+
+def edit_refusal(user, idea: Idea) -> str | None:
+    """Why the user may not edit this idea, or None if they may (``can_edit_idea`` with the reason)."""
+    if not user.is_authenticated or idea.author_id != user.pk:
+        return "Only the author can edit this idea."
+    if idea.status == Status.WITHDRAWN:
+        return "You withdrew this idea, so it can no longer be edited."
+    if idea.status not in {Status.DRAFT, Status.SUBMITTED}:
+        return "This idea can no longer be edited: screening has started."
+    if idea.challenge.phase != Challenge.Phase.OPEN:
+        return f"This idea can no longer be edited: the challenge is {idea.challenge.get_phase_display().lower()}."
+    return None
+
+
+def withdraw_refusal(user, idea: Idea) -> str | None:
+    """Why the user may not withdraw this idea, or None if they may: the author, before screening."""
+    if not user.is_authenticated or idea.author_id != user.pk:
+        return "Only the author can withdraw this idea."
+    if idea.status == Status.WITHDRAWN:
+        return "You have already withdrawn this idea."
+    if idea.status not in WITHDRAWABLE_STATUSES:
+        return f"This idea can no longer be withdrawn: it is {idea.get_status_display().lower()}, so screening has started."
+    return None
+
+
+def can_withdraw_idea(user, idea: Idea) -> bool:
+    return withdraw_refusal(user, idea) is None
+
+
+def withdrawn_vote_refusal(idea: Idea) -> str | None:
+    """The refusal for votes on a withdrawn idea (its votes stay, but no new ones, staff included).
+
+    Meant to be checked by ``vote_refusal`` before the visibility check, which alone refuses
+    customers but would let triage staff vote.
+    """
+    if idea.status == Status.WITHDRAWN:
+        return "Its author withdrew this idea: voting is closed."
+    return None
+
 
 # --- follows and ranking ---
+
+
+def idea_follow_refusal(user, idea: Idea) -> str | None:
+    """Why the user may not follow this idea, or None if they may: members follow what they see."""
+    if not user.is_authenticated:
+        return "Sign in to follow ideas."
+    if not can_view_idea(user, idea):
+        return "This idea is not open to you."
+    return None
+
+
+def challenge_follow_refusal(user, challenge: Challenge) -> str | None:
+    if not user.is_authenticated:
+        return "Sign in to follow challenges."
+    if not can_view_challenge(user, challenge):
+        return "This challenge is not open to you."
+    return None

@@ -1,10 +1,12 @@
 """Read queries that idea pages share."""
 
-from django.db.models import Prefetch, QuerySet
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
-from challenges.models import Outcome
+from challenges.models import ChallengeFollow, Outcome
 
-from .models import DECIDED_STATUSES, Comment, Idea, StatusChange, Vote
+from .models import DECIDED_STATUSES, Comment, Idea, IdeaFollow, StatusChange, Vote
 from .rules import visible_ideas_q
 
 
@@ -33,7 +35,7 @@ def idea_detail_for(user, *, pk: int) -> Idea:
         .select_related("challenge", "author", "duplicate_of")
         .prefetch_related(
             "outcomes",
-            Prefetch("comments", queryset=Comment.objects.select_related("author")),
+            comment_threads_prefetch(user),
             Prefetch("status_changes", queryset=StatusChange.objects.select_related("changed_by")),
         )
         .get(pk=pk)
@@ -56,7 +58,189 @@ def idea_list_mine(user) -> QuerySet[Idea]:
 # --- comments (replies, kudos, flags, moderation) ---
 
 
+def _comments_for_viewer(queryset: QuerySet[Comment], user) -> QuerySet[Comment]:
+    """Comments with their author, the viewer's kudos and flag, and whether the edit window is open.
+
+    What the viewer gave is an EXISTS in the same SELECT, so the page asks no query per comment.
+    """
+    import datetime
+
+    from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Value
+    from django.db.models.functions import Now
+
+    from .models import CommentFlag, Kudos
+    from .rules import COMMENT_EDIT_MINUTES
+
+    window = datetime.timedelta(minutes=COMMENT_EDIT_MINUTES)
+    queryset = queryset.select_related("author").annotate(
+        in_edit_window=ExpressionWrapper(Q(created_at__gt=Now() - window), output_field=BooleanField())
+    )
+    if not user.is_authenticated:
+        return queryset.annotate(viewer_gave_kudos=Value(False), viewer_flagged=Value(False))
+    return queryset.annotate(
+        viewer_gave_kudos=Exists(Kudos.objects.filter(comment=OuterRef("pk"), user=user)),
+        viewer_flagged=Exists(CommentFlag.objects.filter(comment=OuterRef("pk"), user=user)),
+    )
+
+
+def comment_threads_prefetch(user) -> Prefetch:
+    """The idea's top-level comments as ``idea.comment_threads``, each with its ``replies``, in two queries."""
+    replies = _comments_for_viewer(Comment.objects.order_by("created_at", "id"), user)
+    top_level = _comments_for_viewer(Comment.objects.filter(parent__isnull=True).order_by("created_at", "id"), user)
+    return Prefetch(
+        "comments",
+        queryset=top_level.prefetch_related(Prefetch("replies", queryset=replies)),
+        to_attr="comment_threads",
+    )
+
+
+def comment_for(user, *, pk: int) -> Comment:
+    """One comment on an idea the user may see, with its idea and challenge; raises Comment.DoesNotExist."""
+    visible_ideas = Idea.objects.filter(visible_ideas_q(user)).values("pk")
+    return _comments_for_viewer(
+        Comment.objects.filter(idea__in=visible_ideas).select_related("idea__challenge", "idea__author"), user
+    ).get(pk=pk)
+
+
+def comment_of_idea(idea: Idea, *, pk) -> Comment | None:
+    """The comment ``pk`` on this idea (a reply's parent), or None."""
+    try:
+        return Comment.objects.select_related("idea__challenge").get(idea=idea, pk=int(pk))
+    except (Comment.DoesNotExist, TypeError, ValueError):
+        return None
+
+
 # --- versions, withdrawal and similar ideas ---
 
 
+def idea_versions(idea: Idea) -> list:
+    """The idea's saved versions, newest first (author and staff only: see rules.can_view_versions)."""
+    from .models import IdeaVersion  # imported here: this section keeps to itself (shared file)
+
+    return list(IdeaVersion.objects.filter(idea=idea).select_related("saved_by").order_by("-number"))
+
+
+def _tokens(text: str) -> list[str]:
+    # Words, runs of punctuation and the whitespace between them: joining the tokens gives the text back.
+    import re
+
+    return re.findall(r"\w+|\s+|[^\w\s]+", text)
+
+
+def _word_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """[(kind, text)] with kind "same", "del" or "ins": the word-level changes from old to new.
+
+    Plain text segments; the template escapes them and wraps changes in <del>/<ins>.
+    """
+    import difflib
+
+    a, b = _tokens(old), _tokens(new)
+    segments: list[tuple[str, str]] = []
+
+    def add(kind: str, tokens: list[str]) -> None:
+        if not tokens:
+            return
+        text = "".join(tokens)
+        if segments and segments[-1][0] == kind:
+            segments[-1] = (kind, segments[-1][1] + text)
+        else:
+            segments.append((kind, text))
+
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            add("same", a[i1:i2])
+        else:
+            add("del", a[i1:i2])
+            add("ins", b[j1:j2])
+    return segments
+
+
+def idea_version_diff(old, new) -> dict:
+    """What changed from one version to another: word-level diffs of the texts, outcomes added and removed."""
+    fields = [
+        (label, _word_diff(getattr(old, name), getattr(new, name)), getattr(old, name) != getattr(new, name))
+        for name, label in (("title", "Title"), ("problem", "The problem"), ("solution", "Proposed solution"))
+    ]
+    old_codes, new_codes = set(old.outcome_codes), set(new.outcome_codes)
+    statements = dict(Outcome.objects.filter(code__in=old_codes | new_codes).values_list("code", "statement"))
+    outcomes = [
+        {
+            "code": code,
+            "statement": statements.get(code, ""),
+            "kind": "same" if code in old_codes and code in new_codes else ("del" if code in old_codes else "ins"),
+        }
+        for code in sorted(old_codes | new_codes)
+    ]
+    return {
+        "old": old,
+        "new": new,
+        "fields": [{"label": label, "segments": segments, "changed": changed} for label, segments, changed in fields],
+        "outcomes": outcomes,
+        "outcomes_changed": old_codes != new_codes,
+    }
+
+
 # --- follows and ranking ---
+
+# Imports of this section (kept here while the sections are written in parallel; hoist when merging).
+
+
+# The list's sorts: each on a precomputed, indexed column, with the id as a stable tiebreak.
+IDEA_SORTS = {
+    "top": ("-rank_top", "-id"),
+    "trending": ("-rank_trending", "-id"),
+    "newest": (F("submitted_at").desc(nulls_last=True), "-id"),
+    "opportunity": ("-rank_opportunity", "-id"),
+}
+IDEA_SORT_DEFAULT = "newest"
+# The text search's language: stems "deliveries" and "delivery" alike.
+SEARCH_CONFIG = "english"
+
+
+def idea_list_sorted(ideas: QuerySet[Idea], sort: str) -> QuerySet[Idea]:
+    return ideas.order_by(*IDEA_SORTS.get(sort, IDEA_SORTS[IDEA_SORT_DEFAULT]))
+
+
+def idea_list_search(ideas: QuerySet[Idea], text: str) -> QuerySet[Idea]:
+    """Ideas whose title, problem or solution match the words (web search syntax: "quoted phrase",
+    or, -word). Full-text on PostgreSQL; a plain substring match on the embedded SQLite."""
+    text = text.strip()
+    if not text:
+        return ideas
+    if connection.vendor == "postgresql":
+        document = SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
+            "problem", "solution", weight="B", config=SEARCH_CONFIG
+        )
+        return ideas.alias(search=document).filter(
+            search=SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+        )
+    return ideas.filter(Q(title__icontains=text) | Q(problem__icontains=text) | Q(solution__icontains=text))
+
+
+def idea_visible_get(user, *, pk: int) -> Idea:
+    """One idea the user may see, with its challenge (no comments or history); raises Idea.DoesNotExist."""
+    return Idea.objects.filter(visible_ideas_q(user)).select_related("challenge").get(pk=pk)
+
+
+def ideas_followed_by_q(user) -> Q:
+    """The ideas the member follows, as an EXISTS filter (no join that would repeat rows)."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    return Q(Exists(IdeaFollow.objects.filter(idea_id=OuterRef("pk"), user_id=user.pk)))
+
+
+def idea_follow_state(user, idea: Idea) -> dict:
+    """{"following": bool, "followers": int} for the idea's follow card, in one query."""
+    return _follow_state(IdeaFollow.objects.filter(idea=idea), user)
+
+
+def challenge_follow_state(user, challenge) -> dict:
+    """{"following": bool, "followers": int} for the challenge's follow card, in one query."""
+    return _follow_state(ChallengeFollow.objects.filter(challenge=challenge), user)
+
+
+def _follow_state(follows: QuerySet, user) -> dict:
+    if not user.is_authenticated:
+        return {"following": False, "followers": follows.count()}
+    counts = follows.aggregate(followers=Count("pk"), following=Count("pk", filter=Q(user_id=user.pk)))
+    return {"following": bool(counts["following"]), "followers": counts["followers"]}
