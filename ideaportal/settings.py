@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "challenges",
     "ideas",
     "scoring",
+    "reviews",
 ]
 
 MIDDLEWARE = [

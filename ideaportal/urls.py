@@ -12,6 +12,7 @@ urlpatterns = [
     path("ideas/", include("ideas.urls")),
     path("surveys/", include("scoring.urls_survey")),
     path("opportunities/", include("scoring.urls_landscape")),
+    path("", include("reviews.urls")),
     path("accounts/profile/", profile, name="profile"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

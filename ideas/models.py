@@ -66,6 +66,9 @@ class Idea(models.Model):
         default=0.0, help_text="The highest overall opportunity score among the outcomes the idea addresses (0–20)."
     )
     ranked_at = models.DateTimeField(null=True, blank=True)
+    # The weighted mean of the staff screenings (1–5), kept by reviews.services; authors never see it.
+    screening_score = models.FloatField(null=True, blank=True)
+    screenings_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)

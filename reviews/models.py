@@ -1,0 +1,180 @@
+"""The funnel's judgements: staff screening scorecards, mentors, their reviews and private threads.
+
+Authors never see screening scores or notes; a mentor sees only the ideas assigned to them.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from challenges.models import SelectionCriterion
+from ideas.models import Idea, IdeaVersion, Status
+
+
+class Screening(models.Model):
+    """One screener's scorecard of an idea against its challenge's criteria."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="screenings")
+    screener = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="screenings")
+    notes = models.TextField(blank=True, help_text="For staff only; the author never sees it.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["idea", "screener"], name="screening_one_per_screener")]
+
+    def __str__(self) -> str:
+        return f"Screening of {self.idea} by {self.screener}"
+
+
+class ScreeningScore(models.Model):
+    """A score from 1 to 5 on one criterion, within one screening."""
+
+    screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(SelectionCriterion, on_delete=models.CASCADE, related_name="screening_scores")
+    score = models.PositiveSmallIntegerField()
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["screening", "criterion"], name="screeningscore_one_per_criterion"),
+            models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="screeningscore_1_to_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion.name}: {self.score}"
+
+
+class ReasonTemplate(models.Model):
+    """A reusable reason for a status change (the author reads it); staff adapt it before sending."""
+
+    to_status = models.CharField(max_length=16, choices=Status.choices, help_text="The status it explains.")
+    title = models.CharField(max_length=100)
+    text = models.TextField()
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["to_status", "title"]
+        constraints = [models.UniqueConstraint(fields=["to_status", "title"], name="reasontemplate_unique_title")]
+
+    def __str__(self) -> str:
+        return f"{self.get_to_status_display()}: {self.title}"
+
+
+class MentorAssignment(models.Model):
+    """A mentor helping an idea's author; reassigning ends the current assignment and starts another."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="mentor_assignments")
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="mentor_assignments")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idea"], condition=Q(ended_at__isnull=True), name="mentorassignment_one_current_per_idea"
+            )
+        ]
+        indexes = [models.Index(fields=["mentor", "ended_at"], name="mentorassignment_mentor")]
+
+    def __str__(self) -> str:
+        return f"{self.mentor} mentors {self.idea}"
+
+
+class Review(models.Model):
+    """A mentor's rubric review of an assigned idea, with a recommendation."""
+
+    class Recommendation(models.TextChoices):
+        FINALIST = "finalist", "Recommend as finalist"
+        NOT_SELECTED = "not_selected", "Do not recommend"
+        UNDECIDED = "undecided", "Not decided yet"
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="reviews")
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
+    desirability = models.PositiveSmallIntegerField(help_text="1–5: do customers want it?")
+    feasibility = models.PositiveSmallIntegerField(help_text="1–5: can it be built?")
+    viability = models.PositiveSmallIntegerField(help_text="1–5: can the business sustain it?")
+    clarity = models.PositiveSmallIntegerField(help_text="1–5: is the plan clear?")
+    comments = models.TextField(blank=True)
+    recommendation = models.CharField(max_length=16, choices=Recommendation.choices, default=Recommendation.UNDECIDED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["idea", "mentor"], name="review_one_per_mentor"),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{field}__gte": 1, f"{field}__lte": 5}), name=f"review_{field}_1_to_5"
+                )
+                for field in ("desirability", "feasibility", "viability", "clarity")
+            ],
+            models.CheckConstraint(
+                condition=Q(recommendation__in=["finalist", "not_selected", "undecided"]),
+                name="review_recommendation_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review of {self.idea} by {self.mentor}"
+
+    @property
+    def mean(self) -> float:
+        return (self.desirability + self.feasibility + self.viability + self.clarity) / 4
+
+
+class ThreadMessage(models.Model):
+    """A message in an idea's private thread between its mentor, its author and staff."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="thread_messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="thread_messages")
+    body = models.TextField(max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["idea", "created_at"], name="threadmessage_idea_created")]
+        constraints = [models.CheckConstraint(condition=~Q(body=""), name="threadmessage_body_not_empty")]
+
+    def __str__(self) -> str:
+        return f"Message by {self.author} on {self.idea}"
+
+
+class RevisionRequest(models.Model):
+    """A mentor asks the author to revise; the author's next edit answers it with a new version."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="revision_requests")
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="revision_requests")
+    message = models.TextField(max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer_version = models.ForeignKey(IdeaVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    version_before = models.ForeignKey(
+        IdeaVersion,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The version asked about.",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idea"], condition=Q(answered_at__isnull=True), name="revisionrequest_one_open_per_idea"
+            ),
+            models.CheckConstraint(condition=~Q(message=""), name="revisionrequest_message_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Revision of {self.idea} asked by {self.mentor}"
+
+
+class TriageIdea(Idea):
+    """The staff triage queue: ideas as triage staff screen them (a proxy, for its own admin page)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "idea in the triage queue"
+        verbose_name_plural = "triage queue"

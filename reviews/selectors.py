@@ -1,0 +1,10 @@
+"""Read queries for screening and mentoring pages."""
+
+
+# --- screening ---
+
+
+# --- mentoring ---
+
+
+# --- finalists ---

@@ -1,0 +1,3 @@
+"""URLs for comparing finalists (under app_name "reviews")."""
+
+urlpatterns: list = []
