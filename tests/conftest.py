@@ -3,6 +3,7 @@ import os
 import pytest
 
 from tests import factories
+from tests.browser import allow_orm_beside_playwright, own_cache, page  # noqa: F401 - browser fixtures
 from tests.celery_worker import worker  # noqa: F401 - the real-worker fixture, for tests marked "worker"
 
 

@@ -2,30 +2,17 @@
 
 A customer starts writing an idea, sees a similar idea appear while typing the title, supports it
 from the suggestions instead of writing a duplicate, then comments on it and gives kudos to
-another member's helpful comment. Shares the browser fixtures of tests/test_browser.py.
+another member's helpful comment. Uses the browser fixtures of tests/browser.py.
 """
-
-import pytest
 
 from ideas.models import Comment, Idea, Kudos, Vote
 from tests import factories
-from tests.test_browser import (  # noqa: F401 - fixtures used by name
-    CHROMIUM,
-    allow_orm_beside_playwright,
-    expect,
-    own_cache,
-    page,
-    screenshot_on_failure,
-)
+from tests.browser import BROWSER_MARKS, expect, screenshot_on_failure
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
-]
+pytestmark = BROWSER_MARKS
 
 
-def test_customer_supports_a_similar_idea_instead_then_comments_and_gives_kudos(page, tmp_path):  # noqa: F811
+def test_customer_supports_a_similar_idea_instead_then_comments_and_gives_kudos(page, tmp_path):
     with screenshot_on_failure(page, tmp_path / "failure.png"):
         community_journey(page)
 

@@ -20,6 +20,7 @@ from challenges.models import Challenge
 from ideas import rules, services
 from ideas.models import Comment, CommentFlag, Idea, Kudos
 from tests import factories
+from tests.browser import CHROMIUM, expect, screenshot_on_failure
 
 ROLES = ["anonymous", "author", "other_customer", "triage", "mentor"]
 
@@ -661,43 +662,23 @@ def test_admin_hide_needs_triage(client, comment, django_user_model):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_kudos_button_swaps_in_place_in_a_browser(live_server, settings, monkeypatch, tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
-
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kudos"}}
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+def test_kudos_button_swaps_in_place_in_a_browser(page, tmp_path):
     idea = factories.IdeaFactory(title="Lockers at stations")
     reader = factories.UserFactory(display_name="Rita Reader")
     comment = services.comment_create(author=factories.UserFactory(), idea=idea, body="Heated ones, please.")
 
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(base_url=live_server.url)
-        context.set_default_timeout(TIMEOUT_MS)
-        try:
-            page = context.new_page()
-            page.goto("/accounts/login/")
-            page.get_by_label("Email").fill(reader.email)
-            page.get_by_label("Password").fill(factories.PASSWORD)
-            page.get_by_role("button", name="Sign In").click()
-            page.goto(idea.get_absolute_url())
-            page.evaluate("window.notReloaded = true")
-            button = page.locator(f"#kudos-{comment.pk} button")
-            sync_api.expect(button).to_have_attribute("aria-pressed", "false")
-            button.click()
-            sync_api.expect(page.locator(f"#kudos-{comment.pk} button")).to_have_attribute("aria-pressed", "true")
-            sync_api.expect(page.locator(f"#kudos-{comment.pk} [data-testid=kudos-count]")).to_have_text("1")
-            assert page.evaluate("window.notReloaded === true"), "kudos reloaded the page instead of swapping"
-        except BaseException:
-            page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
-            raise
-        finally:
-            context.close()
-            browser.close()
-            from django.db import connections
-
-            connections.close_all()
+    with screenshot_on_failure(page, tmp_path / "failure.png"):
+        page.goto("/accounts/login/")
+        page.get_by_label("Email").fill(reader.email)
+        page.get_by_label("Password").fill(factories.PASSWORD)
+        page.get_by_role("button", name="Sign In").click()
+        page.goto(idea.get_absolute_url())
+        page.evaluate("window.notReloaded = true")
+        button = page.locator(f"#kudos-{comment.pk} button")
+        expect(button).to_have_attribute("aria-pressed", "false")
+        button.click()
+        expect(page.locator(f"#kudos-{comment.pk} button")).to_have_attribute("aria-pressed", "true")
+        expect(page.locator(f"#kudos-{comment.pk} [data-testid=kudos-count]")).to_have_text("1")
+        assert page.evaluate("window.notReloaded === true"), "kudos reloaded the page instead of swapping"
     assert fresh(comment).kudos_count == 1

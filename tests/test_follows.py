@@ -1,18 +1,17 @@
 """Following ideas and challenges: the services (idempotent, only what the member may see, safe in a
 race), and the POST views per role, in place with htmx and as plain forms."""
 
-import os
 import threading
-from pathlib import Path
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.urls import reverse
 
 from challenges.models import Challenge, ChallengeFollow
 from ideas import services
 from ideas.models import IdeaFollow, Status
 from tests import factories
+from tests.browser import CHROMIUM, expect, screenshot_on_failure
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -212,42 +211,26 @@ def test_an_unknown_action_changes_nothing(client_for, other_customer, idea):
 # --- in a real browser: the htmx toggle ---
 
 
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-def test_following_in_the_browser_swaps_the_card_without_a_page_load(live_server, settings, monkeypatch):
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
-    from tests.test_browser import CHROMIUM_ARGS
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "follow"}}
+def test_following_in_the_browser_swaps_the_card_without_a_page_load(page, tmp_path):
     reader = factories.UserFactory(display_name="Rita Reader")
     idea = factories.IdeaFactory(title="Lockers at stations")
-    expect = sync_api.expect
-    try:
-        with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-            page = browser.new_context(base_url=live_server.url).new_page()
-            page.set_default_timeout(10_000)
-            page.goto("/accounts/login/")
-            page.get_by_label("Email").fill(reader.email)
-            page.get_by_label("Password").fill(factories.PASSWORD)
-            page.get_by_role("button", name="Sign In").click()
-            expect(page.get_by_role("navigation", name="Main")).to_contain_text("Rita Reader")
+    with screenshot_on_failure(page, tmp_path / "failure.png"):
+        page.goto("/accounts/login/")
+        page.get_by_label("Email").fill(reader.email)
+        page.get_by_label("Password").fill(factories.PASSWORD)
+        page.get_by_role("button", name="Sign In").click()
+        expect(page.get_by_role("navigation", name="Main")).to_contain_text("Rita Reader")
 
-            page.goto(idea.get_absolute_url())
-            expect(page.get_by_test_id("followers")).to_have_text("0 followers")
-            page.evaluate("window.notReloaded = true")
-            page.get_by_role("button", name="Follow", exact=True).click()
-            expect(page.get_by_test_id("following")).to_have_text("Following ✓")
-            expect(page.get_by_test_id("followers")).to_have_text("1 follower")
-            page.get_by_role("button", name="Unfollow").click()
-            expect(page.get_by_role("button", name="Follow", exact=True)).to_be_visible()
-            assert page.evaluate("window.notReloaded === true"), "following reloaded the page"
-            browser.close()
-    finally:
-        connections.close_all()
+        page.goto(idea.get_absolute_url())
+        expect(page.get_by_test_id("followers")).to_have_text("0 followers")
+        page.evaluate("window.notReloaded = true")
+        page.get_by_role("button", name="Follow", exact=True).click()
+        expect(page.get_by_test_id("following")).to_have_text("Following ✓")
+        expect(page.get_by_test_id("followers")).to_have_text("1 follower")
+        page.get_by_role("button", name="Unfollow").click()
+        expect(page.get_by_role("button", name="Follow", exact=True)).to_be_visible()
+        assert page.evaluate("window.notReloaded === true"), "following reloaded the page"
     assert not IdeaFollow.objects.filter(user=reader).exists()

@@ -10,16 +10,12 @@ import pytest
 from django.urls import reverse
 
 from scoring.models import Rating, Respondent
-from tests import factories, test_browser
-from tests.test_browser import CHROMIUM, screenshot_on_failure
+from tests import factories
+from tests.browser import CHROMIUM, screenshot_on_failure
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (requirements-dev.txt)")
 expect = sync_api.expect
 
-# The browser fixtures of tests/test_browser.py, reused by name.
-allow_orm_beside_playwright = test_browser.allow_orm_beside_playwright
-own_cache = test_browser.own_cache
-page = test_browser.page
 
 pytestmark = [
     pytest.mark.browser,

@@ -1,0 +1,77 @@
+"""Playwright in Debian's Chromium for the browser tests: the ``page`` fixture and helpers.
+
+Registered in conftest.py; a test module marks itself ``browser``, transactional (the live server
+runs in a thread with its own connection) and skipped without Chromium (``BROWSER_MARKS``).
+"""
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from django.db import connections
+from playwright.sync_api import expect, sync_playwright
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture
+def allow_orm_beside_playwright(monkeypatch):
+    """Playwright's sync API keeps an event loop running in this thread, and Django refuses ORM
+    calls from a thread with a running loop; this test's ORM calls are plain synchronous ones."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def own_cache(settings):
+    """A cache of this test's own, not the shared Redis one: allauth keeps its sign-in rate limits
+    (per IP and per email address) in the cache, and other tests' sign-ins from 127.0.0.1, in this
+    run or an earlier one, must not count against this one."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "browser"}}
+
+
+@pytest.fixture
+def page(allow_orm_beside_playwright, own_cache, live_server):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context(base_url=live_server.url)
+        context.set_default_timeout(TIMEOUT_MS)
+        expect.set_options(timeout=TIMEOUT_MS)
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+            browser.close()
+            # While Playwright's loop runs, Django keeps this thread's database connections apart
+            # (asgiref's Local acts as a context variable): the ORM calls of the test opened a
+            # connection of their own. Close it now, or it outlives the test and the test
+            # database cannot be dropped at the end of the run.
+            connections.close_all()
+
+
+@contextmanager
+def screenshot_on_failure(page, path: Path):
+    """On a failure, save what the browser showed (the path is printed with the test's output)."""
+    try:
+        yield
+    except BaseException:
+        page.screenshot(path=str(path), full_page=True)
+        print(f"Screenshot of the page at the failure: {path}")
+        raise
+
+
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
+]
