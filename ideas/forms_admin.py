@@ -4,6 +4,8 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 
+from reviews.selectors import reason_templates_active
+
 from .models import STATUSES_NEEDING_REASON, Idea, Status
 
 # Staff decide every status after "submitted"; draft → submitted is the author's step.
@@ -38,16 +40,25 @@ class IdeaStatusChangeForm(forms.Form):
     decides, idea by idea, whether the step is allowed.
     """
 
+    field_order = ["to_status", "reason_template", "reason", "duplicate_of"]
+
     to_status = forms.ChoiceField(label="New status", choices=STAFF_STATUS_CHOICES)
     reason = forms.CharField(
         label="Reason",
         required=False,
         widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
         help_text=(
-            "The author and the idea's followers read this, word for word. Required for "
+            "The author and the idea's followers read this, word for word; for “implemented” it is the "
+            "implementation note (what was done). Required for "
             + ", ".join(sorted(Status(s).label.lower() for s in STATUSES_NEEDING_REASON))
             + "."
         ),
+    )
+    reason_template = forms.ChoiceField(
+        label="Reason template",
+        required=False,
+        help_text="A reusable reason for the chosen status: it fills the reason below, which you can then adapt. "
+        "Without JavaScript, leave the reason empty and the template's text is used.",
     )
     duplicate_of = forms.ModelChoiceField(
         label="Duplicate of",
@@ -64,13 +75,39 @@ class IdeaStatusChangeForm(forms.Form):
             self.fields["to_status"].choices = [
                 (v, label) for v, label in STAFF_STATUS_CHOICES if v in allowed_statuses
             ]
+        statuses = {value for value, _ in self.fields["to_status"].choices}
+        if statuses == {Status.IMPLEMENTED}:
+            self.fields["reason"].label = "Implementation note"
+        # One query: the active templates for the statuses on offer, grouped by status in the select.
+        self.reason_templates = [t for t in reason_templates_active() if t.to_status in statuses]
+        groups: dict[str, list] = {}
+        for template in self.reason_templates:
+            groups.setdefault(template.get_to_status_display(), []).append((str(template.pk), template.title))
+        self.fields["reason_template"].choices = [("", "— none —"), *groups.items()]
+
+    def reason_templates_data(self) -> list[dict]:
+        """The templates for the page's script: which status each explains, and its text."""
+        return [{"id": str(t.pk), "status": t.to_status, "text": t.text} for t in self.reason_templates]
 
     def clean(self):
         cleaned = super().clean()
         to_status = cleaned.get("to_status")
         reason = (cleaned.get("reason") or "").strip()
+        template_id = cleaned.get("reason_template")
+        if template_id:
+            template = next(t for t in self.reason_templates if str(t.pk) == template_id)
+            if to_status and template.to_status != to_status:
+                self.add_error(
+                    "reason_template",
+                    f"“{template.title}” explains “{template.get_to_status_display().lower()}”, "
+                    f"not “{Status(to_status).label.lower()}”.",
+                )
+            elif not reason:
+                reason = template.text.strip()
         cleaned["reason"] = reason
-        if to_status in STATUSES_NEEDING_REASON and not reason:
+        if to_status == Status.IMPLEMENTED and not reason:
+            self.add_error("reason", "Write the implementation note: what was done, for the author to read.")
+        elif to_status in STATUSES_NEEDING_REASON and not reason:
             self.add_error("reason", f"Give the author a reason for “{Status(to_status).label.lower()}”.")
         duplicate_of = cleaned.get("duplicate_of")
         if to_status == Status.DUPLICATE and duplicate_of is None and "duplicate_of" not in self.errors:

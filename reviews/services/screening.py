@@ -1,3 +1,166 @@
-"""screening (see reviews/services/__init__.py)."""
+"""Staff screening: scorecards against the challenge's criteria, and the idea's screening score.
 
-__all__: list[str] = []
+The idea's ``screening_score`` is the mean over its screeners of each screener's weighted mean
+(Σ weight × score / Σ weight); it is recomputed from the rows on every save or delete, under the
+idea's row lock, so two screeners saving at once never lose each other's scorecard.
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.models import Avg, Count, F, FloatField, Sum
+from django.db.models.functions import Cast
+
+from challenges.models import Challenge, SelectionCriterion
+from ideas.models import Idea
+
+from .. import rules
+from ..models import Screening, ScreeningScore
+
+__all__ = [
+    "ScreeningError",
+    "criteria_ensure_defaults",
+    "screening_delete",
+    "screening_save",
+    "screening_score_recompute",
+]
+
+NOTE_MAX_LENGTH = ScreeningScore._meta.get_field("note").max_length
+
+
+class ScreeningError(Exception):
+    """A refused screening; the message is for the staff member who tried."""
+
+
+def criteria_ensure_defaults(*, challenge: Challenge) -> list[SelectionCriterion]:
+    """The challenge's criteria; a challenge without any gets the three published defaults first.
+
+    Idempotent: the (challenge, name) unique constraint turns a concurrent creation into a no-op.
+    """
+    criteria = list(SelectionCriterion.objects.filter(challenge=challenge).order_by("position", "id"))
+    if criteria:
+        return criteria
+    try:
+        with transaction.atomic():
+            SelectionCriterion.objects.bulk_create(
+                [
+                    SelectionCriterion(
+                        challenge=challenge, name=name, description=description, weight=weight, position=position
+                    )
+                    for position, (name, description, weight) in enumerate(SelectionCriterion.DEFAULTS)
+                ]
+            )
+    except IntegrityError:
+        pass  # another request created them first
+    return list(SelectionCriterion.objects.filter(challenge=challenge).order_by("position", "id"))
+
+
+def _clean_scores(criteria: list[SelectionCriterion], scores: dict) -> dict[int, tuple[int, str]]:
+    """Every criterion of the challenge scored 1–5, and nothing else; raises ScreeningError."""
+    by_id = {criterion.pk: criterion for criterion in criteria}
+    try:
+        given = {int(key): value for key, value in scores.items()}
+    except (TypeError, ValueError) as error:
+        raise ScreeningError("Scores must be given per criterion.") from error
+    foreign = sorted(set(given) - set(by_id))
+    if foreign:
+        raise ScreeningError("Some scores are for criteria of another challenge; score this idea's criteria only.")
+    missing = [criterion.name for criterion in criteria if criterion.pk not in given]
+    if missing:
+        raise ScreeningError("Score every criterion; missing: " + ", ".join(missing) + ".")
+    cleaned = {}
+    for criterion_id, value in given.items():
+        score, note = value if isinstance(value, (tuple, list)) else (value, "")
+        name = by_id[criterion_id].name
+        if isinstance(score, bool) or not isinstance(score, int):
+            try:
+                score = int(score)
+            except (TypeError, ValueError) as error:
+                raise ScreeningError(f"“{name}” needs a score from 1 to 5.") from error
+        if not 1 <= score <= 5:
+            raise ScreeningError(f"“{name}” needs a score from 1 to 5, not {score}.")
+        note = (note or "").strip()
+        if len(note) > NOTE_MAX_LENGTH:
+            raise ScreeningError(f"The note on “{name}” is longer than {NOTE_MAX_LENGTH} characters.")
+        cleaned[criterion_id] = (score, note)
+    return cleaned
+
+
+def _screening_score_recompute_unlocked(idea_id: int) -> tuple[float | None, int]:
+    """Recompute and store the idea's screening score; the caller holds the idea's row lock.
+
+    One aggregate query (each screening's weighted mean, then their mean) and one UPDATE.
+    """
+    weighted = Cast(Sum(F("score") * F("criterion__weight")), FloatField()) / Cast(
+        Sum("criterion__weight"), FloatField()
+    )
+    per_screening = (
+        ScreeningScore.objects.filter(screening__idea_id=idea_id)
+        .values("screening_id")
+        .annotate(weighted_mean=weighted)
+        .order_by()
+    )
+    result = per_screening.aggregate(score=Avg("weighted_mean"), count=Count("screening_id"))
+    score, count = result["score"], result["count"] or 0
+    Idea.objects.filter(pk=idea_id).update(screening_score=score if count else None, screenings_count=count)
+    return score, count
+
+
+def _lock_idea(idea: Idea) -> Idea:
+    return Idea.objects.select_for_update().select_related("challenge").get(pk=idea.pk)
+
+
+@transaction.atomic
+def screening_save(*, idea: Idea, screener, scores: dict, notes: str = "") -> Screening:
+    """Record (or replace) the screener's scorecard of the idea and recompute its screening score.
+
+    ``scores`` maps each criterion id of the idea's challenge to ``(score, note)``. Locks the idea
+    row; refuses with ScreeningError, saving nothing, a screener who is not triage staff, an idea
+    not submitted yet or withdrawn, a missing or foreign criterion, or a score outside 1–5.
+    """
+    idea = _lock_idea(idea)
+    refusal = rules.screening_refusal(screener, idea)
+    if refusal:
+        raise ScreeningError(refusal)
+    criteria = criteria_ensure_defaults(challenge=idea.challenge)
+    cleaned = _clean_scores(criteria, scores)
+    screening, created = Screening.objects.get_or_create(
+        idea=idea, screener=screener, defaults={"notes": (notes or "").strip()}
+    )
+    if not created:
+        screening.notes = (notes or "").strip()
+        screening.save(update_fields=["notes", "updated_at"])
+    ScreeningScore.objects.bulk_create(
+        [
+            ScreeningScore(screening=screening, criterion_id=criterion_id, score=score, note=note)
+            for criterion_id, (score, note) in cleaned.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["screening", "criterion"],
+        update_fields=["score", "note"],
+    )
+    _screening_score_recompute_unlocked(idea.pk)
+    return screening
+
+
+@transaction.atomic
+def screening_delete(*, idea: Idea, screener) -> bool:
+    """Remove the screener's own scorecard of the idea and recompute; False if there was none.
+
+    Locks the idea row.
+    """
+    idea = _lock_idea(idea)
+    if not rules.can_view_screenings(screener):
+        raise ScreeningError("Only triage staff can screen ideas.")
+    deleted, _ = Screening.objects.filter(idea=idea, screener=screener).delete()
+    _screening_score_recompute_unlocked(idea.pk)
+    return bool(deleted)
+
+
+@transaction.atomic
+def screening_score_recompute(*, idea: Idea) -> float | None:
+    """Recompute the idea's screening score from its scorecards (e.g. after criteria weights changed).
+
+    Locks the idea row.
+    """
+    idea = _lock_idea(idea)
+    score, _ = _screening_score_recompute_unlocked(idea.pk)
+    return score

@@ -1,0 +1,294 @@
+"""The staff triage queue, scorecards and reason templates. Writes go through ``reviews.services``
+(screening) and ``ideas.services`` (status changes) only."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, F, Value, When
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import Truncator
+
+from ideas.admin import IdeaAdmin
+from ideas.services import allowed_next_statuses
+
+from . import rules, selectors
+from .admin_mentoring import MENTORING_ACTIONS
+from .forms_screening import ScorecardForm
+from .models import ReasonTemplate, Screening, TriageIdea
+from .services import screening as screening_services
+
+SCORECARD_TEMPLATE = "admin/reviews/triageidea/scorecard.html"
+
+
+class TriageOnlyMixin:
+    """Triage staff and superusers (``accounts.rules.is_triage``) see these pages; nobody else."""
+
+    def has_module_permission(self, request):
+        return rules.can_use_triage_queue(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return rules.can_use_triage_queue(request.user)
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "answer overdue"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes: past the promised answer time"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(is_overdue=True)
+        if self.value() == "no":
+            return queryset.filter(is_overdue=False)
+        return queryset
+
+
+class ScreenedFilter(admin.SimpleListFilter):
+    title = "screened"
+    parameter_name = "screened"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "Not yet")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(screenings_count__gt=0)
+        if self.value() == "no":
+            return queryset.filter(screenings_count=0)
+        return queryset
+
+
+@admin.register(TriageIdea)
+class TriageIdeaAdmin(TriageOnlyMixin, admin.ModelAdmin):
+    """Ideas awaiting screening first, oldest first; overdue answers marked. One query per page."""
+
+    list_display = [
+        "title_link",
+        "overdue_badge",
+        "challenge",
+        "status",
+        "submitted_at",
+        "votes",
+        "support",
+        "opportunity",
+        "screening",
+        "track_record",
+    ]
+    list_display_links = None
+    list_filter = ["challenge", "status", ("outcomes", admin.RelatedOnlyFieldListFilter), ScreenedFilter, OverdueFilter]
+    list_select_related = ["challenge", "author"]
+    search_fields = ["title", "author__email"]
+    search_help_text = "Search by title or the author's email."
+    # Awaiting screening (submitted) first, then the oldest submission first.
+    ordering = [
+        Case(When(status="submitted", then=Value(0)), default=Value(1)).asc(),
+        F("submitted_at").asc(nulls_last=True),
+        "id",
+    ]
+    list_per_page = 50
+    show_full_result_count = False  # a second COUNT(*) over 100,000 ideas for a number nobody reads
+    actions = ["change_status", *MENTORING_ACTIONS]
+
+    # The "Change status…" action of the ideas admin, reused as is (it calls ideas.services).
+    change_status = IdeaAdmin.change_status
+    _apply_status_change = IdeaAdmin._apply_status_change
+    _status_page = IdeaAdmin._status_page
+    has_change_status_permission = IdeaAdmin.has_change_status_permission
+
+    def get_queryset(self, request):
+        return selectors.triage_queue(now=timezone.now())
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    # --- Columns (all read from the row's annotations: no query per row) ---------------------
+
+    @admin.display(description="idea", ordering="title")
+    def title_link(self, obj):
+        url = reverse("admin:reviews_triageidea_scorecard", args=[obj.pk], current_app=self.admin_site.name)
+        return format_html('<a href="{}" title="Open the scorecard">{}</a>', url, obj.title)
+
+    @admin.display(description="answer", ordering="answer_due_at")
+    def overdue_badge(self, obj):
+        if obj.is_overdue:
+            return format_html(
+                '<span class="triage-overdue" style="background:#ba2121;color:#fff;padding:2px 6px;'
+                'border-radius:8px;white-space:nowrap" title="Answer promised by {}">overdue</span>',
+                timezone.localtime(obj.answer_due_at).strftime("%Y-%m-%d") if obj.answer_due_at else "",
+            )
+        if obj.status == "submitted" and obj.answer_due_at:
+            return format_html(
+                '<span style="white-space:nowrap">due {}</span>',
+                timezone.localtime(obj.answer_due_at).strftime("%d %b"),
+            )
+        return "—"
+
+    @admin.display(description="votes", ordering="votes_up")
+    def votes(self, obj):
+        return format_html('<span style="white-space:nowrap">▲ {} ▼ {}</span>', obj.votes_up, obj.votes_down)
+
+    @admin.display(description="support", ordering="rank_top")
+    def support(self, obj):
+        return f"{obj.rank_top * 100:.0f}%"
+
+    @admin.display(description="opportunity", ordering="rank_opportunity")
+    def opportunity(self, obj):
+        return f"{obj.rank_opportunity:.1f}"
+
+    @admin.display(description="screening", ordering=F("screening_score").desc(nulls_last=True))
+    def screening(self, obj):
+        if obj.screening_score is None:
+            return "—"
+        screeners = obj.screenings_count
+        return f"{obj.screening_score:.2f} ({screeners} screener{'s' if screeners != 1 else ''})"
+
+    @admin.display(description="author's track record", ordering="author_shortlisted")
+    def track_record(self, obj):
+        ideas = obj.author_ideas
+        return (
+            f"{ideas} idea{'s' if ideas != 1 else ''} · {obj.author_shortlisted} shortlisted · "
+            f"{obj.author_implemented} implemented"
+        )
+
+    # --- The scorecard -------------------------------------------------------------------------
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<int:object_id>/scorecard/",
+                self.admin_site.admin_view(self.scorecard_view),
+                name="reviews_triageidea_scorecard",
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """A queue row opens as its scorecard; the idea's own admin page edits it."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return HttpResponseRedirect(
+            reverse("admin:reviews_triageidea_scorecard", args=[object_id], current_app=self.admin_site.name)
+        )
+
+    def scorecard_view(self, request, object_id):
+        if not rules.can_use_triage_queue(request.user):
+            raise PermissionDenied
+        idea = get_object_or_404(
+            TriageIdea.objects.exclude(status="draft").select_related("challenge", "author"), pk=object_id
+        )
+        refusal = rules.screening_refusal(request.user, idea)
+        if refusal is None:
+            criteria = screening_services.criteria_ensure_defaults(challenge=idea.challenge)
+        else:
+            criteria = list(idea.challenge.criteria.order_by("position", "id"))
+        screenings = list(selectors.screenings_of_idea(idea))
+        mine = next((s for s in screenings if s.screener_id == request.user.pk), None)
+        others = [s for s in screenings if s is not mine]
+        url = reverse("admin:reviews_triageidea_scorecard", args=[idea.pk], current_app=self.admin_site.name)
+        if request.method == "POST":
+            if refusal:
+                self.message_user(request, refusal, level=messages.ERROR)
+                return HttpResponseRedirect(url)
+            if "delete" in request.POST:
+                if screening_services.screening_delete(idea=idea, screener=request.user):
+                    self.message_user(request, "Your scorecard was removed.", level=messages.SUCCESS)
+                return HttpResponseRedirect(url)
+            form = ScorecardForm(request.POST, criteria=criteria, screening=mine)
+            if form.is_valid():
+                try:
+                    screening_services.screening_save(
+                        idea=idea, screener=request.user, scores=form.scores(), notes=form.cleaned_data["notes"]
+                    )
+                except screening_services.ScreeningError as error:
+                    form.add_error(None, str(error))
+                else:
+                    self.message_user(request, f"Your scorecard of “{idea.title}” was saved.", level=messages.SUCCESS)
+                    return HttpResponseRedirect(url)
+        else:
+            form = ScorecardForm(criteria=criteria, screening=mine)
+        idea.refresh_from_db(fields=["screening_score", "screenings_count"])
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Scorecard: {idea.title}",
+            "subtitle": None,
+            "opts": self.model._meta,
+            "idea": idea,
+            "outcomes": list(idea.outcomes.select_related("job")),
+            "form": form,
+            "refusal": refusal,
+            "mine": mine,
+            "others": [(s, _weighted_mean(s)) for s in others],
+            "status_url": reverse("admin:ideas_idea_change_status", args=[idea.pk], current_app=self.admin_site.name)
+            if allowed_next_statuses(idea.status)
+            else None,
+            "idea_url": reverse("admin:ideas_idea_change", args=[idea.pk], current_app=self.admin_site.name),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, SCORECARD_TEMPLATE, context)
+
+
+def _weighted_mean(screening) -> float | None:
+    """Σ weight × score / Σ weight over the prefetched scores (display only; the service stores it)."""
+    scores = list(screening.scores.all())
+    total = sum(s.criterion.weight for s in scores)
+    return sum(s.criterion.weight * s.score for s in scores) / total if total else None
+
+
+@admin.register(Screening)
+class ScreeningAdmin(TriageOnlyMixin, admin.ModelAdmin):
+    """Read-only: scorecards are written on the scorecard page, by reviews.services."""
+
+    list_display = ["idea", "screener", "short_notes", "updated_at"]
+    list_filter = ["idea__challenge"]
+    list_select_related = ["idea", "screener"]
+    search_fields = ["idea__title", "screener__email"]
+    fields = ["idea", "screener", "notes", "created_at", "updated_at"]
+    readonly_fields = fields
+
+    @admin.display(description="notes")
+    def short_notes(self, obj):
+        return Truncator(obj.notes).chars(80)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReasonTemplate)
+class ReasonTemplateAdmin(TriageOnlyMixin, admin.ModelAdmin):
+    """Reusable reasons for status changes; staff pick one on the change-status page and adapt it."""
+
+    list_display = ["title", "to_status", "is_active", "short_text"]
+    list_filter = ["to_status", "is_active"]
+    search_fields = ["title", "text"]
+    fields = ["to_status", "title", "text", "is_active"]
+
+    @admin.display(description="text")
+    def short_text(self, obj):
+        return Truncator(obj.text).chars(80)
+
+    def has_add_permission(self, request):
+        return rules.can_use_triage_queue(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return rules.can_use_triage_queue(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return rules.can_use_triage_queue(request.user)

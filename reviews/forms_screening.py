@@ -1,0 +1,54 @@
+"""The staff scorecard form: one 1–5 score and a note per criterion of the idea's challenge."""
+
+from django import forms
+
+from .services.screening import NOTE_MAX_LENGTH
+
+SCORE_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
+
+
+class ScorecardForm(forms.Form):
+    """Fields ``score_<criterion id>`` and ``note_<criterion id>`` per criterion, then overall notes.
+
+    It checks only that the card is complete; ``reviews.services.screening_save`` decides the rest.
+    """
+
+    def __init__(self, *args, criteria, screening=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        existing = {score.criterion_id: score for score in screening.scores.all()} if screening else {}
+        for criterion in self.criteria:
+            current = existing.get(criterion.pk)
+            self.fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
+                label=f"{criterion.name} (weight {criterion.weight})",
+                choices=SCORE_CHOICES,
+                coerce=int,
+                widget=forms.RadioSelect(attrs={"class": "inline"}),
+                help_text=criterion.description,
+                initial=str(current.score) if current else None,
+                error_messages={"required": f"Score “{criterion.name}” from 1 to 5."},
+            )
+            self.fields[f"note_{criterion.pk}"] = forms.CharField(
+                label=f"Note on {criterion.name.lower()}",
+                required=False,
+                max_length=NOTE_MAX_LENGTH,
+                initial=current.note if current else "",
+                widget=forms.TextInput(attrs={"size": 80}),
+            )
+        self.fields["notes"] = forms.CharField(
+            label="Overall notes",
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+            initial=screening.notes if screening else "",
+            help_text="For staff only; the author never sees scores or notes.",
+        )
+
+    def rows(self):
+        """(criterion, score field, note field) per criterion, for the template."""
+        return [(c, self[f"score_{c.pk}"], self[f"note_{c.pk}"]) for c in self.criteria]
+
+    def scores(self) -> dict[int, tuple[int, str]]:
+        """The cleaned card as ``screening_save`` takes it."""
+        return {
+            c.pk: (self.cleaned_data[f"score_{c.pk}"], self.cleaned_data.get(f"note_{c.pk}", "")) for c in self.criteria
+        }
