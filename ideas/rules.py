@@ -70,13 +70,15 @@ def comment_refusal(user, idea: Idea) -> str | None:
 
 
 def can_edit_idea(user, idea: Idea) -> bool:
-    """Authors edit their idea while it is a draft or awaiting screening."""
-    return (
-        user.is_authenticated
-        and idea.author_id == user.pk
-        and idea.status in {Status.DRAFT, Status.SUBMITTED}
-        and idea.challenge.phase == Challenge.Phase.OPEN
-    )
+    """Authors edit their idea while it is a draft or awaiting screening, or to answer their
+    mentor's open revision request (whatever the phase)."""
+    if not user.is_authenticated or idea.author_id != user.pk:
+        return False
+    if idea.status in {Status.DRAFT, Status.SUBMITTED} and idea.challenge.phase == Challenge.Phase.OPEN:
+        return True
+    from reviews.models import RevisionRequest  # here: reviews imports ideas
+
+    return RevisionRequest.objects.filter(idea_id=idea.pk, answered_at__isnull=True).exists()
 
 
 def can_change_status(user, idea: Idea) -> bool:
@@ -186,6 +188,8 @@ def edit_refusal(user, idea: Idea) -> str | None:
     """Why the user may not edit this idea, or None if they may (``can_edit_idea`` with the reason)."""
     if not user.is_authenticated or idea.author_id != user.pk:
         return "Only the author can edit this idea."
+    if can_edit_idea(user, idea):  # mentoring: an open revision request reopens the idea to its author
+        return None
     if idea.status == Status.WITHDRAWN:
         return "You withdrew this idea, so it can no longer be edited."
     if idea.status not in {Status.DRAFT, Status.SUBMITTED}:

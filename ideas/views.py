@@ -30,6 +30,12 @@ def _idea_or_404(request, pk: int) -> Idea:
 
 
 def _detail_context(request, idea: Idea, comment_form=None) -> dict:
+    # The mentoring card (ideas/_mentoring.html): no query for the public; three for the author,
+    # the current mentor and staff (reviews.selectors.mentoring_panel_for). Imported here: reviews imports ideas.
+    from reviews.forms_mentoring import ThreadMessageForm
+    from reviews.selectors import mentoring_panel_for
+
+    mentoring = mentoring_panel_for(request.user, idea)
     return {
         "idea": idea,
         "user_vote": selectors.user_votes_on(request.user, [idea]).get(idea.pk),
@@ -40,6 +46,8 @@ def _detail_context(request, idea: Idea, comment_form=None) -> dict:
         "can_view_versions": rules.can_view_versions(request.user, idea),
         "can_withdraw": rules.can_withdraw_idea(request.user, idea),
         "idea_follow": selectors.idea_follow_state(request.user, idea),
+        "mentoring": mentoring,
+        "mentoring_thread_form": ThreadMessageForm() if mentoring and mentoring["can_post"] else None,
     }
 
 

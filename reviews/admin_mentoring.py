@@ -1,3 +1,188 @@
-"""Admin actions for mentoring, used by the triage queue and the ideas admin."""
+"""Admin for mentoring: the "Assign mentors…" and "Reassign mentor…" actions (used by the triage queue),
+and read-mostly pages of assignments, reviews, thread messages and revision requests.
 
-MENTORING_ACTIONS: list = []
+Actions call ``reviews.services.mentoring`` only; the records are written by the services, never here.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.utils.text import Truncator
+
+from ideaportal.admin_utils import ReadOnlyAdminMixin
+
+from . import rules
+from .forms_mentoring import MentorAssignForm, MentorReassignForm
+from .models import MentorAssignment, Review, RevisionRequest, ThreadMessage
+from .services import mentoring as services
+
+ASSIGN_TEMPLATE = "admin/reviews/mentoring/assign.html"
+
+
+def _page(modeladmin, request, *, form, ideas, title, action_name, intro, submit_label):
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "subtitle": None,
+        "opts": modeladmin.model._meta,
+        "form": form,
+        "ideas": ideas,
+        "media": modeladmin.media + form.media,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "action_name": action_name,
+        "intro": intro,
+        "submit_label": submit_label,
+    }
+    request.current_app = modeladmin.admin_site.name
+    return TemplateResponse(request, ASSIGN_TEMPLATE, context)
+
+
+def _require_triage(request) -> None:
+    if not rules.can_assign_mentors(request.user):
+        raise PermissionDenied
+
+
+@admin.action(description="Assign mentors…")
+def assign_mentors(modeladmin, request, queryset):
+    """Intermediate page: choose mentors and a capacity; each shortlisted idea goes to the least busy mentor."""
+    _require_triage(request)
+    ideas = list(queryset.select_related("challenge", "author").order_by("pk"))
+    form = MentorAssignForm(request.POST if "apply" in request.POST else None)
+    if "apply" in request.POST and form.is_valid():
+        try:
+            outcomes = services.mentor_assign(
+                ideas=ideas,
+                mentors=form.cleaned_data["mentors"],
+                capacity=form.cleaned_data["capacity"],
+                assigned_by=request.user,
+            )
+        except services.MentoringNotAllowed as error:
+            form.add_error(None, str(error))
+        else:
+            _report(modeladmin, request, outcomes)
+            return None  # back to the list, with the report
+    return _page(
+        modeladmin,
+        request,
+        form=form,
+        ideas=ideas,
+        title="Assign mentors",
+        action_name="assign_mentors",
+        intro=(
+            "Each shortlisted idea without a mentor goes to the chosen mentor with the fewest ideas now, "
+            "up to the capacity, and moves to “in mentoring” (its author is told). Other ideas are reported, not changed."
+        ),
+        submit_label="Assign mentors",
+    )
+
+
+def _report(modeladmin, request, outcomes) -> None:
+    assigned = [o for o in outcomes if o.assigned]
+    for outcome in outcomes:
+        if not outcome.assigned:
+            modeladmin.message_user(
+                request,
+                f"Idea #{outcome.idea.pk} “{outcome.idea.title}” was not assigned: {outcome.message}",
+                level=messages.WARNING,
+            )
+    if assigned:
+        names = "; ".join(f"“{o.idea.title}” → {o.mentor.public_name}" for o in assigned)
+        count = len(assigned)
+        modeladmin.message_user(
+            request, f"{count} idea{'s' if count != 1 else ''} assigned: {names}.", level=messages.SUCCESS
+        )
+
+
+@admin.action(description="Reassign mentor…")
+def reassign_mentor(modeladmin, request, queryset):
+    """Intermediate page: choose the new mentor; each idea's current assignment ends and a new one starts."""
+    _require_triage(request)
+    ideas = list(queryset.select_related("challenge", "author").order_by("pk"))
+    form = MentorReassignForm(request.POST if "apply" in request.POST else None)
+    if "apply" in request.POST and form.is_valid():
+        mentor = form.cleaned_data["mentor"]
+        done = []
+        for idea in ideas:
+            try:
+                services.mentor_reassign(idea=idea, mentor=mentor, assigned_by=request.user)
+            except services.MentoringNotAllowed as error:
+                modeladmin.message_user(
+                    request, f"Idea #{idea.pk} “{idea.title}” was not reassigned: {error}", level=messages.WARNING
+                )
+            else:
+                done.append(idea)
+        if done:
+            names = ", ".join(f"“{idea.title}”" for idea in done)
+            modeladmin.message_user(request, f"{mentor.public_name} now mentors {names}.", level=messages.SUCCESS)
+        return None
+    return _page(
+        modeladmin,
+        request,
+        form=form,
+        ideas=ideas,
+        title="Reassign mentor",
+        action_name="reassign_mentor",
+        intro=(
+            "Each idea in mentoring gets the chosen mentor; its former mentor loses access to the idea's private "
+            "parts at once. The thread, reviews and revision requests stay with the idea."
+        ),
+        submit_label="Reassign",
+    )
+
+
+MENTORING_ACTIONS: list = [assign_mentors, reassign_mentor]
+
+
+class MentoringAdminMixin(ReadOnlyAdminMixin):
+    """Triage staff read these records; only the mentoring services write them."""
+
+    def has_module_permission(self, request):
+        return rules.can_assign_mentors(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return rules.can_assign_mentors(request.user)
+
+
+@admin.register(MentorAssignment)
+class MentorAssignmentAdmin(MentoringAdminMixin, admin.ModelAdmin):
+    list_display = ["idea", "mentor", "assigned_by", "assigned_at", "ended_at"]
+    list_filter = [("ended_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["idea", "mentor", "assigned_by"]
+    search_fields = ["idea__title", "mentor__email", "mentor__display_name"]
+
+
+@admin.register(Review)
+class ReviewAdmin(MentoringAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "idea",
+        "mentor",
+        "desirability",
+        "feasibility",
+        "viability",
+        "clarity",
+        "recommendation",
+        "updated_at",
+    ]
+    list_filter = ["recommendation"]
+    list_select_related = ["idea", "mentor"]
+    search_fields = ["idea__title", "mentor__email"]
+
+
+@admin.register(ThreadMessage)
+class ThreadMessageAdmin(MentoringAdminMixin, admin.ModelAdmin):
+    list_display = ["idea", "author", "short_body", "created_at"]
+    list_select_related = ["idea", "author"]
+    search_fields = ["idea__title", "body"]
+
+    @admin.display(description="message")
+    def short_body(self, obj):
+        return Truncator(obj.body).chars(80)
+
+
+@admin.register(RevisionRequest)
+class RevisionRequestAdmin(MentoringAdminMixin, admin.ModelAdmin):
+    list_display = ["idea", "mentor", "created_at", "answered_at", "version_before", "answer_version"]
+    list_filter = [("answered_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["idea", "mentor", "version_before", "answer_version"]
+    search_fields = ["idea__title", "message"]

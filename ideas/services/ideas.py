@@ -105,7 +105,7 @@ def idea_submit(*, idea: Idea, user) -> Idea:
 
 @transaction.atomic
 def idea_update(*, idea: Idea, user, title: str, problem: str, solution: str, outcomes: Iterable[Outcome]) -> Idea:
-    """The author edits their idea while it is a draft or awaiting screening.
+    """The author edits their idea while it is a draft or awaiting screening, or to answer a revision request.
 
     Holds the idea's row lock while it compares and saves, so each change becomes exactly one
     numbered version; a save that changes nothing writes nothing. An idea older than its versions
@@ -128,7 +128,12 @@ def idea_update(*, idea: Idea, user, title: str, problem: str, solution: str, ou
     idea.title, idea.problem, idea.solution = after
     idea.save(update_fields=["title", "problem", "solution", "updated_at"])
     idea.outcomes.set(outcomes)
-    _record_version_unlocked(idea=idea, saved_by=user, outcome_codes=codes_after)
+    version = _record_version_unlocked(idea=idea, saved_by=user, outcome_codes=codes_after)
+    if idea.status not in {Status.DRAFT, Status.SUBMITTED}:
+        # Only a mentor's open revision request lets an author edit past screening: this version answers it.
+        from reviews.services.mentoring import revision_request_answer_unlocked
+
+        revision_request_answer_unlocked(idea=idea, version=version)
     return idea
 
 

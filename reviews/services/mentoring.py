@@ -1,3 +1,281 @@
-"""mentoring (see reviews/services/__init__.py)."""
+"""Mentoring: staff assign mentors to shortlisted ideas; mentors review, talk with the author, ask for revisions.
 
-__all__: list[str] = []
+Every refusal raises ``MentoringNotAllowed`` with a message for the person; nothing is changed then.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from accounts.models import MENTOR_GROUP
+from ideas.models import Idea, IdeaVersion, Status
+
+from .. import rules
+from ..models import MentorAssignment, Review, RevisionRequest, ThreadMessage
+
+__all__ = [
+    "MENTORING_REASON",
+    "MentorAssignmentOutcome",
+    "MentoringNotAllowed",
+    "mentor_assign",
+    "mentor_reassign",
+    "review_save",
+    "revision_request",
+    "revision_request_answer_unlocked",
+    "thread_post",
+]
+
+# The reason the author reads when their idea moves to "in mentoring".
+MENTORING_REASON = (
+    "Congratulations: your idea is shortlisted for mentoring. A mentor will help you turn it into a workable "
+    "plan; you can talk with them privately on your idea's page."
+)
+MESSAGE_MAX_LENGTH = 5000
+RUBRIC = ("desirability", "feasibility", "viability", "clarity")
+
+
+class MentoringNotAllowed(Exception):
+    """A mentoring step that is refused; the message is for the person who tried it."""
+
+
+@dataclass(frozen=True)
+class MentorAssignmentOutcome:
+    """What happened to one idea of a bulk assignment: its new mentor, or why it has none."""
+
+    idea: Idea
+    mentor: object | None
+    message: str
+
+    @property
+    def assigned(self) -> bool:
+        return self.mentor is not None
+
+
+def _require_triage(user) -> None:
+    if not rules.can_assign_mentors(user):
+        raise MentoringNotAllowed("Only triage staff can assign mentors.")
+
+
+def _mentors_locked(mentors: Iterable) -> list:
+    """The mentors' user rows, locked in id order, so two assignments counting capacity never overlap."""
+    ids = sorted({mentor.pk for mentor in mentors})
+    if not ids:
+        raise MentoringNotAllowed("Choose at least one mentor.")
+    locked = list(
+        get_user_model()
+        .objects.select_for_update(of=("self",))
+        .filter(pk__in=ids, is_active=True, groups__name=MENTOR_GROUP)
+        .order_by("pk")
+    )
+    if len(locked) != len(ids):
+        raise MentoringNotAllowed("Only active members of the Mentor group can mentor ideas.")
+    return locked
+
+
+def _current_loads(mentor_ids: list[int]) -> dict[int, int]:
+    rows = (
+        MentorAssignment.objects.filter(mentor_id__in=mentor_ids, ended_at__isnull=True)
+        .values("mentor_id")
+        .annotate(n=Count("id"))
+    )
+    loads = dict.fromkeys(mentor_ids, 0)
+    loads.update({row["mentor_id"]: row["n"] for row in rows})
+    return loads
+
+
+@transaction.atomic
+def mentor_assign(
+    *, ideas: Iterable[Idea], mentors: Iterable, capacity: int, assigned_by, reassign: bool = False
+) -> list[MentorAssignmentOutcome]:
+    """Give each idea the mentor with the fewest current assignments, up to ``capacity`` each.
+
+    Locks the mentors' user rows (id order), then each idea's row, so concurrent assignments never
+    exceed a mentor's capacity and an idea never gets two current mentors (the partial unique
+    constraint is the backstop). Shortlisted ideas move to "in mentoring" through the funnel, with a
+    reason the author reads. Ideas that are not shortlisted, already mentored (unless
+    ``reassign``) or for which no mentor has room are reported, not assigned.
+    """
+    _require_triage(assigned_by)
+    if capacity is None or capacity < 1:
+        raise MentoringNotAllowed("The capacity per mentor must be at least 1.")
+    from ideas.services import idea_status_change
+
+    locked_mentors = _mentors_locked(mentors)
+    loads = _current_loads([mentor.pk for mentor in locked_mentors])
+    by_id = {mentor.pk: mentor for mentor in locked_mentors}
+    ideas = list(Idea.objects.select_for_update().filter(pk__in=[idea.pk for idea in ideas]).order_by("pk"))
+    current = {
+        a.idea_id: a
+        for a in MentorAssignment.objects.filter(idea__in=ideas, ended_at__isnull=True).select_related("mentor")
+    }
+    outcomes = []
+    for idea in ideas:
+        assignment = current.get(idea.pk)
+        if idea.status not in {Status.SHORTLISTED, Status.IN_MENTORING}:
+            outcomes.append(
+                MentorAssignmentOutcome(
+                    idea, None, f"is {idea.get_status_display().lower()}: only shortlisted ideas get a mentor."
+                )
+            )
+            continue
+        if assignment and not reassign:
+            outcomes.append(
+                MentorAssignmentOutcome(idea, None, f"already has a mentor ({assignment.mentor.public_name}).")
+            )
+            continue
+        candidates = [
+            pk for pk, load in loads.items() if load < capacity and (assignment is None or pk != assignment.mentor_id)
+        ]
+        if not candidates:
+            outcomes.append(
+                MentorAssignmentOutcome(idea, None, f"no chosen mentor has room (capacity {capacity} each).")
+            )
+            continue
+        chosen = min(candidates, key=lambda pk: (loads[pk], pk))
+        now = timezone.now()
+        if assignment:
+            MentorAssignment.objects.filter(pk=assignment.pk).update(ended_at=now)
+            loads[assignment.mentor_id] = max(loads.get(assignment.mentor_id, 1) - 1, 0)
+        MentorAssignment.objects.create(idea=idea, mentor=by_id[chosen], assigned_by=assigned_by)
+        loads[chosen] += 1
+        if idea.status == Status.SHORTLISTED:
+            idea_status_change(
+                idea=idea, to_status=Status.IN_MENTORING, changed_by=assigned_by, reason=MENTORING_REASON
+            )
+        outcomes.append(MentorAssignmentOutcome(idea, by_id[chosen], f"assigned to {by_id[chosen].public_name}."))
+    return outcomes
+
+
+@transaction.atomic
+def mentor_reassign(*, idea: Idea, mentor, assigned_by) -> MentorAssignment:
+    """End the idea's current mentor assignment and start one with ``mentor``.
+
+    Locks the idea's row. The former mentor loses access at once; the thread, reviews and any open
+    revision request stay with the idea for the new mentor to read.
+    """
+    _require_triage(assigned_by)
+    (mentor,) = _mentors_locked([mentor])
+    idea = Idea.objects.select_for_update().get(pk=idea.pk)
+    if idea.status != Status.IN_MENTORING:
+        raise MentoringNotAllowed(
+            f"“{idea.title}” is {idea.get_status_display().lower()}: only an idea in mentoring can change mentor."
+        )
+    current = MentorAssignment.objects.filter(idea=idea, ended_at__isnull=True).first()
+    if current and current.mentor_id == mentor.pk:
+        raise MentoringNotAllowed(f"{mentor.public_name} already mentors “{idea.title}”.")
+    if current:
+        current.ended_at = timezone.now()
+        current.save(update_fields=["ended_at"])
+    try:
+        with transaction.atomic():
+            return MentorAssignment.objects.create(idea=idea, mentor=mentor, assigned_by=assigned_by)
+    except IntegrityError:
+        raise MentoringNotAllowed(f"“{idea.title}” was just given another mentor: try again.") from None
+
+
+def _idea_locked(idea: Idea) -> Idea:
+    return Idea.objects.select_for_update().select_related("challenge").get(pk=idea.pk)
+
+
+@transaction.atomic
+def review_save(
+    *,
+    idea: Idea,
+    mentor,
+    desirability: int,
+    feasibility: int,
+    viability: int,
+    clarity: int,
+    comments: str = "",
+    recommendation: str = Review.Recommendation.UNDECIDED,
+) -> Review:
+    """Record or update the current mentor's rubric review of the idea (one per mentor per idea).
+
+    Locks the idea's row so the assignment checked is the one in force when the review is saved.
+    """
+    idea = _idea_locked(idea)
+    refusal = rules.mentor_work_refusal(mentor, idea)
+    if refusal:
+        raise MentoringNotAllowed(refusal)
+    scores = {"desirability": desirability, "feasibility": feasibility, "viability": viability, "clarity": clarity}
+    for name, score in scores.items():
+        if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
+            raise MentoringNotAllowed(f"Give {name} a score from 1 to 5.")
+    if recommendation not in Review.Recommendation.values:
+        raise MentoringNotAllowed("Choose a recommendation: finalist, not, or not decided yet.")
+    try:
+        with transaction.atomic():
+            review, _ = Review.objects.update_or_create(
+                idea=idea,
+                mentor=mentor,
+                defaults={**scores, "comments": comments.strip(), "recommendation": recommendation},
+            )
+    except IntegrityError:
+        raise MentoringNotAllowed("Your review could not be saved: try again.") from None
+    return review
+
+
+def thread_post(*, idea: Idea, user, body: str) -> ThreadMessage:
+    """Add a message to the idea's private thread: its author, its current mentor or triage staff.
+
+    A former mentor loses access when the idea is reassigned.
+    """
+    refusal = rules.thread_post_refusal(user, idea)
+    if refusal:
+        raise MentoringNotAllowed(refusal)
+    if not MentorAssignment.objects.filter(idea=idea, ended_at__isnull=True).exists():
+        raise MentoringNotAllowed("This idea has no mentor yet: the private thread opens with mentoring.")
+    body = (body or "").strip()
+    if not body:
+        raise MentoringNotAllowed("Write a message first.")
+    if len(body) > MESSAGE_MAX_LENGTH:
+        raise MentoringNotAllowed(f"Keep the message to at most {MESSAGE_MAX_LENGTH:,} characters.")
+    return ThreadMessage.objects.create(idea=idea, author=user, body=body)
+
+
+@transaction.atomic
+def revision_request(*, idea: Idea, mentor, message: str) -> RevisionRequest:
+    """The current mentor asks the author to revise the idea; one open request per idea.
+
+    Locks the idea's row (``idea_update`` takes the same lock to answer), so the version asked
+    about is the latest one; an idea saved before versions were kept gets its text as version 1.
+    The partial unique constraint on open requests is the backstop against a double submit.
+    """
+    from ideas.services.ideas import _record_version_unlocked
+
+    idea = _idea_locked(idea)
+    refusal = rules.mentor_work_refusal(mentor, idea)
+    if refusal:
+        raise MentoringNotAllowed(refusal)
+    message = (message or "").strip()
+    if not message:
+        raise MentoringNotAllowed("Tell the author what to revise.")
+    if len(message) > MESSAGE_MAX_LENGTH:
+        raise MentoringNotAllowed(f"Keep the request to at most {MESSAGE_MAX_LENGTH:,} characters.")
+    if RevisionRequest.objects.filter(idea=idea, answered_at__isnull=True).exists():
+        raise MentoringNotAllowed("A revision request is already open: wait for the author's answer.")
+    version_before = IdeaVersion.objects.filter(idea=idea).order_by("-number").first()
+    if version_before is None:
+        codes = list(idea.outcomes.values_list("code", flat=True))
+        version_before = _record_version_unlocked(idea=idea, saved_by=idea.author, outcome_codes=codes)
+    try:
+        with transaction.atomic():
+            return RevisionRequest.objects.create(
+                idea=idea, mentor=mentor, message=message, version_before=version_before
+            )
+    except IntegrityError:
+        raise MentoringNotAllowed("A revision request is already open: wait for the author's answer.") from None
+
+
+def revision_request_answer_unlocked(*, idea: Idea, version: IdeaVersion) -> int:
+    """Mark the idea's open revision request answered by ``version``; returns how many were answered (0 or 1).
+
+    The caller (``ideas.services.idea_update``) holds the idea's row lock and has just recorded ``version``.
+    """
+    return RevisionRequest.objects.filter(Q(idea=idea) & Q(answered_at__isnull=True)).update(
+        answered_at=timezone.now(), answer_version=version
+    )

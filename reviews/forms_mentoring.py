@@ -1,0 +1,88 @@
+"""Forms of mentoring: the mentor's review and revision request, the private thread, the staff assignment pages.
+
+The forms check that a request is complete; ``reviews.services.mentoring`` decides whether it is allowed.
+"""
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from accounts.models import MENTOR_GROUP
+
+from .models import Review
+
+SCORE_HELP = {
+    "desirability": "Do customers want it?",
+    "feasibility": "Can it be built?",
+    "viability": "Can the business sustain it?",
+    "clarity": "Is the plan clear?",
+}
+
+
+def _mentors():
+    return get_user_model().objects.filter(groups__name=MENTOR_GROUP, is_active=True).order_by("display_name", "pk")
+
+
+class ReviewForm(forms.Form):
+    """The rubric: four scores from 1 (poor) to 5 (excellent), comments and a recommendation."""
+
+    desirability = forms.IntegerField(min_value=1, max_value=5, help_text=SCORE_HELP["desirability"])
+    feasibility = forms.IntegerField(min_value=1, max_value=5, help_text=SCORE_HELP["feasibility"])
+    viability = forms.IntegerField(min_value=1, max_value=5, help_text=SCORE_HELP["viability"])
+    clarity = forms.IntegerField(min_value=1, max_value=5, help_text=SCORE_HELP["clarity"])
+    comments = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 5}), label="Comments for the team"
+    )
+    recommendation = forms.ChoiceField(choices=Review.Recommendation.choices, initial=Review.Recommendation.UNDECIDED)
+
+    @classmethod
+    def for_review(cls, review: Review | None, data=None):
+        initial = None
+        if review is not None:
+            initial = {name: getattr(review, name) for name in cls.base_fields}
+        return cls(data, initial=initial, prefix="review")
+
+
+class RevisionRequestForm(forms.Form):
+    message = forms.CharField(
+        label="What should the author revise?",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The author reads this and can edit the idea again; their next save answers your request.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "revision")
+        super().__init__(*args, **kwargs)
+
+
+class ThreadMessageForm(forms.Form):
+    body = forms.CharField(label="Your message", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "thread")
+        super().__init__(*args, **kwargs)
+
+
+class MentorAssignForm(forms.Form):
+    mentors = forms.ModelMultipleChoiceField(
+        queryset=_mentors(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Members of the Mentor group. Each idea goes to the chosen mentor with the fewest ideas now.",
+    )
+    capacity = forms.IntegerField(
+        min_value=1, max_value=100, initial=5, label="Capacity per mentor", help_text="The most ideas a mentor holds."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentors"].queryset = _mentors()
+        self.fields["mentors"].label_from_instance = lambda user: f"{user.public_name} <{user.email}>"
+
+
+class MentorReassignForm(forms.Form):
+    mentor = forms.ModelChoiceField(queryset=_mentors(), label="New mentor")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentor"].queryset = _mentors()
+        self.fields["mentor"].label_from_instance = lambda user: f"{user.public_name} <{user.email}>"
