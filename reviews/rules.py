@@ -3,8 +3,110 @@
 
 # --- screening ---
 
+from accounts.rules import is_triage
+from ideas.models import Status
+
+# Ideas that have left the author's drafts and are still theirs to answer: screening applies.
+UNSCREENABLE_STATUSES = frozenset({Status.DRAFT, Status.WITHDRAWN})
+
+
+def can_use_triage_queue(user) -> bool:
+    """The triage queue, scorecards and reason templates are for triage staff (and superusers)."""
+    return is_triage(user)
+
+
+def screening_refusal(user, idea) -> str | None:
+    """Why the user may not screen this idea, or None if they may: triage staff, a submitted idea or later."""
+    if not is_triage(user):
+        return "Only triage staff can screen ideas."
+    if idea.status in UNSCREENABLE_STATUSES:
+        return f"“{idea.title}” is {idea.get_status_display().lower()}: only submitted ideas are screened."
+    return None
+
+
+def can_screen(user, idea) -> bool:
+    return screening_refusal(user, idea) is None
+
+
+def can_view_screenings(user) -> bool:
+    """Screening scores and notes are for staff only: never the author, other customers or mentors."""
+    return is_triage(user)
+
 
 # --- mentoring ---
+#
+# A mentor sees only the ideas currently assigned to them: a reassigned mentor loses access to the
+# idea, its thread and its revision requests at once (the new mentor inherits the thread). The
+# private parts (thread, revision requests, reviews) are for the author, the current mentor and
+# triage staff; for anyone else they do not exist (404). Mentors work while the idea is in mentoring.
+
+
+def is_current_mentor(user, idea) -> bool:
+    """The user mentors this idea now (a member of the Mentor group with a current assignment)."""
+    from accounts.rules import is_mentor
+
+    from .models import MentorAssignment
+
+    return is_mentor(user) and MentorAssignment.objects.filter(idea=idea, mentor=user, ended_at__isnull=True).exists()
+
+
+def can_view_mentoring(user, idea, *, current_mentor_id=None) -> bool:
+    """The author, the current mentor and triage staff see the idea's mentoring (thread, requests).
+
+    Pass ``current_mentor_id`` when it is already loaded, to spare a query.
+    """
+    from accounts.rules import is_mentor, is_triage
+
+    if not user.is_authenticated:
+        return False
+    if is_triage(user) or idea.author_id == user.pk:
+        return True
+    if current_mentor_id is not None:
+        return current_mentor_id == user.pk and is_mentor(user)
+    return is_current_mentor(user, idea)
+
+
+def thread_post_refusal(user, idea, *, current_mentor_id=None) -> str | None:
+    if not user.is_authenticated:
+        return "Sign in to write to your mentor."
+    if not can_view_mentoring(user, idea, current_mentor_id=current_mentor_id):
+        return "Only the author, the mentor and the team can write in this private thread."
+    return None
+
+
+def mentor_work_refusal(user, idea) -> str | None:
+    """Why the user may not review this idea or ask for a revision now, or None: its current mentor, in mentoring."""
+    from ideas.models import Status
+
+    if not is_current_mentor(user, idea):
+        return "Only the idea's current mentor can do this."
+    if idea.status != Status.IN_MENTORING:
+        return f"This idea is {idea.get_status_display().lower()}: mentoring is over."
+    return None
+
+
+def can_assign_mentors(user) -> bool:
+    from accounts.rules import is_triage
+
+    return is_triage(user)
 
 
 # --- finalists ---
+#
+# The compare page shows screening scores and mentor reviews side by side: triage staff only, and a
+# 404 for everyone else (the page does not exist for them). Imports are local to keep this section
+# independent of the others in this module.
+
+
+def can_compare_finalists(user) -> bool:
+    """Triage staff compare a challenge's finalists (screening, reviews, votes, versions)."""
+    from accounts.rules import is_triage
+
+    return is_triage(user)
+
+
+def can_choose_winner(user) -> bool:
+    """Triage staff choose the winner among the finalists (``idea_status_change`` checks it again)."""
+    from accounts.rules import is_triage
+
+    return is_triage(user)

@@ -3,8 +3,300 @@
 
 # --- screening ---
 
+import datetime
+
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat
+
+from ideas.models import Idea, Status
+
+from .models import ReasonTemplate, Screening, ScreeningScore
+
+# Statuses an idea only reaches after staff shortlisted it (its author's track record counts them).
+REACHED_SHORTLIST_STATUSES = [
+    Status.SHORTLISTED,
+    Status.IN_MENTORING,
+    Status.FINALIST,
+    Status.WINNER,
+    Status.IN_PROGRESS,
+    Status.IMPLEMENTED,
+    Status.NOT_SELECTED,
+]
+
+
+def _author_count(condition: Q | None = None):
+    """A correlated subquery: how many published ideas of the row's author match ``condition``."""
+    ideas = Idea.objects.filter(author=OuterRef("author")).exclude(status__in=[Status.DRAFT, Status.WITHDRAWN])
+    if condition is not None:
+        ideas = ideas.filter(condition)
+    counted = ideas.order_by().values("author").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def answer_due_expression():
+    """When the challenge promised the author a first answer: submitted_at + answer_within_days days.
+
+    PostgreSQL multiplies an interval; SQLite (the embedded demo) cannot, so it uses datetime().
+    """
+    days = F("challenge__answer_within_days")
+    if connection.vendor == "sqlite":
+        modifier = Concat(Value("+"), Cast(days, CharField()), Value(" days"), output_field=CharField())
+        return Func(F("submitted_at"), modifier, function="datetime", output_field=DateTimeField())
+    return ExpressionWrapper(F("submitted_at") + days * Value(datetime.timedelta(days=1)), output_field=DateTimeField())
+
+
+def triage_queue(*, now: datetime.datetime):
+    """Published ideas for the triage queue, each row carrying everything its columns show.
+
+    One query for a page, whatever its size: the answer deadline, whether it passed (``is_overdue``),
+    and the author's track record are computed in SQL.
+    """
+    return (
+        Idea.objects.exclude(status=Status.DRAFT)
+        .select_related("challenge", "author")
+        .annotate(
+            answer_due_at=answer_due_expression(),
+        )
+        .annotate(
+            is_overdue=Case(
+                When(
+                    Q(status=Status.SUBMITTED, decided_at__isnull=True, answer_due_at__lt=Value(now)),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            author_ideas=_author_count(),
+            author_shortlisted=_author_count(Q(status__in=REACHED_SHORTLIST_STATUSES)),
+            author_implemented=_author_count(Q(status=Status.IMPLEMENTED)),
+        )
+    )
+
+
+def screenings_of_idea(idea):
+    """The idea's scorecards with their scores and screeners, in two queries (staff only)."""
+    return (
+        Screening.objects.filter(idea=idea)
+        .select_related("screener")
+        .prefetch_related(
+            Prefetch(
+                "scores",
+                queryset=ScreeningScore.objects.select_related("criterion").order_by(
+                    "criterion__position", "criterion_id"
+                ),
+            )
+        )
+        .order_by("created_at", "id")
+    )
+
+
+def reason_templates_active():
+    """Active reason templates, by status then title."""
+    return ReasonTemplate.objects.filter(is_active=True).order_by("to_status", "title")
+
 
 # --- mentoring ---
+#
+# Imports are local to keep this section independent of the others in this module. Mentors never
+# see screening scores: these queries load no screening and defer the idea's screening fields.
+
+MENTOR_HIDDEN_FIELDS = ("screening_score", "screenings_count")
+
+
+def mentor_idea_list(mentor):
+    """The ideas currently assigned to the mentor, with what the list shows, in one query.
+
+    Each idea carries ``assigned_at``, ``last_activity`` (latest of the idea's edit and its last
+    thread message), ``has_open_revision`` and ``has_review`` (this mentor's).
+    """
+    from django.db.models import Exists, OuterRef, Subquery
+    from django.db.models.functions import Coalesce, Greatest
+
+    from ideas.models import Idea
+
+    from .models import MentorAssignment, Review, RevisionRequest, ThreadMessage
+
+    current = MentorAssignment.objects.filter(idea=OuterRef("pk"), mentor=mentor, ended_at__isnull=True)
+    last_message = ThreadMessage.objects.filter(idea=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]
+    return (
+        Idea.objects.filter(Exists(current))
+        .select_related("challenge", "author")
+        .defer(*MENTOR_HIDDEN_FIELDS)
+        .annotate(
+            assigned_at=Subquery(current.values("assigned_at")[:1]),
+            last_activity=Greatest("updated_at", Coalesce(Subquery(last_message), "updated_at")),
+            has_open_revision=Exists(RevisionRequest.objects.filter(idea=OuterRef("pk"), answered_at__isnull=True)),
+            has_review=Exists(Review.objects.filter(idea=OuterRef("pk"), mentor=mentor)),
+        )
+        .order_by("-last_activity", "-pk")
+    )
+
+
+def mentor_idea_for(mentor, *, pk: int):
+    """One idea currently assigned to the mentor, with its outcomes; raises Idea.DoesNotExist otherwise."""
+    from accounts.rules import is_mentor
+    from ideas.models import Idea
+
+    if not is_mentor(mentor):
+        raise Idea.DoesNotExist
+    return (
+        Idea.objects.filter(pk=pk, mentor_assignments__mentor=mentor, mentor_assignments__ended_at__isnull=True)
+        .select_related("challenge", "author")
+        .defer(*MENTOR_HIDDEN_FIELDS)
+        .prefetch_related("outcomes")
+        .get()
+    )
+
+
+def current_assignment(idea):
+    """The idea's current mentor assignment with its mentor, or None (one query)."""
+    from .models import MentorAssignment
+
+    return MentorAssignment.objects.filter(idea=idea, ended_at__isnull=True).select_related("mentor").first()
+
+
+def revision_requests_of(idea) -> list:
+    """The idea's revision requests, newest first, with the versions asked about and answered (one query)."""
+    from .models import RevisionRequest
+
+    return list(
+        RevisionRequest.objects.filter(idea=idea)
+        .select_related("mentor", "version_before", "answer_version")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def thread_messages_of(idea) -> list:
+    """The idea's private thread, oldest first, with the writers (one query)."""
+    from .models import ThreadMessage
+
+    return list(ThreadMessage.objects.filter(idea=idea).select_related("author").order_by("created_at", "pk"))
+
+
+def mentoring_panel_for(user, idea) -> dict | None:
+    """What the idea page's mentoring card shows the user, or None if it is not theirs to see.
+
+    No query for members who cannot be the author, a mentor or staff; three for the others
+    (the assignment, the revision requests, the thread).
+    """
+    from accounts.rules import is_mentor, is_triage
+
+    from .rules import can_view_mentoring, thread_post_refusal
+
+    if not user.is_authenticated:
+        return None
+    if not (idea.author_id == user.pk or is_triage(user) or is_mentor(user)):
+        return None
+    assignment = current_assignment(idea)
+    mentor_id = assignment.mentor_id if assignment else None
+    if not can_view_mentoring(user, idea, current_mentor_id=mentor_id or 0):
+        return None
+    requests = revision_requests_of(idea)
+    if assignment is None and not requests:
+        return None  # never mentored: nothing to show
+    return {
+        "assignment": assignment,
+        "mentor": assignment.mentor if assignment else None,
+        "open_request": next((r for r in requests if r.answered_at is None), None),
+        "requests": requests,
+        "messages": thread_messages_of(idea),
+        "can_post": assignment is not None and thread_post_refusal(user, idea, current_mentor_id=mentor_id) is None,
+        "is_author": idea.author_id == user.pk,
+        "is_mentor": mentor_id == user.pk,
+    }
 
 
 # --- finalists ---
+#
+# Imports are local to keep this section independent of the others in this module.
+
+
+class FinalistComparison:
+    """A challenge's finalists (and winners) side by side, for triage staff.
+
+    ``criteria`` are the challenge's selection criteria; each idea in ``finalists`` carries
+    ``versions_total``, ``review_list`` (its mentor reviews, oldest first), ``criterion_means``
+    (one ``(criterion, mean or None)`` per criterion, the mean over its screeners) and
+    ``outcome_scores`` (one ``(outcome, overall OutcomeScore or None)`` per outcome it addresses).
+    """
+
+    def __init__(self, *, criteria: list, finalists: list) -> None:
+        self.criteria = criteria
+        self.finalists = finalists
+
+    @property
+    def winners(self) -> list:
+        return [idea for idea in self.finalists if idea.status == "winner"]
+
+    @property
+    def has_winner(self) -> bool:
+        return bool(self.winners)
+
+
+def finalists_compare(*, challenge) -> FinalistComparison:
+    """The challenge's finalists and winners, winners first, then by screening score and support.
+
+    A fixed number of queries whatever the number of finalists: the ideas with their authors and
+    version counts, their reviews, their outcomes, the criteria, the per-criterion screening means
+    (one GROUP BY) and the outcomes' overall opportunity scores.
+    """
+    from django.db.models import Avg, Count, F, Prefetch
+
+    from challenges.models import Outcome
+    from ideas.models import Idea, Status
+    from scoring.selectors import scores_overall_for_outcomes
+
+    from .models import Review, ScreeningScore
+
+    finalists = list(
+        Idea.objects.filter(challenge=challenge, status__in=[Status.WINNER, Status.FINALIST])
+        .select_related("author")
+        .annotate(versions_total=Count("versions"))
+        .prefetch_related(
+            Prefetch(
+                "reviews",
+                queryset=Review.objects.select_related("mentor").order_by("created_at", "id"),
+                to_attr="review_list",
+            ),
+            Prefetch("outcomes", queryset=Outcome.objects.order_by("code"), to_attr="outcome_list"),
+        )
+        .order_by(
+            # Winners first ("winner" > "finalist"), then the best screened, then the most supported.
+            F("status").desc(),
+            F("screening_score").desc(nulls_last=True),
+            (F("votes_up") - F("votes_down")).desc(),
+            "id",
+        )
+    )
+    criteria = list(challenge.criteria.all())
+    if not finalists:
+        return FinalistComparison(criteria=criteria, finalists=[])
+    means = {
+        (row["screening__idea_id"], row["criterion_id"]): row["mean"]
+        for row in ScreeningScore.objects.filter(screening__idea__in=[idea.pk for idea in finalists])
+        .values("screening__idea_id", "criterion_id")
+        .annotate(mean=Avg("score"))
+        .order_by()
+    }
+    scores = scores_overall_for_outcomes({outcome.pk for idea in finalists for outcome in idea.outcome_list})
+    for idea in finalists:
+        idea.criterion_means = [(criterion, means.get((idea.pk, criterion.pk))) for criterion in criteria]
+        idea.outcome_scores = [(outcome, scores.get(outcome.pk)) for outcome in idea.outcome_list]
+    return FinalistComparison(criteria=criteria, finalists=finalists)

@@ -221,5 +221,6 @@ def test_idea_detail_query_count_is_constant(client_for, other_customer, idea, c
     # 10: the comments come in two fixed queries, the top-level ones and all their replies
     # (ideas.selectors.comment_threads_prefetch); the viewer's kudos and flags ride along as EXISTS;
     # one more for the follow card (followers and whether the viewer follows, in one aggregate).
+    # The mentoring card adds none for other members (tests/test_mentoring.py counts the author's page).
     with django_assert_num_queries(10):
         assert client.get(idea.get_absolute_url()).status_code == 200

@@ -1,0 +1,98 @@
+"""Triage staff compare a challenge's finalists side by side and choose the winner."""
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from challenges.models import Challenge
+from ideas.models import Idea, Status
+from ideas.services import TransitionNotAllowed
+
+from . import rules, selectors, services
+
+
+class WinnerChoiceForm(forms.Form):
+    """Choose one finalist as the winner; by default the others become not selected, with their reason."""
+
+    idea = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label="Why it won",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The author and everyone reading the results see this, word for word.",
+    )
+    others_not_selected = forms.BooleanField(
+        label="Mark the other finalists not selected", required=False, initial=True
+    )
+    others_reason = forms.CharField(
+        label="Why the others were not selected",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Their authors and everyone reading the results see this.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("others_not_selected") and not (cleaned.get("others_reason") or "").strip():
+            self.add_error("others_reason", "Give the other finalists' authors a reason, or untick the box.")
+        return cleaned
+
+
+def _challenge_for_staff_or_404(request, slug: str) -> Challenge:
+    """The challenge, for triage staff; for everyone else the page does not exist."""
+    if not rules.can_compare_finalists(request.user):
+        raise Http404("No such page.")
+    challenge = Challenge.objects.filter(slug=slug).first()
+    if challenge is None:
+        raise Http404("No such challenge.")
+    return challenge
+
+
+def _render(request, challenge: Challenge, *, bound_form: WinnerChoiceForm | None = None, status: int = 200):
+    comparison = selectors.finalists_compare(challenge=challenge)
+    bound_idea = bound_form.cleaned_data.get("idea") if bound_form is not None else None
+    for idea in comparison.finalists:
+        if bound_form is not None and idea.pk == bound_idea:
+            idea.winner_form = bound_form
+        else:
+            idea.winner_form = WinnerChoiceForm(initial={"idea": idea.pk}, auto_id=f"id_%s_{idea.pk}")
+    context = {"challenge": challenge, "comparison": comparison, "can_choose": rules.can_choose_winner(request.user)}
+    return render(request, "reviews/finalists_compare.html", context, status=status)
+
+
+def finalists_compare(request, slug: str):
+    challenge = _challenge_for_staff_or_404(request, slug)
+    return _render(request, challenge)
+
+
+@require_POST
+def finalists_choose_winner(request, slug: str):
+    challenge = _challenge_for_staff_or_404(request, slug)
+    if not rules.can_choose_winner(request.user):
+        raise Http404("No such page.")
+    form = WinnerChoiceForm(request.POST)
+    if not form.is_valid():
+        if "idea" in form.errors:
+            messages.error(request, "Choose the winner with the button under one of the finalists.")
+            return redirect("reviews:finalists", slug=challenge.slug)
+        form.auto_id = f"id_%s_{form.cleaned_data['idea']}"
+        return _render(request, challenge, bound_form=form, status=400)
+    idea = Idea.objects.filter(pk=form.cleaned_data["idea"], challenge=challenge).first()
+    if idea is None:
+        messages.error(request, "That idea is not in this challenge.")
+        return redirect("reviews:finalists", slug=challenge.slug)
+    others_reason = form.cleaned_data["others_reason"] if form.cleaned_data["others_not_selected"] else None
+    try:
+        choice = services.winner_choose(
+            idea=idea, chosen_by=request.user, reason=form.cleaned_data["reason"], others_reason=others_reason
+        )
+    except TransitionNotAllowed as error:
+        messages.error(request, f"Nothing was changed: {error}")
+        return redirect("reviews:finalists", slug=challenge.slug)
+    others = len(choice.not_selected)
+    summary = f"“{idea.title}” is now the {Status.WINNER.label.lower()}."
+    if others:
+        summary += f" {others} other finalist{'s are' if others != 1 else ' is'} now not selected."
+    messages.success(request, summary + " The authors are told by email.")
+    return redirect("reviews:finalists", slug=challenge.slug)
