@@ -29,6 +29,11 @@ DECIDED_STATUSES = frozenset(Status) - {Status.DRAFT, Status.SUBMITTED, Status.W
 STATUSES_NEEDING_REASON = frozenset({Status.DECLINED, Status.NOT_SELECTED, Status.DUPLICATE, Status.IMPLEMENTED})
 
 
+# The triage queue's first sort key: ideas awaiting screening before the rest (the index
+# idea_triage_queue serves ORDER BY this, submitted_at, id).
+AWAITING_SCREENING_FIRST = models.Case(models.When(status="submitted", then=models.Value(0)), default=models.Value(1))
+
+
 class IdeaQuerySet(models.QuerySet):
     def published(self):
         """Ideas that have left the author's drafts (and were not withdrawn)."""
@@ -83,6 +88,13 @@ class Idea(models.Model):
             models.Index(fields=["status", "-submitted_at"], name="idea_status_submitted"),
             models.Index(fields=["-decided_at"], name="idea_decided_at", condition=Q(decided_at__isnull=False)),
             models.Index(F("votes_up") - F("votes_down"), name="idea_support"),
+            models.Index(
+                AWAITING_SCREENING_FIRST,
+                F("submitted_at"),
+                F("id"),
+                name="idea_triage_queue",
+                condition=~Q(status="draft"),
+            ),
             models.Index(fields=["-rank_top", "-id"], name="idea_rank_top"),
             models.Index(fields=["-rank_trending", "-id"], name="idea_rank_trending"),
             models.Index(fields=["-rank_opportunity", "-id"], name="idea_rank_opportunity"),

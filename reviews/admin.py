@@ -3,7 +3,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, F, Value, When
+from django.db.models import F
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from ideas.admin import IdeaAdmin
+from ideas.models import AWAITING_SCREENING_FIRST
 from ideas.services import allowed_next_statuses
 
 from . import rules, selectors
@@ -81,13 +82,13 @@ class TriageIdeaAdmin(TriageOnlyMixin, admin.ModelAdmin):
         "track_record",
     ]
     list_display_links = None
-    list_filter = ["challenge", "status", ("outcomes", admin.RelatedOnlyFieldListFilter), ScreenedFilter, OverdueFilter]
+    list_filter = ["challenge", "status", ("outcomes", admin.RelatedFieldListFilter), ScreenedFilter, OverdueFilter]
     list_select_related = ["challenge", "author"]
     search_fields = ["title", "author__email"]
     search_help_text = "Search by title or the author's email."
     # Awaiting screening (submitted) first, then the oldest submission first.
     ordering = [
-        Case(When(status="submitted", then=Value(0)), default=Value(1)).asc(),
+        AWAITING_SCREENING_FIRST.asc(),
         F("submitted_at").asc(nulls_last=True),
         "id",
     ]
