@@ -25,6 +25,8 @@ from accounts.models import MENTOR_GROUP, TRIAGE_GROUP
 from challenges.models import Challenge, Job, Outcome, Segment, SelectionCriterion
 from ideas.models import Comment, Idea, Status, StatusChange, Vote
 from ideas.services import TRANSITIONS, comment_create, idea_create, idea_status_change, idea_withdraw, vote_cast
+from reviews.models import MentorAssignment
+from reviews.services import mentoring
 from scoring.models import Rating, Respondent
 from scoring.services.scores import scores_recompute
 
@@ -974,10 +976,43 @@ def load(*, force: bool = False) -> bool:
         load_survey(outcomes, segments)
         challenges = load_challenges(users, outcomes)
         load_ideas(challenges, users, outcomes)
+        load_mentoring(users)
         # The survey's scores, as the Celery task would store them; the open challenge shows them.
         scores_recompute()
         Challenge.objects.filter(slug=OPEN_SLUG).update(publish_scores=True)
     return True
+
+
+def load_mentoring(users: dict) -> None:
+    """The demo mentor takes the ideas in mentoring: a review, a thread, an open revision request."""
+    mentor, triage = users["mentor"], users["triage"]
+    ideas = list(Idea.objects.filter(status=Status.IN_MENTORING).select_related("author").order_by("pk"))
+    for number, idea in enumerate(ideas):
+        if MentorAssignment.objects.filter(idea=idea, ended_at__isnull=True).exists():
+            continue
+        mentoring.mentor_reassign(idea=idea, mentor=mentor, assigned_by=triage)
+        mentoring.thread_post(
+            idea=idea,
+            user=mentor,
+            body=f"Hello {idea.author.public_name}, I'm Marcus from the delivery operations team. "
+            "I'll help you turn this into a plan we can pilot. Who would use it first?",
+        )
+        mentoring.thread_post(idea=idea, user=idea.author, body="Thanks Marcus! Families with a weekly order, I think.")
+        if number == 0:
+            mentoring.review_save(
+                idea=idea,
+                mentor=mentor,
+                desirability=4,
+                feasibility=3,
+                viability=4,
+                clarity=2,
+                comments="Customers want it; the plan needs numbers for the pilot.",
+            )
+            mentoring.revision_request(
+                idea=idea,
+                mentor=mentor,
+                message="Could you add how many households a first pilot would need, and for how long?",
+            )
 
 
 @contextmanager
