@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "ideas",
     "scoring",
     "reviews",
+    "notifications",
+    "metrics",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,8 @@ urlpatterns = [
     path("surveys/", include("scoring.urls_survey")),
     path("opportunities/", include("scoring.urls_landscape")),
     path("", include("reviews.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("metrics/", include("metrics.urls")),
     path("accounts/profile/", profile, name="profile"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
