@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "metrics"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.metrics_index, name="index"),
+    path("export/<slug:table>.csv", views.metrics_export, name="export"),
+    path("implemented/", views.implemented_ideas, name="implemented"),
+]

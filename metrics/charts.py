@@ -1,0 +1,158 @@
+"""The metrics charts as drawing data: figures in, SVG coordinates out.
+
+Pure geometry, no queries and no markup: ``metrics/funnel_chart.svg`` and
+``metrics/answer_weeks_chart.svg`` draw what these functions return. Each chart has a data table
+beside it on the page, so the SVG's title and description summarise rather than repeat it.
+"""
+
+import math
+from dataclasses import dataclass
+
+WIDTH = 560
+LABEL_WIDTH = 120  # the funnel's stage names, left of the bars
+BAR_AREA = 360
+ROW_HEIGHT = 30
+BAR_HEIGHT = 20
+TOP = 10
+
+PLOT_LEFT = 48
+PLOT_TOP = 14
+PLOT_HEIGHT = 200
+PLOT_WIDTH = WIDTH - PLOT_LEFT - 12
+WEEKS_HEIGHT = PLOT_TOP + PLOT_HEIGHT + 44
+
+
+@dataclass(frozen=True)
+class FunnelBar:
+    status: str
+    label: str
+    count: int
+    y: float
+    width: float
+    label_y: float
+    count_x: float
+
+
+@dataclass(frozen=True)
+class FunnelDrawing:
+    width: int
+    height: int
+    label_width: int
+    bar_height: int
+    bars: list[FunnelBar]
+    title: str
+    description: str
+
+
+def funnel_draw(funnel: list, *, scope: str) -> FunnelDrawing:
+    """Horizontal bars, one per stage, as long as the count (the longest is the submitted ideas)."""
+    largest = max((count for _, _, count, _ in funnel), default=0) or 1
+    bars = []
+    for index, (status, label, count, _share) in enumerate(funnel):
+        y = TOP + index * ROW_HEIGHT
+        width = round(BAR_AREA * count / largest, 2)
+        bars.append(
+            FunnelBar(status, label, count, y, width, label_y=y + BAR_HEIGHT * 0.7, count_x=LABEL_WIDTH + width + 6)
+        )
+    summary = ", ".join(f"{label} {count}" for _, label, count, _ in funnel)
+    return FunnelDrawing(
+        width=WIDTH,
+        height=TOP * 2 + len(funnel) * ROW_HEIGHT,
+        label_width=LABEL_WIDTH,
+        bar_height=BAR_HEIGHT,
+        bars=bars,
+        title=f"Idea funnel ({scope})",
+        description=f"How many ideas reached each stage: {summary}.",
+    )
+
+
+@dataclass(frozen=True)
+class WeekBar:
+    week: object
+    median_days: float | None
+    answered: int
+    x: float
+    y: float
+    width: float
+    height: float
+    label_x: float
+    show_label: bool
+
+
+@dataclass(frozen=True)
+class Tick:
+    value: float
+    y: float
+
+
+@dataclass(frozen=True)
+class WeeksDrawing:
+    width: int
+    height: int
+    plot_left: int
+    plot_right: int
+    plot_top: int
+    plot_bottom: int
+    bars: list[WeekBar]
+    ticks: list[Tick]
+    title: str
+    description: str
+
+
+def _nice_ceiling(value: float) -> float:
+    """The smallest 1, 2 or 5 × 10^n at or above value (the y axis maximum)."""
+    if value <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 5, 10):
+        if step * power >= value:
+            return float(step * power)
+    return float(10 * power)  # pragma: no cover
+
+
+def answer_weeks_draw(weeks: list, *, scope: str, promise_days: int | None = None) -> WeeksDrawing:
+    """Vertical bars of the median days to a first answer, one per week of submission."""
+    top = _nice_ceiling(max((w.median_days or 0 for w in weeks), default=0))
+    plot_bottom = PLOT_TOP + PLOT_HEIGHT
+    slot = PLOT_WIDTH / max(len(weeks), 1)
+    label_every = max(1, math.ceil(len(weeks) / 6))
+    bars = []
+    for index, week in enumerate(weeks):
+        days = week.median_days
+        height = round(PLOT_HEIGHT * (days or 0) / top, 2)
+        x = round(PLOT_LEFT + index * slot + slot * 0.15, 2)
+        bars.append(
+            WeekBar(
+                week=week.week,
+                median_days=None if days is None else round(days, 1),
+                answered=week.answered,
+                x=x,
+                y=round(plot_bottom - height, 2),
+                width=round(slot * 0.7, 2),
+                height=height,
+                label_x=round(x + slot * 0.35, 2),
+                show_label=index % label_every == 0,
+            )
+        )
+    ticks = [Tick(value=round(top * i / 4, 1), y=round(plot_bottom - PLOT_HEIGHT * i / 4, 2)) for i in range(5)]
+    answered = [w for w in weeks if w.median_days is not None]
+    if answered:
+        latest = answered[-1]
+        description = (
+            f"Median days from submission to a first answer, for {len(weeks)} weeks of submissions; "
+            f"the latest week with answers ({latest.week:%d %b %Y}) took {latest.median_days:.1f} days."
+        )
+    else:
+        description = "No idea has had a first answer yet."
+    return WeeksDrawing(
+        width=WIDTH,
+        height=WEEKS_HEIGHT,
+        plot_left=PLOT_LEFT,
+        plot_right=PLOT_LEFT + PLOT_WIDTH,
+        plot_top=PLOT_TOP,
+        plot_bottom=plot_bottom,
+        bars=bars,
+        ticks=ticks,
+        title=f"Median time to first answer per week ({scope})",
+        description=description,
+    )
