@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from accounts.rules import is_triage
+from notifications import services as notify
 
 from . import rules, selectors
 from .models import Challenge, ChallengeInvitation
@@ -67,6 +68,7 @@ def _phase_changed(*, challenge: Challenge, change: PhaseChange) -> None:
     """
     from .tasks import send_challenge_invitation
 
+    notify.phase_changed(challenge=challenge, change=change)
     if change.from_phase == Challenge.Phase.DRAFT:
         waiting = ChallengeInvitation.objects.filter(challenge=challenge, sent_at__isnull=True)
         for invitation_id in waiting.values_list("pk", flat=True):

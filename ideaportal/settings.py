@@ -118,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -180,6 +181,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "challenges.tasks.advance_challenge_phases",
         "schedule": 15 * 60,
     },
+    # Notifications the request could not queue (broker down) go out once it is back.
+    "drain-notification-outbox": {"task": "notifications.tasks.drain_outbox", "schedule": 60},
+    "send-daily-notification-digests": {"task": "notifications.tasks.send_daily_digests", "schedule": 24 * 60 * 60},
 }
 
 AUTH_USER_MODEL = "accounts.User"

@@ -207,7 +207,7 @@ def test_idea_list_query_count_is_constant_in_page_size(
         factories.VoteFactory(idea=idea, user=other_customer)
         factories.CommentFactory(idea=idea)
     client = client_for(other_customer)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):  # 9, and the header's unread-notification count
         response = client.get(reverse("ideas:list"), {"sort": "top"})
     assert response.status_code == 200
     assert response.content.decode().count("you voted up") == page_size
@@ -221,6 +221,7 @@ def test_idea_detail_query_count_is_constant(client_for, other_customer, idea, c
     # 10: the comments come in two fixed queries, the top-level ones and all their replies
     # (ideas.selectors.comment_threads_prefetch); the viewer's kudos and flags ride along as EXISTS;
     # one more for the follow card (followers and whether the viewer follows, in one aggregate).
-    # The mentoring card adds none for other members (tests/test_mentoring.py counts the author's page).
-    with django_assert_num_queries(10):
+    # The mentoring card adds none for other members (tests/test_mentoring.py counts the author's page);
+    # the header's unread-notification count adds one for every signed-in member.
+    with django_assert_num_queries(11):
         assert client.get(idea.get_absolute_url()).status_code == 200

@@ -13,6 +13,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from notifications import services as notify
+
 from .. import rules
 from ..models import Comment, CommentFlag, Idea, Kudos
 from ..rules import COMMENT_EDIT_MINUTES
@@ -86,6 +88,7 @@ def comment_create(*, author, idea: Idea, body: str, parent: Comment | None = No
         parent = thread
     comment = Comment.objects.create(idea=idea, author=author, body=body, parent=parent)
     _count_shown(idea.pk, +1)
+    notify.comment_posted(comment)
     return comment
 
 
@@ -196,6 +199,7 @@ def kudos_give(*, user, comment: Comment) -> Comment:
     except IntegrityError:
         raise CommentNotAllowed("You already gave kudos to this comment.") from None
     Comment.objects.filter(pk=comment.pk).update(kudos_count=F("kudos_count") + 1)
+    notify.kudos_given(comment=comment, user=user)
     comment.refresh_from_db(fields=["kudos_count"])
     return comment
 

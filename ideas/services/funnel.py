@@ -3,6 +3,8 @@
 from django.db import transaction
 from django.utils import timezone
 
+from notifications import services as notify
+
 from .. import rules
 from ..models import STATUSES_NEEDING_REASON, Comment, Idea, IdeaFollow, Status, StatusChange, Vote
 from .comments import comments_count_recount_unlocked
@@ -96,4 +98,5 @@ def idea_status_change(
         idea=idea, from_status=from_status, to_status=to_status, changed_by=changed_by, reason=reason
     )
     notify_author_of_status_change.delay_on_commit(change.pk)
+    notify.status_changed(change)
     return change

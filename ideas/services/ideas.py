@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from challenges.models import Challenge, Outcome
 from challenges.rules import submission_refusal
+from notifications import services as notify
 
 from .. import rules
 from ..models import Idea, IdeaVersion, Status, StatusChange
@@ -83,6 +84,7 @@ def idea_create(
     idea.outcomes.set(outcomes)
     _record_version_unlocked(idea=idea, saved_by=author, outcome_codes=[outcome.code for outcome in outcomes])
     idea_follow(user=author, idea=idea)
+    notify.idea_received(idea)
     return idea
 
 
@@ -100,6 +102,7 @@ def idea_submit(*, idea: Idea, user) -> Idea:
     idea.status = Status.SUBMITTED
     idea.submitted_at = timezone.now()
     idea.save(update_fields=["status", "submitted_at", "updated_at"])
+    notify.idea_received(idea)
     return idea
 
 

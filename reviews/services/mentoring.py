@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import MENTOR_GROUP
 from ideas.models import Idea, IdeaVersion, Status
+from notifications import services as notify
 
 from .. import rules
 from ..models import MentorAssignment, Review, RevisionRequest, ThreadMessage
@@ -234,7 +235,7 @@ def thread_post(*, idea: Idea, user, body: str) -> ThreadMessage:
         raise MentoringNotAllowed("Write a message first.")
     if len(body) > MESSAGE_MAX_LENGTH:
         raise MentoringNotAllowed(f"Keep the message to at most {MESSAGE_MAX_LENGTH:,} characters.")
-    return ThreadMessage.objects.create(idea=idea, author=user, body=body)
+    return notify.thread_message_posted(ThreadMessage.objects.create(idea=idea, author=user, body=body))
 
 
 @transaction.atomic
@@ -264,8 +265,8 @@ def revision_request(*, idea: Idea, mentor, message: str) -> RevisionRequest:
         version_before = _record_version_unlocked(idea=idea, saved_by=idea.author, outcome_codes=codes)
     try:
         with transaction.atomic():
-            return RevisionRequest.objects.create(
-                idea=idea, mentor=mentor, message=message, version_before=version_before
+            return notify.revision_requested(
+                RevisionRequest.objects.create(idea=idea, mentor=mentor, message=message, version_before=version_before)
             )
     except IntegrityError:
         raise MentoringNotAllowed("A revision request is already open: wait for the author's answer.") from None

@@ -1,0 +1,526 @@
+"""Notifications: record events in the outbox, turn them into notifications, send emails and digests.
+
+The flow, so that nothing is lost and nothing is sent twice:
+
+1. ``notify_event`` writes an ``OutboxEvent`` in the caller's transaction and, once it commits,
+   queues ``process_outbox_event``. A broker that is down is logged, not raised: the request
+   succeeds, and the beat task ``drain_outbox`` queues the event later.
+2. ``outbox_event_process`` (worker) computes the recipients, creates their notifications in bulk
+   (the unique (event_key, recipient) constraint makes a second run create nothing) and, after
+   commit, queues one email per notification whose recipient wants it at once.
+3. ``notification_email_send`` locks the notification and checks ``emailed_at``, so a retried or
+   redelivered task sends once; ``digest_send`` does the same for a member's daily digest.
+
+The status-change email to an idea's author stays where it was (``ideas.notifications``, keyed on
+``StatusChange.author_notified_at``): here the author gets that change in-app only, and the idea's
+followers get it in-app and by email as they chose.
+"""
+
+import dataclasses
+import logging
+import uuid
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import DEFAULT_DELIVERY, Delivery, Kind, Notification, NotificationPreference, OutboxEvent
+
+logger = logging.getLogger(__name__)
+
+UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+
+
+class UnsubscribeTokenInvalid(Exception):
+    pass
+
+
+# --- 1. Events, in the request ---------------------------------------------------------------
+
+
+def notify_event(*, kind: str, payload: dict, actor_id: int | None = None, event_key: str | None = None) -> OutboxEvent:
+    """Record an event in the outbox, in the caller's transaction; queue its processing after commit.
+
+    Safe to call twice with the same ``event_key``: the unique key keeps one event.
+    """
+    event_key = event_key or f"{kind}:{uuid.uuid4().hex}"
+    with transaction.atomic():
+        event, _ = OutboxEvent.objects.get_or_create(
+            event_key=event_key, defaults={"kind": kind, "payload": payload, "actor_id": actor_id}
+        )
+    transaction.on_commit(lambda: _queue_processing(event.pk))
+    return event
+
+
+def _queue_processing(event_id: int) -> None:
+    from .tasks import process_outbox_event
+
+    try:
+        process_outbox_event.delay(event_id)
+    except Exception:  # the broker is down: drain_outbox queues it once it is back
+        logger.warning("Could not queue outbox event %s; the outbox drain will retry.", event_id, exc_info=True)
+
+
+def idea_received(idea) -> OutboxEvent | None:
+    """The author's acknowledgement, for a submitted idea (a draft waits for its submission)."""
+    from ideas.models import Status
+
+    if idea.status != Status.SUBMITTED:
+        return None
+    return notify_event(kind=Kind.IDEA_RECEIVED, payload={"idea_id": idea.pk}, event_key=f"idea_received:{idea.pk}")
+
+
+def status_changed(change) -> OutboxEvent:
+    return notify_event(
+        kind=Kind.STATUS_CHANGED,
+        payload={"status_change_id": change.pk},
+        actor_id=change.changed_by_id,
+        event_key=f"status_changed:{change.pk}",
+    )
+
+
+def comment_posted(comment) -> OutboxEvent:
+    return notify_event(
+        kind=Kind.COMMENT_ON_IDEA,
+        payload={"comment_id": comment.pk},
+        actor_id=comment.author_id,
+        event_key=f"comment:{comment.pk}",
+    )
+
+
+def kudos_given(*, comment, user) -> OutboxEvent:
+    # Keyed on (comment, giver): kudos taken back and given again does not notify twice.
+    return notify_event(
+        kind=Kind.KUDOS_RECEIVED,
+        payload={"comment_id": comment.pk},
+        actor_id=user.pk,
+        event_key=f"kudos:{comment.pk}:{user.pk}",
+    )
+
+
+def thread_message_posted(message):
+    """Returns the message, so the caller can return it in one line."""
+    notify_event(
+        kind=Kind.MENTOR_MESSAGE,
+        payload={"message_id": message.pk},
+        actor_id=message.author_id,
+        event_key=f"thread_message:{message.pk}",
+    )
+    return message
+
+
+def revision_requested(request):
+    """Returns the request, so the caller can return it in one line."""
+    notify_event(
+        kind=Kind.REVISION_REQUEST,
+        payload={"revision_request_id": request.pk},
+        actor_id=request.mentor_id,
+        event_key=f"revision_request:{request.pk}",
+    )
+    return request
+
+
+def phase_changed(*, challenge, change) -> OutboxEvent:
+    from challenges.models import Challenge
+
+    kind = Kind.RESULTS_ANNOUNCED if change.to_phase == Challenge.Phase.CLOSED else Kind.PHASE_CHANGED
+    return notify_event(
+        kind=kind,
+        payload={"challenge_id": challenge.pk, "from_phase": change.from_phase, "to_phase": change.to_phase},
+        actor_id=change.changed_by_id,
+    )
+
+
+# --- 2. Recipients, in the worker ---------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Draft:
+    recipient: object
+    kind: str
+    title: str
+    body: str
+    url: str
+    in_app_only: bool = False  # emailed elsewhere (the author's status-change email)
+
+
+def _drafts_idea_received(payload) -> list[Draft]:
+    from ideas.models import Idea
+
+    idea = Idea.objects.select_related("author", "challenge").filter(pk=payload["idea_id"]).first()
+    if idea is None:
+        return []
+    return [
+        Draft(
+            idea.author,
+            Kind.IDEA_RECEIVED,
+            f"We received your idea “{idea.title}”",
+            f"Thank you: your idea for “{idea.challenge.title}” is submitted. Staff will answer it with a reason.",
+            idea.get_absolute_url(),
+        )
+    ]
+
+
+def _followers(idea, exclude_ids) -> list:
+    from ideas.models import IdeaFollow
+    from ideas.rules import can_view_idea
+
+    follows = IdeaFollow.objects.filter(idea=idea).exclude(user_id__in=exclude_ids).select_related("user")
+    return [f.user for f in follows if f.user.is_active and can_view_idea(f.user, idea)]
+
+
+def _drafts_status_changed(payload) -> list[Draft]:
+    from ideas.models import StatusChange
+
+    change = (
+        StatusChange.objects.select_related("idea__author", "idea__challenge")
+        .filter(pk=payload["status_change_id"])
+        .first()
+    )
+    if change is None:
+        return []
+    idea = change.idea
+    label = change.get_to_status_display().lower()
+    title = f"“{idea.title}” is now {label}"
+    drafts = [Draft(idea.author, Kind.STATUS_CHANGED, title, change.reason, idea.get_absolute_url(), in_app_only=True)]
+    drafts += [
+        Draft(user, Kind.STATUS_CHANGED, title, change.reason, idea.get_absolute_url())
+        for user in _followers(idea, exclude_ids={idea.author_id})
+    ]
+    return drafts
+
+
+def _drafts_comment(payload) -> list[Draft]:
+    from ideas.models import Comment
+    from ideas.rules import can_view_idea
+
+    comment = (
+        Comment.objects.select_related("author", "idea__author", "idea__challenge", "parent__author")
+        .filter(pk=payload["comment_id"])
+        .first()
+    )
+    if comment is None:
+        return []
+    idea, url = comment.idea, comment.idea.get_absolute_url() + f"#comment-{comment.pk}"
+    drafts = []
+    if comment.parent_id:
+        drafts.append(
+            Draft(
+                comment.parent.author,
+                Kind.COMMENT_REPLY,
+                f"{comment.author.public_name} replied to your comment on “{idea.title}”",
+                comment.body,
+                url,
+            )
+        )
+    drafts.append(
+        Draft(
+            idea.author,
+            Kind.COMMENT_ON_IDEA,
+            f"{comment.author.public_name} commented on your idea “{idea.title}”",
+            comment.body,
+            url,
+        )
+    )
+    return [d for d in drafts if can_view_idea(d.recipient, idea)]
+
+
+def _drafts_kudos(payload) -> list[Draft]:
+    from ideas.models import Comment
+
+    comment = Comment.objects.select_related("author", "idea").filter(pk=payload["comment_id"]).first()
+    if comment is None:
+        return []
+    return [
+        Draft(
+            comment.author,
+            Kind.KUDOS_RECEIVED,
+            f"Your comment on “{comment.idea.title}” received kudos",
+            comment.body,
+            comment.idea.get_absolute_url() + f"#comment-{comment.pk}",
+        )
+    ]
+
+
+def _drafts_mentor_message(payload) -> list[Draft]:
+    from reviews.models import MentorAssignment, ThreadMessage
+
+    message = ThreadMessage.objects.select_related("author", "idea__author").filter(pk=payload["message_id"]).first()
+    if message is None:
+        return []
+    idea = message.idea
+    recipients = [idea.author]
+    assignment = MentorAssignment.objects.select_related("mentor").filter(idea=idea, ended_at__isnull=True).first()
+    if assignment is not None:
+        recipients.append(assignment.mentor)
+    title = f"New message from {message.author.public_name} about “{idea.title}”"
+    return [Draft(user, Kind.MENTOR_MESSAGE, title, message.body, idea.get_absolute_url()) for user in recipients]
+
+
+def _drafts_revision_request(payload) -> list[Draft]:
+    from reviews.models import RevisionRequest
+
+    request = (
+        RevisionRequest.objects.select_related("idea__author", "mentor")
+        .filter(pk=payload["revision_request_id"])
+        .first()
+    )
+    if request is None:
+        return []
+    idea = request.idea
+    return [
+        Draft(
+            idea.author,
+            Kind.REVISION_REQUEST,
+            f"Your mentor asks you to revise “{idea.title}”",
+            request.message,
+            idea.get_absolute_url(),
+        )
+    ]
+
+
+def _drafts_phase(payload, kind) -> list[Draft]:
+    from challenges.models import Challenge, ChallengeFollow
+    from challenges.rules import can_view_challenge
+
+    challenge = Challenge.objects.filter(pk=payload["challenge_id"]).first()
+    if challenge is None:
+        return []
+    phase = Challenge.Phase(payload["to_phase"]).label.lower()
+    if kind == Kind.RESULTS_ANNOUNCED:
+        title = f"Results of “{challenge.title}” are announced"
+    else:
+        title = f"“{challenge.title}” moved to {phase}"
+    follows = ChallengeFollow.objects.filter(challenge=challenge).select_related("user")
+    return [
+        Draft(f.user, kind, title, "", challenge.get_absolute_url())
+        for f in follows
+        if f.user.is_active and can_view_challenge(f.user, challenge)
+    ]
+
+
+_RECIPIENTS = {
+    Kind.IDEA_RECEIVED: _drafts_idea_received,
+    Kind.STATUS_CHANGED: _drafts_status_changed,
+    Kind.COMMENT_ON_IDEA: _drafts_comment,
+    Kind.KUDOS_RECEIVED: _drafts_kudos,
+    Kind.MENTOR_MESSAGE: _drafts_mentor_message,
+    Kind.REVISION_REQUEST: _drafts_revision_request,
+    Kind.PHASE_CHANGED: lambda payload: _drafts_phase(payload, Kind.PHASE_CHANGED),
+    Kind.RESULTS_ANNOUNCED: lambda payload: _drafts_phase(payload, Kind.RESULTS_ANNOUNCED),
+}
+
+
+def deliveries_for(user_ids, kinds) -> dict[tuple[int, str], str]:
+    """Each (user, kind)'s chosen delivery, the default where they chose nothing: one query."""
+    chosen = NotificationPreference.objects.filter(user_id__in=user_ids, kind__in=kinds)
+    chosen = {(p.user_id, p.kind): p.delivery for p in chosen}
+    return {(u, k): chosen.get((u, k), DEFAULT_DELIVERY[k]) for u in user_ids for k in kinds}
+
+
+def delivery_for(user_id: int, kind: str) -> str:
+    return deliveries_for([user_id], [kind])[(user_id, kind)]
+
+
+@transaction.atomic
+def outbox_event_process(*, event_id: int) -> int:
+    """Create the event's notifications, once; returns how many were created.
+
+    Holds the event's row lock (SELECT … FOR UPDATE) while it works, so two runs cannot interleave;
+    the second finds it processed. Recipients never include the actor; the unique (event_key,
+    recipient) constraint is the backstop. Emails are queued after commit.
+    """
+    event = OutboxEvent.objects.select_for_update().filter(pk=event_id).first()
+    if event is None or event.processed_at is not None:
+        return 0
+    drafts = _RECIPIENTS[event.kind](event.payload)
+    seen, unique = {event.actor_id}, []
+    if event.kind == Kind.IDEA_RECEIVED:
+        seen = set()  # the author's own acknowledgement
+    for draft in drafts:  # the first draft for a recipient wins (a reply beats "comment on my idea")
+        if draft.recipient.pk not in seen and draft.recipient.is_active:
+            seen.add(draft.recipient.pk)
+            unique.append(draft)
+    deliveries = deliveries_for([d.recipient.pk for d in unique], {d.kind for d in unique})
+    rows = [
+        Notification(
+            recipient=d.recipient,
+            kind=d.kind,
+            event_key=event.event_key,
+            title=d.title[:300],
+            body=d.body,
+            url=d.url,
+            delivery=Delivery.OFF if d.in_app_only else deliveries[(d.recipient.pk, d.kind)],
+        )
+        for d in unique
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    event.processed_at = timezone.now()
+    event.save(update_fields=["processed_at"])
+    if any(row.delivery == Delivery.IMMEDIATELY for row in rows):
+        transaction.on_commit(lambda: queue_immediate_emails(event_key=event.event_key))
+    return len(rows)
+
+
+def queue_immediate_emails(*, event_key: str | None = None, older_than=None) -> int:
+    """Queue one send per notification still owed an immediate email; returns how many were queued."""
+    from .tasks import send_notification_email
+
+    due = Notification.objects.filter(delivery=Delivery.IMMEDIATELY, emailed_at__isnull=True)
+    if event_key is not None:
+        due = due.filter(event_key=event_key)
+    if older_than is not None:
+        due = due.filter(created_at__lt=older_than)
+    ids = list(due.values_list("pk", flat=True))
+    for notification_id in ids:
+        send_notification_email.delay(notification_id)
+    return len(ids)
+
+
+def outbox_pending_ids(*, older_than) -> list[int]:
+    return list(
+        OutboxEvent.objects.filter(processed_at__isnull=True, created_at__lt=older_than).values_list("pk", flat=True)
+    )
+
+
+# --- 3. Emails -------------------------------------------------------------------------------
+
+
+def unsubscribe_token(*, user_id: int, kind: str) -> str:
+    return signing.dumps({"u": user_id, "k": kind}, salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_url(*, user_id: int, kind: str) -> str:
+    path = reverse("notifications:unsubscribe", args=[unsubscribe_token(user_id=user_id, kind=kind)])
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def unsubscribe_token_read(token: str) -> tuple[object, str]:
+    """The (user, kind) a token names; raises UnsubscribeTokenInvalid for a tampered or stale token."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        user = get_user_model().objects.get(pk=data["u"])
+        kind = Kind(data["k"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError, get_user_model().DoesNotExist):
+        raise UnsubscribeTokenInvalid(
+            "This unsubscribe link is not valid. Change your emails on your preferences page."
+        ) from None
+    return user, kind
+
+
+def preference_set(*, user, kind: str, delivery: str) -> NotificationPreference:
+    """Set how the member hears about one kind; the unique (user, kind) constraint keeps one row."""
+    if delivery not in Delivery.values or kind not in Kind.values:
+        raise ValueError("Unknown kind or delivery.")
+    preference, _ = NotificationPreference.objects.update_or_create(
+        user=user, kind=kind, defaults={"delivery": delivery}
+    )
+    return preference
+
+
+def _send(*, user, subject: str, template: str, context: dict, headers: dict, unsubscribe: str) -> None:
+    context = context | {"user": user, "site_url": settings.SITE_URL.rstrip("/"), "unsubscribe_url": unsubscribe}
+    message = EmailMultiAlternatives(
+        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
+        body=render_to_string(f"notifications/email/{template}.txt", context),
+        to=[user.email],
+        headers=headers
+        | {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+    )
+    message.attach_alternative(render_to_string(f"notifications/email/{template}.html", context), "text/html")
+    message.send()
+
+
+@transaction.atomic
+def notification_email_send(*, notification_id: int) -> bool:
+    """Email one notification, once; returns whether an email was sent.
+
+    Holds the notification's row lock while it sends and marks it, so a retried or redelivered
+    task sends once; a failed send rolls back and leaves it unsent for the retry. Re-reads the
+    preference, so an unsubscribe since the event wins.
+    """
+    notification = (
+        Notification.objects.select_for_update(of=("self",))
+        .select_related("recipient")
+        .filter(pk=notification_id)
+        .first()
+    )
+    if notification is None or notification.emailed_at is not None:
+        return False
+    user = notification.recipient
+    if not user.email or not user.is_active or delivery_for(user.pk, notification.kind) != Delivery.IMMEDIATELY:
+        notification.emailed_at = timezone.now()  # settled: nothing to send
+        notification.save(update_fields=["emailed_at"])
+        return False
+    _send(
+        user=user,
+        subject=notification.title,
+        template="notification",
+        context={"notification": notification},
+        headers={"X-Notification": str(notification.pk)},
+        unsubscribe=unsubscribe_url(user_id=user.pk, kind=notification.kind),
+    )
+    notification.emailed_at = timezone.now()
+    notification.save(update_fields=["emailed_at"])
+    return True
+
+
+def digest_user_ids() -> list[int]:
+    return list(
+        Notification.objects.filter(delivery=Delivery.DAILY, digest_at__isnull=True, read_at__isnull=True)
+        .values_list("recipient_id", flat=True)
+        .distinct()
+    )
+
+
+@transaction.atomic
+def digest_send(*, user_id: int) -> int:
+    """Send the member one email of their unread, undigested daily notifications; returns how many it held.
+
+    Locks those rows (SELECT … FOR UPDATE) and marks them ``digest_at`` with the send, so a second
+    run finds nothing; kinds turned off since are left out.
+    """
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        return 0
+    due = list(
+        Notification.objects.select_for_update()
+        .filter(recipient_id=user_id, delivery=Delivery.DAILY, digest_at__isnull=True, read_at__isnull=True)
+        .order_by("created_at")
+    )
+    if not due:
+        return 0
+    deliveries = deliveries_for([user_id], {n.kind for n in due})
+    wanted = [n for n in due if deliveries[(user_id, n.kind)] == Delivery.DAILY]
+    if wanted and user.email and user.is_active:
+        _send(
+            user=user,
+            subject=f"Your daily digest: {len(wanted)} notification{'s' if len(wanted) != 1 else ''}",
+            template="digest",
+            context={
+                "notifications": wanted,
+                "unsubscribes": {n.kind: unsubscribe_url(user_id=user_id, kind=n.kind) for n in wanted},
+            },
+            headers={"X-Notification-Digest": str(user_id)},
+            unsubscribe=unsubscribe_url(user_id=user_id, kind=wanted[0].kind),
+        )
+    Notification.objects.filter(pk__in=[n.pk for n in due]).update(digest_at=timezone.now())
+    return len(wanted)
+
+
+# --- In-app --------------------------------------------------------------------------------------
+
+
+def notification_mark_read(*, user, notification_id: int) -> int:
+    return Notification.objects.filter(pk=notification_id, recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def notifications_mark_all_read(*, user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())

@@ -1,0 +1,54 @@
+"""Celery tasks for notifications: thin wrappers that load by id and call a service."""
+
+import datetime
+import smtplib
+
+from celery import shared_task
+from django.db import OperationalError
+from django.utils import timezone
+
+from . import services
+
+TRANSIENT_MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError)
+OUTBOX_GRACE = datetime.timedelta(minutes=1)  # younger events are still on their way from the request
+
+
+@shared_task(autoretry_for=(OperationalError,), max_retries=3, retry_backoff=True, retry_jitter=True)
+def process_outbox_event(event_id: int) -> int:
+    """Turn an outbox event into notifications; safe to run twice (see the service)."""
+    return services.outbox_event_process(event_id=event_id)
+
+
+@shared_task(
+    autoretry_for=TRANSIENT_MAIL_ERRORS, max_retries=5, retry_backoff=True, retry_backoff_max=600, retry_jitter=True
+)
+def send_notification_email(notification_id: int) -> bool:
+    """Email one notification; safe to run twice (keyed on ``Notification.emailed_at``)."""
+    return services.notification_email_send(notification_id=notification_id)
+
+
+@shared_task
+def drain_outbox() -> int:
+    """Beat: queue events the request could not (broker down), and emails whose queueing was lost."""
+    older_than = timezone.now() - OUTBOX_GRACE
+    ids = services.outbox_pending_ids(older_than=older_than)
+    for event_id in ids:
+        process_outbox_event.delay(event_id)
+    return len(ids) + services.queue_immediate_emails(older_than=older_than)
+
+
+@shared_task(
+    autoretry_for=TRANSIENT_MAIL_ERRORS, max_retries=5, retry_backoff=True, retry_backoff_max=600, retry_jitter=True
+)
+def send_digest(user_id: int) -> int:
+    """One member's daily digest; safe to run twice (keyed on ``Notification.digest_at``)."""
+    return services.digest_send(user_id=user_id)
+
+
+@shared_task
+def send_daily_digests() -> int:
+    """Beat, daily: fan out one digest task per member with daily notifications waiting."""
+    ids = services.digest_user_ids()
+    for user_id in ids:
+        send_digest.delay(user_id)
+    return len(ids)
