@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -163,6 +164,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# Daily digests (members' and the staff's overdue answers) go out at this hour (UTC, as Celery beat runs).
+DAILY_DIGESTS_AT = crontab(hour=env_int("DIGEST_HOUR", 7), minute=0)
 CELERY_BEAT_SCHEDULE = {
     # The safety net under the debounced recompute that follows new ratings.
     "recompute-opportunity-scores": {
@@ -183,7 +186,9 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Notifications the request could not queue (broker down) go out once it is back.
     "drain-notification-outbox": {"task": "notifications.tasks.drain_outbox", "schedule": 60},
-    "send-daily-notification-digests": {"task": "notifications.tasks.send_daily_digests", "schedule": 24 * 60 * 60},
+    "send-daily-notification-digests": {"task": "notifications.tasks.send_daily_digests", "schedule": DAILY_DIGESTS_AT},
+    # Triage staff hear daily of ideas past their promised answer time (sent once per member per day).
+    "send-overdue-answer-digests": {"task": "notifications.tasks.send_overdue_digests", "schedule": DAILY_DIGESTS_AT},
 }
 
 AUTH_USER_MODEL = "accounts.User"

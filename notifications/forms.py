@@ -8,7 +8,9 @@ class PreferencesForm(forms.Form):
 
     def __init__(self, *args, initial_deliveries: dict[str, str], **kwargs):
         super().__init__(*args, **kwargs)
-        for kind in Kind:
+        for kind in Kind:  # the kinds the member can get: ``initial_deliveries`` lists them
+            if kind.value not in initial_deliveries:
+                continue
             self.fields[kind.value] = forms.ChoiceField(
                 label=kind.label,
                 choices=Delivery.choices,

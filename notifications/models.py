@@ -19,6 +19,13 @@ class Kind(models.TextChoices):
     KUDOS_RECEIVED = "kudos_received", "Kudos received"
     PHASE_CHANGED = "phase_changed", "Challenge phase changed"
     RESULTS_ANNOUNCED = "results_announced", "Challenge results announced"
+    VOTED_IDEA_STATUS = "voted_idea_status", "Tell me when ideas I voted on change status"
+    COMMENT_ON_FOLLOWED = "comment_on_followed", "Comment on an idea I follow"
+    OVERDUE_DIGEST = "overdue_digest", "Ideas overdue for a first answer (triage staff)"
+
+
+# Kinds only triage staff receive: the preferences page shows them to staff alone.
+STAFF_KINDS = frozenset({Kind.OVERDUE_DIGEST})
 
 
 class Delivery(models.TextChoices):
@@ -38,6 +45,11 @@ DEFAULT_DELIVERY: dict[str, str] = {
     Kind.KUDOS_RECEIVED: Delivery.DAILY,
     Kind.PHASE_CHANGED: Delivery.DAILY,
     Kind.RESULTS_ANNOUNCED: Delivery.IMMEDIATELY,
+    # Voters hear of status changes only if they ask: a vote is not a subscription.
+    Kind.VOTED_IDEA_STATUS: Delivery.OFF,
+    Kind.COMMENT_ON_FOLLOWED: Delivery.DAILY,
+    # The overdue digest is itself the daily email; "off" stops it.
+    Kind.OVERDUE_DIGEST: Delivery.DAILY,
 }
 
 

@@ -188,11 +188,34 @@ def _drafts_status_changed(payload) -> list[Draft]:
     label = change.get_to_status_display().lower()
     title = f"“{idea.title}” is now {label}"
     drafts = [Draft(idea.author, Kind.STATUS_CHANGED, title, change.reason, idea.get_absolute_url(), in_app_only=True)]
+    followers = _followers(idea, exclude_ids={idea.author_id})
+    drafts += [Draft(user, Kind.STATUS_CHANGED, title, change.reason, idea.get_absolute_url()) for user in followers]
+    # Voters who asked for it; a voter who follows already has the follower's draft.
     drafts += [
-        Draft(user, Kind.STATUS_CHANGED, title, change.reason, idea.get_absolute_url())
-        for user in _followers(idea, exclude_ids={idea.author_id})
+        Draft(user, Kind.VOTED_IDEA_STATUS, title, change.reason, idea.get_absolute_url())
+        for user in _opted_in_voters(idea, exclude_ids={idea.author_id} | {u.pk for u in followers})
     ]
     return drafts
+
+
+def _opted_in_voters(idea, exclude_ids) -> list:
+    """The idea's voters who turned on "ideas I voted on" (it is off by default), in one query."""
+    from django.contrib.auth import get_user_model
+
+    from ideas.rules import can_view_idea
+
+    voters = (
+        get_user_model()
+        .objects.filter(
+            votes__idea=idea,
+            is_active=True,
+            notification_preferences__kind=Kind.VOTED_IDEA_STATUS,
+            notification_preferences__delivery__in=[Delivery.IMMEDIATELY, Delivery.DAILY],
+        )
+        .exclude(pk__in=exclude_ids)
+        .order_by("pk")
+    )
+    return [user for user in voters if can_view_idea(user, idea)]
 
 
 def _drafts_comment(payload) -> list[Draft]:
@@ -227,7 +250,19 @@ def _drafts_comment(payload) -> list[Draft]:
             url,
         )
     )
-    return [d for d in drafts if can_view_idea(d.recipient, idea)]
+    drafts = [d for d in drafts if can_view_idea(d.recipient, idea)]
+    # Followers last: the author or the replied-to keep their more personal notification.
+    drafts += [
+        Draft(
+            user,
+            Kind.COMMENT_ON_FOLLOWED,
+            f"{comment.author.public_name} commented on “{idea.title}”, which you follow",
+            comment.body,
+            url,
+        )
+        for user in _followers(idea, exclude_ids={idea.author_id})
+    ]
+    return drafts
 
 
 def _drafts_kudos(payload) -> list[Draft]:
@@ -511,6 +546,94 @@ def digest_send(*, user_id: int) -> int:
         )
     Notification.objects.filter(pk__in=[n.pk for n in due]).update(digest_at=timezone.now())
     return len(wanted)
+
+
+# --- Staff: ideas overdue for a first answer ----------------------------------------------------
+
+
+def overdue_ideas(*, now):
+    """Submitted ideas with no decision whose promised answer time passed strictly before ``now``.
+
+    The same deadline as the triage queue (``answer_due_expression``): exactly at it is not overdue.
+    """
+    from ideas.models import Idea, Status
+    from reviews.selectors import answer_due_expression
+
+    return (
+        Idea.objects.filter(status=Status.SUBMITTED, decided_at__isnull=True)
+        .annotate(answer_due_at=answer_due_expression())
+        .filter(answer_due_at__lt=now)
+        .select_related("challenge")
+        .order_by("challenge__title", "challenge_id", "answer_due_at", "pk")
+    )
+
+
+def overdue_digest_recipient_ids() -> list[int]:
+    """Active triage staff (the Triage group with staff status, or superusers) who have an email."""
+    from django.db.models import Q
+
+    from accounts.models import TRIAGE_GROUP
+
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True)
+        .exclude(email="")
+        .filter(Q(is_superuser=True) | Q(is_staff=True, groups__name=TRIAGE_GROUP))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def _triage_queue_overdue_path() -> str:
+    return reverse("admin:reviews_triageidea_changelist") + "?overdue=yes"
+
+
+def overdue_digest_send(*, user_id: int, now=None) -> bool:
+    """Email one triage staff member today's overdue ideas, grouped by challenge; returns whether it sent.
+
+    At most once per member per day: keyed on a Notification (``overdue-digest-<date>``) whose
+    unique (event_key, recipient) constraint keeps one row; its lock (SELECT … FOR UPDATE) is
+    held while sending and ``emailed_at`` marks it sent, so a retry or a second beat run does not
+    send again. Nothing is written or sent when nothing is overdue.
+    """
+    from accounts.rules import is_triage
+
+    now = now or timezone.now()
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None or not user.email or not is_triage(user):
+        return False
+    if delivery_for(user.pk, Kind.OVERDUE_DIGEST) == Delivery.OFF:
+        return False
+    ideas = list(overdue_ideas(now=now))
+    if not ideas:
+        return False
+    groups: dict[int, dict] = {}
+    for idea in ideas:
+        idea.days_overdue = (now - idea.answer_due_at).days
+        groups.setdefault(idea.challenge_id, {"challenge": idea.challenge, "ideas": []})["ideas"].append(idea)
+    queue_path = _triage_queue_overdue_path()
+    title = f"{len(ideas)} idea{'s' if len(ideas) != 1 else ''} overdue for a first answer"
+    with transaction.atomic():
+        notification, _ = Notification.objects.get_or_create(
+            recipient=user,
+            event_key=f"overdue-digest-{timezone.localdate(now).isoformat()}",
+            defaults={"kind": Kind.OVERDUE_DIGEST, "title": title, "url": queue_path, "delivery": Delivery.OFF},
+        )
+        notification = Notification.objects.select_for_update().get(pk=notification.pk)
+        if notification.emailed_at is not None:
+            return False
+        _send(
+            user=user,
+            subject=title,
+            template="overdue_digest",
+            context={"groups": list(groups.values()), "count": len(ideas), "queue_path": queue_path},
+            headers={"X-Overdue-Digest": str(user.pk)},
+            unsubscribe=unsubscribe_url(user_id=user.pk, kind=Kind.OVERDUE_DIGEST),
+        )
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["emailed_at"])
+    return True
 
 
 # --- In-app --------------------------------------------------------------------------------------
