@@ -27,6 +27,14 @@ def send_notification_email(notification_id: int) -> bool:
     return services.notification_email_send(notification_id=notification_id)
 
 
+@shared_task(
+    autoretry_for=TRANSIENT_MAIL_ERRORS, max_retries=5, retry_backoff=True, retry_backoff_max=600, retry_jitter=True
+)
+def send_notification_emails(notification_ids: list[int]) -> int:
+    """Email a batch of notifications; a retry resends none already sent (each is keyed on ``emailed_at``)."""
+    return sum(services.notification_email_send(notification_id=pk) for pk in notification_ids)
+
+
 @shared_task
 def drain_outbox() -> int:
     """Beat: queue events the request could not (broker down), and emails whose queueing was lost."""
