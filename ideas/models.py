@@ -95,6 +95,10 @@ class Idea(models.Model):
                 name="idea_triage_queue",
                 condition=~Q(status="draft"),
             ),
+            # A member's submitted ideas in a challenge (program metrics' participation, track records).
+            models.Index(
+                fields=["author", "challenge"], name="idea_author_challenge", condition=Q(submitted_at__isnull=False)
+            ),
             models.Index(fields=["-rank_top", "-id"], name="idea_rank_top"),
             models.Index(fields=["-rank_trending", "-id"], name="idea_rank_trending"),
             models.Index(fields=["-rank_opportunity", "-id"], name="idea_rank_opportunity"),
