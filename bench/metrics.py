@@ -11,7 +11,6 @@ challenge in-process through Django's test client as a superuser. Prints time an
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -22,6 +21,7 @@ os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ideaportal_bench_metrics")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ideaportal.settings")
 
+from pages import time_pages  # noqa: E402 - bench/pages.py, beside this file
 from scores import ensure_database  # noqa: E402 - bench/scores.py, beside this file
 
 
@@ -86,29 +86,13 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     admin = fill(args.ideas)
     client = Client()
     client.force_login(admin)
     pages = {"overall": "/metrics/", "one challenge": "/metrics/?challenge=metrics-3"}
-    print()
-    print(f"{args.ideas:,} ideas; median of {args.repeat} requests; machine: {os.cpu_count()} cores")
-    print()
-    print("| page | median | max | queries |")
-    print("| --- | --- | --- | --- |")
-    for name, url in pages.items():
-        assert client.get(url).status_code == 200, url
-        times = []
-        for _ in range(args.repeat):
-            with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
-                response = client.get(url)
-                times.append(1000 * (time.perf_counter() - started))
-            assert response.status_code == 200
-        print(f"| {name} | {statistics.median(times):.0f} ms | {max(times):.0f} ms | {len(queries)} |")
+    time_pages(client, pages, repeat=args.repeat, title=f"{args.ideas:,} ideas")
 
 
 if __name__ == "__main__":
