@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "reviews",
     "notifications",
     "metrics",
+    "reputation",
 ]
 
 MIDDLEWARE = [
@@ -185,6 +186,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "challenges.tasks.advance_challenge_phases",
         "schedule": 15 * 60,
     },
+    # The reputation totals rebuilt from the ledger (they are kept incrementally; this is the safety net).
+    "rebuild-reputation": {"task": "reputation.tasks.rebuild_reputation", "schedule": DAILY_DIGESTS_AT},
     # Notifications the request could not queue (broker down) go out once it is back.
     "drain-notification-outbox": {"task": "notifications.tasks.drain_outbox", "schedule": 60},
     "send-daily-notification-digests": {"task": "notifications.tasks.send_daily_digests", "schedule": DAILY_DIGESTS_AT},

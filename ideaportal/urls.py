@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("notifications/", include("notifications.urls")),
     path("metrics/", include("metrics.urls")),
+    path("reputation/", include("reputation.urls")),
     path("accounts/profile/", profile, name="profile"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

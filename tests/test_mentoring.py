@@ -338,5 +338,6 @@ def test_idea_detail_query_count_for_the_author(client_for, mentored, customer, 
     client = client_for(customer)
     # 13: the 10 of the public page (tests/test_views.py), the author's open-revision check (can_edit),
     # and the mentoring card's assignment, revision requests and thread (reviews.selectors.mentoring_panel_for).
-    with django_assert_max_num_queries(14):
+    # One more for the author's reputation badge (reputation.services.standing_for).
+    with django_assert_max_num_queries(15):
         assert client.get(mentored.get_absolute_url()).status_code == 200

@@ -14,6 +14,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from notifications import services as notify
+from reputation.services import kudos_award
 
 from .. import rules
 from ..models import Comment, CommentFlag, Idea, Kudos
@@ -200,6 +201,7 @@ def kudos_give(*, user, comment: Comment) -> Comment:
         raise CommentNotAllowed("You already gave kudos to this comment.") from None
     Comment.objects.filter(pk=comment.pk).update(kudos_count=F("kudos_count") + 1)
     notify.kudos_given(comment=comment, user=user)
+    kudos_award(comment=comment, giver=user)
     comment.refresh_from_db(fields=["kudos_count"])
     return comment
 

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from notifications import services as notify
+from reputation.services import idea_status_award
 
 from .. import rules
 from ..models import STATUSES_NEEDING_REASON, Comment, Idea, IdeaFollow, Status, StatusChange, Vote
@@ -99,4 +100,5 @@ def idea_status_change(
     )
     notify_author_of_status_change.delay_on_commit(change.pk)
     notify.status_changed(change)
+    idea_status_award(idea=idea, to_status=to_status, changed_by=changed_by)
     return change

@@ -9,6 +9,7 @@ from django.utils import timezone
 from challenges.models import Challenge, Outcome
 from challenges.rules import submission_refusal
 from notifications import services as notify
+from reputation.services import idea_submitted_award
 
 from .. import rules
 from ..models import Idea, IdeaVersion, Status, StatusChange
@@ -85,6 +86,7 @@ def idea_create(
     _record_version_unlocked(idea=idea, saved_by=author, outcome_codes=[outcome.code for outcome in outcomes])
     idea_follow(user=author, idea=idea)
     notify.idea_received(idea)
+    idea_submitted_award(idea=idea)
     return idea
 
 
@@ -103,6 +105,7 @@ def idea_submit(*, idea: Idea, user) -> Idea:
     idea.submitted_at = timezone.now()
     idea.save(update_fields=["status", "submitted_at", "updated_at"])
     notify.idea_received(idea)
+    idea_submitted_award(idea=idea)
     return idea
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 
 from challenges.models import Job, Segment
+from reputation.services import survey_completed_award
 
 from ..models import MEMBER_KEY_PREFIX, Rating, Respondent
 from .scores import scores_recompute_soon
@@ -137,6 +138,8 @@ def survey_answers_save(
     )
     if result.changed:
         scores_recompute_soon()
+    if complete:
+        survey_completed_award(user=user, job=job)
     return result
 
 

@@ -1,0 +1,49 @@
+"""The reputation ledger: append-only events with points, and each member's totals kept from them."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Kind(models.TextChoices):
+    IDEA_SUBMITTED = "idea_submitted", "Idea submitted"
+    IDEA_SHORTLISTED = "idea_shortlisted", "Idea shortlisted"
+    IDEA_FINALIST = "idea_finalist", "Idea a finalist"
+    IDEA_WINNER = "idea_winner", "Idea a winner"
+    IDEA_IMPLEMENTED = "idea_implemented", "Idea implemented"
+    COMMENT_KUDOS = "comment_kudos", "Comment given kudos"
+    SURVEY_COMPLETED = "survey_completed", "Survey completed"
+
+
+class ReputationEvent(models.Model):
+    """One award. Rows are only ever inserted (reputation.services.reputation_award), never changed."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reputation_events")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    # What the award is for, e.g. "idea:12", "job:3", "comment:5/by:7" (one kudos giver).
+    object_key = models.CharField(max_length=100)
+    points = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "object_key"], name="reputation_event_once"),
+        ]
+        indexes = [models.Index(fields=["user", "kind"], name="reputation_event_user_kind")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.kind} {self.object_key} +{self.points}"
+
+
+class ReputationTotal(models.Model):
+    """A member's totals: kept with F() by each award, rebuildable from the events (reputation_rebuild)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reputation_total")
+    points = models.PositiveIntegerField(default=0)
+    ideas_shortlisted = models.PositiveIntegerField(default=0)
+    ideas_won_or_implemented = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["-points"], name="reputation_total_points")]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.points} points"

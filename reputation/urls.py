@@ -1,0 +1,7 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reputation"
+
+urlpatterns = [path("points/", views.points, name="points")]
