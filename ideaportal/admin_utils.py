@@ -2,9 +2,9 @@
 
 
 class ReadOnlyAdminMixin:
-    """Staff read these records; only the services write them."""
+    """Staff read these records; only the services write them. Fits a ModelAdmin and an inline."""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):

@@ -26,7 +26,7 @@ admin.site.index_title = "Triage"
 CHANGE_STATUS_TEMPLATE = "admin/ideas/idea/change_status.html"
 
 
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     """The idea's history through the funnel, with the reasons its author was given."""
 
     model = StatusChange
@@ -41,15 +41,6 @@ class StatusChangeInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("changed_by")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Idea)
@@ -273,7 +264,7 @@ class CommentModerationFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CommentFlagInline(admin.TabularInline):
+class CommentFlagInline(ReadOnlyAdminMixin, admin.TabularInline):
     """Who flagged the comment and why: written by ideas.services.comment_flag only."""
 
     model = CommentFlag
@@ -285,12 +276,6 @@ class CommentFlagInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Comment)

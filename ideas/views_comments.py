@@ -100,15 +100,25 @@ def comment_edit(request, pk: int):
     return render(request, "ideas/_comment_edit.html", context, status=400 if form.errors else 200)
 
 
-@_comment_post
-def comment_remove(request, comment: Comment):
+def _act(request, comment: Comment, action, *, success: str):
+    """Run a comment service; its refusal or the success becomes a message; back to the comment."""
     try:
-        services.comment_remove(user=request.user, comment=comment)
+        action()
     except services.CommentNotAllowed as refusal:
         messages.error(request, str(refusal))
     else:
-        messages.success(request, "Your comment is removed. Replies to it stay.")
+        messages.success(request, success)
     return _back_to(comment)
+
+
+@_comment_post
+def comment_remove(request, comment: Comment):
+    return _act(
+        request,
+        comment,
+        lambda: services.comment_remove(user=request.user, comment=comment),
+        success="Your comment is removed. Replies to it stay.",
+    )
 
 
 @_comment_post
@@ -117,13 +127,12 @@ def comment_flag(request, comment: Comment):
     if not form.is_valid():
         messages.error(request, _first_error(form))
         return _back_to(comment)
-    try:
-        services.comment_flag(user=request.user, comment=comment, reason=form.cleaned_data["reason"])
-    except services.CommentNotAllowed as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, "Thank you: the moderators will look at this comment.")
-    return _back_to(comment)
+    return _act(
+        request,
+        comment,
+        lambda: services.comment_flag(user=request.user, comment=comment, reason=form.cleaned_data["reason"]),
+        success="Thank you: the moderators will look at this comment.",
+    )
 
 
 @_comment_post
@@ -168,21 +177,19 @@ def comment_hide(request, comment: Comment):
     if not form.is_valid():
         messages.error(request, _first_error(form))
         return _back_to(comment)
-    try:
-        services.comment_hide(staff=request.user, comment=comment, reason=form.cleaned_data["reason"])
-    except services.CommentNotAllowed as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, "The comment is hidden; its author sees your reason.")
-    return _back_to(comment)
+    return _act(
+        request,
+        comment,
+        lambda: services.comment_hide(staff=request.user, comment=comment, reason=form.cleaned_data["reason"]),
+        success="The comment is hidden; its author sees your reason.",
+    )
 
 
 @_comment_post
 def comment_unhide(request, comment: Comment):
-    try:
-        services.comment_unhide(staff=request.user, comment=comment)
-    except services.CommentNotAllowed as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, "The comment is shown again.")
-    return _back_to(comment)
+    return _act(
+        request,
+        comment,
+        lambda: services.comment_unhide(staff=request.user, comment=comment),
+        success="The comment is shown again.",
+    )

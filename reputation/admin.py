@@ -1,19 +1,12 @@
 from django.contrib import admin
 
+from ideaportal.admin_utils import ReadOnlyAdminMixin
+
 from .models import ReputationEvent, ReputationTotal
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The ledger is written by the services only: staff may look, not touch."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ReputationEvent)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+from ideaportal.admin_utils import ReadOnlyAdminMixin
 from ideas.admin import IdeaAdmin
 from ideas.models import AWAITING_SCREENING_FIRST
 from ideas.services import allowed_next_statuses
@@ -66,7 +67,7 @@ class ScreenedFilter(admin.SimpleListFilter):
 
 
 @admin.register(TriageIdea)
-class TriageIdeaAdmin(TriageOnlyMixin, admin.ModelAdmin):
+class TriageIdeaAdmin(TriageOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Ideas awaiting screening first, oldest first; overdue answers marked. One query per page."""
 
     list_display = [
@@ -104,15 +105,6 @@ class TriageIdeaAdmin(TriageOnlyMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return selectors.triage_queue(now=timezone.now())
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     # --- Columns (all read from the row's annotations: no query per row) ---------------------
 
@@ -248,7 +240,7 @@ def _weighted_mean(screening) -> float | None:
 
 
 @admin.register(Screening)
-class ScreeningAdmin(TriageOnlyMixin, admin.ModelAdmin):
+class ScreeningAdmin(TriageOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: scorecards are written on the scorecard page, by reviews.services."""
 
     list_display = ["idea", "screener", "short_notes", "updated_at"]
@@ -261,15 +253,6 @@ class ScreeningAdmin(TriageOnlyMixin, admin.ModelAdmin):
     @admin.display(description="notes")
     def short_notes(self, obj):
         return Truncator(obj.notes).chars(80)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ReasonTemplate)
