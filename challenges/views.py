@@ -12,7 +12,7 @@ from .models import Challenge, ChallengeInvitation
 
 
 def challenge_list(request):
-    challenges = selectors.challenge_list_for(request.user).prefetch_related("outcomes")
+    challenges = selectors.challenge_list_for(request.user)
     return render(request, "challenges/challenge_list.html", {"challenges": challenges})
 
 

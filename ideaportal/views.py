@@ -9,7 +9,7 @@ from ideas.selectors import idea_recently_decided_for
 
 def home(request):
     context = {
-        "open_challenges": challenge_open_list_for(request.user).prefetch_related("outcomes")[:6],
+        "open_challenges": challenge_open_list_for(request.user)[:6],
         "decided_ideas": idea_recently_decided_for(request.user),
     }
     return render(request, "home.html", context)
