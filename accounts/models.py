@@ -15,6 +15,13 @@ class User(AbstractUser):
         help_text="The name shown beside your ideas and comments. Leave empty to show the part of your email before the @.",
     )
 
+    profile_public = models.BooleanField(
+        "Show my profile to other members",
+        default=True,
+        help_text="Your profile lists your ideas, kudos, points and tier. Untick to hide it from other members; "
+        "the portal's staff still see it.",
+    )
+
     class Meta:
         constraints = [
             models.UniqueConstraint(

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "notifications",
     "metrics",
     "reputation",
+    "innovators",
 ]
 
 MIDDLEWARE = [

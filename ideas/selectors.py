@@ -14,7 +14,7 @@ def idea_list_for(user) -> QuerySet[Idea]:
     """The ideas a user may see, with what a list row shows, in a fixed number of queries."""
     return (
         Idea.objects.filter(visible_ideas_q(user))
-        .select_related("challenge", "author")
+        .select_related("challenge", "author__reputation_total")
         .prefetch_related(Prefetch("outcomes", queryset=Outcome.objects.only("id", "code", "statement")))
     )
 
@@ -32,7 +32,7 @@ def idea_detail_for(user, *, pk: int) -> Idea:
     """One idea the user may see, with its comments and history; raises Idea.DoesNotExist."""
     return (
         Idea.objects.filter(visible_ideas_q(user))
-        .select_related("challenge", "author", "duplicate_of")
+        .select_related("challenge", "author__reputation_total", "duplicate_of")
         .prefetch_related(
             "outcomes",
             comment_threads_prefetch(user),
@@ -72,7 +72,7 @@ def _comments_for_viewer(queryset: QuerySet[Comment], user) -> QuerySet[Comment]
     from .rules import COMMENT_EDIT_MINUTES
 
     window = datetime.timedelta(minutes=COMMENT_EDIT_MINUTES)
-    queryset = queryset.select_related("author").annotate(
+    queryset = queryset.select_related("author__reputation_total").annotate(
         in_edit_window=ExpressionWrapper(Q(created_at__gt=Now() - window), output_field=BooleanField())
     )
     if not user.is_authenticated:

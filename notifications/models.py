@@ -22,6 +22,7 @@ class Kind(models.TextChoices):
     VOTED_IDEA_STATUS = "voted_idea_status", "Tell me when ideas I voted on change status"
     COMMENT_ON_FOLLOWED = "comment_on_followed", "Comment on an idea I follow"
     OVERDUE_DIGEST = "overdue_digest", "Ideas overdue for a first answer (triage staff)"
+    CHALLENGE_INVITATION = "challenge_invitation", "Invitation to an invite-only challenge"
 
 
 # Kinds only triage staff receive: the preferences page shows them to staff alone.
@@ -50,6 +51,7 @@ DEFAULT_DELIVERY: dict[str, str] = {
     Kind.COMMENT_ON_FOLLOWED: Delivery.DAILY,
     # The overdue digest is itself the daily email; "off" stops it.
     Kind.OVERDUE_DIGEST: Delivery.DAILY,
+    Kind.CHALLENGE_INVITATION: Delivery.IMMEDIATELY,
 }
 
 

@@ -12,6 +12,15 @@ class Kind(models.TextChoices):
     IDEA_IMPLEMENTED = "idea_implemented", "Idea implemented"
     COMMENT_KUDOS = "comment_kudos", "Comment given kudos"
     SURVEY_COMPLETED = "survey_completed", "Survey completed"
+    VOTE_RECEIVED = "vote_received", "Up-vote received on an idea"
+    REVISION_ANSWERED = "revision_answered", "Answer to a mentor’s revision request"
+
+
+class Tier(models.TextChoices):
+    NEWCOMER = "newcomer", "newcomer"
+    CONTRIBUTOR = "contributor", "contributor"
+    INNOVATOR = "innovator", "innovator"
+    LEAD_INNOVATOR = "lead innovator", "lead innovator"
 
 
 class ReputationEvent(models.Model):
@@ -22,13 +31,23 @@ class ReputationEvent(models.Model):
     # What the award is for, e.g. "idea:12", "job:3", "comment:5/by:7" (one kudos giver).
     object_key = models.CharField(max_length=100)
     points = models.PositiveIntegerField()
+    # The challenge the award came from (an idea's, a comment's idea's), for the per-challenge leaderboards;
+    # empty for awards outside challenges (a survey).
+    challenge = models.ForeignKey(
+        "challenges.Challenge", on_delete=models.SET_NULL, null=True, blank=True, related_name="reputation_events"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "kind", "object_key"], name="reputation_event_once"),
         ]
-        indexes = [models.Index(fields=["user", "kind"], name="reputation_event_user_kind")]
+        indexes = [
+            models.Index(fields=["user", "kind"], name="reputation_event_user_kind"),
+            # Leaderboards: the events of a period, overall or in one challenge.
+            models.Index(fields=["created_at"], name="reputation_event_created"),
+            models.Index(fields=["challenge", "created_at"], name="reputation_event_challenge"),
+        ]
 
     def __str__(self):
         return f"{self.user_id} {self.kind} {self.object_key} +{self.points}"
@@ -41,9 +60,15 @@ class ReputationTotal(models.Model):
     points = models.PositiveIntegerField(default=0)
     ideas_shortlisted = models.PositiveIntegerField(default=0)
     ideas_won_or_implemented = models.PositiveIntegerField(default=0)
+    # The tier, kept with the totals so lists can show badges without a query per row
+    # (reputation.services.tier_for_totals; the top-1% part is refreshed by the daily rebuild).
+    tier = models.CharField(max_length=20, choices=Tier.choices, default=Tier.NEWCOMER)
 
     class Meta:
-        indexes = [models.Index(fields=["-points"], name="reputation_total_points")]
+        indexes = [
+            models.Index(fields=["-points"], name="reputation_total_points"),
+            models.Index(fields=["tier"], name="reputation_total_tier"),
+        ]
 
     def __str__(self):
         return f"{self.user_id}: {self.points} points"

@@ -2,11 +2,14 @@
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Func, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Case, Count, F, Func, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThanOrEqual
 
-from .models import Kind, ReputationEvent, ReputationTotal
+from .models import Kind, ReputationEvent, ReputationTotal, Tier
 
 # The points table (shown on the help page, reputation/points/).
 POINTS: dict[str, int] = {
@@ -17,7 +20,12 @@ POINTS: dict[str, int] = {
     Kind.IDEA_IMPLEMENTED: 150,
     Kind.COMMENT_KUDOS: 2,
     Kind.SURVEY_COMPLETED: 10,
+    Kind.VOTE_RECEIVED: 1,
+    Kind.REVISION_ANSWERED: 10,
 }
+
+# Up-votes received earn points for an idea's first VOTES_CAP_PER_IDEA up-votes only.
+VOTES_CAP_PER_IDEA = 25
 
 # A status an idea reaches → the award its author gets.
 STATUS_AWARDS: dict[str, str] = {
@@ -32,16 +40,13 @@ TOP_RESULT_KINDS = (Kind.IDEA_WINNER, Kind.IDEA_IMPLEMENTED)
 TOP_SHARE = 100  # the top 1%: fewer than (ranked members // 100) members have more points
 
 
-class Tier:
-    NEWCOMER = "newcomer"
-    CONTRIBUTOR = "contributor"
-    INNOVATOR = "innovator"
-    LEAD_INNOVATOR = "lead innovator"
-
-
 TIERS = [
     (Tier.NEWCOMER, "No points yet."),
-    (Tier.CONTRIBUTOR, "Has earned points: submitted an idea, completed a survey, or had a comment given kudos."),
+    (
+        Tier.CONTRIBUTOR,
+        "Has earned points: submitted an idea, completed a survey, answered a revision request, or received "
+        "kudos or up-votes.",
+    ),
     (Tier.INNOVATOR, "At least one idea shortlisted."),
     (
         Tier.LEAD_INNOVATOR,
@@ -57,25 +62,86 @@ def _counters(kind: str) -> dict:
     }
 
 
+LEAD_THRESHOLD_CACHE_KEY = "reputation:lead-threshold"
+LEAD_THRESHOLD_TTL = 24 * 3600  # the daily rebuild sets it again
+
+
+def lead_threshold(*, fresh: bool = False) -> int | None:
+    """The fewest points that place a member in the top 1% (None below 100 ranked members).
+
+    ``members_above < ranked // 100`` (tier_for_standing) holds exactly when the member has at least
+    the points of the (ranked // 100)-th member by points. Cached; the rebuild refreshes it.
+    """
+    if not fresh:
+        cached = cache.get(LEAD_THRESHOLD_CACHE_KEY)
+        if cached is not None:
+            return cached or None
+    ranked = ReputationTotal.objects.filter(points__gt=0)
+    places = ranked.count() // TOP_SHARE
+    threshold = 0
+    if places:
+        threshold = ranked.order_by("-points").values_list("points", flat=True)[places - 1]
+    cache.set(LEAD_THRESHOLD_CACHE_KEY, threshold, LEAD_THRESHOLD_TTL)
+    return threshold or None
+
+
+def tier_expression(*, points, shortlisted, won, threshold: int | None):
+    """The SQL twin of tier_for_standing, over a total's columns (or expressions of them)."""
+    lead = GreaterThan(won, 0)
+    if threshold is not None:
+        lead = Q(lead) | Q(GreaterThanOrEqual(points, threshold))
+    return Case(
+        When(LessThanOrEqual(points, 0), then=Value(Tier.NEWCOMER)),
+        When(lead, then=Value(Tier.LEAD_INNOVATOR)),
+        When(GreaterThan(shortlisted, 0), then=Value(Tier.INNOVATOR)),
+        default=Value(Tier.CONTRIBUTOR),
+    )
+
+
+def _tier_update(
+    queryset, *, threshold: int | None, step_points: int = 0, step_shortlisted: int = 0, step_won: int = 0
+):
+    """Move the totals in ``queryset`` by the steps and set their tier from the new values, in one UPDATE."""
+    points = F("points") + step_points
+    shortlisted = F("ideas_shortlisted") + step_shortlisted
+    won = F("ideas_won_or_implemented") + step_won
+    return queryset.update(
+        points=points,
+        ideas_shortlisted=shortlisted,
+        ideas_won_or_implemented=won,
+        tier=tier_expression(points=points, shortlisted=shortlisted, won=won, threshold=threshold),
+    )
+
+
 @transaction.atomic
-def reputation_award(*, user, kind: str, object_key: str, points: int | None = None, actor=None) -> bool:
+def reputation_award(
+    *, user, kind: str, object_key: str, points: int | None = None, actor=None, challenge_id: int | None = None
+) -> bool:
     """Award ``user`` for ``kind`` on ``object_key`` once; returns whether this call awarded it.
 
     The unique constraint on (user, kind, object_key) makes a second award (a retry, a race) a no-op.
     ``actor`` is whoever caused the award: no points for one's own actions on one's own content.
+    ``challenge_id`` is the challenge it came from, for the leaderboards. The member's totals and
+    cached tier move in one UPDATE.
     """
     if user is None or (actor is not None and actor.pk == user.pk):
         return False
     points = POINTS[kind] if points is None else points
     try:
         with transaction.atomic():
-            ReputationEvent.objects.create(user=user, kind=kind, object_key=object_key, points=points)
+            ReputationEvent.objects.create(
+                user=user, kind=kind, object_key=object_key, points=points, challenge_id=challenge_id
+            )
     except IntegrityError:
         return False
     ReputationTotal.objects.bulk_create([ReputationTotal(user=user)], ignore_conflicts=True)
     counters = _counters(kind)
-    ReputationTotal.objects.filter(user=user).update(
-        points=F("points") + points, **{name: F(name) + step for name, step in counters.items() if step}
+    _tier_update(
+        ReputationTotal.objects.filter(user=user),
+        threshold=lead_threshold(),
+        step_points=points,
+        step_shortlisted=counters["ideas_shortlisted"],
+        step_won=counters["ideas_won_or_implemented"],
     )
     return True
 
@@ -85,20 +151,58 @@ def idea_status_award(*, idea, to_status: str, changed_by) -> bool:
     kind = STATUS_AWARDS.get(str(to_status))
     if kind is None:
         return False
-    return reputation_award(user=idea.author, kind=kind, object_key=f"idea:{idea.pk}", actor=changed_by)
+    return reputation_award(
+        user=idea.author, kind=kind, object_key=f"idea:{idea.pk}", actor=changed_by, challenge_id=idea.challenge_id
+    )
 
 
 def idea_submitted_award(*, idea) -> bool:
     """Award the author of an idea that has just been submitted (a draft earns nothing yet)."""
     if idea.status != "submitted":
         return False
-    return reputation_award(user=idea.author, kind=Kind.IDEA_SUBMITTED, object_key=f"idea:{idea.pk}")
+    return reputation_award(
+        user=idea.author, kind=Kind.IDEA_SUBMITTED, object_key=f"idea:{idea.pk}", challenge_id=idea.challenge_id
+    )
 
 
 def kudos_award(*, comment, giver) -> bool:
     """Award a comment's author for one member's kudos, once per giver (taking it back and again earns nothing)."""
     return reputation_award(
-        user=comment.author, kind=Kind.COMMENT_KUDOS, object_key=f"comment:{comment.pk}/by:{giver.pk}", actor=giver
+        user=comment.author,
+        kind=Kind.COMMENT_KUDOS,
+        object_key=f"comment:{comment.pk}/by:{giver.pk}",
+        actor=giver,
+        challenge_id=comment.idea.challenge_id,
+    )
+
+
+def vote_received_award(*, idea, voter, votes_up: int) -> bool:
+    """Award the author for an idea's up-vote number ``votes_up`` (its count just after the vote).
+
+    Keyed on the count, not the voter: only counts 1..VOTES_CAP_PER_IDEA earn, each once, so the
+    cap holds by construction and voting up, taking it back and voting up again earns nothing new.
+    The caller holds the idea's row lock, so the count is exact.
+    """
+    if not 1 <= votes_up <= VOTES_CAP_PER_IDEA:
+        return False
+    return reputation_award(
+        user=idea.author,
+        kind=Kind.VOTE_RECEIVED,
+        object_key=f"idea:{idea.pk}/up:{votes_up}",
+        actor=voter,
+        challenge_id=idea.challenge_id,
+    )
+
+
+def revision_answered_award(*, request) -> bool:
+    """Award the author who answered a mentor's revision request with a new version."""
+    idea = request.idea
+    return reputation_award(
+        user=idea.author,
+        kind=Kind.REVISION_ANSWERED,
+        object_key=f"revision:{request.pk}",
+        actor=request.mentor,
+        challenge_id=idea.challenge_id,
     )
 
 
@@ -109,7 +213,7 @@ def survey_completed_award(*, user, job) -> bool:
 
 @transaction.atomic
 def reputation_rebuild() -> int:
-    """Recompute every member's totals from the events, in one GROUP BY; returns the totals written.
+    """Recompute every member's totals and tier from the events, in one GROUP BY; returns the totals written.
 
     On PostgreSQL the events table is locked in SHARE mode until commit, so an award cannot slip
     between the aggregate and the write and be lost. Safe to run twice: it overwrites.
@@ -141,7 +245,9 @@ def reputation_rebuild() -> int:
         update_conflicts=True,
         unique_fields=["user"],
         update_fields=["points", "ideas_shortlisted", "ideas_won_or_implemented"],
+        batch_size=5000,
     )
+    _tier_update(ReputationTotal.objects.all(), threshold=lead_threshold(fresh=True))
     return len(totals)
 
 
@@ -184,6 +290,17 @@ def standing_for(user) -> Standing | None:
 
 
 def tier_for(user) -> str:
+    """The member's tier computed now from their standing (one query); lists read the cached tier_of."""
     if user is None or not getattr(user, "pk", None):
         return Tier.NEWCOMER
     return tier_for_standing(standing_for(user))
+
+
+def tier_of(user) -> str:
+    """The member's cached tier: no query when the caller selected ``reputation_total`` with the user."""
+    if user is None or not getattr(user, "pk", None):
+        return Tier.NEWCOMER
+    try:
+        return user.reputation_total.tier
+    except ObjectDoesNotExist:
+        return Tier.NEWCOMER

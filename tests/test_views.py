@@ -223,6 +223,7 @@ def test_idea_detail_query_count_is_constant(client_for, other_customer, idea, c
     # one more for the follow card (followers and whether the viewer follows, in one aggregate).
     # The mentoring card adds none for other members (tests/test_mentoring.py counts the author's page);
     # the header's unread-notification count adds one for every signed-in member.
-    # One more for the author's reputation badge (their totals and rank, reputation.services.standing_for).
-    with django_assert_num_queries(12):
+    # The tier badges (the author's and each commenter's) read the tier cached on their totals,
+    # selected with them: no query of their own.
+    with django_assert_num_queries(11):
         assert client.get(idea.get_absolute_url()).status_code == 200

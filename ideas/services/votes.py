@@ -6,6 +6,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from reputation.services import vote_received_award
+
 from .. import rules
 from ..models import Idea, Vote
 from .errors import VoteNotAllowed
@@ -29,7 +31,7 @@ def _counter_deltas(value: int | None) -> dict[str, int]:
 
 @transaction.atomic
 def vote_cast(*, user, idea: Idea, value: int) -> Idea:
-    """Record or change the user's vote and return the idea with fresh totals.
+    """Record or change the user's vote and return the idea with fresh totals; an up-vote may earn the author points.
 
     Holds the idea's row lock (SELECT … FOR UPDATE) while it reads the user's vote and moves
     the counters, so concurrent votes on one idea leave exact totals; the unique constraint on
@@ -37,7 +39,7 @@ def vote_cast(*, user, idea: Idea, value: int) -> Idea:
     """
     if value not in (Vote.Value.UP, Vote.Value.DOWN):
         raise VoteNotAllowed("A vote is either up or down.")
-    idea = Idea.objects.select_for_update().select_related("challenge").get(pk=idea.pk)
+    idea = Idea.objects.select_for_update(of=("self",)).select_related("challenge", "author").get(pk=idea.pk)
     refusal = rules.vote_refusal(user, idea)
     if refusal:
         raise VoteNotAllowed(refusal)
@@ -59,6 +61,8 @@ def vote_cast(*, user, idea: Idea, value: int) -> Idea:
     )
     ranks_refresh_soon(idea.pk)
     idea.refresh_from_db(fields=["votes_up", "votes_down"])
+    if value == Vote.Value.UP:
+        vote_received_award(idea=idea, voter=user, votes_up=idea.votes_up)
     return idea
 
 

@@ -1,22 +1,39 @@
-"""{% tier_badge user %}: a small badge with the member's tier, beside their name."""
+"""Reputation in templates: a member's name with their tier badge, linked to their profile when the viewer may see it.
+
+Both read the tier cached on the member's totals (``tier_of``): select ``author__reputation_total``
+with the rows and a list shows badges without a query per row.
+"""
 
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 
-from ..services import tier_for
+from ..rules import can_view_profile
+from ..services import tier_of
 
 register = template.Library()
 
 
 @register.simple_tag
 def tier_badge(user):
-    """One query (the member's totals and rank together). Use it where one name is shown, not in lists."""
-    tier = tier_for(user)
+    tier = tier_of(user)
     return format_html(
-        '<a class="tag tier-badge" href="{}" title="Reputation tier: {}" aria-label="Reputation tier: {}">{}</a>',
+        '<a class="tag tier-badge" data-testid="tier-badge" href="{}" title="Reputation tier: {}" '
+        'aria-label="Reputation tier: {}">{}</a>',
         reverse("reputation:points"),
         tier,
         tier,
         tier,
     )
+
+
+@register.simple_tag(takes_context=True)
+def member(context, user):
+    """The member's public name (a link to their profile if the viewer may see it) and tier badge."""
+    request = context.get("request")
+    viewer = getattr(request, "user", None)
+    if can_view_profile(viewer, user):
+        name = format_html('<a href="{}">{}</a>', reverse("reputation:profile", args=[user.pk]), user.public_name)
+    else:
+        name = format_html("{}", user.public_name)
+    return format_html("{} {}", name, tier_badge(user))

@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import MENTOR_GROUP
 from ideas.models import Idea, IdeaVersion, Status
 from notifications import services as notify
+from reputation.services import revision_answered_award
 
 from .. import rules
 from ..models import MentorAssignment, Review, RevisionRequest, ThreadMessage
@@ -273,10 +274,20 @@ def revision_request(*, idea: Idea, mentor, message: str) -> RevisionRequest:
 
 
 def revision_request_answer_unlocked(*, idea: Idea, version: IdeaVersion) -> int:
-    """Mark the idea's open revision request answered by ``version``; returns how many were answered (0 or 1).
+    """Mark the idea's open revision request answered by ``version`` (the author earns points for it); returns
+    how many were answered (0 or 1).
 
     The caller (``ideas.services.idea_update``) holds the idea's row lock and has just recorded ``version``.
     """
-    return RevisionRequest.objects.filter(Q(idea=idea) & Q(answered_at__isnull=True)).update(
+    request = (
+        RevisionRequest.objects.filter(Q(idea=idea) & Q(answered_at__isnull=True)).select_related("mentor").first()
+    )
+    if request is None:
+        return 0
+    answered = RevisionRequest.objects.filter(pk=request.pk, answered_at__isnull=True).update(
         answered_at=timezone.now(), answer_version=version
     )
+    if answered:
+        request.idea = idea
+        revision_answered_award(request=request)
+    return answered
