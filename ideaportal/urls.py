@@ -16,6 +16,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("metrics/", include("metrics.urls")),
     path("reputation/", include("reputation.urls")),
+    path("innovators/", include("innovators.urls")),
     path("accounts/profile/", profile, name="profile"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
