@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "notifications",
     "metrics",
     "reputation",
+    "baseline",
     "innovators",
 ]
 
@@ -107,6 +108,12 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+
+# Load benchmarks only (bench/load.py): the baseline views at _baseline/ and an X-Queries header
+# with each response's number of SQL queries. Never on in a real deployment.
+BENCH_BASELINE_VIEWS = env_bool("BENCH_BASELINE_VIEWS", default=False)
+if BENCH_BASELINE_VIEWS:
+    MIDDLEWARE.insert(0, "baseline.middleware.QueryCountMiddleware")
 
 ROOT_URLCONF = "ideaportal.urls"
 

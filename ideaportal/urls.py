@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -21,3 +22,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# The load benchmark's baselines (bench/load.py), only when a benchmark run asks for them.
+if settings.BENCH_BASELINE_VIEWS:
+    urlpatterns.append(path("_baseline/", include("baseline.urls")))
