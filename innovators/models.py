@@ -11,6 +11,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from accounts.models import User
+
 SCALE_MIN, SCALE_MAX = 1, 7
 
 
@@ -103,3 +105,12 @@ class QuestionnaireAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id}: {self.value}"
+
+
+class Innovator(User):
+    """A member as staff see them in the innovator pool (a proxy of the user, for its own admin page)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "innovator"
+        verbose_name_plural = "innovator pool"
