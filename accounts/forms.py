@@ -21,7 +21,7 @@ class SignupForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
-    """The member's display name, and the segment their survey answers are counted in.
+    """The member's display name, whether their profile is public, and the segment their survey answers are counted in.
 
     The segment is not a field of the user: it lives on the member's survey respondent
     (scoring.services.survey.respondent_segment_set writes it). Without segments there is no question.
@@ -38,7 +38,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name"]
+        fields = ["display_name", "profile_public"]
 
     def __init__(self, *args, segment: Segment | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,19 +1,63 @@
 from django.http import Http404
 from django.shortcuts import render
 
+from challenges.selectors import challenge_visible_to
+
+from . import selectors
+from .forms import LeaderboardForm
 from .models import Kind
-from .services import POINTS, TIERS, VOTES_CAP_PER_IDEA
+from .rules import can_view_profile, is_staff_viewer
+from .services import POINTS, TIERS, VOTES_CAP_PER_IDEA, tier_of
 
 
 def points(request):
     """The public help page: what earns points, and the tiers."""
     table = [(Kind(kind).label, value) for kind, value in POINTS.items()]
-    return render(request, "reputation/points.html", {"points_table": table, "tiers": TIERS, "votes_cap": VOTES_CAP_PER_IDEA})
+    return render(
+        request, "reputation/points.html", {"points_table": table, "tiers": TIERS, "votes_cap": VOTES_CAP_PER_IDEA}
+    )
 
 
-def profile(request, pk):  # built next (issue 8)
-    raise Http404
+def profile(request, pk: int):
+    """A member's track record; a profile the viewer may not see does not exist for them (404)."""
+    try:
+        member = selectors.member_for_profile(pk=pk)
+    except selectors.User.DoesNotExist:
+        raise Http404("No such member.") from None
+    if not can_view_profile(request.user, member):
+        raise Http404("No such member.")
+    is_own = request.user.is_authenticated and request.user.pk == member.pk
+    total = getattr(member, "reputation_total", None)
+    context = {
+        "member": member,
+        "is_own": is_own,
+        "hidden": not member.profile_public or not member.is_active,
+        "seen_as_staff": not is_own and is_staff_viewer(request.user),
+        "points": total.points if total else 0,
+        "tier": tier_of(member),
+        "ideas": selectors.profile_ideas(viewer=request.user, member=member),
+        "funnel": selectors.profile_funnel(viewer=request.user, member=member),
+    }
+    return render(request, "reputation/profile.html", context)
 
 
-def leaderboard(request):  # built next (issue 8)
-    raise Http404
+def leaderboard(request):
+    """The members with the most points in a period, overall or in one challenge the viewer may see.
+
+    Bad parameters get the form's message and a 400, with the board for what was valid (the default
+    period, all challenges, otherwise).
+    """
+    form = LeaderboardForm(request.GET or None, challenges=challenge_visible_to(request.user))
+    valid = form.is_valid() if form.is_bound else True
+    cleaned = form.cleaned_data if form.is_bound else {}
+    period = cleaned.get("period") or selectors.PERIOD_DEFAULT
+    challenge = cleaned.get("challenge")
+    context = {
+        "form": form,
+        "period": period,
+        "period_label": selectors.PERIODS[period][0],
+        "challenge": challenge,
+        "members": selectors.leaderboard(since=selectors.period_start(period), challenge=challenge),
+        "size": selectors.LEADERBOARD_SIZE,
+    }
+    return render(request, "reputation/leaderboard.html", context, status=200 if valid else 400)
