@@ -382,6 +382,9 @@ class ScaleSeeder:
                 [User, Idea, Idea.outcomes.through, IdeaVersion, IdeaFollow, StatusChange, Vote, Comment]
                 + [Respondent, Rating]
             )
+            self.progress.line("commit (PostgreSQL checks the deferred foreign keys now) ...")
+            committing = time.perf_counter()
+        self.report.timings.append(("commit (deferred foreign-key checks)", time.perf_counter() - committing))
         self.step("ANALYZE (before the derived values)", analyze)
         self.step("opportunity scores (scoring.services.scores_recompute)", scores_recompute)
         self.step("ranking columns (ideas.services.ranking.idea_ranks_refresh)", self.ranks)
