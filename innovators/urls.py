@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401 - the questionnaire's routes come with its views
+from django.urls import path
+
+from . import views
 
 app_name = "innovators"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("questionnaire/", views.questionnaire, name="questionnaire"),
+]

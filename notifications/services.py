@@ -339,6 +339,39 @@ def _drafts_phase(payload, kind) -> list[Draft]:
     ]
 
 
+def _drafts_challenge_invitation(payload) -> list[Draft]:
+    """The members staff invited from the innovator pool (innovators.services.innovators_invite).
+
+    Only those still invited and active, and only once the challenge is past its draft: the link
+    must open a page they can see.
+    """
+    import html
+
+    import markdown as markdown_lib
+    from django.utils.html import strip_tags
+    from django.utils.text import Truncator
+
+    from challenges.models import Challenge
+
+    challenge = Challenge.objects.filter(pk=payload["challenge_id"]).first()
+    if challenge is None or challenge.phase == Challenge.Phase.DRAFT:
+        return []
+    invited = (
+        get_user_model()
+        .objects.filter(pk__in=payload["user_ids"], is_active=True, challenge_invitations=challenge)
+        .order_by("pk")
+    )
+    summary = " ".join(html.unescape(strip_tags(markdown_lib.markdown(challenge.brief))).split())
+    body = (
+        "Your track record of ideas caught our eye, so we invite you to this invite-only challenge: "
+        "only the members we invite can see it."
+    )
+    if summary:
+        body += "\n\n" + Truncator(summary).words(60)
+    title = f"You are invited to the challenge “{challenge.title}”"
+    return [Draft(user, Kind.CHALLENGE_INVITATION, title, body, challenge.get_absolute_url()) for user in invited]
+
+
 _RECIPIENTS = {
     Kind.IDEA_RECEIVED: _drafts_idea_received,
     Kind.STATUS_CHANGED: _drafts_status_changed,
@@ -348,6 +381,7 @@ _RECIPIENTS = {
     Kind.REVISION_REQUEST: _drafts_revision_request,
     Kind.PHASE_CHANGED: lambda payload: _drafts_phase(payload, Kind.PHASE_CHANGED),
     Kind.RESULTS_ANNOUNCED: lambda payload: _drafts_phase(payload, Kind.RESULTS_ANNOUNCED),
+    Kind.CHALLENGE_INVITATION: _drafts_challenge_invitation,
 }
 
 

@@ -1,0 +1,55 @@
+"""The questionnaire as a form: one 1–7 radio group per statement, and the staff's invitation form."""
+
+from django import forms
+
+from .models import SCALE_MAX, SCALE_MIN, Questionnaire
+from .selectors import invitable_challenges
+
+SCALE_ENDS = {SCALE_MIN: "not at all like me", SCALE_MAX: "very much like me"}
+SCALE_CHOICES = [
+    (value, f"{value} — {SCALE_ENDS[value]}" if value in SCALE_ENDS else str(value))
+    for value in range(SCALE_MIN, SCALE_MAX + 1)
+]
+
+
+def item_field_name(item) -> str:
+    return f"item_{item.pk}"
+
+
+class QuestionnaireForm(forms.Form):
+    """Every statement needs an answer; any error saves nothing (innovators.services.questionnaire_answer)."""
+
+    questionnaire = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, questionnaire: Questionnaire, **kwargs):
+        super().__init__(*args, initial={"questionnaire": questionnaire.pk}, **kwargs)
+        self.questionnaire = questionnaire
+        self.items = list(questionnaire.items.all())
+        for item in self.items:
+            self.fields[item_field_name(item)] = forms.TypedChoiceField(
+                label=item.text,
+                choices=SCALE_CHOICES,
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={
+                    "required": f"Choose an answer from {SCALE_MIN} to {SCALE_MAX}.",
+                    "invalid_choice": f"Choose one of the answers from {SCALE_MIN} to {SCALE_MAX}.",
+                },
+            )
+
+    def rows(self):
+        return [self[item_field_name(item)] for item in self.items]
+
+    def values(self) -> dict[int, int]:
+        return {item.pk: self.cleaned_data[item_field_name(item)] for item in self.items}
+
+
+class InviteToChallengeForm(forms.Form):
+    challenge = forms.ModelChoiceField(
+        queryset=invitable_challenges(),
+        label="Challenge",
+        empty_label="Choose an invite-only challenge",
+        help_text="Invite-only challenges past their draft and not closed. "
+        "Each newly invited member is notified once; members already invited are left as they are.",
+        error_messages={"invalid_choice": "Choose one of the invite-only challenges listed."},
+    )
