@@ -17,6 +17,14 @@ User = get_user_model()
 # How many of a member's ideas the profile lists (newest first); the funnel counts count them all.
 PROFILE_IDEAS_SHOWN = 50
 LEADERBOARD_SIZE = 50
+LEADERBOARD_MEMBER_FIELDS = (
+    "username",
+    "email",
+    "display_name",
+    "is_active",
+    "profile_public",
+    "reputation_total__tier",
+)
 
 # The leaderboard periods: their key in the URL → (label, days; None for all time).
 PERIODS: dict[str, tuple[str, int | None]] = {
@@ -139,6 +147,8 @@ def leaderboard(
         .annotate(period_points=Sum("reputation_events__points"), reached_at=Max("reputation_events__created_at"))
         .filter(period_points__gt=0)
         .select_related("reputation_total")
+        # What a row shows ({% member %}: the public name, whether the viewer may open the profile, the tier).
+        .only(*LEADERBOARD_MEMBER_FIELDS)
         .order_by("-period_points", "reached_at", "pk")
     )
     return list(members[:limit])
