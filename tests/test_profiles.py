@@ -9,6 +9,7 @@ from accounts.models import User
 from challenges.models import Challenge
 from ideas import services as idea_services
 from ideas.models import Kudos, Status
+from innovators.models import Questionnaire, QuestionnaireItem
 from reputation.models import Kind
 from reputation.services import reputation_award
 from tests import factories
@@ -217,3 +218,12 @@ def test_the_settings_form_toggles_privacy_and_bad_input_changes_nothing(client_
     customer.refresh_from_db()
     assert customer.profile_public is True
     assert client_for(other_customer).get(profile_url(customer)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_settings_page_invites_to_the_open_questionnaire(client_for, customer):
+    client = client_for(customer)
+    assert 'data-testid="questionnaire-prompt"' not in client.get(reverse("profile")).content.decode()
+    questionnaire = Questionnaire.objects.create(title="How you come up with ideas", is_open=True)
+    QuestionnaireItem.objects.create(questionnaire=questionnaire, text="I try new products before others do.")
+    assert 'data-testid="questionnaire-prompt"' in client.get(reverse("profile")).content.decode()
