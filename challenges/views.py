@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
+from ideaportal.pagecache import cache_public_page
 from ideas.selectors import challenge_follow_state, idea_list_for, user_votes_on
 from scoring.selectors import scores_overall_for_outcomes
 
@@ -11,6 +12,7 @@ from . import rules, selectors, services
 from .models import Challenge, ChallengeInvitation
 
 
+@cache_public_page
 def challenge_list(request):
     challenges = selectors.challenge_list_for(request.user)
     return render(request, "challenges/challenge_list.html", {"challenges": challenges})
@@ -35,6 +37,7 @@ def _announced_results(request, challenge: Challenge) -> selectors.ChallengeResu
     return results if rules.results_announced(challenge, has_winner=results.has_winner) else None
 
 
+@cache_public_page
 def challenge_detail(request, slug: str):
     challenge = _challenge_or_404(request, slug)
     results = _announced_results(request, challenge)

@@ -280,6 +280,9 @@ SCORING_MIN_RESPONDENTS = env_int("SCORING_MIN_RESPONDENTS", 30)
 SCORING_DEBOUNCE_SECONDS = env_int("SCORING_DEBOUNCE_SECONDS", 10)
 # Votes on an idea trigger one refresh of its ranking values this many seconds later.
 RANKING_DEBOUNCE_SECONDS = env_int("RANKING_DEBOUNCE_SECONDS", 5)
+# The longest a public page is kept for visitors who are not signed in (ideaportal.pagecache: any
+# committed change to what it shows replaces it at once); 0 turns the page cache off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 
 LOGGING = {
     "version": 1,

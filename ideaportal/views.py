@@ -6,7 +6,10 @@ from django.views.decorators.cache import never_cache
 from challenges.selectors import challenge_open_list_for
 from ideas.selectors import idea_recently_decided_for
 
+from .pagecache import cache_public_page
 
+
+@cache_public_page
 def home(request):
     context = {
         "open_challenges": challenge_open_list_for(request.user)[:6],

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from challenges.models import Challenge
 from challenges.rules import can_view_challenge, submission_refusal
+from ideaportal.pagecache import cache_public_page
 
 from . import rules, selectors, services
 from .forms import CommentForm, IdeaForm, VoteForm, WithdrawForm
@@ -91,6 +92,7 @@ def _similar_before_submit(request, *, challenge: Challenge, form: IdeaForm, ide
     )
 
 
+@cache_public_page
 def idea_detail(request, pk: int):
     idea = _idea_or_404(request, pk)
     return render(request, "ideas/idea_detail.html", _detail_context(request, idea))

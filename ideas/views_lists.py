@@ -5,11 +5,13 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from challenges.selectors import challenge_visible_to
+from ideaportal.pagecache import cache_public_page
 
 from . import selectors
 from .filters import IdeaFilter
 
 
+@cache_public_page
 def idea_list(request):
     ideas = IdeaFilter(
         request.GET,

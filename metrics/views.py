@@ -7,6 +7,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from ideaportal.pagecache import cache_public_page
+
 from . import charts, selectors
 from .rules import can_view_metrics
 from .tables import TABLES, metrics_table
@@ -62,6 +64,7 @@ def metrics_export(request, table: str):
     return response
 
 
+@cache_public_page
 def implemented_ideas(request):
     page = Paginator(selectors.implemented_ideas_for(request.user), 20).get_page(request.GET.get("page"))
     return render(request, "metrics/implemented.html", {"page": page, "ideas": page.object_list})

@@ -45,6 +45,9 @@ def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # A cache of each test's own: allauth keeps sign-in rate limits there, which must not carry over.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+    # Tests run inside a transaction that never commits, so the page cache would never see a change:
+    # it is off except in tests/test_pagecache.py, which commits.
+    settings.PAGE_CACHE_SECONDS = 0
     from django.core.cache import cache
 
     cache.clear()  # local-memory caches of one LOCATION are shared by every test of the process

@@ -1,0 +1,185 @@
+"""A cache of the public pages as visitors see them, invalidated by every committed write to what they show.
+
+Visitors who are not signed in all see the same page for a URL, so the first one's page is kept in
+the cache (Redis in production) and served to the next ones without a query. Correctness rests on
+one number, the **content version**, which is part of every page's key:
+
+- Every write that Django sends to a table the public pages read from (``WATCHED_TABLES``: ideas,
+  votes, comments, challenges, scores, reputation, members' names...) is seen by a database
+  execute wrapper installed on each connection, ORM ``update()`` and ``bulk_create`` included. Once
+  the write's transaction **commits**, the version is incremented (``transaction.on_commit``); a
+  rolled-back write changes nothing.
+- A page is read under the version current when its request started. A request that read the old
+  data before the commit stored it under the old version, which nobody asks for once the version
+  moved on; a request that started after the commit gets the new version and renders the new data.
+
+Only GET and HEAD requests from visitors with neither a session nor pending messages are served or
+stored, htmx requests never, and only plain 200 responses that set no cookie are stored. Writes made
+outside Django's connection (``psql``, the COPY of ``seed_scale``) must call ``content_changed()``.
+``PAGE_CACHE_SECONDS`` bounds how long a page can live (0 turns the cache off).
+"""
+
+import functools
+import hashlib
+import logging
+import re
+import time
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.db import connections
+from django.db.backends.signals import connection_created
+from django.http import HttpResponse
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "pagecache:version"
+
+# The tables whose rows the public pages show. A write elsewhere (sessions, notifications, survey
+# answers, screening) never changes what a visitor sees.
+WATCHED_TABLES = frozenset(
+    {
+        "accounts_user",
+        "challenges_job",
+        "challenges_outcome",
+        "challenges_segment",
+        "challenges_challenge",
+        "challenges_challenge_outcomes",
+        "challenges_challenge_invited_members",
+        "challenges_selectioncriterion",
+        "challenges_challengefollow",
+        "ideas_idea",
+        "ideas_idea_outcomes",
+        "ideas_vote",
+        "ideas_comment",
+        "ideas_statuschange",
+        "ideas_ideaversion",
+        "ideas_kudos",
+        "ideas_commentflag",
+        "ideas_ideafollow",
+        "scoring_outcomescore",
+        "scoring_scoringrun",
+        "reputation_reputationevent",
+        "reputation_reputationtotal",
+    }
+)
+
+_WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+
+
+# --- The version ------------------------------------------------------------------------------
+
+
+def content_version() -> int:
+    """The current content version; a missing one (a flushed or evicted key) starts from the clock,
+    so it never goes back to a number whose pages may still be cached."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, time.time_ns() // 1000, timeout=None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def content_changed() -> None:
+    """Move the content version on: every cached page is out of date. Never raises (a cache that is
+    down is logged; the pages then live at most PAGE_CACHE_SECONDS)."""
+    try:
+        try:
+            cache.incr(VERSION_KEY)
+        except ValueError:  # no version yet, or evicted: start one above any earlier
+            cache.set(VERSION_KEY, time.time_ns() // 1000, timeout=None)
+    except Exception:
+        logger.warning("Could not move the page cache's content version on.", exc_info=True)
+
+
+def _watch_writes(execute, sql, params, many, context):
+    """Execute wrapper: after a committed write to a watched table, move the content version on."""
+    match = _WRITE.match(sql) if isinstance(sql, str) else None
+    if match is None or match.group(1) not in WATCHED_TABLES:
+        return execute(sql, params, many, context)
+    connection = context["connection"]
+    if not connection.in_atomic_block:
+        result = execute(sql, params, many, context)
+        content_changed()
+        return result
+    # Once per transaction: rolled back, the callback goes with it.
+    if not any(callback is content_changed for _, callback, _ in connection.run_on_commit):
+        connection.on_commit(content_changed)
+    return execute(sql, params, many, context)
+
+
+def _install(connection, **kwargs) -> None:
+    if not getattr(connection, "_pagecache_installed", False):
+        connection.execute_wrappers.append(_watch_writes)
+        connection._pagecache_installed = True
+
+
+def install() -> None:
+    """Watch every database connection of this process (called from IdeasConfig.ready)."""
+    connection_created.connect(_install, dispatch_uid="ideaportal.pagecache")
+    for connection in connections.all(initialized_only=True):
+        _install(connection)
+
+
+# --- The pages --------------------------------------------------------------------------------
+
+
+def _cacheable_request(request) -> bool:
+    return (
+        settings.PAGE_CACHE_SECONDS > 0
+        and request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and CookieStorage.cookie_name not in request.COOKIES
+        and "HX-Request" not in request.headers
+        and not request.user.is_authenticated
+    )
+
+
+def _cacheable_response(request, response) -> bool:
+    """A plain 200 that is the same for every visitor: it used no CSRF token, wrote nothing to a
+    session and left no message (their cookies are set after the view, so ask the request)."""
+    session = getattr(request, "session", None)
+    messages = getattr(request, "_messages", None)
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "private" not in response.get("Cache-Control", "")
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not (session is not None and session.modified)
+        and not (messages is not None and getattr(messages, "added_new", False))
+    )
+
+
+def _key(version: int, request) -> str:
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"pagecache:{version}:{path}"
+
+
+def cache_public_page(view):
+    """Serve visitors the page kept for this URL and content version, or render and keep it.
+
+    Adds ``X-Page-Cache: hit|miss`` to the responses it considered, for the benchmarks and tests.
+    """
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not _cacheable_request(request):
+            return view(request, *args, **kwargs)
+        key = _key(content_version(), request)
+        kept = cache.get(key)
+        if kept is not None:
+            content, content_type = kept
+            response = HttpResponse(content, content_type=content_type)
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response.render()
+        if _cacheable_response(request, response):
+            cache.set(key, (response.content, response["Content-Type"]), settings.PAGE_CACHE_SECONDS)
+            response["X-Page-Cache"] = "miss"
+        return response
+
+    return wrapped
