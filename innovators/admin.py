@@ -5,6 +5,7 @@ Writes go through ``innovators.services``: items change only until the first res
 """
 
 import datetime
+import re
 
 from django import forms
 from django.contrib import admin, messages
@@ -24,6 +25,7 @@ from .forms import InviteToChallengeForm
 from .models import Innovator, Questionnaire, QuestionnaireAnswer, QuestionnaireItem, QuestionnaireResponse
 
 INVITE_TEMPLATE = "admin/innovators/innovator/invite.html"
+ITEM_FIELD = re.compile(r"^items-\d+-(position|text|weight)$")
 
 
 class QuestionnaireStaffMixin:
@@ -104,6 +106,17 @@ class QuestionnaireAdmin(QuestionnaireStaffMixin, admin.ModelAdmin):
         url = reverse("admin:innovators_questionnaireresponse_changelist") + f"?questionnaire__id__exact={obj.pk}"
         note = " (its statements can no longer change)" if count else ""
         return format_html('<a href="{}">{} response{}</a>{}', url, count, "" if count == 1 else "s", note)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A member answered while this page was open: the inline turned read-only and its edits
+        # were ignored (a read-only page sends no item fields), so say so rather than "changed".
+        if not services.questionnaire_items_editable(form.instance) and any(
+            ITEM_FIELD.match(key) for key in request.POST
+        ):
+            self.message_user(
+                request, f"The statements were not changed: {services.ITEMS_LOCKED_MESSAGE}", level=messages.ERROR
+            )
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not QuestionnaireItem:

@@ -73,9 +73,7 @@ class QuestionnaireResponse(models.Model):
     """A customer's answers to one questionnaire, given once, with the weighted score (0–100)."""
 
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="responses")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="questionnaire_responses"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="questionnaire_responses")
     score = models.FloatField(help_text="The weighted mean of the answers, from 0 (all 1s) to 100 (all 7s).")
     submitted_at = models.DateTimeField(auto_now_add=True)
 

@@ -238,8 +238,9 @@ def test_admin_shows_items_read_only_once_answered_and_refuses_a_stale_edit(clie
         }
     answer(customer, questionnaire, [3, 3, 3])  # a member answers while staff edit the weights
 
-    client.post(change_url, data)
-    assert items_of(questionnaire)[0].weight == 1  # the edit did not go through
+    response = client.post(change_url, data, follow=True)
+    assert items_of(questionnaire)[0].weight == 1  # the edit did not go through, and staff are told
+    assert any("The statements were not changed" in str(m) for m in response.context["messages"])
     page = client.get(change_url)
     assert page.context["inline_admin_formsets"][0].has_change_permission is False
     assert 'name="items-0-weight"' not in page.content.decode()
@@ -399,3 +400,51 @@ def test_the_prompt_shows_only_while_open_and_unanswered(customer, triage, djang
     assert not prompt(AnonymousUser())
     answer(customer, questionnaire, [4, 4, 4])
     assert not prompt(customer)
+
+
+@pytest.mark.django_db
+def test_triage_staff_write_a_questionnaire_with_its_statements_in_the_admin(client_for, triage):
+    response = client_for(triage).post(
+        reverse("admin:innovators_questionnaire_add"),
+        {
+            "title": "How you come up with ideas",
+            "introduction": "Optional, one minute.",
+            "is_open": "on",
+            "items-TOTAL_FORMS": "2",
+            "items-INITIAL_FORMS": "0",
+            "items-MIN_NUM_FORMS": "0",
+            "items-MAX_NUM_FORMS": "1000",
+            "items-0-position": "2",
+            "items-0-text": "I find workarounds when products fall short.",
+            "items-0-weight": "2",
+            "items-1-position": "1",
+            "items-1-text": "Friends ask me about new products.",
+            "items-1-weight": "1",
+        },
+    )
+    assert response.status_code == 302
+    questionnaire = Questionnaire.objects.get()
+    assert [(i.text, i.weight) for i in items_of(questionnaire)] == [
+        ("Friends ask me about new products.", 1),
+        ("I find workarounds when products fall short.", 2),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_weight_out_of_range_is_refused_in_the_admin(client_for, triage):
+    response = client_for(triage).post(
+        reverse("admin:innovators_questionnaire_add"),
+        {
+            "title": "Q",
+            "introduction": "",
+            "items-TOTAL_FORMS": "1",
+            "items-INITIAL_FORMS": "0",
+            "items-MIN_NUM_FORMS": "0",
+            "items-MAX_NUM_FORMS": "1000",
+            "items-0-position": "1",
+            "items-0-text": "A statement",
+            "items-0-weight": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert not Questionnaire.objects.exists()
