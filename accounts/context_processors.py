@@ -1,7 +1,13 @@
+import functools
+
 from . import rules
 
 
 def roles(request):
-    """The signed-in member's roles, for the navigation."""
+    """The signed-in member's roles, for the navigation. Lazy: asked only where a template shows them
+    (htmx fragments mostly do not); ``rules`` caches the member's groups for the request."""
     user = request.user
-    return {"user_is_triage": rules.is_triage(user), "user_is_mentor": rules.is_mentor(user)}
+    return {
+        "user_is_triage": functools.cache(lambda: rules.is_triage(user)),
+        "user_is_mentor": functools.cache(lambda: rules.is_mentor(user)),
+    }

@@ -164,28 +164,33 @@ def idea_mine(request):
 
 @require_POST
 def idea_vote(request, pk: int):
-    idea = _idea_or_404(request, pk)
+    try:
+        idea = selectors.idea_visible_get(request.user, pk=pk)
+    except Idea.DoesNotExist:
+        raise Http404("No such idea.") from None
     if not request.user.is_authenticated:
         if request.htmx:
             return render(request, "ideas/_vote.html", {"idea": idea, "vote_error": "Sign in to vote."})
         return redirect_to_login(idea.get_absolute_url())
     form = VoteForm(request.POST)
-    error = None
+    error, user_vote = None, None
     if not form.is_valid():
         error = form.errors["value"][0]
     else:
         try:
-            value = form.vote_value()
-            if value is None:
+            user_vote = form.vote_value()
+            if user_vote is None:
                 idea = services.vote_withdraw(user=request.user, idea=idea)
             else:
-                idea = services.vote_cast(user=request.user, idea=idea, value=value)
+                idea = services.vote_cast(user=request.user, idea=idea, value=user_vote)
         except services.VoteNotAllowed as refusal:
             error = str(refusal)
     if request.htmx:
+        if error:  # the vote did not change: show the one they have
+            user_vote = selectors.user_votes_on(request.user, [idea]).get(idea.pk)
         context = {
             "idea": idea,
-            "user_vote": selectors.user_votes_on(request.user, [idea]).get(idea.pk),
+            "user_vote": user_vote,
             "vote_refusal": rules.vote_refusal(request.user, idea),
             "vote_error": error,
         }

@@ -4,10 +4,11 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Case, Count, F, Func, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThanOrEqual
+from django.utils import timezone
 
 from .models import Kind, ReputationEvent, ReputationTotal, Tier
 
@@ -113,7 +114,20 @@ def _tier_update(
     )
 
 
-@transaction.atomic
+def _event_insert(*, user_id: int, kind: str, object_key: str, points: int, challenge_id: int | None) -> bool:
+    """Insert the event unless (user, kind, object key) has one; whether it inserted. One statement,
+    no savepoint: ``ON CONFLICT DO NOTHING`` on the unique constraint (PostgreSQL and SQLite)."""
+    table = ReputationEvent._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{table}" ("user_id", "kind", "object_key", "points", "challenge_id", "created_at") '
+            "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            [user_id, kind, object_key, points, challenge_id, timezone.now()],
+        )
+        return cursor.rowcount == 1
+
+
+@transaction.atomic(savepoint=False)
 def reputation_award(
     *, user, kind: str, object_key: str, points: int | None = None, actor=None, challenge_id: int | None = None
 ) -> bool:
@@ -122,27 +136,24 @@ def reputation_award(
     The unique constraint on (user, kind, object_key) makes a second award (a retry, a race) a no-op.
     ``actor`` is whoever caused the award: no points for one's own actions on one's own content.
     ``challenge_id`` is the challenge it came from, for the leaderboards. The member's totals and
-    cached tier move in one UPDATE.
+    cached tier move in one UPDATE. Two statements for a member who has totals already (an up-vote
+    runs this on the voting request).
     """
     if user is None or (actor is not None and actor.pk == user.pk):
         return False
     points = POINTS[kind] if points is None else points
-    try:
-        with transaction.atomic():
-            ReputationEvent.objects.create(
-                user=user, kind=kind, object_key=object_key, points=points, challenge_id=challenge_id
-            )
-    except IntegrityError:
+    if not _event_insert(user_id=user.pk, kind=kind, object_key=object_key, points=points, challenge_id=challenge_id):
         return False
-    ReputationTotal.objects.bulk_create([ReputationTotal(user=user)], ignore_conflicts=True)
     counters = _counters(kind)
-    _tier_update(
-        ReputationTotal.objects.filter(user=user),
-        threshold=lead_threshold(),
-        step_points=points,
-        step_shortlisted=counters["ideas_shortlisted"],
-        step_won=counters["ideas_won_or_implemented"],
-    )
+    steps = {
+        "threshold": lead_threshold(),
+        "step_points": points,
+        "step_shortlisted": counters["ideas_shortlisted"],
+        "step_won": counters["ideas_won_or_implemented"],
+    }
+    if not _tier_update(ReputationTotal.objects.filter(user=user), **steps):
+        ReputationTotal.objects.bulk_create([ReputationTotal(user=user)], ignore_conflicts=True)
+        _tier_update(ReputationTotal.objects.filter(user=user), **steps)
     return True
 
 

@@ -60,7 +60,9 @@ def vote_cast(*, user, idea: Idea, value: int) -> Idea:
         votes_down=F("votes_down") + added["votes_down"] - removed["votes_down"],
     )
     ranks_refresh_soon(idea.pk)
-    idea.refresh_from_db(fields=["votes_up", "votes_down"])
+    # The row is locked: its new totals are the locked values plus the steps, no need to read them back.
+    idea.votes_up += added["votes_up"] - removed["votes_up"]
+    idea.votes_down += added["votes_down"] - removed["votes_down"]
     if value == Vote.Value.UP:
         vote_received_award(idea=idea, voter=user, votes_up=idea.votes_up)
     return idea
@@ -82,5 +84,6 @@ def vote_withdraw(*, user, idea: Idea) -> Idea:
         votes_up=F("votes_up") - removed["votes_up"], votes_down=F("votes_down") - removed["votes_down"]
     )
     ranks_refresh_soon(idea.pk)
-    idea.refresh_from_db(fields=["votes_up", "votes_down"])
+    idea.votes_up -= removed["votes_up"]
+    idea.votes_down -= removed["votes_down"]
     return idea
