@@ -977,6 +977,7 @@ def load(*, force: bool = False) -> bool:
         challenges = load_challenges(users, outcomes)
         load_ideas(challenges, users, outcomes)
         load_mentoring(users)
+        load_innovators(users)
         # The survey's scores, as the Celery task would store them; the open challenge shows them.
         scores_recompute()
         Challenge.objects.filter(slug=OPEN_SLUG).update(publish_scores=True)
@@ -1013,6 +1014,53 @@ def load_mentoring(users: dict) -> None:
                 mentor=mentor,
                 message="Could you add how many households a first pilot would need, and for how long?",
             )
+
+
+# The emergent-customer questionnaire: (statement, weight). Answers of the customers who took it.
+QUESTIONNAIRE_ITEMS = [
+    ("I often change how I shop or cook to get around things that annoy me.", 2),
+    ("I was among the first people I know to try grocery delivery.", 1),
+    ("Friends ask me which apps or services to use.", 1),
+    ("I have built or adapted my own tools (lists, spreadsheets, gadgets) for groceries.", 2),
+    ("I expect to benefit a lot if delivery gets better.", 1),
+]
+QUESTIONNAIRE_ANSWERS = {
+    "hana": [7, 6, 6, 7, 6],
+    "kenji": [6, 7, 5, 6, 7],
+    "alice": [5, 4, 6, 4, 5],
+    "bob": [3, 2, 4, 2, 5],
+    "erin": [2, 3, 2, 1, 4],
+}
+PRIVATE_PROFILES = ["leila"]
+
+
+def load_innovators(users: dict) -> None:
+    """An open questionnaire, answered by five customers; one customer keeps a private profile."""
+    from innovators.models import Questionnaire, QuestionnaireItem
+    from innovators.services import questionnaire_answer
+
+    questionnaire, created = Questionnaire.objects.get_or_create(
+        title="How do you shop?",
+        defaults={
+            "introduction": "Five quick statements about how you shop. It is optional; it helps us invite "
+            "the right people to our focused challenges.",
+            "is_open": True,
+        },
+    )
+    if created:
+        QuestionnaireItem.objects.bulk_create(
+            QuestionnaireItem(questionnaire=questionnaire, position=n, text=text, weight=weight)
+            for n, (text, weight) in enumerate(QUESTIONNAIRE_ITEMS, start=1)
+        )
+    items = list(questionnaire.items.order_by("position"))
+    for name, values in QUESTIONNAIRE_ANSWERS.items():
+        if not questionnaire.responses.filter(user=users[name]).exists():
+            questionnaire_answer(
+                user=users[name],
+                questionnaire=questionnaire,
+                values=dict(zip([i.pk for i in items], values, strict=True)),
+            )
+    get_user_model().objects.filter(pk__in=[users[name].pk for name in PRIVATE_PROFILES]).update(profile_public=False)
 
 
 @contextmanager

@@ -14,6 +14,8 @@ from accounts.rules import is_mentor, is_triage
 from challenges.models import Challenge, Job, Outcome, Segment, SelectionCriterion
 from ideaportal import demo_data
 from ideas.models import Comment, Idea, Status, StatusChange, Vote
+from innovators.models import QuestionnaireResponse
+from reputation.models import ReputationEvent, ReputationTotal, Tier
 from scoring.models import Rating, Respondent
 
 MODELS = [
@@ -30,6 +32,8 @@ MODELS = [
     Vote,
     Comment,
     StatusChange,
+    QuestionnaireResponse,
+    ReputationEvent,
 ]
 
 
@@ -129,6 +133,16 @@ def test_survey_respondents_rate_every_outcome(demo):
     assert Rating.objects.count() == 200 * outcomes
     assert Segment.objects.count() == 3
     assert Outcome.objects.filter(code="PLAN-01").exists()
+
+
+def test_innovators_have_a_track_record_a_questionnaire_and_a_private_profile(demo):
+    tiers = set(ReputationTotal.objects.values_list("tier", flat=True))
+    assert {Tier.CONTRIBUTOR, Tier.INNOVATOR, Tier.LEAD_INNOVATOR} <= tiers
+    scores = dict(QuestionnaireResponse.objects.values_list("user__email", "score"))
+    assert len(scores) == len(demo_data.QUESTIONNAIRE_ANSWERS)
+    assert scores[demo_data.email_of("hana")] > 90 > scores[demo_data.email_of("erin")]
+    private = get_user_model().objects.filter(profile_public=False).values_list("email", flat=True)
+    assert list(private) == [demo_data.email_of(name) for name in demo_data.PRIVATE_PROFILES]
 
 
 def test_every_role_can_sign_in(demo, client):
