@@ -81,6 +81,8 @@ class Result:
     requests: int = 0
     bad: int = 0  # non-2xx/3xx responses and socket errors
     queries: str = "?"
+    cached: str = "—"  # the page cache's answer to a second identical request (hit: the run measured hits)
+    kb: float = 0.0
     ratio: float | None = None
     verdict: str = ""
 
@@ -110,6 +112,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--pages", default=",".join(PAGE_ORDER), help="comma-separated subset of: %(default)s")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--out", type=Path, help="also write the Markdown table to this file")
+    parser.add_argument(
+        "--page-cache",
+        choices=["on", "off"],
+        default="on",
+        help="on (default): the visitors' page cache as deployed; off: PAGE_CACHE_SECONDS=0, every request renders",
+    )
     args = parser.parse_args()
     args.pages = [name.strip() for name in args.pages.split(",") if name.strip()]
     unknown = set(args.pages) - set(PAGE_ORDER)
@@ -118,7 +126,7 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def production_environment(port: int) -> dict[str, str]:
+def production_environment(port: int, page_cache: str = "on") -> dict[str, str]:
     """The environment of the server and of this script's Django: production settings, benchmark views on."""
     env = dict(os.environ)
     env.update(
@@ -133,6 +141,8 @@ def production_environment(port: int) -> dict[str, str]:
         LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="ideaportal.settings",
     )
+    if page_cache == "off":
+        env["PAGE_CACHE_SECONDS"] = "0"
     return env
 
 
@@ -303,8 +313,8 @@ def _probe_body(page: Page) -> str | None:
     return None
 
 
-def probe(page: Page, port: int, csrf: str) -> tuple[int, str]:
-    """One request like the load's: its status and its X-Queries header."""
+def probe(page: Page, port: int, csrf: str) -> tuple[int, str, str]:
+    """One request like the load's: its status, its X-Queries header and its X-Page-Cache header."""
     headers = dict(page.headers)
     if page.sessions:
         headers["Cookie"] = f"sessionid={page.sessions[0]}; csrftoken={csrf}"
@@ -316,7 +326,7 @@ def probe(page: Page, port: int, csrf: str) -> tuple[int, str]:
     connection.request(page.method, page.paths[0], body=body, headers=headers)
     response = connection.getresponse()
     response.read()
-    return response.status, response.getheader("X-Queries", "?")
+    return response.status, response.getheader("X-Queries", "?"), response.getheader("X-Page-Cache", "—")
 
 
 def run_wrk(page: Page, args, data_file: Path) -> dict:
@@ -379,13 +389,15 @@ def judge(result: Result, baselines: dict[str, float]) -> None:
 
 def markdown(results: list[Result], header: list[str], args) -> str:
     lines = [*header, ""]
-    lines.append("| page | kind | req/s | p50 ms | p99 ms | non-2xx/3xx | queries | vs baseline | meets target |")
-    lines.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    lines.append(
+        "| page | kind | req/s | p50 ms | p99 ms | non-2xx/3xx | queries | page cache | KB | vs baseline | meets target |"
+    )
+    lines.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |")
     for r in results:
         ratio = f"{r.ratio:.0%}" if r.ratio is not None else "—"
         lines.append(
             f"| {r.page.name} | {r.page.kind} | {r.rps:,.1f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | "
-            f"{r.bad:,} of {r.requests:,} | {r.queries} | {ratio} | {r.verdict} |"
+            f"{r.bad:,} of {r.requests:,} | {r.queries} | {r.cached} | {r.kb:.1f} | {ratio} | {r.verdict} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -395,7 +407,7 @@ def main() -> None:
     if not shutil.which("wrk"):
         print("wrk is not installed. Install it with:\n\n    apt-get install -y wrk\n", file=sys.stderr)
         sys.exit(2)
-    env = production_environment(args.port)
+    env = production_environment(args.port, args.page_cache)
     os.environ.update({k: v for k, v in env.items() if k != "PATH"})
     import django
 
@@ -410,11 +422,14 @@ def main() -> None:
             ".venv/bin/python manage.py seed_scale\n\n(or run bench/scale.sh, which does everything)."
         )
     call_command("collectstatic", interactive=False, verbosity=0)  # the manifest the templates' {% static %} reads
+    from ideaportal.pagecache import content_changed
+
+    content_changed()  # no page kept from an earlier run (another database, the same Redis) is served
     pages = prepare_pages()
     header = [
         f"Machine: {machine(args.workers)[0]}.",
         f"Data: {data_sizes()}.",
-        f"Load: {args.connections} connections, {args.duration} s per page.",
+        f"Load: {args.connections} connections, {args.duration} s per page, visitors' page cache {args.page_cache}.",
     ]
     print("\n".join(header), flush=True)
     csrf = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
@@ -427,9 +442,10 @@ def main() -> None:
         with gunicorn(env, args.port, args.workers, directory / "gunicorn.log"):
             for name in [name for name in PAGE_ORDER if name in args.pages]:
                 page = pages[name]
-                status, queries = probe(page, args.port, csrf)
+                status, queries, _ = probe(page, args.port, csrf)  # a render: its queries
                 if status >= 400:
                     failures.append(f"{name}: the probe request answered {status}")
+                cached = probe(page, args.port, csrf)[2] if page.method == "GET" else "—"
                 stats = run_wrk(page, args, write_lua_data(page, csrf, directory))
                 seconds = stats["duration_us"] / 1e6
                 result = Result(
@@ -440,6 +456,8 @@ def main() -> None:
                     requests=stats["requests"],
                     bad=stats["status"] + stats["connect"] + stats["read"] + stats["write"] + stats["timeout"],
                     queries=queries,
+                    cached=cached,
+                    kb=stats["bytes"] / stats["requests"] / 1024 if stats["requests"] else 0.0,
                 )
                 if page.kind.startswith("baseline"):
                     baselines[name] = result.rps
@@ -447,7 +465,7 @@ def main() -> None:
                 results.append(result)
                 print(
                     f"{name:<18} {result.rps:8.1f} req/s  p50 {result.p50_ms:7.1f} ms  p99 {result.p99_ms:7.1f} ms  "
-                    f"bad {result.bad:,}/{result.requests:,}  queries {queries}  "
+                    f"bad {result.bad:,}/{result.requests:,}  queries {queries}  cache {cached}  {result.kb:.1f} KB  "
                     f"{'ratio ' + format(result.ratio, '.0%') if result.ratio is not None else ''}",
                     flush=True,
                 )

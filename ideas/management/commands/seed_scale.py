@@ -18,6 +18,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from ideaportal.pagecache import content_changed
 from ideas.models import Idea
 
 from ._scale import PASSWORD, STAFF_USERNAMES, Progress, ScaleSeeder, Sizes, invariants, table_counts
@@ -72,6 +73,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         progress = Progress(stream=self.stderr, quiet=options["verbosity"] == 0)
         report = ScaleSeeder(sizes, options["seed"], progress).run()
+        content_changed()  # COPY bypasses the page cache's write watcher: no page kept from before is served
         total = time.perf_counter() - started
 
         broken = {name: count for name, count in invariants().items() if count}
