@@ -25,6 +25,16 @@ class Status(models.TextChoices):
 
 # Statuses that answer an idea: a staff decision after submission.
 DECIDED_STATUSES = frozenset(Status) - {Status.DRAFT, Status.SUBMITTED, Status.WITHDRAWN}
+# Statuses an idea only reaches after staff shortlisted it ("not selected" comes after the shortlist).
+REACHED_SHORTLIST_STATUSES = [
+    Status.SHORTLISTED,
+    Status.IN_MENTORING,
+    Status.FINALIST,
+    Status.WINNER,
+    Status.IN_PROGRESS,
+    Status.IMPLEMENTED,
+    Status.NOT_SELECTED,
+]
 # Statuses whose reason the author must be given.
 STATUSES_NEEDING_REASON = frozenset({Status.DECLINED, Status.NOT_SELECTED, Status.DUPLICATE, Status.IMPLEMENTED})
 

@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from challenges.models import Challenge
-from ideas.models import Idea, Kudos, Status, StatusChange
+from ideas.models import REACHED_SHORTLIST_STATUSES, Idea, Kudos, Status, StatusChange
 from ideas.rules import visible_ideas_q
 
 User = get_user_model()
@@ -35,18 +35,8 @@ PERIODS: dict[str, tuple[str, int | None]] = {
 }
 PERIOD_DEFAULT = "90d"
 
-# Statuses that prove an idea passed the shortlist (DESIGN.md's funnel: "not selected" comes after it).
 # Finalists and winners are counted from the history as well, since "not selected", "in progress"
 # and "implemented" do not say whether the idea was a finalist or the winner on the way.
-_SHORTLISTED_OR_LATER = [
-    Status.SHORTLISTED,
-    Status.IN_MENTORING,
-    Status.FINALIST,
-    Status.WINNER,
-    Status.IN_PROGRESS,
-    Status.IMPLEMENTED,
-    Status.NOT_SELECTED,
-]
 
 
 def member_for_profile(*, pk: int):
@@ -110,7 +100,7 @@ def profile_funnel(*, viewer, member) -> FunnelCounts:
     """How far the member's ideas (those the viewer may see) went in the funnel, in one aggregate."""
     counts = _profile_ideas(viewer, member).aggregate(
         submitted=Count("pk"),
-        shortlisted=Count("pk", filter=_reached(Status.SHORTLISTED, now_in=_SHORTLISTED_OR_LATER)),
+        shortlisted=Count("pk", filter=_reached(Status.SHORTLISTED, now_in=REACHED_SHORTLIST_STATUSES)),
         finalists=Count("pk", filter=_reached(Status.FINALIST, now_in=[Status.FINALIST, Status.WINNER])),
         winners=Count("pk", filter=_reached(Status.WINNER, now_in=[Status.WINNER])),
         implemented=Count("pk", filter=Q(status=Status.IMPLEMENTED)),

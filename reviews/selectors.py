@@ -25,20 +25,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Concat
 
-from ideas.models import Idea, Status
+from ideas.models import REACHED_SHORTLIST_STATUSES, Idea, Status
 
 from .models import ReasonTemplate, Screening, ScreeningScore
-
-# Statuses an idea only reaches after staff shortlisted it (its author's track record counts them).
-REACHED_SHORTLIST_STATUSES = [
-    Status.SHORTLISTED,
-    Status.IN_MENTORING,
-    Status.FINALIST,
-    Status.WINNER,
-    Status.IN_PROGRESS,
-    Status.IMPLEMENTED,
-    Status.NOT_SELECTED,
-]
 
 
 def _author_count(condition: Q | None = None):

@@ -70,6 +70,17 @@ def screenshot_on_failure(page, path: Path):
         raise
 
 
+def sign_in(page, user):
+    """Sign in through allauth's own page, as a member would; waits until the header names them."""
+    from tests import factories
+
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("navigation", name="Main")).to_contain_text(user.public_name)
+
+
 BROWSER_MARKS = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),

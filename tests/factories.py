@@ -35,7 +35,24 @@ class TriageFactory(UserFactory):
     @factory.post_generation
     def group(user, create, extracted, **kwargs):
         if create:
-            user.groups.add(Group.objects.get_or_create(name=TRIAGE_GROUP)[0])
+            group, created = Group.objects.get_or_create(name=TRIAGE_GROUP)
+            if created:  # a transactional test flushed the group its data migration made: grant it again
+                group.permissions.add(*_triage_permissions())
+            user.groups.add(group)
+
+
+def _triage_permissions():
+    """The permissions accounts/0002_roles and 0003 give the Triage group."""
+    import importlib
+
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q
+
+    wanted = Q(content_type__app_label="scoring", codename="import_ratings")
+    for app_label, models in importlib.import_module("accounts.migrations.0002_roles").TRIAGE_PERMISSIONS.items():
+        for model, actions in models.items():
+            wanted |= Q(content_type__app_label=app_label, codename__in=[f"{action}_{model}" for action in actions])
+    return Permission.objects.filter(wanted)
 
 
 class MentorFactory(UserFactory):

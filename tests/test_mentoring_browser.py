@@ -8,17 +8,9 @@ from ideas.models import Status
 from reviews.models import RevisionRequest
 from reviews.services import mentoring as services
 from tests import factories
-from tests.browser import BROWSER_MARKS, expect, screenshot_on_failure
+from tests.browser import BROWSER_MARKS, expect, screenshot_on_failure, sign_in
 
 pytestmark = BROWSER_MARKS
-
-
-def sign_in(page, user):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("navigation", name="Main")).to_contain_text(user.public_name)
 
 
 def test_mentor_requests_a_revision_the_author_answers_and_the_mentor_compares(page, live_server, tmp_path):

@@ -9,7 +9,6 @@ transaction never does.
 import pytest
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import transaction
-from django.urls import reverse
 
 from ideaportal import pagecache
 from ideas import services as idea_services

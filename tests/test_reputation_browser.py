@@ -9,17 +9,9 @@ from ideas import services as idea_services
 from ideas.models import Status
 from reputation.models import Tier
 from tests import factories
-from tests.browser import BROWSER_MARKS, TIMEOUT_MS, expect, screenshot_on_failure
+from tests.browser import BROWSER_MARKS, TIMEOUT_MS, expect, screenshot_on_failure, sign_in
 
 pytestmark = BROWSER_MARKS
-
-
-def sign_in(page, user):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("navigation", name="Main")).to_contain_text(user.public_name)
 
 
 def test_a_customers_badge_changes_after_staff_shortlist_their_idea(page, live_server, tmp_path):
