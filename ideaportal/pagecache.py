@@ -62,6 +62,7 @@ WATCHED_TABLES = frozenset(
         "scoring_scoringrun",
         "reputation_reputationevent",
         "reputation_reputationtotal",
+        "innovators_questionnaire",
     }
 )
 

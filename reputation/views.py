@@ -2,6 +2,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from challenges.selectors import challenge_visible_to
+from ideaportal.pagecache import cache_public_page
 
 from . import selectors
 from .forms import LeaderboardForm
@@ -10,6 +11,7 @@ from .rules import can_view_profile, is_staff_viewer
 from .services import POINTS, TIERS, VOTES_CAP_PER_IDEA, tier_of
 
 
+@cache_public_page
 def points(request):
     """The public help page: what earns points, and the tiers."""
     table = [(Kind(kind).label, value) for kind, value in POINTS.items()]
@@ -18,6 +20,7 @@ def points(request):
     )
 
 
+@cache_public_page
 def profile(request, pk: int):
     """A member's track record; a profile the viewer may not see does not exist for them (404)."""
     try:
@@ -41,6 +44,7 @@ def profile(request, pk: int):
     return render(request, "reputation/profile.html", context)
 
 
+@cache_public_page
 def leaderboard(request):
     """The members with the most points in a period, overall or in one challenge the viewer may see.
 

@@ -9,6 +9,7 @@ transaction never does.
 import pytest
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import transaction
+from django.urls import reverse
 
 from ideaportal import pagecache
 from ideas import services as idea_services
@@ -51,6 +52,8 @@ def test_a_visitor_gets_the_kept_page_without_a_query(client, idea, django_asser
         ("challenges", "/challenges/"),
         ("list", "/ideas/?sort=top"),
         ("implemented", "/metrics/implemented/"),
+        ("points", "/reputation/points/"),
+        ("leaderboard", "/reputation/leaderboard/?period=30d"),
     ],
 )
 def test_each_public_page_is_kept(client, idea, name, url):
@@ -163,3 +166,12 @@ def test_a_missing_version_starts_above_any_earlier_one(idea):
     before = pagecache.content_version()
     cache.delete(pagecache.VERSION_KEY)
     assert pagecache.content_version() > before
+
+
+def test_hiding_a_profile_takes_the_kept_page_away(client, idea):
+    author = idea.author
+    url = reverse("reputation:profile", args=[author.pk])
+    get(client, url)
+    assert get(client, url)["X-Page-Cache"] == "hit"
+    type(author).objects.filter(pk=author.pk).update(profile_public=False)
+    assert client.get(url).status_code == 404
