@@ -57,6 +57,8 @@ READ_SHARE, READ_P99_MS, WRITE_SHARE = 0.5, 100.0, 0.5
 SESSIONS = 500  # members whose sessions the writes pick from
 VOTE_IDEAS = 2000  # ideas the votes pick from
 DETAIL_IDEAS = 200  # ideas the detail page picks from
+PROBE_TIMEOUT = 120  # seconds
+WRK_TIMEOUT = 30  # seconds: a request slower than gunicorn's worker timeout (30 s by default) counts as failed
 
 
 @dataclass
@@ -313,8 +315,24 @@ def _probe_body(page: Page) -> str | None:
     return None
 
 
+def wait_until_idle(port: int, limit: float = 300.0) -> float:
+    """Wait until the server answers /healthz quickly again (requests queued by a slow page drained)."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                break
+        except OSError:
+            time.sleep(1)
+    return time.monotonic() - started
+
+
 def probe(page: Page, port: int, csrf: str) -> tuple[int, str, str]:
-    """One request like the load's: its status, its X-Queries header and its X-Page-Cache header."""
+    """One request like the load's: its status, its X-Queries header and its X-Page-Cache header.
+
+    Status 0: no answer within PROBE_TIMEOUT seconds."""
     headers = dict(page.headers)
     if page.sessions:
         headers["Cookie"] = f"sessionid={page.sessions[0]}; csrftoken={csrf}"
@@ -322,15 +340,18 @@ def probe(page: Page, port: int, csrf: str) -> tuple[int, str, str]:
     body = _probe_body(page)
     if body:
         headers["Content-Type"] = "application/x-www-form-urlencoded"
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    connection.request(page.method, page.paths[0], body=body, headers=headers)
-    response = connection.getresponse()
-    response.read()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=PROBE_TIMEOUT)
+    try:
+        connection.request(page.method, page.paths[0], body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+    except OSError:
+        return 0, "?", "—"
     return response.status, response.getheader("X-Queries", "?"), response.getheader("X-Page-Cache", "—")
 
 
 def run_wrk(page: Page, args, data_file: Path) -> dict:
-    command = ["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "10s"]
+    command = ["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", f"{WRK_TIMEOUT}s"]
     command += ["-s", str(LUA_SCRIPT), f"http://127.0.0.1:{args.port}", "--", str(data_file)]
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
     for line in completed.stdout.splitlines():
@@ -363,6 +384,16 @@ def machine(workers: int) -> list[str]:
         f"{os.cpu_count()} cores, {ram:.0f} GB RAM, PostgreSQL {postgres}, Python {platform.python_version()}, "
         f"gunicorn {workers} sync workers, wrk 2 threads",
     ]
+
+
+def code_version() -> str:
+    def git(*arguments: str) -> str:
+        completed = subprocess.run(["git", *arguments], cwd=ROOT, capture_output=True, text=True, check=False)
+        return completed.stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    changed = git("status", "--porcelain", "--untracked-files=no")
+    return f"git {commit}" + (f" with {len(changed.splitlines())} uncommitted changed files" if changed else "")
 
 
 def data_sizes() -> str:
@@ -428,7 +459,7 @@ def main() -> None:
     pages = prepare_pages()
     header = [
         f"Machine: {machine(args.workers)[0]}.",
-        f"Data: {data_sizes()}.",
+        f"Code: {code_version()}. Data: {data_sizes()}.",
         f"Load: {args.connections} connections, {args.duration} s per page, visitors' page cache {args.page_cache}.",
     ]
     print("\n".join(header), flush=True)
@@ -443,8 +474,8 @@ def main() -> None:
             for name in [name for name in PAGE_ORDER if name in args.pages]:
                 page = pages[name]
                 status, queries, _ = probe(page, args.port, csrf)  # a render: its queries
-                if status >= 400:
-                    failures.append(f"{name}: the probe request answered {status}")
+                if status >= 400 or status == 0:
+                    failures.append(f"{name}: the probe request answered {status or 'nothing'}")
                 cached = probe(page, args.port, csrf)[2] if page.method == "GET" else "—"
                 stats = run_wrk(page, args, write_lua_data(page, csrf, directory))
                 seconds = stats["duration_us"] / 1e6
@@ -471,6 +502,9 @@ def main() -> None:
                 )
                 if not result.requests or result.bad > result.requests / 2:
                     failures.append(f"{name}: {result.bad:,} of {result.requests:,} requests failed")
+                drained = wait_until_idle(args.port)
+                if drained > 5:
+                    print(f"  (the server took {drained:.0f} s to drain the requests queued by {name})", flush=True)
                 if name == "vote":
                     exact = vote_totals_exact()
                     print(f"vote totals exact: {'yes' if exact else 'no'}", flush=True)
