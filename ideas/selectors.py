@@ -28,18 +28,23 @@ def idea_recently_decided_for(user, *, limit: int = 6) -> QuerySet[Idea]:
     )
 
 
-def idea_detail_for(user, *, pk: int) -> Idea:
-    """One idea the user may see, with its comments and history; raises Idea.DoesNotExist."""
-    return (
+def idea_detail_for(user, *, pk: int, comments_page: int = 1) -> Idea:
+    """One idea the user may see, with a page of its comment threads and its history; raises Idea.DoesNotExist.
+
+    ``idea.comment_threads`` holds up to COMMENT_THREADS_PER_PAGE + 1 threads: one more than a page
+    says whether there is a next one (``comment_threads_page``).
+    """
+    idea = (
         Idea.objects.filter(visible_ideas_q(user))
         .select_related("challenge", "author__reputation_total", "duplicate_of")
         .prefetch_related(
             "outcomes",
-            comment_threads_prefetch(user),
             Prefetch("status_changes", queryset=StatusChange.objects.select_related("changed_by")),
         )
         .get(pk=pk)
     )
+    idea.comment_threads = comment_threads_for(user, idea=idea, page=comments_page)
+    return idea
 
 
 def user_votes_on(user, ideas) -> dict[int, int]:
@@ -83,15 +88,48 @@ def _comments_for_viewer(queryset: QuerySet[Comment], user) -> QuerySet[Comment]
     )
 
 
-def comment_threads_prefetch(user) -> Prefetch:
-    """The idea's top-level comments as ``idea.comment_threads``, each with its ``replies``, in two queries."""
+# A popular idea has hundreds of threads: the page shows them oldest first, this many at a time.
+COMMENT_THREADS_PER_PAGE = 50
+
+
+def comment_threads_for(user, *, idea: Idea, page: int = 1) -> list[Comment]:
+    """A page of the idea's top-level comments, oldest first (one more than a page, to tell whether
+    another follows), each with all its ``replies``: two queries, whatever the discussion's size."""
+    start = (page - 1) * COMMENT_THREADS_PER_PAGE
     replies = _comments_for_viewer(Comment.objects.order_by("created_at", "id"), user)
-    top_level = _comments_for_viewer(Comment.objects.filter(parent__isnull=True).order_by("created_at", "id"), user)
-    return Prefetch(
-        "comments",
-        queryset=top_level.prefetch_related(Prefetch("replies", queryset=replies)),
-        to_attr="comment_threads",
+    top_level = _comments_for_viewer(
+        Comment.objects.filter(idea=idea, parent__isnull=True).order_by("created_at", "id"), user
     )
+    threads = top_level.prefetch_related(Prefetch("replies", queryset=replies))
+    return list(threads[start : start + COMMENT_THREADS_PER_PAGE + 1])
+
+
+def comment_threads_page(idea: Idea, page: int) -> dict:
+    """What the comments section shows of ``idea.comment_threads`` (fetched by idea_detail_for)."""
+    threads = idea.comment_threads
+    return {
+        "threads": threads[:COMMENT_THREADS_PER_PAGE],
+        "number": page,
+        "previous": page - 1 if page > 1 else None,
+        "next": page + 1 if len(threads) > COMMENT_THREADS_PER_PAGE else None,
+    }
+
+
+def comment_page_of(*, idea_id: int, comment_id: int) -> int:
+    """The page of the idea's comments that shows this comment (its thread's page); 1 if not found."""
+    comment = Comment.objects.filter(idea_id=idea_id, pk=comment_id).values("parent_id", "pk").first()
+    if comment is None:
+        return 1
+    root = Comment.objects.filter(pk=comment["parent_id"] or comment["pk"]).values("created_at", "pk").get()
+    earlier = Comment.objects.filter(idea_id=idea_id, parent__isnull=True).filter(
+        Q(created_at__lt=root["created_at"]) | Q(created_at=root["created_at"], pk__lt=root["pk"])
+    )
+    return earlier.count() // COMMENT_THREADS_PER_PAGE + 1
+
+
+def comment_url(comment: Comment) -> str:
+    """A link to the comment that opens the page of threads holding it."""
+    return f"{comment.idea.get_absolute_url()}?comment={comment.pk}#comment-{comment.pk}"
 
 
 def comment_for(user, *, pk: int) -> Comment:

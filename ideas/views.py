@@ -21,16 +21,17 @@ RECEIVED = "Thank you: your idea was received. The team will answer it."
 # The submit buttons: "submit" checks for similar ideas first; "submit_different" is the
 # customer's answer to that check ("I checked: mine is different"); "draft" skips the check.
 CONFIRMED_DIFFERENT = "submit_different"
+MAX_COMMENT_PAGE = 10_000  # a page number past any real discussion: no deep OFFSET for the asking
 
 
-def _idea_or_404(request, pk: int) -> Idea:
+def _idea_or_404(request, pk: int, *, comments_page: int = 1) -> Idea:
     try:
-        return selectors.idea_detail_for(request.user, pk=pk)
+        return selectors.idea_detail_for(request.user, pk=pk, comments_page=comments_page)
     except Idea.DoesNotExist:
         raise Http404("No such idea.") from None
 
 
-def _detail_context(request, idea: Idea, comment_form=None) -> dict:
+def _detail_context(request, idea: Idea, comment_form=None, *, comments_page: int = 1) -> dict:
     # The mentoring card (ideas/_mentoring.html): no query for the public; three for the author,
     # the current mentor and staff (reviews.selectors.mentoring_panel_for). Imported here: reviews imports ideas.
     from reviews.forms_mentoring import ThreadMessageForm
@@ -43,6 +44,7 @@ def _detail_context(request, idea: Idea, comment_form=None) -> dict:
         "vote_refusal": rules.vote_refusal(request.user, idea),
         "comment_refusal": rules.comment_refusal(request.user, idea),
         "comment_form": comment_form or CommentForm(),
+        "comments": selectors.comment_threads_page(idea, comments_page),
         "can_edit": rules.can_edit_idea(request.user, idea),
         "can_view_versions": rules.can_view_versions(request.user, idea),
         "can_withdraw": rules.can_withdraw_idea(request.user, idea),
@@ -94,8 +96,15 @@ def _similar_before_submit(request, *, challenge: Challenge, form: IdeaForm, ide
 
 @cache_public_page
 def idea_detail(request, pk: int):
-    idea = _idea_or_404(request, pk)
-    return render(request, "ideas/idea_detail.html", _detail_context(request, idea))
+    """The idea, its history and a page of its comment threads: ``?comments=N``, or the page
+    holding a linked comment, ``?comment=<id>``."""
+    comment_id = _positive_int(request.GET.get("comment"))
+    if comment_id:
+        page = selectors.comment_page_of(idea_id=pk, comment_id=comment_id)
+    else:
+        page = min(_positive_int(request.GET.get("comments")) or 1, MAX_COMMENT_PAGE)
+    idea = _idea_or_404(request, pk, comments_page=page)
+    return render(request, "ideas/idea_detail.html", _detail_context(request, idea, comments_page=page))
 
 
 @login_required

@@ -27,7 +27,7 @@ def _comment_or_404(request, pk: int) -> Comment:
 
 
 def _comment_url(comment: Comment) -> str:
-    return f"{comment.idea.get_absolute_url()}#comment-{comment.pk}"
+    return selectors.comment_url(comment)
 
 
 def _back_to(comment: Comment):

@@ -221,6 +221,7 @@ def _opted_in_voters(idea, exclude_ids) -> list:
 def _drafts_comment(payload) -> list[Draft]:
     from ideas.models import Comment
     from ideas.rules import can_view_idea
+    from ideas.selectors import comment_url
 
     comment = (
         Comment.objects.select_related("author", "idea__author", "idea__challenge", "parent__author")
@@ -229,7 +230,7 @@ def _drafts_comment(payload) -> list[Draft]:
     )
     if comment is None:
         return []
-    idea, url = comment.idea, comment.idea.get_absolute_url() + f"#comment-{comment.pk}"
+    idea, url = comment.idea, comment_url(comment)
     drafts = []
     if comment.parent_id:
         drafts.append(
@@ -267,6 +268,7 @@ def _drafts_comment(payload) -> list[Draft]:
 
 def _drafts_kudos(payload) -> list[Draft]:
     from ideas.models import Comment
+    from ideas.selectors import comment_url
 
     comment = Comment.objects.select_related("author", "idea").filter(pk=payload["comment_id"]).first()
     if comment is None:
@@ -277,7 +279,7 @@ def _drafts_kudos(payload) -> list[Draft]:
             Kind.KUDOS_RECEIVED,
             f"Your comment on “{comment.idea.title}” received kudos",
             comment.body,
-            comment.idea.get_absolute_url() + f"#comment-{comment.pk}",
+            comment_url(comment),
         )
     ]
 

@@ -404,7 +404,7 @@ def test_kudos_without_htmx_go_back_to_the_comment(client_for, client, comment, 
     response = client_for(other_customer).post(url, {"value": "give"})
     assert (
         response.status_code == 302
-        and response["Location"] == f"{comment.idea.get_absolute_url()}#comment-{comment.pk}"
+        and response["Location"] == f"{comment.idea.get_absolute_url()}?comment={comment.pk}#comment-{comment.pk}"
     )
     assert last_message(response) == "Thank you: your kudos are counted."
     response = client_for(other_customer).post(url, {"value": "sideways"})

@@ -219,7 +219,7 @@ def test_idea_detail_query_count_is_constant(client_for, other_customer, idea, c
     factories.CommentFactory.create_batch(comments, idea=idea)
     client = client_for(other_customer)
     # 10: the comments come in two fixed queries, the top-level ones and all their replies
-    # (ideas.selectors.comment_threads_prefetch); the viewer's kudos and flags ride along as EXISTS;
+    # (ideas.selectors.comment_threads_for); the viewer's kudos and flags ride along as EXISTS;
     # one more for the follow card (followers and whether the viewer follows, in one aggregate).
     # The mentoring card adds none for other members (tests/test_mentoring.py counts the author's page);
     # the header's unread-notification count adds one for every signed-in member.
