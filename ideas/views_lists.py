@@ -1,11 +1,11 @@
 """HTTP for the idea lists: across challenges, or one challenge's (``?challenge=<slug>``)."""
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from challenges.selectors import challenge_visible_to
 from ideaportal.pagecache import cache_public_page
+from ideaportal.pagination import CappedPaginator
 
 from . import selectors
 from .filters import IdeaFilter
@@ -19,7 +19,7 @@ def idea_list(request):
         challenges=challenge_visible_to(request.user),
         request=request,
     )
-    page = Paginator(ideas.qs, settings.IDEAS_PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(ideas.qs, settings.IDEAS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
