@@ -18,8 +18,10 @@ class CappedPaginator(Paginator):
     @cached_property
     def _bounded_count(self) -> int:
         object_list = self.object_list
-        if hasattr(object_list, "query"):  # a queryset: count a bounded subquery
-            return object_list[: self.cap + 1].count()
+        if hasattr(object_list, "query"):
+            # A bounded subquery of the ids alone: no ordering, and no annotation the rows' columns
+            # need (an annotation a filter uses stays in the WHERE).
+            return object_list.order_by().values("pk")[: self.cap + 1].count()
         return min(len(object_list), self.cap + 1)
 
     @cached_property

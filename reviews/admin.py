@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from ideaportal.admin_utils import ReadOnlyAdminMixin
+from ideaportal.pagination import CappedPaginator
 from ideas.admin import IdeaAdmin
 from ideas.models import AWAITING_SCREENING_FIRST
 from ideas.services import allowed_next_statuses
@@ -95,6 +96,7 @@ class TriageIdeaAdmin(TriageOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     ]
     list_per_page = 50
     show_full_result_count = False  # a second COUNT(*) over 100,000 ideas for a number nobody reads
+    paginator = CappedPaginator  # and the first stops at 10,000: "more than 10,000 triage ideas"
     actions = ["change_status", *MENTORING_ACTIONS]
 
     # The "Change status…" action of the ideas admin, reused as is (it calls ideas.services).

@@ -192,3 +192,21 @@ def test_change_status_from_the_queue_goes_through_the_service(client_for, triag
         ("Late lockers", "declined"),
         ("Fresh slots", "declined"),
     }
+
+
+@pytest.mark.django_db
+def test_the_queue_count_stops_at_the_cap_and_says_so(client_for, triage, open_challenge, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ideaportal.pagination import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 3)
+    factories.IdeaFactory.create_batch(5, challenge=open_challenge)
+    with CaptureQueriesContext(connection) as queries:
+        html = client_for(triage).get(reverse("admin:reviews_triageidea_changelist")).content.decode()
+    assert "more than 3 triage queue" in html or "more than 3 ideas" in html, html[html.find("paginator") :][:300]
+    counts = [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(*)")]
+    assert counts and all("LIMIT 4" in sql for sql in counts)
+    # The count leaves out the rows' annotations: no author track record computed for 10,001 rows.
+    assert all(sql.count("SELECT") <= 2 for sql in counts), counts
