@@ -1,4 +1,4 @@
-import functools
+from ideaportal.lazy import once
 
 from . import rules
 
@@ -8,6 +8,6 @@ def roles(request):
     (htmx fragments mostly do not); ``rules`` caches the member's groups for the request."""
     user = request.user
     return {
-        "user_is_triage": functools.cache(lambda: rules.is_triage(user)),
-        "user_is_mentor": functools.cache(lambda: rules.is_mentor(user)),
+        "user_is_triage": once(lambda: rules.is_triage(user)),
+        "user_is_mentor": once(lambda: rules.is_mentor(user)),
     }

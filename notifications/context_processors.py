@@ -1,4 +1,4 @@
-import functools
+from ideaportal.lazy import once
 
 from . import selectors
 
@@ -11,4 +11,4 @@ def unread_notifications(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_notifications_count": functools.cache(lambda: selectors.unread_count(user))}
+    return {"unread_notifications_count": once(lambda: selectors.unread_count(user))}
