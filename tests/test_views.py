@@ -214,6 +214,22 @@ def test_idea_list_query_count_is_constant_in_page_size(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("ideas", [6, 60])
+@pytest.mark.parametrize("sort", ["top", "trending", "opportunity", "newest"])
+def test_idea_list_query_count_is_constant_in_data_size(
+    client_for, other_customer, open_challenge, settings, ideas, sort, django_assert_num_queries
+):
+    """Six ideas or sixty behind a page of five, in every order, searched or not: the same queries."""
+    settings.IDEAS_PER_PAGE = 5
+    factories.IdeaFactory.create_batch(ideas, challenge=open_challenge, title="Parcel lockers")
+    client = client_for(other_customer)
+    with django_assert_num_queries(11):
+        assert client.get(reverse("ideas:list"), {"sort": sort, "page": 2}).status_code == 200
+    with django_assert_num_queries(11):
+        assert client.get(reverse("ideas:list"), {"sort": sort, "q": "lockers"}).status_code == 200
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("comments", [1, 10])
 def test_idea_detail_query_count_is_constant(client_for, other_customer, idea, comments, django_assert_num_queries):
     factories.CommentFactory.create_batch(comments, idea=idea)
