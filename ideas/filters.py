@@ -3,6 +3,7 @@ from django import forms
 from django.contrib.auth.models import AnonymousUser
 
 from challenges.models import Challenge, Outcome
+from ideaportal.widgets import FastSelect
 
 from . import selectors
 from .models import Status
@@ -23,11 +24,12 @@ class IdeaFilter(django_filters.FilterSet):
         method="filter_text", label="Search", widget=forms.TextInput(attrs={"type": "search", "placeholder": "Words"})
     )
     challenge = django_filters.ModelChoiceFilter(
-        queryset=Challenge.objects.none(), to_field_name="slug", empty_label="All challenges"
+        queryset=Challenge.objects.none(), to_field_name="slug", empty_label="All challenges", widget=FastSelect
     )
     status = django_filters.ChoiceFilter(
         choices=[choice for choice in Status.choices if choice[0] not in {Status.DRAFT, Status.WITHDRAWN}],
         empty_label="Any status",
+        widget=FastSelect,
     )
     outcome = django_filters.ModelChoiceFilter(
         field_name="outcomes",
@@ -35,18 +37,22 @@ class IdeaFilter(django_filters.FilterSet):
         to_field_name="code",
         empty_label="Any outcome",
         label="Outcome",
+        widget=FastSelect,
     )
     phase = django_filters.ChoiceFilter(
         field_name="challenge__phase",
         choices=[choice for choice in Challenge.Phase.choices if choice[0] != Challenge.Phase.DRAFT],
         empty_label="Any phase",
         label="Challenge phase",
+        widget=FastSelect,
     )
     mine = django_filters.BooleanFilter(method="filter_mine", widget=forms.CheckboxInput, label="My ideas")
     followed = django_filters.BooleanFilter(
         method="filter_followed", widget=forms.CheckboxInput, label="Ideas I follow"
     )
-    sort = django_filters.ChoiceFilter(method="sort_by", choices=SORTS, empty_label=None, label="Sort by")
+    sort = django_filters.ChoiceFilter(
+        method="sort_by", choices=SORTS, empty_label=None, label="Sort by", widget=FastSelect
+    )
 
     def __init__(self, data=None, *args, challenges=None, **kwargs):
         data = data.copy() if data is not None else {}
