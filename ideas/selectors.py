@@ -88,8 +88,9 @@ def _comments_for_viewer(queryset: QuerySet[Comment], user) -> QuerySet[Comment]
     )
 
 
-# A popular idea has hundreds of threads: the page shows them oldest first, this many at a time.
-COMMENT_THREADS_PER_PAGE = 50
+# A popular idea has hundreds of threads: the page shows them oldest first, this many at a time
+# (each comment, with its buttons and links, costs about 1 ms to render).
+COMMENT_THREADS_PER_PAGE = 20
 
 
 def comment_threads_for(user, *, idea: Idea, page: int = 1) -> list[Comment]:

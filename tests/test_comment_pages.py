@@ -12,9 +12,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def threads(idea):
-    """One more than a page and a half of threads, the 53rd with two replies."""
+    """A page of threads and five more, the third of those with two replies."""
     made = [factories.CommentFactory(idea=idea, body=f"Thread {n}") for n in range(1, COMMENT_THREADS_PER_PAGE + 6)]
-    replies = [factories.CommentFactory(idea=idea, parent=made[52], body=f"Reply {n}") for n in (1, 2)]
+    replies = [factories.CommentFactory(idea=idea, parent=made[COMMENT_THREADS_PER_PAGE + 2], body=f"Reply {n}") for n in (1, 2)]
     return made, replies
 
 
