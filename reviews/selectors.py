@@ -79,6 +79,27 @@ def triage_queue(*, now: datetime.datetime):
     )
 
 
+def triage_search(queryset, text: str):
+    """The queue's ideas with every word of ``text`` in their title or their author's email.
+
+    Each word is one ``pk IN (ideas by title UNION ideas by matching authors)``: the trigram indexes on
+    ``UPPER(title)`` and ``UPPER(email)`` (reviews/0002) find the candidates and the queue joins
+    only those. A plain ``title__icontains | author__email__icontains`` filter read every idea
+    joined to its author (540 ms at 100,000 ideas); an OR of two ``IN`` lists still read them all.
+    """
+    from django.contrib.auth import get_user_model
+    from django.utils.text import smart_split, unescape_string_literal
+
+    for word in smart_split(text or ""):
+        if word[0] in "\"'" and word[0] == word[-1] and len(word) > 1:
+            word = unescape_string_literal(word)
+        by_title = Idea.objects.filter(title__icontains=word).values("pk")
+        authors = get_user_model().objects.filter(email__icontains=word).values("pk")
+        by_author = Idea.objects.filter(author_id__in=authors).values("pk")
+        queryset = queryset.filter(pk__in=by_title.union(by_author))
+    return queryset
+
+
 def screenings_of_idea(idea):
     """The idea's scorecards with their scores and screeners, in two queries (staff only)."""
     return (

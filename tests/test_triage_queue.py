@@ -210,3 +210,36 @@ def test_the_queue_count_stops_at_the_cap_and_says_so(client_for, triage, open_c
     assert counts and all("LIMIT 4" in sql for sql in counts)
     # The count leaves out the rows' annotations: no author track record computed for 10,001 rows.
     assert all(sql.count("SELECT") <= 2 for sql in counts), counts
+
+
+@pytest.mark.django_db
+def test_search_finds_each_word_in_the_title_or_the_authors_email(client_for, triage, open_challenge):
+    lockers = factories.IdeaFactory(challenge=open_challenge, title="Parcel lockers at stations")
+    by_zoe = factories.IdeaFactory(
+        challenge=open_challenge, title="Evening slots", author=factories.UserFactory(email="zoe.parcel@example.com")
+    )
+    factories.IdeaFactory(challenge=open_challenge, title="Recipe cards")
+
+    def found(term):
+        response = client_for(triage).get(QUEUE_URL, {"q": term})
+        return {idea.pk for idea in response.context["cl"].result_list}
+
+    assert found("parcel") == {lockers.pk, by_zoe.pk}  # a title, an email
+    assert found("LOCKERS") == {lockers.pk}
+    assert found("zoe.parcel@") == {by_zoe.pk}
+    assert found("parcel stations") == {lockers.pk}  # every word
+    assert found('"lockers at"') == {lockers.pk}  # a quoted phrase
+    assert found("nothing-like-this") == set()
+
+
+@pytest.mark.django_db
+def test_search_reads_the_trigram_indexes(triage):
+    from reviews.selectors import triage_queue, triage_search
+
+    queryset = triage_search(triage_queue(now=timezone.now()), "lockers").values("pk")
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "idea_title_upper_trgm" in plan and "user_email_upper_trgm" in plan, plan
