@@ -160,6 +160,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Sessions are read from the cache (Redis) and written through to the database: a signed-in
+# member's request asks PostgreSQL one query less, and nobody is signed out when Redis restarts.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
