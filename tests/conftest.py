@@ -108,3 +108,16 @@ def client_for(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def as_role(client_for, customer, other_customer, triage, mentor):
+    """A client signed in as one of the roles by name ("anonymous": signed out)."""
+    users = {
+        "anonymous": None,
+        "customer": customer,
+        "other_customer": other_customer,
+        "triage": triage,
+        "mentor": mentor,
+    }
+    return lambda role: client_for(users[role])

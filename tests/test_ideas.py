@@ -19,18 +19,6 @@ postgresql_only = pytest.mark.skipif(
 )
 
 
-@pytest.fixture
-def as_role(client_for, customer, other_customer, triage, mentor):
-    users = {
-        "anonymous": None,
-        "customer": customer,
-        "other_customer": other_customer,
-        "triage": triage,
-        "mentor": mentor,
-    }
-    return lambda role: client_for(users[role])
-
-
 def create(author, challenge, title="Lockers at train stations", submit=True, outcomes=None, **text):
     return services.idea_create(
         author=author,

@@ -98,18 +98,6 @@ def scored(job):
     return outcomes
 
 
-@pytest.fixture
-def as_role(client_for, customer, other_customer, triage, mentor):
-    users = {
-        "anonymous": None,
-        "customer": customer,
-        "other_customer": other_customer,
-        "triage": triage,
-        "mentor": mentor,
-    }
-    return lambda role: client_for(users[role])
-
-
 # --- Geometry, without the database -----------------------------------------------------------
 
 

@@ -17,18 +17,6 @@ ROLES = ["anonymous", "customer", "other_customer", "triage", "mentor"]
 
 
 @pytest.fixture
-def as_role(client_for, customer, other_customer, triage, mentor):
-    users = {
-        "anonymous": None,
-        "customer": customer,
-        "other_customer": other_customer,
-        "triage": triage,
-        "mentor": mentor,
-    }
-    return lambda role: client_for(users[role])
-
-
-@pytest.fixture
 def segments(db):
     return {
         "customers": factories.SegmentFactory(name="Customers"),

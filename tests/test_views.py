@@ -11,18 +11,6 @@ ROLES = ["anonymous", "customer", "other_customer", "triage", "mentor"]
 
 
 @pytest.fixture
-def as_role(request, client_for, customer, other_customer, triage, mentor):
-    users = {
-        "anonymous": None,
-        "customer": customer,
-        "other_customer": other_customer,
-        "triage": triage,
-        "mentor": mentor,
-    }
-    return lambda role: client_for(users[role])
-
-
-@pytest.fixture
 def draft_challenge(db):
     return factories.ChallengeFactory(title="Secret draft challenge", slug="secret-draft", phase=Challenge.Phase.DRAFT)
 
