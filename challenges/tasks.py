@@ -1,10 +1,11 @@
 """Celery tasks for challenges: thin wrappers that load by id and call a service."""
 
 import datetime
-import smtplib
 
 from celery import shared_task
 from django.utils import timezone
+
+from ideaportal.celery import EMAIL_TASK_OPTIONS
 
 from . import notifications, selectors, services
 
@@ -34,13 +35,7 @@ def advance_challenge_phase(challenge_id: int, today: str | None = None) -> str 
     return change.to_phase if change else None
 
 
-@shared_task(
-    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
-    max_retries=5,
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-)
+@shared_task(**EMAIL_TASK_OPTIONS)
 def send_challenge_invitation(invitation_id: int) -> bool:
     """Email an invitation its link; safe to run twice (see the service)."""
     return notifications.challenge_invitation_send(invitation_id=invitation_id)

@@ -1,21 +1,15 @@
 """Celery tasks for ideas: thin wrappers that load by id and call a service."""
 
-import smtplib
-
 from celery import shared_task
 from django.db import OperationalError
+
+from ideaportal.celery import EMAIL_TASK_OPTIONS
 
 from . import notifications
 from .services import ranking
 
 
-@shared_task(
-    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
-    max_retries=5,
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-)
+@shared_task(**EMAIL_TASK_OPTIONS)
 def notify_author_of_status_change(status_change_id: int) -> bool:
     """Email the author that their idea's status changed; safe to run twice (see the service)."""
     return notifications.status_change_author_notify(status_change_id=status_change_id)

@@ -1,15 +1,15 @@
 """Celery tasks for notifications: thin wrappers that load by id and call a service."""
 
 import datetime
-import smtplib
 
 from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
+from ideaportal.celery import EMAIL_TASK_OPTIONS
+
 from . import services
 
-TRANSIENT_MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError)
 OUTBOX_GRACE = datetime.timedelta(minutes=1)  # younger events are still on their way from the request
 
 
@@ -19,17 +19,13 @@ def process_outbox_event(event_id: int) -> int:
     return services.outbox_event_process(event_id=event_id)
 
 
-@shared_task(
-    autoretry_for=TRANSIENT_MAIL_ERRORS, max_retries=5, retry_backoff=True, retry_backoff_max=600, retry_jitter=True
-)
+@shared_task(**EMAIL_TASK_OPTIONS)
 def send_notification_email(notification_id: int) -> bool:
     """Email one notification; safe to run twice (keyed on ``Notification.emailed_at``)."""
     return services.notification_email_send(notification_id=notification_id)
 
 
-@shared_task(
-    autoretry_for=TRANSIENT_MAIL_ERRORS, max_retries=5, retry_backoff=True, retry_backoff_max=600, retry_jitter=True
-)
+@shared_task(**EMAIL_TASK_OPTIONS)
 def send_notification_emails(notification_ids: list[int]) -> int:
     """Email a batch of notifications; a retry resends none already sent (each is keyed on ``emailed_at``)."""
     return sum(services.notification_email_send(notification_id=pk) for pk in notification_ids)
@@ -45,9 +41,7 @@ def drain_outbox() -> int:
     return len(ids) + services.queue_immediate_emails(older_than=older_than)
 
 
-@shared_task(
-    autoretry_for=TRANSIENT_MAIL_ERRORS, max_retries=5, retry_backoff=True, retry_backoff_max=600, retry_jitter=True
-)
+@shared_task(**EMAIL_TASK_OPTIONS)
 def send_digest(user_id: int) -> int:
     """One member's daily digest; safe to run twice (keyed on ``Notification.digest_at``)."""
     return services.digest_send(user_id=user_id)
@@ -62,9 +56,7 @@ def send_daily_digests() -> int:
     return len(ids)
 
 
-@shared_task(
-    autoretry_for=TRANSIENT_MAIL_ERRORS, max_retries=5, retry_backoff=True, retry_backoff_max=600, retry_jitter=True
-)
+@shared_task(**EMAIL_TASK_OPTIONS)
 def send_overdue_digest(user_id: int) -> bool:
     """One triage staff member's overdue digest; safe to run twice (keyed on a dated Notification)."""
     return services.overdue_digest_send(user_id=user_id)
