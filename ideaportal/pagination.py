@@ -33,18 +33,13 @@ class CappedPaginator(Paginator):
         """The number of rows, at most ``cap``: the pages go as far as the first ``cap`` rows."""
         return min(self._bounded_count, self.cap)
 
-    def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        object_list = self.object_list
-        if not hasattr(object_list, "query"):
-            return self._get_page(object_list[bottom:top], number, self)
-        ids = list(object_list.values_list("pk", flat=True)[bottom:top])
-        rows = {row.pk: row for row in object_list.order_by().filter(pk__in=ids)} if ids else {}
-        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+    def _get_page(self, object_list, number, paginator):
+        """``object_list`` is the page's slice (Paginator.page): read its ids, then those rows."""
+        if hasattr(object_list, "query"):
+            ids = list(object_list.values_list("pk", flat=True))
+            rows = {row.pk: row for row in self.object_list.order_by().filter(pk__in=ids)} if ids else {}
+            object_list = [rows[pk] for pk in ids if pk in rows]
+        return super()._get_page(object_list, number, paginator)
 
     @property
     def capped(self) -> bool:
