@@ -1,7 +1,5 @@
 """Following ideas and challenges: members follow only what they may see; following twice changes nothing."""
 
-from django.db import IntegrityError, transaction
-
 from challenges.models import Challenge, ChallengeFollow
 
 from .. import rules
@@ -23,12 +21,8 @@ def idea_follow(*, user, idea: Idea) -> IdeaFollow:
     refusal = rules.idea_follow_refusal(user, idea)
     if refusal:
         raise FollowNotAllowed(refusal)
-    try:
-        with transaction.atomic():
-            follow, _ = IdeaFollow.objects.get_or_create(user=user, idea=idea)
-    except IntegrityError:
-        follow = IdeaFollow.objects.get(user=user, idea=idea)
-    return follow
+    # get_or_create saves under a savepoint and, if a concurrent request won the race, reads its row.
+    return IdeaFollow.objects.get_or_create(user=user, idea=idea)[0]
 
 
 def idea_unfollow(*, user, idea: Idea) -> None:
@@ -42,12 +36,7 @@ def challenge_follow(*, user, challenge: Challenge) -> ChallengeFollow:
     refusal = rules.challenge_follow_refusal(user, challenge)
     if refusal:
         raise FollowNotAllowed(refusal)
-    try:
-        with transaction.atomic():
-            follow, _ = ChallengeFollow.objects.get_or_create(user=user, challenge=challenge)
-    except IntegrityError:
-        follow = ChallengeFollow.objects.get(user=user, challenge=challenge)
-    return follow
+    return ChallengeFollow.objects.get_or_create(user=user, challenge=challenge)[0]
 
 
 def challenge_unfollow(*, user, challenge: Challenge) -> None:
