@@ -93,9 +93,10 @@ def triage_search(queryset, text: str):
     for word in smart_split(text or ""):
         if word[0] in "\"'" and word[0] == word[-1] and len(word) > 1:
             word = unescape_string_literal(word)
-        by_title = Idea.objects.filter(title__icontains=word).values("pk")
+        # No ORDER BY in the members (Idea's default ordering): SQLite refuses one in a compound SELECT.
+        by_title = Idea.objects.filter(title__icontains=word).order_by().values("pk")
         authors = get_user_model().objects.filter(email__icontains=word).values("pk")
-        by_author = Idea.objects.filter(author_id__in=authors).values("pk")
+        by_author = Idea.objects.filter(author_id__in=authors).order_by().values("pk")
         queryset = queryset.filter(pk__in=by_title.union(by_author))
     return queryset
 

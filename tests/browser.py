@@ -33,15 +33,9 @@ def allow_orm_beside_playwright(monkeypatch):
 
 
 @pytest.fixture
-def own_cache(settings):
-    """A cache of this test's own, not the shared Redis one: allauth keeps its sign-in rate limits
-    (per IP and per email address) in the cache, and other tests' sign-ins from 127.0.0.1, in this
-    run or an earlier one, must not count against this one."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "browser"}}
-
-
-@pytest.fixture
-def page(allow_orm_beside_playwright, own_cache, live_server):
+def page(allow_orm_beside_playwright, live_server):
+    # The cache is Redis under this test's own key prefix (conftest): allauth's sign-in rate limits
+    # (per IP and per email address) kept there by other tests' sign-ins from 127.0.0.1 never count here.
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         context = browser.new_context(base_url=live_server.url)

@@ -35,10 +35,17 @@ class TriageFactory(UserFactory):
     @factory.post_generation
     def group(user, create, extracted, **kwargs):
         if create:
-            group, created = Group.objects.get_or_create(name=TRIAGE_GROUP)
-            if created:  # a transactional test flushed the group its data migration made: grant it again
-                group.permissions.add(*_triage_permissions())
-            user.groups.add(group)
+            user.groups.add(triage_group())
+
+
+def triage_group() -> Group:
+    """The Triage group with the permissions its data migration gives it. A transactional test
+    flushes the tables, data-migration rows included, so a test that needs the group asks here
+    instead of assuming the migration's row is still there (tests pass in any order)."""
+    group, created = Group.objects.get_or_create(name=TRIAGE_GROUP)
+    if created:
+        group.permissions.add(*_triage_permissions())
+    return group
 
 
 def _triage_permissions():

@@ -2,18 +2,17 @@
 changes go through ideas.services with a reason, idea by idea."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.contrib.messages import ERROR, SUCCESS
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import TRIAGE_GROUP
 from challenges.models import Challenge, Job, Outcome, Segment, SelectionCriterion
 from ideas import services
 from ideas.models import Comment, Status, StatusChange, Vote
 from scoring.models import Rating, Respondent
+from tests import factories
 
 CHANGELIST_URL = reverse("admin:ideas_idea_changelist")
 
@@ -48,7 +47,7 @@ def triage_user(django_user_model):
     user = django_user_model.objects.create_user(
         username="triage", email="tri@example.com", password="pw-tri-123", is_staff=True
     )
-    user.groups.add(Group.objects.get(name=TRIAGE_GROUP))
+    user.groups.add(factories.triage_group())
     return user
 
 
@@ -370,7 +369,7 @@ def test_triage_staff_run_the_action_and_plain_staff_cannot(triage_client, chall
     # Staff with the same model permissions but outside the Triage group get no status action.
     other = make_idea(challenge, customer, "Share plans with family")
     staff = django_user_model.objects.create_user(username="s", email="s@example.com", password="x", is_staff=True)
-    staff.user_permissions.add(*Group.objects.get(name=TRIAGE_GROUP).permissions.all())
+    staff.user_permissions.add(*factories.triage_group().permissions.all())
     staff_client = Client()
     staff_client.force_login(staff)
     response = staff_client.get(CHANGELIST_URL)
@@ -452,7 +451,7 @@ def test_change_status_from_the_idea_page(admin_client, challenge, customer):
 def test_plain_staff_cannot_open_the_status_page(client, challenge, customer, django_user_model):
     idea = make_idea(challenge, customer, "Plan from the last basket")
     staff = django_user_model.objects.create_user(username="s", email="s@example.com", password="x", is_staff=True)
-    staff.user_permissions.add(*Group.objects.get(name=TRIAGE_GROUP).permissions.all())
+    staff.user_permissions.add(*factories.triage_group().permissions.all())
     client.force_login(staff)
     response = client.get(reverse("admin:ideas_idea_change_status", args=[idea.pk]))
     assert response.status_code == 403

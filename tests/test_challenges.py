@@ -4,7 +4,7 @@ phases matrix), invitations by email and their link, and the results once decide
 import datetime
 
 import pytest
-from django.contrib.auth.models import AnonymousUser, Group
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import get_messages
 from django.core import mail
 from django.db import connection
@@ -12,7 +12,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import TRIAGE_GROUP
 from challenges import selectors, services
 from challenges.models import Challenge, ChallengeInvitation
 from challenges.tasks import advance_challenge_phase, advance_challenge_phases, send_challenge_invitation
@@ -284,7 +283,7 @@ def test_the_change_form_cannot_set_the_phase(admin_client):
 def test_plain_staff_without_the_triage_group_cannot_move_phases(client, django_user_model):
     challenge = factories.ChallengeFactory(phase=Phase.OPEN)
     staff = django_user_model.objects.create_user(username="s", email="s@example.com", password="x", is_staff=True)
-    staff.user_permissions.add(*Group.objects.get(name=TRIAGE_GROUP).permissions.all())
+    staff.user_permissions.add(*factories.triage_group().permissions.all())
     client.force_login(staff)
     assert client.get(reverse("admin:challenges_challenge_phase", args=[challenge.pk])).status_code == 403
     assert client.get(reverse("admin:challenges_challenge_invite", args=[challenge.pk])).status_code == 403
@@ -586,6 +585,7 @@ def test_an_unknown_token_is_404(client_for, customer, invitation, signed_in):
     assert client.get(reverse("challenges:invitation", args=[invitation.token[:-1]])).status_code == 404
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_staff_pasting_overlapping_lists_at_once_invite_each_address_once(triage):
     """Real threads, real transactions: the challenge's row lock serialises them; no 500, no double."""

@@ -347,11 +347,10 @@ def test_no_kudos_on_removed_or_hidden_comments_or_closed_challenges(
     assert not Kudos.objects.exists()
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_twenty_parallel_kudos_leave_an_exact_count():
     """Real threads, each with its own database connection, giving kudos to one comment at once."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite serialises writers and cannot show a race")
     comment = factories.CommentFactory()
     members = factories.UserFactory.create_batch(20)
     errors, refusals = [], []

@@ -84,7 +84,7 @@ def test_members_follow_only_what_they_may_see(private_idea, invite_only_challen
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL, not SQLite")
+@pytest.mark.postgresql  # concurrent writers: SQLite serialises them
 def test_members_following_at_the_same_moment_end_with_one_follow_each_and_no_error(idea, other_customer):
     """Threads with their own connections race on get_or_create: the unique constraint decides."""
     barrier = threading.Barrier(4)

@@ -14,9 +14,7 @@ ROLES = ["anonymous", "customer", "other_customer", "triage", "mentor"]
 PROBLEM = "Nobody is home when the van comes, so the groceries go back to the depot."
 SOLUTION = "Temperature-controlled lockers at train stations, opened with a code from the app."
 
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="PostgreSQL only: pg_trgm and full-text search"
-)
+postgresql_only = pytest.mark.postgresql  # pg_trgm and full-text search
 
 
 def create(author, challenge, title="Lockers at train stations", submit=True, outcomes=None, **text):

@@ -498,3 +498,15 @@ def test_outcome_factors_are_edited_in_the_admin_and_checked(admin_client, job, 
     # The factors sit beside the score; they never change it.
     scores_recompute()
     assert OutcomeScore.objects.get(outcome=outcome, segment=None).opportunity == 16
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("minimum", "low"), [(10, False), (11, True)])
+def test_a_point_with_exactly_the_minimum_of_respondents_is_not_low_sample(
+    client_for, triage, job, scored, settings, minimum, low
+):
+    """FEW has exactly 10 respondents: drawn solid when 10 are enough, hollow when 11 are needed."""
+    settings.SCORING_MIN_RESPONDENTS = minimum
+    points = points_of(svg_of(client_for(triage).get(reverse("opportunities:job", args=[job.pk]))))
+    assert ("low-sample" in points["FEW"].get("class").split()) is low
+    assert points["FEW"].get("data-low-sample") == ("true" if low else "false")

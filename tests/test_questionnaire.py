@@ -93,11 +93,10 @@ def test_answering_twice_is_refused_with_the_date(customer):
     assert QuestionnaireAnswer.objects.count() == 3
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_a_double_submit_at_the_same_moment_makes_one_response():
     """Real threads, each with its own connection, submitting the same member's answers at once."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite serialises writers and cannot show a race")
     customer = factories.UserFactory()
     questionnaire = make_questionnaire()
     values = {item.pk: 5 for item in items_of(questionnaire)}

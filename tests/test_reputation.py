@@ -51,6 +51,7 @@ def test_an_award_is_given_once_when_the_service_runs_twice(customer):
     assert total(customer).points == POINTS[Kind.IDEA_SUBMITTED]
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_awards_give_one_event_and_one_increment():
     user = factories.UserFactory()

@@ -54,6 +54,7 @@ def test_down_votes_earn_nothing_and_a_change_to_up_does(idea, customer, other_c
     assert vote_points(customer) == POINTS[Kind.VOTE_RECEIVED]
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_up_votes_each_earn_once():
     idea = factories.IdeaFactory()

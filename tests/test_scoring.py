@@ -178,3 +178,12 @@ def test_the_recompute_task_run_twice_by_a_real_worker_gives_the_same_scores(wor
     assert state == "SUCCESS" and rows == 5
     scores_second = scores_table()
     assert scores_first == scores_second
+
+
+@pytest.mark.parametrize(("minimum", "low"), [(5, False), (6, False), (7, True)])
+def test_low_sample_means_fewer_than_the_minimum_not_as_many(survey, settings, minimum, low):
+    """Outcome A has exactly 6 respondents overall: 6 is enough when the minimum is 6, not when it is 7."""
+    settings.SCORING_MIN_RESPONDENTS = minimum
+    scores_recompute()
+    assert stored(survey["a"]).respondents == 6
+    assert stored(survey["a"]).low_sample is low

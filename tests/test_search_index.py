@@ -10,6 +10,7 @@ from ideas.selectors import idea_list_search
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.postgresql
 def test_the_search_document_is_read_through_its_index(idea):
     queryset = idea_list_search(Idea.objects.all(), "delivery lockers")
     sql, params = queryset.values("pk").query.sql_with_params()

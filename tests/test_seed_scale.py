@@ -14,7 +14,7 @@ from scoring.models import OutcomeScore, Rating
 
 SIZES = {"users": 60, "challenges": 6, "ideas": 120, "votes": 900, "comments": 300, "ratings": 400}
 
-pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="seed_scale loads with PostgreSQL COPY")
+pytestmark = pytest.mark.postgresql  # seed_scale loads with PostgreSQL COPY
 
 
 def seed(**options):

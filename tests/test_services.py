@@ -43,11 +43,111 @@ def test_votes_only_in_phases_that_allow_them(other_customer, phase, allowed):
         assert not Vote.objects.exists()
 
 
+def _backend_waiting_on_a_lock(query_fragment: str) -> bool:
+    """Whether another connection of this database waits on a row lock in a query containing the fragment."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " AND wait_event_type = 'Lock' AND query ILIKE %s",
+            [f"%{query_fragment}%"],
+        )
+        return cursor.fetchone()[0] > 0
+
+
+class _RowLockHolder(threading.Thread):
+    """Holds FOR UPDATE on one row, in a transaction of its own connection, until released."""
+
+    def __init__(self, model, pk):
+        super().__init__(daemon=True)
+        self.model, self.pk = model, pk
+        self.holding, self.release = threading.Event(), threading.Event()
+
+    def run(self):
+        from django.db import transaction
+
+        try:
+            with transaction.atomic():
+                self.model.objects.select_for_update().get(pk=self.pk)
+                self.holding.set()
+                self.release.wait(30)
+        finally:
+            connection.close()
+
+
+def _in_thread(function, outcome: dict) -> threading.Thread:
+    def run():
+        try:
+            outcome["result"] = function()
+        except Exception as error:  # noqa: BLE001 - reported by the test
+            outcome["error"] = error
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_vote_takes_the_ideas_row_lock_before_it_reads_the_members_vote():
+    """The 50-voter race passes on F() and the unique constraint alone; this shows the lock itself.
+    While another transaction holds the idea's row, the vote waits in its SELECT … FOR UPDATE, before
+    reading the member's vote (without that lock it would read, insert and wait only at the UPDATE)."""
+    from tests.celery_worker import wait_until
+
+    idea, voter = factories.IdeaFactory(), factories.UserFactory()
+    holder = _RowLockHolder(Idea, idea.pk)
+    holder.start()
+    assert holder.holding.wait(10)
+    outcome = {}
+    voting = _in_thread(lambda: services.vote_cast(user=voter, idea=idea, value=Vote.Value.UP), outcome)
+    try:
+        # A plain SELECT never waits on a lock in PostgreSQL: one that does is the locking read. (The
+        # query's text is cut at track_activity_query_size, so "FOR UPDATE" at its end may not show.)
+        wait_until(lambda: _backend_waiting_on_a_lock('SELECT "ideas_idea".%'), "the vote to wait on the lock")
+        assert voting.is_alive() and not outcome
+    finally:
+        holder.release.set()
+        holder.join(10)
+        voting.join(10)
+    assert "error" not in outcome, outcome
+    idea.refresh_from_db()
+    assert (idea.votes_up, Vote.objects.filter(idea=idea).count()) == (1, 1)
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("action", ["cast", "withdraw"])
+def test_a_vote_locks_the_idea_alone_not_its_challenge(action):
+    """Votes on one challenge's ideas must not queue behind a lock on the challenge row (a phase move,
+    a submission): the lock query joins the challenge but locks only the idea (FOR UPDATE OF)."""
+    idea, voter = factories.IdeaFactory(), factories.UserFactory()
+    # Up first: an up-vote's reputation event references the challenge (its foreign-key check takes a
+    # KEY SHARE lock there), so the locked moment below casts a down-vote, which touches no challenge row.
+    services.vote_cast(user=voter, idea=idea, value=Vote.Value.UP)
+    holder = _RowLockHolder(Challenge, idea.challenge_id)
+    holder.start()
+    assert holder.holding.wait(10)
+    outcome = {}
+    if action == "cast":
+        voting = _in_thread(lambda: services.vote_cast(user=voter, idea=idea, value=Vote.Value.DOWN), outcome)
+    else:
+        voting = _in_thread(lambda: services.vote_withdraw(user=voter, idea=idea), outcome)
+    try:
+        voting.join(10)  # a positive condition: it finishes while the challenge row is still held
+        assert not voting.is_alive(), "the vote waited for the challenge's row lock"
+    finally:
+        holder.release.set()
+        holder.join(10)
+        voting.join(10)
+    assert "error" not in outcome, outcome
+
+
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_fifty_parallel_votes_leave_exact_totals():
     """Real threads, each with its own database connection, voting on one idea at once."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite serialises writers and cannot show a race")
     idea = factories.IdeaFactory()
     voters = factories.UserFactory.create_batch(50)
     errors = []

@@ -457,15 +457,10 @@ def run_at_once(count: int, work) -> list[Exception]:
     return errors
 
 
-def needs_postgresql():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite serialises writers and cannot show a race")
-
-
+@pytest.mark.postgresql  # SQLite serialises writers and cannot show a race
 @pytest.mark.django_db(transaction=True)
 def test_customers_submitting_the_same_survey_at_once_are_all_saved():
     """Customers submit through the page at the same moment, each for the first time (no respondent yet)."""
-    needs_postgresql()
     job = factories.JobFactory()
     outcomes = factories.OutcomeFactory.create_batch(4, job=job)
     segment = factories.SegmentFactory(name="Customers")
@@ -500,10 +495,10 @@ def test_customers_submitting_the_same_survey_at_once_are_all_saved():
         assert Respondent.objects.get(user=customer).segment == segment
 
 
+@pytest.mark.postgresql  # SQLite serialises writers and cannot show a race
 @pytest.mark.django_db(transaction=True)
 def test_one_member_saving_from_many_tabs_at_once_keeps_one_rating_per_outcome():
     """The same member, first save, from eight threads: one respondent, one rating per outcome, one tab's answers."""
-    needs_postgresql()
     job = factories.JobFactory()
     outcomes = factories.OutcomeFactory.create_batch(3, job=job)
     segment = factories.SegmentFactory(name="Customers")

@@ -232,6 +232,7 @@ def test_search_finds_each_word_in_the_title_or_the_authors_email(client_for, tr
     assert found("nothing-like-this") == set()
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db
 def test_search_reads_the_trigram_indexes(triage):
     """The admin's icontains is UPPER(column::text) LIKE …: the indexes must be on that expression."""

@@ -71,7 +71,7 @@ def vote_cast(*, user, idea: Idea, value: int) -> Idea:
 @transaction.atomic
 def vote_withdraw(*, user, idea: Idea) -> Idea:
     """Take the user's vote back (nothing happens if there is none). Same lock as vote_cast."""
-    idea = Idea.objects.select_for_update().select_related("challenge").get(pk=idea.pk)
+    idea = Idea.objects.select_for_update(of=("self",)).select_related("challenge").get(pk=idea.pk)
     refusal = rules.vote_refusal(user, idea)
     if refusal:
         raise VoteNotAllowed(refusal)
