@@ -26,7 +26,14 @@ def run_pytest(**env_changes):
     env = {key: value for key, value in os.environ.items() if key not in ("CI", FORCE, "PYTEST_XDIST_WORKER")}
     env.update(env_changes)
     return subprocess.run(
-        [sys.executable, "-m", "pytest", f"{Path(__file__).name}::test_a_test_that_skips_when_told_to", "-p", "no:xdist"],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            f"{Path(__file__).name}::test_a_test_that_skips_when_told_to",
+            "-p",
+            "no:xdist",
+        ],
         cwd=ROOT / "tests",
         env=env,
         capture_output=True,
