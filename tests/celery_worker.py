@@ -14,6 +14,7 @@ nothing of theirs is purged.
 import os
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -101,3 +102,21 @@ def wait_until(condition, what: str):
         if time.monotonic() > deadline:
             pytest.fail(f"Waited {TIMEOUT} s for {what}.")
         time.sleep(0.05)
+
+
+@contextmanager
+def published_tasks():
+    """The names of the tasks this process sends to the broker while the block runs, in order
+    (Celery's before_task_publish signal): a count that does not depend on a worker's timing."""
+    from celery.signals import before_task_publish
+
+    names: list[str] = []
+
+    def record(sender=None, **kwargs):
+        names.append(sender)
+
+    before_task_publish.connect(record, weak=False)
+    try:
+        yield names
+    finally:
+        before_task_publish.disconnect(record)

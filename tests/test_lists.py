@@ -3,7 +3,6 @@ values the sorts read, recomputed in SQL by Celery tasks after votes; query coun
 
 import datetime
 import re
-import time
 
 import pytest
 from django.db import connection, transaction
@@ -19,7 +18,7 @@ from scoring import formulas
 from scoring.models import OutcomeScore, Rating, Respondent
 from scoring.tasks import recompute_opportunity_scores
 from tests import factories
-from tests.celery_worker import REDIS_URL, wait_until
+from tests.celery_worker import REDIS_URL, published_tasks, wait_until
 
 # Stemming, phrases and web search syntax are PostgreSQL's full-text search; the embedded SQLite
 # (no DATABASE_URL) matches substrings only.
@@ -413,6 +412,28 @@ def test_a_vote_asks_for_a_refresh_that_runs_after_the_commit(idea, other_custom
 
 
 @pytest.mark.django_db
+def test_votes_queue_one_refresh_per_idea_in_a_quiet_period(
+    open_challenge, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The debounce flag is per idea, in the real cache: a burst of votes on one idea queues one
+    refresh, another idea gets its own, and once the task cleared the flag the next vote queues again."""
+    queued = []
+    monkeypatch.setattr(refresh_idea_ranks, "apply_async", lambda **options: queued.append(options["args"]))
+    first, second = factories.IdeaFactory.create_batch(2, challenge=open_challenge)
+    voters = factories.UserFactory.create_batch(4)
+    for voter in voters:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.vote_cast(user=voter, idea=first, value=Vote.Value.UP)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.vote_cast(user=voters[0], idea=second, value=Vote.Value.DOWN)
+    assert queued == [[[first.pk]], [[second.pk]]]
+    ranking.ranks_pending_clear([first.pk])  # what the task does first
+    with django_capture_on_commit_callbacks(execute=True):
+        services.vote_withdraw(user=voters[1], idea=first)
+    assert queued[-1] == [[first.pk]] and len(queued) == 3
+
+
+@pytest.mark.django_db
 def test_a_vote_that_changes_nothing_asks_for_no_refresh(idea, other_customer, django_capture_on_commit_callbacks):
     services.vote_cast(user=other_customer, idea=idea, value=Vote.Value.UP)
     with django_capture_on_commit_callbacks() as callbacks:
@@ -471,7 +492,6 @@ def test_the_beat_schedule_refreshes_the_ranks_hourly(settings):
 @pytest.mark.skipif(not REDIS_URL, reason="REDIS_URL is not set: the debounce needs Redis")
 def test_a_burst_of_30_votes_causes_one_refresh_by_a_real_worker(worker, settings):
     """Each vote in its own transaction asks for a refresh of the idea; the worker runs exactly one."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     settings.RANKING_DEBOUNCE_SECONDS = 2
     from django.core.cache import cache
 
@@ -479,15 +499,17 @@ def test_a_burst_of_30_votes_causes_one_refresh_by_a_real_worker(worker, setting
     cache.delete(ranking.RANKS_PENDING_KEY.format(idea.pk))  # a flag left by an earlier run's test database
     voters = factories.UserFactory.create_batch(30)
     before = len(worker.runs)
-    for index, voter in enumerate(voters):
-        with transaction.atomic():
-            services.vote_cast(user=voter, idea=idea, value=Vote.Value.DOWN if index % 5 == 0 else Vote.Value.UP)
+    with published_tasks() as published:
+        for index, voter in enumerate(voters):
+            with transaction.atomic():
+                services.vote_cast(user=voter, idea=idea, value=Vote.Value.DOWN if index % 5 == 0 else Vote.Value.UP)
+    # Counted as they go to the broker, so no wait is needed to know that no second refresh was queued.
+    assert [task for task in published if task == refresh_idea_ranks.name] == [refresh_idea_ranks.name]
 
     def refreshes():
         return [run for run in worker.runs[before:] if run["task"] == refresh_idea_ranks.name]
 
     wait_until(lambda: refreshes(), "the debounced ranking refresh")
-    time.sleep(1)  # time enough for a second refresh, had a later vote queued one
     assert len(refreshes()) == 1
     assert refreshes()[0]["args"] == [[idea.pk]] and refreshes()[0]["state"] == "SUCCESS"
     idea.refresh_from_db()

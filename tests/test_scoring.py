@@ -6,10 +6,10 @@ from django.db import transaction
 
 from scoring import formulas
 from scoring.models import OutcomeScore, Rating, Respondent, ScoringRun
-from scoring.services.scores import scores_recompute, scores_recompute_soon
+from scoring.services.scores import recompute_flag_clear, scores_recompute, scores_recompute_soon
 from scoring.tasks import recompute_opportunity_scores
 from tests import factories
-from tests.celery_worker import REDIS_URL, wait_until
+from tests.celery_worker import REDIS_URL, published_tasks, wait_until
 
 
 @pytest.mark.parametrize(
@@ -135,12 +135,29 @@ def test_the_full_recompute_runs_from_beat():
     assert entry["schedule"] > 0
 
 
-def test_ratings_queue_one_recompute_after_commit(survey, django_capture_on_commit_callbacks):
+def test_ratings_queue_one_recompute_after_commit(survey, django_capture_on_commit_callbacks, monkeypatch):
+    """Three saves in a quiet period queue one recompute; after the task has cleared the flag, the
+    next save queues the next one. The flag lives in the real cache (Redis, like production); the
+    queueing is counted at the task's apply_async, so the count does not depend on timing."""
+    queued = []
+    monkeypatch.setattr(recompute_opportunity_scores, "apply_async", lambda **options: queued.append(options))
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         scores_recompute_soon()
         scores_recompute_soon()
-    assert len(callbacks) == 2  # both ask; the shared flag lets only the first one queue the task
-    assert OutcomeScore.objects.exists()  # tasks run inline in these tests
+    with django_capture_on_commit_callbacks(execute=True):
+        scores_recompute_soon()
+    assert len(callbacks) == 2  # each save asks after its commit...
+    assert queued == [{"countdown": settings.SCORING_DEBOUNCE_SECONDS}]  # ...and only the first one queues
+    recompute_flag_clear()  # what the task does first
+    with django_capture_on_commit_callbacks(execute=True):
+        scores_recompute_soon()
+    assert len(queued) == 2
+
+
+def test_the_recompute_task_runs_the_recompute(survey):
+    """Inline here: the queued task recomputes the scores (the real worker runs it further down)."""
+    recompute_opportunity_scores.apply()
+    assert OutcomeScore.objects.exists()
 
 
 @pytest.mark.worker
@@ -148,18 +165,20 @@ def test_ratings_queue_one_recompute_after_commit(survey, django_capture_on_comm
 @pytest.mark.skipif(not REDIS_URL, reason="REDIS_URL is not set: the debounce needs Redis")
 def test_a_burst_of_100_ratings_causes_one_recompute_by_a_real_worker(worker, settings):
     """Each rating in its own transaction asks for a recompute; the worker runs exactly one."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     settings.SCORING_DEBOUNCE_SECONDS = 2
     from django.core.cache import cache
 
     cache.delete("scoring:recompute-pending")
     outcome = factories.OutcomeFactory()
     before = len(worker.runs)
-    for index in range(100):
-        with transaction.atomic():
-            person = Respondent.objects.create(key=f"burst-{index}")
-            Rating.objects.create(respondent=person, outcome=outcome, importance=5, satisfaction=1 + index % 5)
-            scores_recompute_soon()
+    with published_tasks() as published:
+        for index in range(100):
+            with transaction.atomic():
+                person = Respondent.objects.create(key=f"burst-{index}")
+                Rating.objects.create(respondent=person, outcome=outcome, importance=5, satisfaction=1 + index % 5)
+                scores_recompute_soon()
+    # Counted as they go to the broker: one queued, whatever the worker's timing.
+    assert published.count(recompute_opportunity_scores.name) == 1
     wait_until(lambda: len(worker.runs) > before, "the debounced recompute")
     recompute_runs = [run for run in worker.runs[before:] if run["task"] == recompute_opportunity_scores.name]
     assert len(recompute_runs) == 1

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from challenges.models import Challenge, SelectionCriterion
 from ideas.models import Idea, Status, StatusChange
-from reviews.models import ReasonTemplate, Screening, ScreeningScore
+from reviews.models import ReasonTemplate, Screening, ScreeningScore, TriageIdea
 from reviews.services import ScreeningError, criteria_ensure_defaults, screening_delete, screening_save
 from tests import factories
 
@@ -340,3 +340,27 @@ def test_reason_template_admin_is_for_triage_staff(client_for, triage, customer,
     )
     assert response.status_code == 302
     assert ReasonTemplate.objects.filter(title="Too costly").exists()
+
+
+@pytest.mark.parametrize("role", ["anonymous", "customer", "other_customer", "mentor"])
+def test_no_customer_page_shows_the_stored_score_in_any_form(as_role, role, idea, open_challenge):
+    """The stored score itself, raw or formatted, on every page a customer, the author or a mentor
+    opens for the idea: a template that printed ``idea.screening_score`` would show 4.3217… or 4.32."""
+    TriageIdea.objects.filter(pk=idea.pk).update(screening_score=4.321789, screenings_count=2)
+    pages = [
+        reverse("ideas:detail", args=[idea.pk]),
+        reverse("ideas:list"),
+        reverse("ideas:mine"),
+        reverse("challenges:detail", args=[open_challenge.slug]),
+        reverse("challenges:list"),
+        reverse("home"),
+    ]
+    client = as_role(role)
+    shown = 0
+    for url in pages:
+        response = client.get(url, follow=True)
+        html = response.content.decode()
+        shown += response.status_code == 200 and idea.title in html
+        for form in ("4.321789", "4.3218", "4.322", "4.32", "4,32", "4.3 /", "screening"):
+            assert form not in html.lower(), (role, url, form)
+    assert shown >= 3  # the pages really showed the idea
