@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from challenges import selectors, services
-from challenges.models import Challenge, ChallengeInvitation
+from challenges.models import Challenge, ChallengeFollow, ChallengeInvitation
 from challenges.tasks import advance_challenge_phase, advance_challenge_phases, send_challenge_invitation
 from ideas import services as idea_services
 from ideas.models import Comment, Idea, Status, StatusChange, Vote
@@ -375,10 +375,27 @@ def test_the_pages_say_what_a_phase_allows_and_refuse_the_rest(client_for, other
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
 def test_a_draft_challenge_takes_nothing_from_anyone_but_exists_for_staff(client_for, user_for, customer, role):
+    """Its pages are a 404 to everyone but triage staff; a submission, through the page or the service,
+    saves nothing, whoever tries (staff prepare a draft, they do not take ideas in it), and only staff
+    can follow it."""
     draft = factories.ChallengeFactory(phase=Phase.DRAFT)
     user = user_for(role)
-    response = client_for(None if role == "anonymous" else user).get(reverse("challenges:results", args=[draft.slug]))
-    assert response.status_code == (200 if role == "triage" else 404)
+    client = client_for(None if role == "anonymous" else user)
+    for name in ("challenges:detail", "challenges:results"):
+        assert client.get(reverse(name, args=[draft.slug])).status_code == (200 if role == "triage" else 404), name
+    idea_post = {"title": "Lockers at every station", "problem": "P" * 40, "solution": "S" * 40}
+    idea_post["outcomes"] = [outcome.pk for outcome in draft.outcomes.all()]
+    response = client.post(reverse("challenges:submit", args=[draft.slug]), idea_post)
+    assert response.status_code in ((302, 403, 404) if role == "anonymous" else (403, 404))
+    if role != "anonymous":
+        with pytest.raises(idea_services.SubmissionNotAllowed):
+            idea_services.idea_create(
+                author=user, challenge=draft, title="Another idea", problem="It is hard.", solution="Easy.", outcomes=[]
+            )
+    client.post(reverse("ideas:challenge_follow", args=[draft.slug]), {"action": "follow"})
+    assert not Idea.objects.filter(challenge=draft).exists()
+    # Staff, who see the draft, may follow it (to hear when it opens); for everyone else it does not exist.
+    assert ChallengeFollow.objects.filter(challenge=draft).count() == (1 if role == "triage" else 0)
 
 
 # --- Invitations --------------------------------------------------------------------------------

@@ -51,10 +51,14 @@ def test_a_link_to_a_reply_opens_the_page_of_its_thread(client, idea, threads):
     assert f'id="comment-{replies[1].pk}"' in html
 
 
-@pytest.mark.parametrize("value", ["0", "-3", "abc", "99999999999999999999"])
-def test_bad_page_numbers_show_the_first_page_or_none_beyond(client, idea, threads, value):
+@pytest.mark.parametrize("value", ["0", "-3", "abc", "99999999999999999999", "1.5", ""])
+def test_page_numbers_that_are_not_page_numbers_show_the_first_page(client, idea, threads, value):
+    """Not a number of a page (zero, negative, text, too large for an integer column): the first page,
+    exactly as without the parameter, never an error and never "no more comments"."""
     html = body_of(client.get(idea.get_absolute_url(), {"comments": value}))
-    assert "Thread 1<" in html or "No more comments" in html
+    assert html.count('class="comment" id="comment-') == COMMENT_THREADS_PER_PAGE
+    assert "Thread 1<" in html and "No more comments" not in html
+    assert '?comments=2#comments" rel="next"' in html
 
 
 def test_a_page_past_the_end_says_so(client, idea, threads):

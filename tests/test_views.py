@@ -172,9 +172,22 @@ def test_admin_is_for_staff_only(as_role, role):
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
 def test_account_pages(as_role, role):
-    for name in ("account_login", "account_signup", "account_reset_password"):
-        response = as_role(role).get(reverse(name))
-        assert response.status_code in (200, 302)
+    """Visitors get the sign-in, sign-up and password-reset forms; a signed-in member who opens
+    sign-in or sign-up is sent home instead, and can still ask for a password reset."""
+    client = as_role(role)
+    forms = {
+        "account_login": ['name="login"', 'name="password"'],
+        "account_signup": ['name="email"', 'name="password1"'],
+        "account_reset_password": ['name="email"'],
+    }
+    for name, fields in forms.items():
+        response = client.get(reverse(name))
+        if role != "anonymous" and name != "account_reset_password":
+            assert (response.status_code, response["Location"]) == (302, "/"), name
+            continue
+        assert response.status_code == 200, name
+        html = response.content.decode()
+        assert "<form" in html and all(field in html for field in fields), name
 
 
 @pytest.mark.django_db
