@@ -2,6 +2,7 @@
 # The two commands a newcomer needs:
 #   ./dev.sh demo   run the portal with demo data on http://127.0.0.1:8000 (SQLite, tasks inline)
 #   ./dev.sh test   run the whole test suite (PostgreSQL and Redis, see README)
+#   ./dev.sh test-sqlite   the page, admin and service tests on the embedded default (SQLite, no Redis)
 # Both create ./.venv with Python 3.11 on first use and install the pinned requirements.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -32,6 +33,15 @@ venv() {
   fi
 }
 
+# Tests run on every core (pytest-xdist) unless the caller chose: -n N, -n0, or -p no:xdist.
+xdist_workers() {
+  local arg
+  for arg in "$@"; do
+    case "$arg" in -n | -n* | --numprocesses* | no:xdist) return ;; esac
+  done
+  echo "-n auto"
+}
+
 command=${1:-}
 shift || true
 case "$command" in
@@ -46,10 +56,19 @@ case "$command" in
     export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
     # Development settings (no production secrets needed); Django's test runner turns DEBUG off anyway.
     export DEBUG=1
-    exec .venv/bin/python -m pytest "$@"
+    exec .venv/bin/python -m pytest $(xdist_workers "$@") "$@"
+    ;;
+  test-sqlite)
+    # What a newcomer runs first: SQLite and no Redis, as ./dev.sh demo. The tests marked postgresql
+    # (real concurrent writers, pg_trgm, query plans) are deselected; browser and worker tests need
+    # the real stack and run in ./dev.sh test.
+    venv requirements-dev.txt
+    export DEBUG=1
+    exec env -u DATABASE_URL -u REDIS_URL .venv/bin/python -m pytest $(xdist_workers "$@") \
+      -m "not browser and not worker" "$@"
     ;;
   *)
-    echo "usage: ./dev.sh demo [--addrport HOST:PORT] | ./dev.sh test [pytest options]" >&2
+    echo "usage: ./dev.sh demo [--addrport HOST:PORT] | ./dev.sh test [pytest options] | ./dev.sh test-sqlite [pytest options]" >&2
     exit 2
     ;;
 esac

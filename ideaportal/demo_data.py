@@ -984,6 +984,22 @@ def load(*, force: bool = False) -> bool:
     return True
 
 
+def summary() -> list[tuple[str, int]]:
+    """What the demo database holds, counted from the rows (the demo command prints it; docs don't copy it)."""
+    return [
+        ("members", get_user_model().objects.count()),
+        ("challenges", Challenge.objects.count()),
+        ("outcomes", Outcome.objects.count()),
+        ("survey respondents", Respondent.objects.count()),
+        ("ratings", Rating.objects.count()),
+        ("ideas", Idea.objects.exclude(status=Status.DRAFT).count()),
+        ("drafts", Idea.objects.filter(status=Status.DRAFT).count()),
+        ("votes", Vote.objects.count()),
+        ("comments", Comment.objects.count()),
+        ("status changes", StatusChange.objects.count()),
+    ]
+
+
 def load_mentoring(users: dict) -> None:
     """The demo mentor takes the ideas in mentoring: a review, a thread, an open revision request."""
     mentor, triage = users["mentor"], users["triage"]

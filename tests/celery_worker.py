@@ -62,9 +62,31 @@ def _declare_and_purge(name: str, *, delete: bool = False) -> None:
             queue.delete()
 
 
+def _queued_messages(name: str) -> int:
+    with app.connection_for_read() as broker:
+        return app.amqp.queues[name].bind(broker.default_channel).queue_declare().message_count
+
+
+@pytest.fixture
+def worker(_worker_of_the_module, transactional_db):
+    """A real worker on the test database's own queue; yields a TaskRuns. The worker lives for the
+    module; after each test this waits until it is quiet (nothing queued for it, nothing it holds:
+    running, reserved, or waiting for a countdown), so no task of this test runs into the next one
+    or into the flush of the test database that follows (a task there deadlocked the TRUNCATE)."""
+    from celery.worker import state
+
+    runs, queue = _worker_of_the_module
+    yield runs
+    deadline = time.monotonic() + TIMEOUT
+    while _queued_messages(queue) or state.requests:
+        if time.monotonic() > deadline:
+            pytest.fail(f"The worker was still busy {TIMEOUT} s after the test: {list(state.requests.values())}")
+        time.sleep(0.05)
+
+
 @pytest.fixture(scope="module")
-def worker(django_db_setup):
-    """A real worker on the test database's own queue; yields a TaskRuns. Restores the app after."""
+def _worker_of_the_module(django_db_setup):
+    """A real worker in a thread, on the test database's own queue; restores the app after."""
     import redis
 
     try:
@@ -88,7 +110,7 @@ def worker(django_db_setup):
     try:
         _declare_and_purge(queue)
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30, queues=[queue]):
-            yield runs
+            yield runs, queue
     finally:
         task_postrun.disconnect(runs.record)
         _declare_and_purge(queue, delete=True)

@@ -6,7 +6,7 @@ import pytest
 
 from tests import factories
 from tests.browser import allow_orm_beside_playwright, page  # noqa: F401 - browser fixtures
-from tests.celery_worker import worker  # noqa: F401 - the real-worker fixture, for tests marked "worker"
+from tests.celery_worker import _worker_of_the_module, worker  # noqa: F401 - the real-worker fixtures (tests marked "worker")
 
 
 def pytest_report_header(config):

@@ -79,11 +79,20 @@ def test_password_reset_sends_a_link(client, customer):
     assert "/accounts/password/reset/key/" in mail.outbox[0].body
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db
 def test_role_groups_exist_with_triage_permissions():
-    """The data migration's groups: serialized_rollback restores them even after a transactional
-    test flushed every table, so this holds in any order."""
+    """The data migrations' groups. A transactional test that ran earlier in the process flushed every
+    table, data-migration rows included, so the migrations' own functions are run again here, on
+    their historical models (they are idempotent): the test holds in any order."""
+    import importlib
+
     from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    apps = MigrationExecutor(connection).loader.project_state(("accounts", "0003_triage_imports_ratings")).apps
+    importlib.import_module("accounts.migrations.0002_roles").create_roles(apps, None)
+    importlib.import_module("accounts.migrations.0003_triage_imports_ratings").grant(apps, None)
 
     triage = Group.objects.get(name="Triage")
     assert triage.permissions.filter(codename="change_idea").exists()

@@ -70,6 +70,16 @@ def demo(loaded_demo, db):
     return loaded_demo
 
 
+def test_it_prints_what_it_holds_counted_from_the_rows(demo):
+    """The README does not copy the demo's counts: the command prints them, from the database."""
+    printed = next(line for line in demo.splitlines() if line.startswith("The demo database holds "))
+    ideas = Idea.objects.exclude(status=Status.DRAFT).count()
+    assert f" {ideas} ideas," in printed and ideas >= 50
+    assert f" {Vote.objects.count()} votes," in printed
+    assert f" {Comment.objects.count()} comments," in printed
+    assert printed.endswith(f" {StatusChange.objects.count()} status changes.")
+
+
 def test_a_second_run_creates_nothing(demo):
     before = counts()
     assert "Demo data loaded" in demo

@@ -65,7 +65,9 @@ def test_status_change_emails_the_author_through_the_worker(worker, triage_user,
     assert "Lockers at stations" in email.body
     assert "Shortlisted: the jury liked the station network." in email.body
     assert email.extra_headers["X-Idea-Status-Change"] == str(change.pk)
-    # The worker ran it, in its own thread, once: not eager mode inside the request.
+    # The worker ran it, in its own thread, once: not eager mode inside the request. (task_postrun
+    # fires after the task's transaction committed the flag that ended the wait above: wait for it too.)
+    wait_until(lambda: [run for run in worker.runs if run["args"] == [change.pk]], "the worker to record the run")
     [run] = [run for run in worker.runs if run["args"] == [change.pk]]
     assert (run["task"], run["args"], run["state"], run["retval"]) == (
         notify_author_of_status_change.name,

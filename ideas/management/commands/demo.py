@@ -27,6 +27,8 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {time.monotonic() - started:.1f} s."))
             else:
                 self.stdout.write("Demo data already loaded: nothing to do.")
+            held = ", ".join(f"{count} {label}" for label, count in demo_data.summary())
+            self.stdout.write(f"The demo database holds {held}.")
             self.print_logins(addrport)
         if not no_serve:
             call_command("runserver", addrport)
