@@ -243,6 +243,9 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+# How long a worker holds a notification email it claimed (longer than any one SMTP conversation):
+# if it dies mid-send, the outbox drain sends the email again once this lease has run out.
+NOTIFICATION_EMAIL_LEASE_SECONDS = env_int("NOTIFICATION_EMAIL_LEASE_SECONDS", 300)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "Idea portal <ideas@localhost>"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -12,6 +12,7 @@ from django.db.models import Q
 class Kind(models.TextChoices):
     IDEA_RECEIVED = "idea_received", "Idea received"
     STATUS_CHANGED = "status_changed", "Status of an idea changed"
+    MY_IDEA_STATUS = "my_idea_status", "Decision on my idea"
     COMMENT_ON_IDEA = "comment_on_idea", "Comment on my idea"
     COMMENT_REPLY = "comment_reply", "Reply to my comment"
     MENTOR_MESSAGE = "mentor_message", "Mentor message"
@@ -39,6 +40,7 @@ class Delivery(models.TextChoices):
 DEFAULT_DELIVERY: dict[str, str] = {
     Kind.IDEA_RECEIVED: Delivery.IMMEDIATELY,
     Kind.STATUS_CHANGED: Delivery.IMMEDIATELY,
+    Kind.MY_IDEA_STATUS: Delivery.IMMEDIATELY,
     Kind.COMMENT_ON_IDEA: Delivery.DAILY,
     Kind.COMMENT_REPLY: Delivery.IMMEDIATELY,
     Kind.MENTOR_MESSAGE: Delivery.IMMEDIATELY,
@@ -87,6 +89,15 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
     digest_at = models.DateTimeField(null=True, blank=True)
+    # The send's lease: a worker claims the email (or the digest that carries it) until this time,
+    # commits, talks to SMTP with no transaction open, then marks ``emailed_at`` / ``digest_at``.
+    # A worker that dies leaves the lease to expire, and the outbox drain queues the send again.
+    email_claimed_until = models.DateTimeField(null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    # An email that can never be sent (a header with a newline, an invalid address, a template
+    # error, too many attempts): marked here with its reason, never tried again, blocks nothing.
+    email_failed_at = models.DateTimeField(null=True, blank=True)
+    email_failure = models.TextField(blank=True)
 
     class Meta:
         constraints = [
@@ -96,6 +107,12 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "-created_at"], name="notification_recipient_recent"),
             models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"),
+            # The drain's question: which immediate emails are still owed (a small set, whatever the table's size).
+            models.Index(
+                fields=["created_at"],
+                condition=Q(delivery="immediately", emailed_at__isnull=True, email_failed_at__isnull=True),
+                name="notification_email_owed",
+            ),
         ]
 
     def __str__(self) -> str:

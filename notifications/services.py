@@ -8,12 +8,13 @@ The flow, so that nothing is lost and nothing is sent twice:
 2. ``outbox_event_process`` (worker) computes the recipients, creates their notifications in bulk
    (the unique (event_key, recipient) constraint makes a second run create nothing) and, after
    commit, queues one email per notification whose recipient wants it at once.
-3. ``notification_email_send`` locks the notification and checks ``emailed_at``, so a retried or
-   redelivered task sends once; ``digest_send`` does the same for a member's daily digest.
+3. ``notification_email_send`` claims the notification's email (a lease, committed), sends it with
+   no transaction open under a Message-ID derived from the notification, then marks ``emailed_at``
+   (``notifications.sending``); ``digest_send`` and ``overdue_digest_send`` do the same for the
+   rows a digest carries. A message that can never be sent is marked failed and blocks nothing.
 
-The status-change email to an idea's author stays where it was (``ideas.notifications``, keyed on
-``StatusChange.author_notified_at``): here the author gets that change in-app only, and the idea's
-followers get it in-app and by email as they chose.
+Every email goes this way, the author's status-change email included (its own kind,
+``MY_IDEA_STATUS``, with the author's preference and an unsubscribe link like every other kind).
 """
 
 import dataclasses
@@ -29,6 +30,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from . import sending
 from .models import DEFAULT_DELIVERY, Delivery, Kind, Notification, NotificationPreference, OutboxEvent
 
 logger = logging.getLogger(__name__)
@@ -146,7 +148,6 @@ class Draft:
     title: str
     body: str
     url: str
-    in_app_only: bool = False  # emailed elsewhere (the author's status-change email)
 
 
 def _drafts_idea_received(payload) -> list[Draft]:
@@ -178,7 +179,7 @@ def _drafts_status_changed(payload) -> list[Draft]:
     from ideas.models import StatusChange
 
     change = (
-        StatusChange.objects.select_related("idea__author", "idea__challenge")
+        StatusChange.objects.select_related("idea__author", "idea__challenge", "idea__duplicate_of")
         .filter(pk=payload["status_change_id"])
         .first()
     )
@@ -187,7 +188,15 @@ def _drafts_status_changed(payload) -> list[Draft]:
     idea = change.idea
     label = change.get_to_status_display().lower()
     title = f"“{idea.title}” is now {label}"
-    drafts = [Draft(idea.author, Kind.STATUS_CHANGED, title, change.reason, idea.get_absolute_url(), in_app_only=True)]
+    drafts = [
+        Draft(
+            idea.author,
+            Kind.MY_IDEA_STATUS,
+            f"Your idea “{idea.title}” is now {label}",
+            _author_status_body(change),
+            idea.get_absolute_url(),
+        )
+    ]
     followers = _followers(idea, exclude_ids={idea.author_id})
     drafts += [Draft(user, Kind.STATUS_CHANGED, title, change.reason, idea.get_absolute_url()) for user in followers]
     # Voters who asked for it; a voter who follows already has the follower's draft.
@@ -196,6 +205,21 @@ def _drafts_status_changed(payload) -> list[Draft]:
         for user in _opted_in_voters(idea, exclude_ids={idea.author_id} | {u.pk for u in followers})
     ]
     return drafts
+
+
+def _author_status_body(change) -> str:
+    """What the author reads: where the idea moved, why, and where its votes went if it was merged."""
+    idea = change.idea
+    lines = [
+        f"Your idea “{idea.title}” in the challenge “{idea.challenge.title}” has moved from "
+        f"{change.get_from_status_display().lower()} to {change.get_to_status_display().lower()}."
+    ]
+    if change.reason:
+        lines.append(f"Why: {change.reason}")
+    if idea.duplicate_of_id:
+        lines.append(f"It was merged into “{idea.duplicate_of.title}”; your supporters' votes moved there.")
+    lines.append("Thank you for taking part.")
+    return "\n\n".join(lines)
 
 
 def _opted_in_voters(idea, exclude_ids) -> list:
@@ -426,7 +450,7 @@ def outbox_event_process(*, event_id: int) -> int:
             title=d.title[:300],
             body=d.body,
             url=d.url,
-            delivery=Delivery.OFF if d.in_app_only else deliveries[(d.recipient.pk, d.kind)],
+            delivery=deliveries[(d.recipient.pk, d.kind)],
         )
         for d in unique
     ]
@@ -444,10 +468,16 @@ EMAIL_BATCH_SIZE = 200
 
 
 def queue_immediate_emails(*, event_key: str | None = None, older_than=None) -> int:
-    """Queue the sends of the notifications still owed an immediate email, in batches; returns how many."""
+    """Queue the sends of the notifications still owed an immediate email, in batches; returns how many.
+
+    Leaves out failed emails and those a worker holds now; an expired lease (its worker died) is owed
+    again, so the drain re-queues it.
+    """
     from .tasks import send_notification_emails
 
-    due = Notification.objects.filter(delivery=Delivery.IMMEDIATELY, emailed_at__isnull=True)
+    due = Notification.objects.filter(
+        delivery=Delivery.IMMEDIATELY, emailed_at__isnull=True, email_failed_at__isnull=True
+    ).filter(sending.unclaimed())  # a claimed email is being sent; once its lease runs out, it is owed again
     if event_key is not None:
         due = due.filter(event_key=event_key)
     if older_than is not None:
@@ -499,82 +529,111 @@ def preference_set(*, user, kind: str, delivery: str) -> NotificationPreference:
     return preference
 
 
-def _send(*, user, subject: str, template: str, context: dict, headers: dict, unsubscribe: str) -> None:
+def _email(
+    *, user, subject: str, template: str, context: dict, key: str, unsubscribe: str, headers: dict
+) -> EmailMultiAlternatives:
+    """The message, built but not sent; ``key`` names the row it is owed on (its stable Message-ID)."""
     context = context | {"user": user, "site_url": settings.SITE_URL.rstrip("/"), "unsubscribe_url": unsubscribe}
     message = EmailMultiAlternatives(
         subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
         body=render_to_string(f"notifications/email/{template}.txt", context),
         to=[user.email],
         headers=headers
-        | {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+        | {
+            "Message-ID": sending.message_id(key),
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
     )
     message.attach_alternative(render_to_string(f"notifications/email/{template}.html", context), "text/html")
-    message.send()
+    return message
 
 
-@transaction.atomic
 def notification_email_send(*, notification_id: int) -> bool:
     """Email one notification, once; returns whether an email was sent.
 
-    Holds the notification's row lock while it sends and marks it, so a retried or redelivered
-    task sends once; a failed send rolls back and leaves it unsent for the retry. Re-reads the
-    preference, so an unsubscribe since the event wins.
+    Claims it (a lease, committed), sends with no transaction open, marks ``emailed_at``
+    (``notifications.sending``): a retried or redelivered task, or the drain, finds it claimed or
+    sent and sends nothing. Re-reads the preference, so an unsubscribe since the event wins. A
+    message that cannot be built or is refused for good is marked failed and False is returned.
     """
-    notification = (
-        Notification.objects.select_for_update(of=("self",))
-        .select_related("recipient")
-        .filter(pk=notification_id)
-        .first()
-    )
-    if notification is None or notification.emailed_at is not None:
+    if not sending.claim(notification_id):
         return False
-    user = notification.recipient
-    if not user.email or not user.is_active or delivery_for(user.pk, notification.kind) != Delivery.IMMEDIATELY:
-        notification.emailed_at = timezone.now()  # settled: nothing to send
-        notification.save(update_fields=["emailed_at"])
-        return False
-    _send(
-        user=user,
-        subject=notification.title,
-        template="notification",
-        context={"notification": notification},
-        headers={"X-Notification": str(notification.pk)},
-        unsubscribe=unsubscribe_url(user_id=user.pk, kind=notification.kind),
+    notification = sending.db_retry(
+        lambda: Notification.objects.select_related("recipient").filter(pk=notification_id).first()
     )
-    notification.emailed_at = timezone.now()
-    notification.save(update_fields=["emailed_at"])
-    return True
+    if notification is None or sending.gave_up(notification):
+        return False
+
+    def build() -> EmailMultiAlternatives | None:
+        user = notification.recipient
+        if not user.email or not user.is_active or delivery_for(user.pk, notification.kind) != Delivery.IMMEDIATELY:
+            return None  # settled: nothing to send
+        return _email(
+            user=user,
+            subject=notification.title,
+            template="notification",
+            context={"notification": notification},
+            key=f"notification-{notification.pk}",
+            unsubscribe=unsubscribe_url(user_id=user.pk, kind=notification.kind),
+            headers={"X-Notification": str(notification.pk)},
+        )
+
+    return sending.send_claimed(ids=[notification.pk], build=build)
+
+
+def notification_emails_send(*, notification_ids: list[int]) -> int:
+    """Email a batch of notifications, each once (see ``notification_email_send``); returns how many went.
+
+    A message that can never be sent is marked failed inside and the batch goes on; a transient SMTP
+    error raises (the task retries the batch, and what was sent is not sent again).
+    """
+    return sum(notification_email_send(notification_id=pk) for pk in notification_ids)
+
+
+def _digest_due(user_id: int):
+    return Notification.objects.filter(
+        recipient_id=user_id,
+        delivery=Delivery.DAILY,
+        digest_at__isnull=True,
+        read_at__isnull=True,
+        email_failed_at__isnull=True,
+    )
 
 
 def digest_user_ids() -> list[int]:
     return list(
-        Notification.objects.filter(delivery=Delivery.DAILY, digest_at__isnull=True, read_at__isnull=True)
+        Notification.objects.filter(
+            delivery=Delivery.DAILY, digest_at__isnull=True, read_at__isnull=True, email_failed_at__isnull=True
+        )
         .values_list("recipient_id", flat=True)
         .distinct()
     )
 
 
-@transaction.atomic
 def digest_send(*, user_id: int) -> int:
     """Send the member one email of their unread, undigested daily notifications; returns how many it held.
 
-    Locks those rows (SELECT … FOR UPDATE) and marks them ``digest_at`` with the send, so a second
-    run finds nothing; kinds turned off since are left out.
+    Claims those rows (a lease, committed; rows another run holds are left to it), sends with no
+    transaction open under a Message-ID derived from the member and the first row, then marks them
+    ``digest_at``: a second run finds nothing. Kinds turned off since are left out of the email.
     """
-    user = get_user_model().objects.filter(pk=user_id).first()
+    user = sending.db_retry(lambda: get_user_model().objects.filter(pk=user_id).first())
     if user is None:
         return 0
-    due = list(
-        Notification.objects.select_for_update()
-        .filter(recipient_id=user_id, delivery=Delivery.DAILY, digest_at__isnull=True, read_at__isnull=True)
-        .order_by("created_at")
-    )
-    if not due:
+    due_ids = sending.db_retry(lambda: list(_digest_due(user_id).values_list("pk", flat=True)))
+    ids = sending.claim_rows(due_ids, digest_at__isnull=True, read_at__isnull=True)
+    if not ids:
         return 0
-    deliveries = deliveries_for([user_id], {n.kind for n in due})
-    wanted = [n for n in due if deliveries[(user_id, n.kind)] == Delivery.DAILY]
-    if wanted and user.email and user.is_active:
-        _send(
+    due = sending.db_retry(lambda: list(Notification.objects.filter(pk__in=ids).order_by("created_at", "pk")))
+    wanted: list[Notification] = []
+
+    def build() -> EmailMultiAlternatives | None:
+        deliveries = deliveries_for([user_id], {n.kind for n in due})
+        wanted[:] = [n for n in due if deliveries[(user_id, n.kind)] == Delivery.DAILY]
+        if not (wanted and user.email and user.is_active):
+            return None
+        return _email(
             user=user,
             subject=f"Your daily digest: {len(wanted)} notification{'s' if len(wanted) != 1 else ''}",
             template="digest",
@@ -582,10 +641,12 @@ def digest_send(*, user_id: int) -> int:
                 "notifications": wanted,
                 "unsubscribes": {n.kind: unsubscribe_url(user_id=user_id, kind=n.kind) for n in wanted},
             },
+            key=f"digest-{user_id}-{due[0].pk}",
             headers={"X-Notification-Digest": str(user_id)},
             unsubscribe=unsubscribe_url(user_id=user_id, kind=wanted[0].kind),
         )
-    Notification.objects.filter(pk__in=[n.pk for n in due]).update(digest_at=timezone.now())
+
+    sending.send_claimed(ids=ids, build=build, field="digest_at")
     return len(wanted)
 
 
@@ -634,9 +695,9 @@ def overdue_digest_send(*, user_id: int, now=None) -> bool:
     """Email one triage staff member today's overdue ideas, grouped by challenge; returns whether it sent.
 
     At most once per member per day: keyed on a Notification (``overdue-digest-<date>``) whose
-    unique (event_key, recipient) constraint keeps one row; its lock (SELECT … FOR UPDATE) is
-    held while sending and ``emailed_at`` marks it sent, so a retry or a second beat run does not
-    send again. Nothing is written or sent when nothing is overdue.
+    unique (event_key, recipient) constraint keeps one row; its email is claimed, sent and marked
+    like any other (``notifications.sending``), so a retry or a second beat run does not send
+    again. Nothing is written or sent when nothing is overdue.
     """
     from accounts.rules import is_triage
 
@@ -655,26 +716,29 @@ def overdue_digest_send(*, user_id: int, now=None) -> bool:
         groups.setdefault(idea.challenge_id, {"challenge": idea.challenge, "ideas": []})["ideas"].append(idea)
     queue_path = _triage_queue_overdue_path()
     title = f"{len(ideas)} idea{'s' if len(ideas) != 1 else ''} overdue for a first answer"
-    with transaction.atomic():
-        notification, _ = Notification.objects.get_or_create(
+    event_key = f"overdue-digest-{timezone.localdate(now).isoformat()}"
+    notification, _ = sending.db_retry(
+        lambda: Notification.objects.get_or_create(
             recipient=user,
-            event_key=f"overdue-digest-{timezone.localdate(now).isoformat()}",
+            event_key=event_key,
             defaults={"kind": Kind.OVERDUE_DIGEST, "title": title, "url": queue_path, "delivery": Delivery.OFF},
         )
-        notification = Notification.objects.select_for_update().get(pk=notification.pk)
-        if notification.emailed_at is not None:
-            return False
-        _send(
+    )
+    if not sending.claim(notification.pk):
+        return False
+    context = {"groups": list(groups.values()), "count": len(ideas), "queue_path": queue_path}
+    return sending.send_claimed(
+        ids=[notification.pk],
+        build=lambda: _email(
             user=user,
             subject=title,
             template="overdue_digest",
-            context={"groups": list(groups.values()), "count": len(ideas), "queue_path": queue_path},
-            headers={"X-Overdue-Digest": str(user.pk)},
+            context=context,
+            key=f"notification-{notification.pk}",
             unsubscribe=unsubscribe_url(user_id=user.pk, kind=Kind.OVERDUE_DIGEST),
-        )
-        notification.emailed_at = timezone.now()
-        notification.save(update_fields=["emailed_at"])
-    return True
+            headers={"X-Overdue-Digest": str(user.pk)},
+        ),
+    )
 
 
 # --- In-app --------------------------------------------------------------------------------------

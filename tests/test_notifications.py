@@ -61,15 +61,17 @@ def test_a_draft_is_acknowledged_when_submitted(django_capture_on_commit_callbac
     assert notified(Kind.IDEA_RECEIVED) == [customer.pk]
 
 
-def test_status_change_reaches_followers_and_the_author_in_app_not_the_actor(
+def test_status_change_reaches_followers_and_the_author_not_the_actor(
     django_capture_on_commit_callbacks, idea, customer, follower, triage
 ):
     IdeaFollow.objects.get_or_create(idea=idea, user=customer)
     IdeaFollow.objects.create(idea=idea, user=triage)  # the actor follows too: not told of their own act
     with django_capture_on_commit_callbacks(execute=True):
         idea_services.idea_status_change(idea=idea, to_status=Status.SHORTLISTED, changed_by=triage, reason="Good")
-    assert notified(Kind.STATUS_CHANGED) == sorted([customer.pk, follower.pk])
-    # The author's email is the existing status email (ideas.notifications): one, not two.
+    assert notified(Kind.STATUS_CHANGED) == [follower.pk]
+    # The author hears of the decision on their own idea under its own kind, through the same outbox:
+    # one email, not two (following their own idea adds nothing), with its unsubscribe link.
+    assert notified(Kind.MY_IDEA_STATUS) == [customer.pk]
     assert len(emails_to(customer)) == 1
     assert len(emails_to(follower)) == 1
     assert emails_to(triage) == []
@@ -87,7 +89,8 @@ def test_followers_who_cannot_see_an_invite_only_idea_are_not_told(
         IdeaFollow.objects.create(idea=idea, user=user)
     with django_capture_on_commit_callbacks(execute=True):
         idea_services.idea_status_change(idea=idea, to_status=Status.SHORTLISTED, changed_by=triage, reason="Good")
-    assert notified(Kind.STATUS_CHANGED) == sorted([customer.pk, invited.pk])
+    assert notified(Kind.STATUS_CHANGED) == [invited.pk]
+    assert notified(Kind.MY_IDEA_STATUS) == [customer.pk]
 
 
 def test_comment_and_reply_reach_the_idea_author_and_the_replied_to(
