@@ -36,6 +36,7 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.mail import BadHeaderError, EmailMessage
+from django.core.mail.message import sanitize_address
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import DateTimeField, ExpressionWrapper, F, Q, Value
 from django.db.models.functions import Now
@@ -179,6 +180,9 @@ def send_claimed(*, ids: list[int], build: Callable[[], EmailMessage | None], fi
         message = db_retry(build)
         if message is not None:
             message.message()  # builds the headers now: a newline in the subject raises BadHeaderError here
+            encoding = message.encoding or settings.DEFAULT_CHARSET
+            for address in [message.from_email, *message.recipients()]:
+                sanitize_address(address, encoding)  # what the SMTP backend does: an invalid address raises
     except DATABASE_ERRORS:
         raise  # still claimed: the lease runs out and the drain tries again
     except Exception as error:  # noqa: BLE001 - whatever makes the message unbuildable, it stays so
