@@ -204,7 +204,7 @@ CELERY_BEAT_SCHEDULE = {
     "drain-notification-outbox": {"task": "notifications.tasks.drain_outbox", "schedule": 60},
     "send-daily-notification-digests": {"task": "notifications.tasks.send_daily_digests", "schedule": DAILY_DIGESTS_AT},
     # Triage staff hear daily of ideas past their promised answer time (sent once per member per day).
-    "send-overdue-answer-digests": {"task": "notifications.tasks.send_overdue_digests", "schedule": DAILY_DIGESTS_AT},
+    "send-overdue-answer-digests": {"task": "reviews.tasks.send_overdue_digests", "schedule": DAILY_DIGESTS_AT},
 }
 
 AUTH_USER_MODEL = "accounts.User"

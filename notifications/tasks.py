@@ -62,20 +62,3 @@ def send_daily_digests() -> int:
     for user_id in ids:
         send_digest.delay(user_id)
     return len(ids)
-
-
-@shared_task(**NOTIFICATION_EMAIL_TASK_OPTIONS)
-def send_overdue_digest(user_id: int) -> bool:
-    """One triage staff member's overdue digest; safe to run twice (keyed on a dated Notification)."""
-    return services.overdue_digest_send(user_id=user_id)
-
-
-@shared_task
-def send_overdue_digests() -> int:
-    """Beat, daily: when any idea is overdue for a first answer, one digest task per triage staff member."""
-    if not services.overdue_ideas(now=timezone.now()).exists():
-        return 0
-    ids = services.overdue_digest_recipient_ids()
-    for user_id in ids:
-        send_overdue_digest.delay(user_id)
-    return len(ids)

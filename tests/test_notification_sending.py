@@ -19,10 +19,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications import sending, services
-from notifications.models import Delivery, Kind, Notification
+from notifications.models import Delivery, Notification
 from notifications.tasks import drain_outbox, send_notification_emails
 from tests import factories
 from tests.celery_worker import REDIS_URL, wait_until
+from tests.notification_kinds import Kind
 
 
 def owed_notification(recipient, **fields) -> Notification:

@@ -12,12 +12,14 @@ from accounts.models import TRIAGE_GROUP
 from challenges import services as challenge_services
 from challenges.models import Challenge, ChallengeFollow
 from ideaportal.celery import app
+from ideas import notification_kinds as idea_kinds
 from ideas import services as idea_services
 from ideas.models import IdeaFollow, Status
 from notifications import services, tasks
-from notifications.models import Delivery, Kind, Notification, NotificationPreference, OutboxEvent
+from notifications.models import Delivery, Notification, NotificationPreference, OutboxEvent
 from reviews.services import mentoring
 from tests import factories
+from tests.notification_kinds import Kind
 
 
 def notified(kind=None):
@@ -209,7 +211,7 @@ def test_a_tampered_unsubscribe_token_fails(client, customer):
 
 def test_the_email_unsubscribe_link_turns_that_kind_off(django_capture_on_commit_callbacks, client, idea, customer):
     with django_capture_on_commit_callbacks(execute=True):
-        services.idea_received(idea)
+        idea_kinds.idea_received(idea)
     [email] = emails_to(customer)
     path = email.body.split(services.settings.SITE_URL.rstrip("/"))[-1].split()[0]
     assert client.post(path).status_code == 200
@@ -222,7 +224,7 @@ def test_the_email_unsubscribe_link_turns_that_kind_off(django_capture_on_commit
 def test_the_same_event_processed_twice_creates_and_sends_once(idea, customer, other_customer):
     comment = factories.CommentFactory(idea=idea, author=other_customer)
     services.preference_set(user=customer, kind=Kind.COMMENT_ON_IDEA, delivery=Delivery.IMMEDIATELY)
-    event = services.comment_posted(comment)  # on_commit never runs here: the test drives the tasks
+    event = idea_kinds.comment_posted(comment)  # on_commit never runs here: the test drives the tasks
     tasks.process_outbox_event(event.pk)
     OutboxEvent.objects.filter(pk=event.pk).update(processed_at=None)  # as if redelivered before it was marked
     tasks.process_outbox_event(event.pk)

@@ -31,10 +31,11 @@ from django.utils import timezone
 from accounts.models import TRIAGE_GROUP
 from ideas import services as idea_services
 from ideas.models import IdeaFollow, Status
-from notifications.models import Delivery, Kind, Notification, OutboxEvent
+from notifications.models import Delivery, Notification, OutboxEvent
 from notifications.tasks import drain_outbox, send_notification_email
 from tests import factories
 from tests.celery_worker import REDIS_URL
+from tests.notification_kinds import Kind
 from tests.worker_processes import (
     lines,
     own_redis,

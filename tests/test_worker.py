@@ -25,10 +25,11 @@ from django.db.models import Max
 from accounts.models import TRIAGE_GROUP
 from ideas import services
 from ideas.models import Status, StatusChange
-from notifications.models import Kind, Notification
+from notifications.models import Notification
 from notifications.tasks import process_outbox_event, send_notification_email, send_notification_emails
 from tests import factories
 from tests.celery_worker import REDIS_URL, wait_until
+from tests.notification_kinds import Kind
 
 pytestmark = [
     pytest.mark.worker,

@@ -3,9 +3,9 @@
 from django.db import transaction
 from django.utils import timezone
 
-from notifications import services as notify
 from reputation.services import idea_status_award
 
+from .. import notification_kinds as notify
 from .. import rules
 from ..models import STATUSES_NEEDING_REASON, Comment, Idea, IdeaFollow, Status, StatusChange, Vote
 from .comments import comments_count_recount_unlocked
