@@ -6,10 +6,10 @@ then, --repeat times: resets the idea to "submitted" and clears the notification
 (a) the request side: ``idea_status_change`` (shortlist, with a reason) as triage staff, which
     must write the status change and one outbox row, and queue tasks, whatever the follower count;
 (b) the worker side, run inline here: ``outbox_event_process`` on that outbox event, which
-    creates the notifications in bulk and, after its commit, queues one email task per
-    notification that is owed an immediate email;
+    creates the notifications in bulk and, after its commit, queues the immediate emails in
+    tasks of 200 notifications each;
 (c) the first --emails of those email tasks' service (``notification_email_send``) inline, with
-    the local-memory email backend: the cost of one send without SMTP.
+    the local-memory email backend: the cost of one send without SMTP (claim, build, send, mark).
 
 Celery runs with eager mode OFF and, by default, the in-memory broker (REDIS_URL is ignored);
 with ``--redis URL`` it publishes to that Redis instead, on a queue of its own that no worker

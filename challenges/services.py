@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from accounts.rules import is_triage
-from notifications import services as notify
 
+from . import notification_kinds as notify
 from . import rules, selectors
 from .models import Challenge, ChallengeInvitation
 

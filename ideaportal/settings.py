@@ -204,7 +204,7 @@ CELERY_BEAT_SCHEDULE = {
     "drain-notification-outbox": {"task": "notifications.tasks.drain_outbox", "schedule": 60},
     "send-daily-notification-digests": {"task": "notifications.tasks.send_daily_digests", "schedule": DAILY_DIGESTS_AT},
     # Triage staff hear daily of ideas past their promised answer time (sent once per member per day).
-    "send-overdue-answer-digests": {"task": "notifications.tasks.send_overdue_digests", "schedule": DAILY_DIGESTS_AT},
+    "send-overdue-answer-digests": {"task": "reviews.tasks.send_overdue_digests", "schedule": DAILY_DIGESTS_AT},
 }
 
 AUTH_USER_MODEL = "accounts.User"
@@ -243,6 +243,9 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+# How long a worker holds a notification email it claimed (longer than any one SMTP conversation):
+# if it dies mid-send, the outbox drain sends the email again once this lease has run out.
+NOTIFICATION_EMAIL_LEASE_SECONDS = env_int("NOTIFICATION_EMAIL_LEASE_SECONDS", 300)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "Idea portal <ideas@localhost>"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -33,7 +33,7 @@ class StatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     fk_name = "idea"
     extra = 0
     can_delete = False
-    fields = ["created_at", "from_status", "to_status", "changed_by", "reason", "author_notified_at"]
+    fields = ["created_at", "from_status", "to_status", "changed_by", "reason"]
     readonly_fields = fields
     ordering = ["-created_at", "-id"]
     verbose_name = "status change"
@@ -213,13 +213,12 @@ class StatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "changed_by",
         "short_reason",
         "created_at",
-        "author_notified_at",
     ]
     list_filter = ["to_status", "from_status", "idea__challenge"]
     list_select_related = ["idea", "changed_by"]
     search_fields = ["idea__title", "reason", "changed_by__email"]
     date_hierarchy = "created_at"
-    fields = ["idea", "from_status", "to_status", "changed_by", "reason", "created_at", "author_notified_at"]
+    fields = ["idea", "from_status", "to_status", "changed_by", "reason", "created_at"]
     readonly_fields = fields
 
     @admin.display(description="reason")

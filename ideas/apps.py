@@ -8,4 +8,7 @@ class IdeasConfig(AppConfig):
     def ready(self):
         from ideaportal import pagecache
 
+        from . import notification_kinds  # imports the models: only once the apps are loaded
+
         pagecache.install()
+        notification_kinds.register_kinds()

@@ -226,8 +226,6 @@ class StatusChange(models.Model):
     )
     reason = models.TextField(blank=True, help_text="Shown to the author and followers.")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    # Set by the notification task once the author's email went out: a second run sends nothing.
-    author_notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

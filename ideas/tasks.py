@@ -3,16 +3,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from ideaportal.celery import EMAIL_TASK_OPTIONS
-
-from . import notifications
 from .services import ranking
-
-
-@shared_task(**EMAIL_TASK_OPTIONS)
-def notify_author_of_status_change(status_change_id: int) -> bool:
-    """Email the author that their idea's status changed; safe to run twice (see the service)."""
-    return notifications.status_change_author_notify(status_change_id=status_change_id)
 
 
 # Ranking: a deadlock or a lost connection is transient; anything else is a bug, not retried.

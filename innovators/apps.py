@@ -5,3 +5,8 @@ class InnovatorsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "innovators"
     verbose_name = "Innovators"
+
+    def ready(self):
+        from . import notification_kinds  # imports the models: only once the apps are loaded
+
+        notification_kinds.register_kinds()

@@ -9,11 +9,11 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from challenges.models import Challenge
-from notifications.models import Kind
 from notifications.services import notify_event
 
 from . import rules
 from .models import SCALE_MAX, SCALE_MIN, Questionnaire, QuestionnaireAnswer, QuestionnaireItem, QuestionnaireResponse
+from .notification_kinds import CHALLENGE_INVITATION
 
 
 class InnovatorsError(Exception):
@@ -209,7 +209,7 @@ def innovators_invite(*, challenge: Challenge, users: Iterable, invited_by) -> I
     if invited:
         challenge.invited_members.add(*invited)
         notify_event(
-            kind=Kind.CHALLENGE_INVITATION,
+            kind=CHALLENGE_INVITATION,
             payload={"challenge_id": challenge.pk, "user_ids": [user.pk for user in invited]},
             actor_id=invited_by.pk,
         )

@@ -1,6 +1,7 @@
 from django import forms
 
-from .models import Delivery, Kind
+from . import registry
+from .models import Delivery
 
 
 class PreferencesForm(forms.Form):
@@ -8,12 +9,12 @@ class PreferencesForm(forms.Form):
 
     def __init__(self, *args, initial_deliveries: dict[str, str], **kwargs):
         super().__init__(*args, **kwargs)
-        for kind in Kind:  # the kinds the member can get: ``initial_deliveries`` lists them
-            if kind.value not in initial_deliveries:
+        for kind in registry.kinds():  # the kinds the member can get: ``initial_deliveries`` lists them
+            if kind.key not in initial_deliveries:
                 continue
-            self.fields[kind.value] = forms.ChoiceField(
+            self.fields[kind.key] = forms.ChoiceField(
                 label=kind.label,
                 choices=Delivery.choices,
-                initial=initial_deliveries[kind.value],
+                initial=initial_deliveries[kind.key],
                 widget=forms.RadioSelect,
             )

@@ -1,6 +1,7 @@
 """Read queries for notification pages."""
 
-from .models import DEFAULT_DELIVERY, STAFF_KINDS, Kind, Notification, NotificationPreference
+from . import registry
+from .models import Notification, NotificationPreference
 
 
 def notifications_for(user):
@@ -13,12 +14,10 @@ def unread_count(user) -> int:
 
 
 def preferences_for(user) -> dict[str, str]:
-    """Every kind the member can get with their delivery for it, the default where they chose nothing.
+    """Every kind the member is offered with their delivery for it, the default where they chose nothing.
 
-    Staff-only kinds (the overdue digest) are left out for members who are not triage staff.
+    A kind offered to some members only (the triage staff's overdue digest) is left out for the others.
     """
-    from accounts.rules import is_triage
-
-    kinds = [kind for kind in Kind.values if kind not in STAFF_KINDS or is_triage(user)]
+    kinds = [kind for kind in registry.kinds() if kind.offered_to is None or kind.offered_to(user)]
     chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery"))
-    return {kind: chosen.get(kind, DEFAULT_DELIVERY[kind]) for kind in kinds}
+    return {kind.key: chosen.get(kind.key, kind.default_delivery) for kind in kinds}

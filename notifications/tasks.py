@@ -3,7 +3,7 @@
 import datetime
 
 from celery import shared_task
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from ideaportal.celery import EMAIL_TASK_OPTIONS
@@ -12,6 +12,13 @@ from . import services
 
 OUTBOX_GRACE = datetime.timedelta(minutes=1)  # younger events are still on their way from the request
 
+# The email tasks retry transient SMTP errors (the shared policy) and a database that stayed away
+# longer than the sends' own retries (``notifications.sending.db_retry``). Safe: every send is claimed
+# and marked on its row, so a retried task never sends what went out.
+NOTIFICATION_EMAIL_TASK_OPTIONS = EMAIL_TASK_OPTIONS | {
+    "autoretry_for": (*EMAIL_TASK_OPTIONS["autoretry_for"], OperationalError, InterfaceError)
+}
+
 
 @shared_task(autoretry_for=(OperationalError,), max_retries=3, retry_backoff=True, retry_jitter=True)
 def process_outbox_event(event_id: int) -> int:
@@ -19,21 +26,22 @@ def process_outbox_event(event_id: int) -> int:
     return services.outbox_event_process(event_id=event_id)
 
 
-@shared_task(**EMAIL_TASK_OPTIONS)
+@shared_task(**NOTIFICATION_EMAIL_TASK_OPTIONS)
 def send_notification_email(notification_id: int) -> bool:
-    """Email one notification; safe to run twice (keyed on ``Notification.emailed_at``)."""
+    """Email one notification; safe to run twice (claimed, then marked ``emailed_at``)."""
     return services.notification_email_send(notification_id=notification_id)
 
 
-@shared_task(**EMAIL_TASK_OPTIONS)
+@shared_task(**NOTIFICATION_EMAIL_TASK_OPTIONS)
 def send_notification_emails(notification_ids: list[int]) -> int:
-    """Email a batch of notifications; a retry resends none already sent (each is keyed on ``emailed_at``)."""
-    return sum(services.notification_email_send(notification_id=pk) for pk in notification_ids)
+    """Email a batch of notifications; a retry resends none already sent, and one bad message stops none."""
+    return services.notification_emails_send(notification_ids=notification_ids)
 
 
 @shared_task
 def drain_outbox() -> int:
-    """Beat: queue events the request could not (broker down), and emails whose queueing was lost."""
+    """Beat: queue events the request could not (broker down), emails whose queueing was lost, and
+    emails whose worker died mid-send (their lease ran out)."""
     older_than = timezone.now() - OUTBOX_GRACE
     ids = services.outbox_pending_ids(older_than=older_than)
     for event_id in ids:
@@ -41,9 +49,9 @@ def drain_outbox() -> int:
     return len(ids) + services.queue_immediate_emails(older_than=older_than)
 
 
-@shared_task(**EMAIL_TASK_OPTIONS)
+@shared_task(**NOTIFICATION_EMAIL_TASK_OPTIONS)
 def send_digest(user_id: int) -> int:
-    """One member's daily digest; safe to run twice (keyed on ``Notification.digest_at``)."""
+    """One member's daily digest; safe to run twice (claimed, then marked ``Notification.digest_at``)."""
     return services.digest_send(user_id=user_id)
 
 
@@ -53,21 +61,4 @@ def send_daily_digests() -> int:
     ids = services.digest_user_ids()
     for user_id in ids:
         send_digest.delay(user_id)
-    return len(ids)
-
-
-@shared_task(**EMAIL_TASK_OPTIONS)
-def send_overdue_digest(user_id: int) -> bool:
-    """One triage staff member's overdue digest; safe to run twice (keyed on a dated Notification)."""
-    return services.overdue_digest_send(user_id=user_id)
-
-
-@shared_task
-def send_overdue_digests() -> int:
-    """Beat, daily: when any idea is overdue for a first answer, one digest task per triage staff member."""
-    if not services.overdue_ideas(now=timezone.now()).exists():
-        return 0
-    ids = services.overdue_digest_recipient_ids()
-    for user_id in ids:
-        send_overdue_digest.delay(user_id)
     return len(ids)

@@ -16,10 +16,11 @@ from challenges.models import Challenge
 from ideas.models import Comment, Status, Vote
 from innovators import selectors, services
 from innovators.models import Questionnaire, QuestionnaireResponse
-from notifications.models import Kind, Notification, OutboxEvent
+from notifications.models import Notification, OutboxEvent
 from reputation.models import ReputationTotal, Tier
 from scoring.models import Respondent
 from tests import factories
+from tests.notification_kinds import Kind
 
 POOL_URL = reverse("admin:innovators_innovator_changelist")
 

@@ -12,12 +12,14 @@ from accounts.models import TRIAGE_GROUP
 from challenges import services as challenge_services
 from challenges.models import Challenge, ChallengeFollow
 from ideaportal.celery import app
+from ideas import notification_kinds as idea_kinds
 from ideas import services as idea_services
 from ideas.models import IdeaFollow, Status
 from notifications import services, tasks
-from notifications.models import Delivery, Kind, Notification, NotificationPreference, OutboxEvent
+from notifications.models import Delivery, Notification, NotificationPreference, OutboxEvent
 from reviews.services import mentoring
 from tests import factories
+from tests.notification_kinds import Kind
 
 
 def notified(kind=None):
@@ -61,15 +63,17 @@ def test_a_draft_is_acknowledged_when_submitted(django_capture_on_commit_callbac
     assert notified(Kind.IDEA_RECEIVED) == [customer.pk]
 
 
-def test_status_change_reaches_followers_and_the_author_in_app_not_the_actor(
+def test_status_change_reaches_followers_and_the_author_not_the_actor(
     django_capture_on_commit_callbacks, idea, customer, follower, triage
 ):
     IdeaFollow.objects.get_or_create(idea=idea, user=customer)
     IdeaFollow.objects.create(idea=idea, user=triage)  # the actor follows too: not told of their own act
     with django_capture_on_commit_callbacks(execute=True):
         idea_services.idea_status_change(idea=idea, to_status=Status.SHORTLISTED, changed_by=triage, reason="Good")
-    assert notified(Kind.STATUS_CHANGED) == sorted([customer.pk, follower.pk])
-    # The author's email is the existing status email (ideas.notifications): one, not two.
+    assert notified(Kind.STATUS_CHANGED) == [follower.pk]
+    # The author hears of the decision on their own idea under its own kind, through the same outbox:
+    # one email, not two (following their own idea adds nothing), with its unsubscribe link.
+    assert notified(Kind.MY_IDEA_STATUS) == [customer.pk]
     assert len(emails_to(customer)) == 1
     assert len(emails_to(follower)) == 1
     assert emails_to(triage) == []
@@ -87,7 +91,8 @@ def test_followers_who_cannot_see_an_invite_only_idea_are_not_told(
         IdeaFollow.objects.create(idea=idea, user=user)
     with django_capture_on_commit_callbacks(execute=True):
         idea_services.idea_status_change(idea=idea, to_status=Status.SHORTLISTED, changed_by=triage, reason="Good")
-    assert notified(Kind.STATUS_CHANGED) == sorted([customer.pk, invited.pk])
+    assert notified(Kind.STATUS_CHANGED) == [invited.pk]
+    assert notified(Kind.MY_IDEA_STATUS) == [customer.pk]
 
 
 def test_comment_and_reply_reach_the_idea_author_and_the_replied_to(
@@ -206,7 +211,7 @@ def test_a_tampered_unsubscribe_token_fails(client, customer):
 
 def test_the_email_unsubscribe_link_turns_that_kind_off(django_capture_on_commit_callbacks, client, idea, customer):
     with django_capture_on_commit_callbacks(execute=True):
-        services.idea_received(idea)
+        idea_kinds.idea_received(idea)
     [email] = emails_to(customer)
     path = email.body.split(services.settings.SITE_URL.rstrip("/"))[-1].split()[0]
     assert client.post(path).status_code == 200
@@ -219,7 +224,7 @@ def test_the_email_unsubscribe_link_turns_that_kind_off(django_capture_on_commit
 def test_the_same_event_processed_twice_creates_and_sends_once(idea, customer, other_customer):
     comment = factories.CommentFactory(idea=idea, author=other_customer)
     services.preference_set(user=customer, kind=Kind.COMMENT_ON_IDEA, delivery=Delivery.IMMEDIATELY)
-    event = services.comment_posted(comment)  # on_commit never runs here: the test drives the tasks
+    event = idea_kinds.comment_posted(comment)  # on_commit never runs here: the test drives the tasks
     tasks.process_outbox_event(event.pk)
     OutboxEvent.objects.filter(pk=event.pk).update(processed_at=None)  # as if redelivered before it was marked
     tasks.process_outbox_event(event.pk)

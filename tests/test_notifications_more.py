@@ -10,9 +10,12 @@ from django.utils import timezone
 
 from ideas import services as idea_services
 from ideas.models import IdeaFollow, Status
-from notifications import selectors, services, tasks
-from notifications.models import Delivery, Kind, Notification
+from notifications import selectors, services
+from notifications.models import Delivery, Notification
+from reviews import tasks as review_tasks
+from reviews.services import overdue
 from tests import factories
+from tests.notification_kinds import Kind
 
 DAY = datetime.timedelta(days=1)
 
@@ -44,10 +47,10 @@ def test_overdue_is_strictly_after_the_deadline(db, now):
     submitted(challenge, now - 9 * DAY)  # not yet due
     submitted(challenge, now - 30 * DAY, decided_at=now - DAY)  # answered
     submitted(challenge, now - 30 * DAY, status=Status.SHORTLISTED)  # decided
-    assert [i.pk for i in services.overdue_ideas(now=now)] == [just_past.pk]
-    assert at_deadline.pk not in {i.pk for i in services.overdue_ideas(now=now)}
+    assert [i.pk for i in overdue.overdue_ideas(now=now)] == [just_past.pk]
+    assert at_deadline.pk not in {i.pk for i in overdue.overdue_ideas(now=now)}
     # A second later, the one exactly at the deadline is overdue too.
-    later = {i.pk for i in services.overdue_ideas(now=now + datetime.timedelta(seconds=1))}
+    later = {i.pk for i in overdue.overdue_ideas(now=now + datetime.timedelta(seconds=1))}
     assert later == {at_deadline.pk, just_past.pk}
 
 
@@ -57,7 +60,7 @@ def test_digest_reaches_active_triage_staff_with_an_email_only(db, now, triage, 
     factories.TriageFactory(email="")
     factories.UserFactory(is_staff=True)  # staff without the Triage group
     submitted(factories.ChallengeFactory(answer_within_days=3), now - 4 * DAY)
-    assert tasks.send_overdue_digests() == 2
+    assert review_tasks.send_overdue_digests() == 2
     recipients = sorted(addr for m in mail.outbox for addr in m.to)
     assert recipients == sorted([triage.email, superuser.email])
     assert notified(Kind.OVERDUE_DIGEST) == sorted([triage.pk, superuser.pk])
@@ -69,7 +72,7 @@ def test_digest_lists_overdue_ideas_by_challenge_with_days_and_the_queue_link(db
     submitted(lockers, now - 13 * DAY - datetime.timedelta(hours=2), title="Station lockers")
     submitted(kitchens, now - 6 * DAY - datetime.timedelta(hours=1), title="Shared ovens")
     submitted(kitchens, now - 2 * DAY, title="Not due yet")
-    assert services.overdue_digest_send(user_id=triage.pk, now=now)
+    assert overdue.overdue_digest_send(user_id=triage.pk, now=now)
     [email] = mail.outbox
     assert "2 ideas overdue" in email.subject
     body = email.body
@@ -85,27 +88,27 @@ def test_digest_lists_overdue_ideas_by_challenge_with_days_and_the_queue_link(db
 
 def test_digest_is_sent_once_per_staff_member_per_day(db, now, triage):
     submitted(factories.ChallengeFactory(answer_within_days=1), now - 2 * DAY)
-    assert tasks.send_overdue_digests() == 1
-    assert tasks.send_overdue_digests() == 1  # queued again, but the day's key stops the send
-    assert services.overdue_digest_send(user_id=triage.pk) is False
+    assert review_tasks.send_overdue_digests() == 1
+    assert review_tasks.send_overdue_digests() == 1  # queued again, but the day's key stops the send
+    assert overdue.overdue_digest_send(user_id=triage.pk) is False
     assert len(emails_to(triage)) == 1
     assert Notification.objects.filter(recipient=triage, kind=Kind.OVERDUE_DIGEST).count() == 1
     # The next day: a new digest.
-    assert services.overdue_digest_send(user_id=triage.pk, now=now + DAY)
+    assert overdue.overdue_digest_send(user_id=triage.pk, now=now + DAY)
     assert len(emails_to(triage)) == 2
 
 
 def test_nothing_is_sent_when_nothing_is_overdue(db, now, triage):
     submitted(factories.ChallengeFactory(answer_within_days=10), now - 10 * DAY + datetime.timedelta(minutes=1))
-    assert tasks.send_overdue_digests() == 0
-    assert services.overdue_digest_send(user_id=triage.pk) is False
+    assert review_tasks.send_overdue_digests() == 0
+    assert overdue.overdue_digest_send(user_id=triage.pk) is False
     assert mail.outbox == [] and not Notification.objects.exists()
 
 
 def test_staff_who_turned_the_digest_off_get_none(db, now, triage):
     submitted(factories.ChallengeFactory(answer_within_days=1), now - 2 * DAY)
     services.preference_set(user=triage, kind=Kind.OVERDUE_DIGEST, delivery=Delivery.OFF)
-    tasks.send_overdue_digests()
+    review_tasks.send_overdue_digests()
     assert mail.outbox == []
 
 

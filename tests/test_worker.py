@@ -1,9 +1,13 @@
-"""The status-change email through a real Celery worker against Redis (not eager mode).
+"""The author's status-change email through a real Celery worker against Redis (not eager mode).
+
+It goes the way of every email: the change writes an outbox event in its transaction, the worker
+turns it into notifications (the author's own kind, ``MY_IDEA_STATUS``) and sends the immediate
+ones, each claimed, sent and marked once.
 
 The worker runs in a thread of this process (``celery.contrib.testing.worker.start_worker``),
 so it shares Django's settings and the locmem email outbox, and opens its own database
 connection: the tests are transactional, so the worker sees what they commit, and
-``delay_on_commit`` really waits for the commit.
+``on_commit`` really waits for the commit.
 
 While it runs, every task is routed to a queue named after the test database and the worker
 consumes only that queue: messages of other test processes (pytest-xdist), of an aborted run
@@ -21,9 +25,11 @@ from django.db.models import Max
 from accounts.models import TRIAGE_GROUP
 from ideas import services
 from ideas.models import Status, StatusChange
-from ideas.tasks import notify_author_of_status_change
+from notifications.models import Notification
+from notifications.tasks import process_outbox_event, send_notification_email, send_notification_emails
 from tests import factories
 from tests.celery_worker import REDIS_URL, wait_until
+from tests.notification_kinds import Kind
 
 pytestmark = [
     pytest.mark.worker,
@@ -32,9 +38,15 @@ pytestmark = [
 ]
 
 
-def notified(change: StatusChange) -> bool:
-    change.refresh_from_db(fields=["author_notified_at"])
-    return change.author_notified_at is not None
+def author_notification(change: StatusChange) -> Notification | None:
+    return Notification.objects.filter(
+        kind=Kind.MY_IDEA_STATUS, recipient=change.idea.author, event_key=f"status_changed:{change.pk}"
+    ).first()
+
+
+def emailed(change: StatusChange) -> bool:
+    notification = author_notification(change)
+    return notification is not None and notification.emailed_at is not None
 
 
 def shortlist(idea, triage, reason="It answers the delivery outcome well.") -> StatusChange:
@@ -54,52 +66,57 @@ def submitted_idea(db):
     return factories.IdeaFactory(title="Lockers at stations")
 
 
-def test_status_change_emails_the_author_through_the_worker(worker, triage_user, submitted_idea):
+def test_status_change_emails_the_author_through_the_outbox_and_the_worker(worker, triage_user, submitted_idea):
     change = shortlist(submitted_idea, triage_user, reason="Shortlisted: the jury liked the station network.")
 
-    wait_until(lambda: notified(change), "the worker to notify the author")
+    wait_until(lambda: emailed(change), "the worker to email the author")
     assert len(mail.outbox) == 1
     email = mail.outbox[0]
+    notification = author_notification(change)
     assert email.to == [submitted_idea.author.email]
-    assert "Lockers at stations" in email.subject
+    assert "Your idea “Lockers at stations” is now shortlisted" in email.subject
     assert "Lockers at stations" in email.body
     assert "Shortlisted: the jury liked the station network." in email.body
-    assert email.extra_headers["X-Idea-Status-Change"] == str(change.pk)
+    assert submitted_idea.get_absolute_url() in email.body
+    # Like every notification email: keyed on its row, with a stable Message-ID and an unsubscribe link.
+    assert email.extra_headers["X-Notification"] == str(notification.pk)
+    assert email.extra_headers["Message-ID"].startswith(f"<notification-{notification.pk}@")
+    assert "List-Unsubscribe" in email.extra_headers and "unsubscribe" in email.body.lower()
     # The worker ran it, in its own thread, once: not eager mode inside the request. (task_postrun
-    # fires after the task's transaction committed the flag that ended the wait above: wait for it too.)
-    wait_until(lambda: [run for run in worker.runs if run["args"] == [change.pk]], "the worker to record the run")
-    [run] = [run for run in worker.runs if run["args"] == [change.pk]]
-    assert (run["task"], run["args"], run["state"], run["retval"]) == (
-        notify_author_of_status_change.name,
-        [change.pk],
-        "SUCCESS",
-        True,
+    # fires after the send's transaction committed the mark that ended the wait above: wait for it too.)
+    wait_until(
+        lambda: any(run["task"] == send_notification_emails.name for run in worker.runs), "the run to be recorded"
     )
-    assert run["thread"] is not threading.main_thread()
+    runs = {run["task"]: run for run in worker.runs if run["state"] == "SUCCESS"}
+    assert runs[process_outbox_event.name]["retval"] == 1
+    assert runs[send_notification_emails.name]["args"] == [[notification.pk]]
+    assert runs[send_notification_emails.name]["retval"] == 1
+    assert all(run["thread"] is not threading.main_thread() for run in runs.values())
 
 
-def test_running_the_task_twice_more_sends_no_second_email(worker, triage_user, submitted_idea):
+def test_running_the_send_twice_more_sends_no_second_email(worker, triage_user, submitted_idea):
     change = shortlist(submitted_idea, triage_user)
-    wait_until(lambda: notified(change), "the worker to notify the author")
-    first_notified_at = change.author_notified_at
+    wait_until(lambda: emailed(change), "the worker to email the author")
+    notification = author_notification(change)
+    first_emailed_at = notification.emailed_at
 
-    reruns = [notify_author_of_status_change.delay(change.pk) for _ in range(2)]
+    reruns = [send_notification_email.delay(notification.pk) for _ in range(2)]
 
     assert [worker.wait_for(result.id) for result in reruns] == [("SUCCESS", False), ("SUCCESS", False)]
     assert len(mail.outbox) == 1
-    change.refresh_from_db()
-    assert change.author_notified_at == first_notified_at
+    notification.refresh_from_db()
+    assert notification.emailed_at == first_emailed_at
 
 
-def test_a_missing_status_change_is_skipped_quietly_and_the_worker_goes_on(worker, triage_user, submitted_idea):
-    missing_id = (StatusChange.objects.aggregate(last=Max("pk"))["last"] or 0) + 1_000_000
+def test_a_missing_notification_is_skipped_quietly_and_the_worker_goes_on(worker, triage_user, submitted_idea):
+    missing_id = (Notification.objects.aggregate(last=Max("pk"))["last"] or 0) + 1_000_000
 
-    result = notify_author_of_status_change.delay(missing_id)
+    result = send_notification_email.delay(missing_id)
 
     assert worker.wait_for(result.id) == ("SUCCESS", False)
     assert mail.outbox == []
     # The worker is still alive: the next status change is emailed.
     change = shortlist(submitted_idea, triage_user)
-    wait_until(lambda: notified(change), "the worker to notify the author after the skipped task")
+    wait_until(lambda: emailed(change), "the worker to email the author after the skipped task")
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [submitted_idea.author.email]

@@ -13,9 +13,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from notifications import services as notify
 from reputation.services import kudos_award
 
+from .. import notification_kinds as notify
 from .. import rules
 from ..models import Comment, CommentFlag, Idea, Kudos
 from ..rules import COMMENT_EDIT_MINUTES

@@ -3,9 +3,9 @@
 from django.db import transaction
 from django.utils import timezone
 
-from notifications import services as notify
 from reputation.services import idea_status_award
 
+from .. import notification_kinds as notify
 from .. import rules
 from ..models import STATUSES_NEEDING_REASON, Comment, Idea, IdeaFollow, Status, StatusChange, Vote
 from .comments import comments_count_recount_unlocked
@@ -62,10 +62,9 @@ def idea_status_change(
 
     Locks the idea row (and a merge target's) for the change. Refuses, changing nothing, a
     transition the funnel does not allow, a missing reason where the author must get one, or a
-    duplicate without its original. Tells the author by email once the transaction commits.
+    duplicate without its original. Tells the author and the followers through the notification
+    outbox, in this transaction.
     """
-    from ..tasks import notify_author_of_status_change
-
     ids = [idea.pk] + ([duplicate_of.pk] if duplicate_of else [])
     locked = {i.pk: i for i in Idea.objects.select_for_update().filter(pk__in=sorted(ids))}
     idea = locked[idea.pk]
@@ -98,7 +97,6 @@ def idea_status_change(
     change = StatusChange.objects.create(
         idea=idea, from_status=from_status, to_status=to_status, changed_by=changed_by, reason=reason
     )
-    notify_author_of_status_change.delay_on_commit(change.pk)
     notify.status_changed(change)
     idea_status_award(idea=idea, to_status=to_status, changed_by=changed_by)
     return change

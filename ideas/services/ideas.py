@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from challenges.models import Challenge, Outcome
 from challenges.rules import submission_refusal
-from notifications import services as notify
 from reputation.services import idea_submitted_award
 
+from .. import notification_kinds as notify
 from .. import rules
 from ..models import Idea, IdeaVersion, Status, StatusChange
 from .errors import IdeaError, SubmissionNotAllowed

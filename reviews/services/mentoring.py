@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from accounts.models import MENTOR_GROUP
 from ideas.models import Idea, IdeaVersion, Status
-from notifications import services as notify
 from reputation.services import revision_answered_award
 
+from .. import notification_kinds as notify
 from .. import rules
 from ..models import MentorAssignment, Review, RevisionRequest, ThreadMessage
 

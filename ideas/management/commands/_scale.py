@@ -678,7 +678,7 @@ class ScaleSeeder:
         changes = [plan for plan in ideas if plan.status not in {"draft", "submitted"}]
         copy_rows(
             StatusChange,
-            ["idea_id", "from_status", "to_status", "changed_by_id", "reason", "created_at", "author_notified_at"],
+            ["idea_id", "from_status", "to_status", "changed_by_id", "reason", "created_at"],
             (
                 (
                     plan.id,
@@ -686,7 +686,6 @@ class ScaleSeeder:
                     plan.status,
                     plan.author if plan.status == "withdrawn" else self.staff_id,
                     REASONS.get(plan.status, "Thank you: this idea moves on to the next step."),
-                    plan.decided or plan.submitted,
                     plan.decided or plan.submitted,
                 )
                 for plan in changes

@@ -1,0 +1,68 @@
+"""The notifications that challenges cause: a followed challenge moves to a new phase or announces
+its results.
+
+Registered from ``ChallengesConfig.ready()`` (``notifications.registry``); ``phase_changed`` is
+called by the phase services in the transaction of the change.
+"""
+
+from notifications.models import Delivery, OutboxEvent
+from notifications.registry import Draft, NotificationKind, register
+from notifications.services import notify_event
+
+from .models import Challenge, ChallengeFollow
+from .rules import can_view_challenge
+
+PHASE_CHANGED = "phase_changed"
+RESULTS_ANNOUNCED = "results_announced"
+
+
+def phase_changed(*, challenge, change) -> OutboxEvent:
+    kind = RESULTS_ANNOUNCED if change.to_phase == Challenge.Phase.CLOSED else PHASE_CHANGED
+    return notify_event(
+        kind=kind,
+        payload={"challenge_id": challenge.pk, "from_phase": change.from_phase, "to_phase": change.to_phase},
+        actor_id=change.changed_by_id,
+    )
+
+
+def _drafts_phase(payload, kind) -> list[Draft]:
+    challenge = Challenge.objects.filter(pk=payload["challenge_id"]).first()
+    if challenge is None:
+        return []
+    phase = Challenge.Phase(payload["to_phase"]).label.lower()
+    if kind == RESULTS_ANNOUNCED:
+        title = f"Results of “{challenge.title}” are announced"
+    else:
+        title = f"“{challenge.title}” moved to {phase}"
+    follows = ChallengeFollow.objects.filter(challenge=challenge).select_related("user")
+    return [
+        Draft(f.user, kind, title, "", challenge.get_absolute_url())
+        for f in follows
+        if f.user.is_active and can_view_challenge(f.user, challenge)
+    ]
+
+
+def _drafts_phase_changed(payload) -> list[Draft]:
+    return _drafts_phase(payload, PHASE_CHANGED)
+
+
+def _drafts_results_announced(payload) -> list[Draft]:
+    return _drafts_phase(payload, RESULTS_ANNOUNCED)
+
+
+def register_kinds() -> None:
+    """From ``ChallengesConfig.ready()``."""
+    register(
+        NotificationKind(
+            PHASE_CHANGED, "Challenge phase changed", Delivery.DAILY, order=80, recipients=_drafts_phase_changed
+        )
+    )
+    register(
+        NotificationKind(
+            RESULTS_ANNOUNCED,
+            "Challenge results announced",
+            Delivery.IMMEDIATELY,
+            order=90,
+            recipients=_drafts_results_announced,
+        )
+    )

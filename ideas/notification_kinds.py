@@ -1,0 +1,242 @@
+"""The notifications that ideas cause: their kinds, who receives them, and the events that carry them.
+
+Registered from ``IdeasConfig.ready()`` (``notifications.registry``). The services call the event
+functions below (``idea_received``, ``status_changed``, ``comment_posted``, ``kudos_given``) in
+the transaction of the change; the worker turns each event into one notification per recipient.
+"""
+
+from django.contrib.auth import get_user_model
+
+from notifications.models import Delivery, OutboxEvent
+from notifications.registry import Draft, NotificationKind, register
+from notifications.services import notify_event
+
+from .models import Comment, Idea, IdeaFollow, Status, StatusChange
+from .rules import can_view_idea
+from .selectors import comment_url
+
+IDEA_RECEIVED = "idea_received"
+STATUS_CHANGED = "status_changed"
+MY_IDEA_STATUS = "my_idea_status"
+COMMENT_ON_IDEA = "comment_on_idea"
+COMMENT_REPLY = "comment_reply"
+KUDOS_RECEIVED = "kudos_received"
+VOTED_IDEA_STATUS = "voted_idea_status"
+COMMENT_ON_FOLLOWED = "comment_on_followed"
+
+
+# --- events, in the request ----------------------------------------------------------------------
+
+
+def idea_received(idea) -> OutboxEvent | None:
+    """The author's acknowledgement, for a submitted idea (a draft waits for its submission)."""
+    if idea.status != Status.SUBMITTED:
+        return None
+    return notify_event(kind=IDEA_RECEIVED, payload={"idea_id": idea.pk}, event_key=f"idea_received:{idea.pk}")
+
+
+def status_changed(change) -> OutboxEvent:
+    return notify_event(
+        kind=STATUS_CHANGED,
+        payload={"status_change_id": change.pk},
+        actor_id=change.changed_by_id,
+        event_key=f"status_changed:{change.pk}",
+    )
+
+
+def comment_posted(comment) -> OutboxEvent:
+    return notify_event(
+        kind=COMMENT_ON_IDEA,
+        payload={"comment_id": comment.pk},
+        actor_id=comment.author_id,
+        event_key=f"comment:{comment.pk}",
+    )
+
+
+def kudos_given(*, comment, user) -> OutboxEvent:
+    # Keyed on (comment, giver): kudos taken back and given again does not notify twice.
+    return notify_event(
+        kind=KUDOS_RECEIVED,
+        payload={"comment_id": comment.pk},
+        actor_id=user.pk,
+        event_key=f"kudos:{comment.pk}:{user.pk}",
+    )
+
+
+# --- recipients, in the worker -------------------------------------------------------------------
+
+
+def _drafts_idea_received(payload) -> list[Draft]:
+    idea = Idea.objects.select_related("author", "challenge").filter(pk=payload["idea_id"]).first()
+    if idea is None:
+        return []
+    return [
+        Draft(
+            idea.author,
+            IDEA_RECEIVED,
+            f"We received your idea “{idea.title}”",
+            f"Thank you: your idea for “{idea.challenge.title}” is submitted. Staff will answer it with a reason.",
+            idea.get_absolute_url(),
+        )
+    ]
+
+
+def _followers(idea, exclude_ids) -> list:
+    follows = IdeaFollow.objects.filter(idea=idea).exclude(user_id__in=exclude_ids).select_related("user")
+    return [f.user for f in follows if f.user.is_active and can_view_idea(f.user, idea)]
+
+
+def _drafts_status_changed(payload) -> list[Draft]:
+    change = (
+        StatusChange.objects.select_related("idea__author", "idea__challenge", "idea__duplicate_of")
+        .filter(pk=payload["status_change_id"])
+        .first()
+    )
+    if change is None:
+        return []
+    idea = change.idea
+    label = change.get_to_status_display().lower()
+    title = f"“{idea.title}” is now {label}"
+    drafts = [
+        Draft(
+            idea.author,
+            MY_IDEA_STATUS,
+            f"Your idea “{idea.title}” is now {label}",
+            _author_status_body(change),
+            idea.get_absolute_url(),
+        )
+    ]
+    followers = _followers(idea, exclude_ids={idea.author_id})
+    drafts += [Draft(user, STATUS_CHANGED, title, change.reason, idea.get_absolute_url()) for user in followers]
+    # Voters who asked for it; a voter who follows already has the follower's draft.
+    drafts += [
+        Draft(user, VOTED_IDEA_STATUS, title, change.reason, idea.get_absolute_url())
+        for user in _opted_in_voters(idea, exclude_ids={idea.author_id} | {u.pk for u in followers})
+    ]
+    return drafts
+
+
+def _author_status_body(change) -> str:
+    """What the author reads: where the idea moved, why, and where its votes went if it was merged."""
+    idea = change.idea
+    lines = [
+        f"Your idea “{idea.title}” in the challenge “{idea.challenge.title}” has moved from "
+        f"{change.get_from_status_display().lower()} to {change.get_to_status_display().lower()}."
+    ]
+    if change.reason:
+        lines.append(f"Why: {change.reason}")
+    if idea.duplicate_of_id:
+        lines.append(f"It was merged into “{idea.duplicate_of.title}”; your supporters' votes moved there.")
+    lines.append("Thank you for taking part.")
+    return "\n\n".join(lines)
+
+
+def _opted_in_voters(idea, exclude_ids) -> list:
+    """The idea's voters who turned on "ideas I voted on" (it is off by default), in one query."""
+    voters = (
+        get_user_model()
+        .objects.filter(
+            votes__idea=idea,
+            is_active=True,
+            notification_preferences__kind=VOTED_IDEA_STATUS,
+            notification_preferences__delivery__in=[Delivery.IMMEDIATELY, Delivery.DAILY],
+        )
+        .exclude(pk__in=exclude_ids)
+        .order_by("pk")
+    )
+    return [user for user in voters if can_view_idea(user, idea)]
+
+
+def _drafts_comment(payload) -> list[Draft]:
+    comment = (
+        Comment.objects.select_related("author", "idea__author", "idea__challenge", "parent__author")
+        .filter(pk=payload["comment_id"])
+        .first()
+    )
+    if comment is None:
+        return []
+    idea, url = comment.idea, comment_url(comment)
+    drafts = []
+    if comment.parent_id:
+        drafts.append(
+            Draft(
+                comment.parent.author,
+                COMMENT_REPLY,
+                f"{comment.author.public_name} replied to your comment on “{idea.title}”",
+                comment.body,
+                url,
+            )
+        )
+    drafts.append(
+        Draft(
+            idea.author,
+            COMMENT_ON_IDEA,
+            f"{comment.author.public_name} commented on your idea “{idea.title}”",
+            comment.body,
+            url,
+        )
+    )
+    drafts = [d for d in drafts if can_view_idea(d.recipient, idea)]
+    # Followers last: the author or the replied-to keep their more personal notification.
+    drafts += [
+        Draft(
+            user,
+            COMMENT_ON_FOLLOWED,
+            f"{comment.author.public_name} commented on “{idea.title}”, which you follow",
+            comment.body,
+            url,
+        )
+        for user in _followers(idea, exclude_ids={idea.author_id})
+    ]
+    return drafts
+
+
+def _drafts_kudos(payload) -> list[Draft]:
+    comment = Comment.objects.select_related("author", "idea").filter(pk=payload["comment_id"]).first()
+    if comment is None:
+        return []
+    return [
+        Draft(
+            comment.author,
+            KUDOS_RECEIVED,
+            f"Your comment on “{comment.idea.title}” received kudos",
+            comment.body,
+            comment_url(comment),
+        )
+    ]
+
+
+def register_kinds() -> None:
+    """From ``IdeasConfig.ready()``. What answers a member personally comes at once, the rest daily."""
+    register(
+        NotificationKind(
+            IDEA_RECEIVED,
+            "Idea received",
+            Delivery.IMMEDIATELY,
+            order=10,
+            recipients=_drafts_idea_received,
+            tells_the_actor=True,  # the author's own acknowledgement
+        )
+    )
+    register(
+        NotificationKind(
+            STATUS_CHANGED,
+            "Status of an idea changed",
+            Delivery.IMMEDIATELY,
+            order=20,
+            recipients=_drafts_status_changed,
+        )
+    )
+    # The author's decisions come with the status change's event; a kind of its own, so the author
+    # can choose for their own ideas apart from the ones they follow.
+    register(NotificationKind(MY_IDEA_STATUS, "Decision on my idea", Delivery.IMMEDIATELY, order=25))
+    register(
+        NotificationKind(COMMENT_ON_IDEA, "Comment on my idea", Delivery.DAILY, order=30, recipients=_drafts_comment)
+    )
+    register(NotificationKind(COMMENT_REPLY, "Reply to my comment", Delivery.IMMEDIATELY, order=40))
+    register(NotificationKind(KUDOS_RECEIVED, "Kudos received", Delivery.DAILY, order=70, recipients=_drafts_kudos))
+    # Voters hear of status changes only if they ask: a vote is not a subscription.
+    register(
+        NotificationKind(VOTED_IDEA_STATUS, "Tell me when ideas I voted on change status", Delivery.OFF, order=100)
+    )
+    register(NotificationKind(COMMENT_ON_FOLLOWED, "Comment on an idea I follow", Delivery.DAILY, order=110))

@@ -1,0 +1,76 @@
+"""The kinds of notification, registered by the apps that cause them.
+
+The notifications app delivers — the outbox, preferences, in-app rows, emails, digests,
+unsubscribe — and knows no domain app. Each app that causes a kind registers it from its own
+``AppConfig.ready()`` (pretix's notification-type registry is the model): its key, the label the
+preferences page shows, the delivery a member gets until they choose, who is offered it, and, for
+the kinds an outbox event carries, the function that turns the event's payload into one draft per
+recipient. Adding a kind touches only the app that causes it (``ideas/notification_kinds.py``,
+``reviews/notification_kinds.py``, ``challenges/notification_kinds.py``,
+``innovators/notification_kinds.py``).
+"""
+
+import dataclasses
+from collections.abc import Callable
+
+
+@dataclasses.dataclass
+class Draft:
+    """One recipient's notification of an event, before it is a row: the recipient and the texts."""
+
+    recipient: object
+    kind: str
+    title: str
+    body: str
+    url: str
+
+
+@dataclasses.dataclass(frozen=True)
+class NotificationKind:
+    key: str
+    label: str
+    default_delivery: str  # a ``Delivery`` value
+    # Where the preferences page lists it (the kinds of every app in one order).
+    order: int
+    # For an outbox event of this kind: the payload → the drafts, first draft per recipient wins.
+    recipients: Callable[[dict], list[Draft]] | None = None
+    # Who is offered the kind on the preferences page (everyone when None).
+    offered_to: Callable[[object], bool] | None = None
+    # The actor is normally never told of their own act; a kind that acknowledges it says so.
+    tells_the_actor: bool = False
+
+
+_kinds: dict[str, NotificationKind] = {}
+
+
+class KindNotRegistered(ValueError):
+    pass
+
+
+def register(kind: NotificationKind) -> NotificationKind:
+    """Add a kind; registering the same definition again (a second ``ready()``) changes nothing."""
+    known = _kinds.get(kind.key)
+    if known is not None and known != kind:
+        raise ValueError(f"Notification kind {kind.key!r} is registered twice, differently.")
+    _kinds[kind.key] = kind
+    return kind
+
+
+def get(key: str) -> NotificationKind:
+    try:
+        return _kinds[key]
+    except KeyError:
+        raise KindNotRegistered(f"No app registered the notification kind {key!r}.") from None
+
+
+def is_registered(key: str) -> bool:
+    return key in _kinds
+
+
+def kinds() -> list[NotificationKind]:
+    return sorted(_kinds.values(), key=lambda kind: (kind.order, kind.key))
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    """The model fields' choices: a callable, so a new kind needs no migration of this app."""
+    return [(kind.key, kind.label) for kind in kinds()]

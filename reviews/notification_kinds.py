@@ -1,0 +1,97 @@
+"""The notifications that screening and mentoring cause: mentor messages, revision requests, and the
+triage staff's daily digest of ideas overdue for a first answer.
+
+Registered from ``ReviewsConfig.ready()`` (``notifications.registry``). The mentoring services call
+``thread_message_posted`` and ``revision_requested`` in the transaction of the change.
+"""
+
+from accounts.rules import is_triage
+from notifications.models import Delivery
+from notifications.registry import Draft, NotificationKind, register
+from notifications.services import notify_event
+
+from .models import MentorAssignment, RevisionRequest, ThreadMessage
+
+MENTOR_MESSAGE = "mentor_message"
+REVISION_REQUEST = "revision_request"
+OVERDUE_DIGEST = "overdue_digest"
+
+
+def thread_message_posted(message):
+    """Returns the message, so the caller can return it in one line."""
+    notify_event(
+        kind=MENTOR_MESSAGE,
+        payload={"message_id": message.pk},
+        actor_id=message.author_id,
+        event_key=f"thread_message:{message.pk}",
+    )
+    return message
+
+
+def revision_requested(request):
+    """Returns the request, so the caller can return it in one line."""
+    notify_event(
+        kind=REVISION_REQUEST,
+        payload={"revision_request_id": request.pk},
+        actor_id=request.mentor_id,
+        event_key=f"revision_request:{request.pk}",
+    )
+    return request
+
+
+def _drafts_mentor_message(payload) -> list[Draft]:
+    message = ThreadMessage.objects.select_related("author", "idea__author").filter(pk=payload["message_id"]).first()
+    if message is None:
+        return []
+    idea = message.idea
+    recipients = [idea.author]
+    assignment = MentorAssignment.objects.select_related("mentor").filter(idea=idea, ended_at__isnull=True).first()
+    if assignment is not None:
+        recipients.append(assignment.mentor)
+    title = f"New message from {message.author.public_name} about “{idea.title}”"
+    return [Draft(user, MENTOR_MESSAGE, title, message.body, idea.get_absolute_url()) for user in recipients]
+
+
+def _drafts_revision_request(payload) -> list[Draft]:
+    request = (
+        RevisionRequest.objects.select_related("idea__author", "mentor")
+        .filter(pk=payload["revision_request_id"])
+        .first()
+    )
+    if request is None:
+        return []
+    idea = request.idea
+    return [
+        Draft(
+            idea.author,
+            REVISION_REQUEST,
+            f"Your mentor asks you to revise “{idea.title}”",
+            request.message,
+            idea.get_absolute_url(),
+        )
+    ]
+
+
+def register_kinds() -> None:
+    """From ``ReviewsConfig.ready()``."""
+    register(
+        NotificationKind(
+            MENTOR_MESSAGE, "Mentor message", Delivery.IMMEDIATELY, order=50, recipients=_drafts_mentor_message
+        )
+    )
+    register(
+        NotificationKind(
+            REVISION_REQUEST, "Revision request", Delivery.IMMEDIATELY, order=60, recipients=_drafts_revision_request
+        )
+    )
+    # Sent by ``reviews.tasks.send_overdue_digests``, not from an event. The digest is itself the daily
+    # email; "off" stops it. Only triage staff are offered it.
+    register(
+        NotificationKind(
+            OVERDUE_DIGEST,
+            "Ideas overdue for a first answer (triage staff)",
+            Delivery.DAILY,
+            order=120,
+            offered_to=is_triage,
+        )
+    )

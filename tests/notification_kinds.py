@@ -1,0 +1,40 @@
+"""Every notification kind by name, for the tests: the keys the apps register (``notifications.registry``)."""
+
+from challenges import notification_kinds as challenges
+from ideas import notification_kinds as ideas
+from innovators import notification_kinds as innovators
+from reviews import notification_kinds as reviews
+
+
+class Kind:
+    IDEA_RECEIVED = ideas.IDEA_RECEIVED
+    STATUS_CHANGED = ideas.STATUS_CHANGED
+    MY_IDEA_STATUS = ideas.MY_IDEA_STATUS
+    COMMENT_ON_IDEA = ideas.COMMENT_ON_IDEA
+    COMMENT_REPLY = ideas.COMMENT_REPLY
+    KUDOS_RECEIVED = ideas.KUDOS_RECEIVED
+    VOTED_IDEA_STATUS = ideas.VOTED_IDEA_STATUS
+    COMMENT_ON_FOLLOWED = ideas.COMMENT_ON_FOLLOWED
+    MENTOR_MESSAGE = reviews.MENTOR_MESSAGE
+    REVISION_REQUEST = reviews.REVISION_REQUEST
+    OVERDUE_DIGEST = reviews.OVERDUE_DIGEST
+    PHASE_CHANGED = challenges.PHASE_CHANGED
+    RESULTS_ANNOUNCED = challenges.RESULTS_ANNOUNCED
+    CHALLENGE_INVITATION = innovators.CHALLENGE_INVITATION
+
+    values = [
+        IDEA_RECEIVED,
+        STATUS_CHANGED,
+        MY_IDEA_STATUS,
+        COMMENT_ON_IDEA,
+        COMMENT_REPLY,
+        MENTOR_MESSAGE,
+        REVISION_REQUEST,
+        KUDOS_RECEIVED,
+        PHASE_CHANGED,
+        RESULTS_ANNOUNCED,
+        VOTED_IDEA_STATUS,
+        COMMENT_ON_FOLLOWED,
+        OVERDUE_DIGEST,
+        CHALLENGE_INVITATION,
+    ]
