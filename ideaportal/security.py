@@ -12,6 +12,7 @@ in memory): a field value with a NUL, or with the U+FFFD that Django put where b
 is refused. File contents are not text and are not checked here (their importers check them).
 """
 
+import re
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
@@ -43,10 +44,17 @@ def _bad_parsed(querydict) -> bool:
     )
 
 
+# Django decodes the path before any middleware runs and writes bytes that are not UTF-8 back as
+# %-escapes (``repercent_broken_unicode``): a %-escape in the decoded path is either such a byte or
+# a "%" the client escaped itself, and no route of the portal has a "%" in it.
+_ESCAPE_LEFT_IN_PATH = re.compile(r"%[0-9A-Fa-f]{2}")
+
+
 def request_has_bad_bytes(request) -> bool:
-    # WSGI hands the path over %-decoded, as latin-1 code points standing for the raw bytes.
-    path = request.META.get("PATH_INFO", "")
-    if _bad(path.encode("latin-1", errors="replace")) or _bad_urlencoded(request.META.get("QUERY_STRING", "")):
+    path = request.path_info
+    if "\x00" in path or _ESCAPE_LEFT_IN_PATH.search(path):
+        return True
+    if _bad_urlencoded(request.META.get("QUERY_STRING", "")):
         return True
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return False

@@ -1,10 +1,11 @@
 """Text a person can see: every form's text field refuses a value made only of invisible characters.
 
 A title of zero-width spaces passes ``str.strip()`` (they are format characters, not whitespace) and
-``required``; stored, it shows as an empty link. ``validate_visible_text`` is the default validator
-of every ``forms.CharField`` (installed by ``install()`` from AccountsConfig.ready), so the portal's
-forms, allauth's and the admin's all refuse it with the same message, and so will the next form
-anyone writes. NUL bytes and invalid UTF-8 never reach a form: ``ideaportal.security`` answers 400.
+``required``; stored, it shows as an empty link. ``install()`` (from AccountsConfig.ready) makes
+``forms.CharField.validate`` run ``validate_visible_text`` too, so the portal's forms, allauth's and
+the admin's all refuse it with the same message, and so will the next form anyone writes: a mixin
+or a validator list would have to be remembered on each, and a field's validator list is copied
+when its form class is built, which for the admin's forms is before any app is ready. NUL bytes and invalid UTF-8 never reach a form: ``ideaportal.security`` answers 400.
 """
 
 import unicodedata
@@ -39,7 +40,14 @@ def validate_visible_text(value) -> None:
 
 
 def install() -> None:
-    """Make ``validate_visible_text`` a default validator of every ``forms.CharField`` (and of its
-    subclasses that declare none of their own). Django runs validators only on non-empty values."""
-    if validate_visible_text not in forms.CharField.default_validators:
-        forms.CharField.default_validators = [*forms.CharField.default_validators, validate_visible_text]
+    """Every ``forms.CharField`` (and subclass: email, slug, URL, password...) refuses invisible-only text."""
+    if getattr(forms.CharField.validate, "checks_visible_text", False):
+        return
+    django_validate = forms.CharField.validate
+
+    def validate(self, value):
+        django_validate(self, value)  # required
+        validate_visible_text(value)
+
+    validate.checks_visible_text = True
+    forms.CharField.validate = validate
