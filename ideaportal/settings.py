@@ -337,6 +337,10 @@ PERMISSIONS_POLICY_DISABLED = [
     "usb",
 ]
 
+# How long an email's unsubscribe link works (notifications.tokens): long enough for an old
+# email, short enough that a leaked link ends.
+UNSUBSCRIBE_LINK_DAYS = env_int("UNSUBSCRIBE_LINK_DAYS", 60)
+
 # The product's own settings.
 SITE_URL = env_str("SITE_URL") or "http://127.0.0.1:8000"  # for links in emails
 IDEAS_PER_PAGE = env_int("IDEAS_PER_PAGE", 20)
