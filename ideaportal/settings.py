@@ -120,10 +120,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Before anything reads the request: NUL bytes and invalid UTF-8 are answered with 400.
-    "ideaportal.security.RequestBytesMiddleware",
+    # The headers first, so every answer carries them (the 400 below too).
     "ideaportal.security.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before anything reads the request: NUL bytes and invalid UTF-8 are answered with 400.
+    "ideaportal.security.RequestBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
