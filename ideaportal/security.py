@@ -59,7 +59,10 @@ def request_has_bad_bytes(request) -> bool:
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return False
     if request.content_type == "application/x-www-form-urlencoded":
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return True  # a Content-Length that is not a number
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if limit is not None and length > limit:
             return False  # Django refuses it itself (RequestDataTooBig, a 400)

@@ -130,6 +130,13 @@ def test_the_routes_that_answered_500_answer_400(as_role, idea, url):
     assert as_role("triage").get(url).status_code == 400
 
 
+def test_a_content_length_that_is_not_a_number_is_400(client):
+    response = client.post(
+        "/accounts/login/", "login=a", content_type="application/x-www-form-urlencoded", CONTENT_LENGTH="ten"
+    )
+    assert response.status_code == 400
+
+
 def test_good_unicode_passes_the_door(client, idea):
     assert client.get("/ideas/?q=caf%C3%A9+%E2%9C%93").status_code == 200
     assert client.get("/ideas/?q=%F0%9F%92%A1").status_code == 200  # 💡: four bytes, valid
