@@ -1,5 +1,7 @@
 """Who a member is in the product: named role predicates used by every other app's rules."""
 
+from allauth.account.models import EmailAddress
+
 from .models import MENTOR_GROUP, TRIAGE_GROUP
 
 
@@ -23,3 +25,12 @@ def is_triage(user) -> bool:
 
 def is_mentor(user) -> bool:
     return user.is_authenticated and user.is_active and MENTOR_GROUP in _group_names(user)
+
+
+def has_verified_email(user, email: str) -> bool:
+    """Whether the member proved they read mail at this address (allauth's confirmation, any case)."""
+    return (
+        user.is_authenticated
+        and bool(email)
+        and EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+    )

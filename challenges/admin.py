@@ -415,3 +415,59 @@ class ChallengeAdmin(admin.ModelAdmin):
                 "Invited before, so skipped (no second email): " + ", ".join(result.already_invited) + ".",
                 level=messages.WARNING,
             )
+
+
+@admin.register(ChallengeInvitation)
+class ChallengeInvitationAdmin(admin.ModelAdmin):
+    """Invitations by email, to find one and revoke it; they are written by "Invite by email…" on a
+    challenge (services.challenge_invite_emails) and never edited here."""
+
+    list_display = ["email", "challenge", "created_at", "sent_at", "accepted_at", "accepted_by"]
+    list_filter = ["challenge"]
+    search_fields = ["email", "challenge__title"]
+    list_select_related = ["challenge", "accepted_by"]
+    # The token is the secret of the link: staff never need to see it.
+    fields = ["email", "challenge", "invited_by", "created_at", "sent_at", "accepted_at", "accepted_by"]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoke (below) takes back what is pending, through the service
+
+    def has_view_permission(self, request, obj=None):
+        return rules.can_invite(request.user)
+
+    def has_module_permission(self, request):
+        return rules.can_invite(request.user)
+
+    def has_revoke_permission(self, request):
+        return rules.can_invite(request.user)
+
+    @admin.action(description="Revoke the selected invitations (not yet accepted)", permissions=["revoke"])
+    def revoke(self, request, queryset):
+        try:
+            result = services.challenge_invitations_revoke(
+                invitation_ids=queryset.values_list("pk", flat=True), revoked_by=request.user
+            )
+        except services.InvitationError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return
+        if result.revoked:
+            self.message_user(
+                request,
+                f"Revoked {len(result.revoked)}: {', '.join(result.revoked)}. Their links no longer work.",
+                messages.SUCCESS,
+            )
+        if result.accepted:
+            self.message_user(
+                request,
+                f"Already accepted, left as they are: {', '.join(result.accepted)} "
+                "(remove the member from the challenge's invited members to take them out).",
+                messages.WARNING,
+            )

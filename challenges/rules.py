@@ -1,6 +1,6 @@
 """Who may see and do what with a challenge."""
 
-from accounts.rules import is_triage
+from accounts.rules import has_verified_email, is_triage
 
 from .models import Challenge
 
@@ -49,8 +49,14 @@ def can_change_phase(user) -> bool:
 
 
 def can_invite(user) -> bool:
-    """Triage staff invite members and email addresses to a challenge."""
+    """Triage staff invite members and email addresses to a challenge (and revoke invitations)."""
     return is_triage(user)
+
+
+def is_invitee(user, invitation) -> bool:
+    """The member the invitation was sent to: signed in, with its address confirmed. Only they may
+    accept it, and only they see what it invites to (a private challenge's title and prize)."""
+    return has_verified_email(user, invitation.email)
 
 
 def results_may_be_out(challenge: Challenge) -> bool:

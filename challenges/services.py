@@ -47,6 +47,10 @@ class InvitationUsed(InvitationError):
     pass
 
 
+class InvitationNotYours(InvitationError):
+    pass
+
+
 # --- Phases -----------------------------------------------------------------------------------
 
 
@@ -271,28 +275,62 @@ class InvitationAcceptance:
 
 @transaction.atomic
 def challenge_invitation_accept(*, token: str, user) -> InvitationAcceptance:
-    """The signed-in member follows an invitation link: they join the challenge's invited members.
+    """The invitee accepts their invitation (a POST from its confirmation page): they join the
+    challenge's invited members.
 
-    A token works once. A member who can see the challenge already (invited before, or staff) just
-    goes there; their own invitation (same address) is marked accepted, someone else's is left
-    unused. Holds the invitation's row lock while it checks and marks it, so two clicks at once
-    accept it once. Raises ChallengeInvitation.DoesNotExist for an unknown token and InvitationUsed
-    for a token someone already used.
+    An invitation is bound to its address: only a signed-in member who confirmed that address may
+    accept it (``rules.is_invitee``); anyone else holding the link gets InvitationNotYours and joins
+    nothing. It works once; the invitee accepting it again just goes there. Holds the invitation's
+    row lock while it checks and marks it, so two clicks at once accept it once. Raises
+    ChallengeInvitation.DoesNotExist for an unknown (or revoked) token and InvitationUsed for a
+    token used already.
     """
     invitation = (
         ChallengeInvitation.objects.select_for_update(of=("self",)).select_related("challenge").get(token=token)
     )
     challenge = invitation.challenge
-    already_in = is_triage(user) or challenge.invited_members.filter(pk=user.pk).exists()
     if invitation.accepted_at is not None:
-        if already_in or invitation.accepted_by_id == user.pk:
+        if invitation.accepted_by_id == user.pk:
             return InvitationAcceptance(challenge=challenge, accepted=False)
         raise InvitationUsed("This invitation has already been used. Ask the team who invited you for a new one.")
-    is_own = bool(user.email) and user.email.lower() == invitation.email.lower()
-    if already_in and not is_own:
-        return InvitationAcceptance(challenge=challenge, accepted=False)
+    if not rules.is_invitee(user, invitation):
+        raise InvitationNotYours(
+            "This invitation was sent to another email address. Sign in with the account of that address "
+            "(and confirm the address if you have not yet) to accept it."
+        )
+    already_in = is_triage(user) or challenge.invited_members.filter(pk=user.pk).exists()
     challenge.invited_members.add(user)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     return InvitationAcceptance(challenge=challenge, accepted=not already_in)
+
+
+@dataclass
+class InvitationsRevoked:
+    revoked: list[str] = field(default_factory=list)  # addresses whose pending invitation is gone
+    accepted: list[str] = field(default_factory=list)  # used already: left as they are
+
+
+@transaction.atomic
+def challenge_invitations_revoke(*, invitation_ids: Iterable[int], revoked_by) -> InvitationsRevoked:
+    """Staff take back invitations not accepted yet: they are deleted, so their links answer 404
+    (as an unknown token) and an email still queued is not sent (the task finds nothing). An
+    accepted invitation is left: its member is in the challenge (remove them from its invited
+    members instead). Locks the rows, so an acceptance at the same moment either wins or finds
+    the invitation gone."""
+    if not rules.can_invite(revoked_by):
+        raise InvitationError("Only triage staff can revoke invitations.")
+    invitations = list(
+        ChallengeInvitation.objects.select_for_update().filter(pk__in=list(invitation_ids)).order_by("pk")
+    )
+    result = InvitationsRevoked()
+    pending = []
+    for invitation in invitations:
+        if invitation.accepted_at is None:
+            pending.append(invitation.pk)
+            result.revoked.append(invitation.email)
+        else:
+            result.accepted.append(invitation.email)
+    ChallengeInvitation.objects.filter(pk__in=pending).delete()
+    return result

@@ -81,21 +81,41 @@ def challenge_results(request, slug: str):
 
 @never_cache
 def challenge_invitation(request, token: str):
-    """The link in an invitation email. Signed in: join and go to the challenge. Anonymous: what it is, and
-    sign up or sign in to come back here. Unknown token: 404."""
+    """The link in an invitation email: a confirmation page (GET), and joining (POST).
+
+    A GET never joins (a mail scanner's visit, a preview, a forwarded link). What the invitation is
+    for, the challenge's title and prize, is shown to its invitee alone: a signed-in member who
+    confirmed the address it was sent to (``rules.is_invitee``). Anyone else, signed in or not,
+    learns only that it is an invitation, and is asked to sign in with the invited address; the
+    address itself is not shown. Unknown or revoked token: 404; used: 410, naming nothing.
+    """
     invitation = selectors.challenge_invitation_by_token(token=token)
     if invitation is None:
         raise Http404("No such invitation.")
-    if not request.user.is_authenticated:
-        context = {"invitation": invitation, "challenge": invitation.challenge, "next": request.get_full_path()}
-        status = 410 if invitation.accepted_at else 200
-        return render(request, "challenges/invitation.html", context, status=status)
+    if request.method == "POST" and request.user.is_authenticated:
+        return _invitation_accept(request, token)
+    if invitation.accepted_at is not None and invitation.accepted_by_id != request.user.pk:
+        return render(request, TEMPLATE_INVITATION, {"state": "used", "next": request.get_full_path()}, status=410)
+    state = "invitee" if rules.is_invitee(request.user, invitation) else "anyone"
+    context = {"state": state, "next": request.get_full_path()}
+    if state == "invitee":
+        context |= {"invitation": invitation, "challenge": invitation.challenge}
+    return render(request, TEMPLATE_INVITATION, context)
+
+
+TEMPLATE_INVITATION = "challenges/invitation.html"
+
+
+def _invitation_accept(request, token: str):
     try:
         acceptance = services.challenge_invitation_accept(token=token, user=request.user)
-    except ChallengeInvitation.DoesNotExist:  # deleted meanwhile
+    except ChallengeInvitation.DoesNotExist:  # revoked meanwhile
         raise Http404("No such invitation.") from None
     except services.InvitationUsed as error:
-        return render(request, "challenges/invitation.html", {"used_error": str(error)}, status=410)
+        return render(request, TEMPLATE_INVITATION, {"state": "used", "used_error": str(error)}, status=410)
+    except services.InvitationNotYours as error:
+        context = {"state": "anyone", "not_yours": str(error), "next": request.get_full_path()}
+        return render(request, TEMPLATE_INVITATION, context, status=403)
     challenge = acceptance.challenge
     if challenge.phase == Challenge.Phase.DRAFT and not rules.can_view_challenge(request.user, challenge):
         opens = f": it opens on {challenge.opens_at:%d %B %Y}" if challenge.opens_at else ""

@@ -24,13 +24,14 @@ import hashlib
 import logging
 import re
 import time
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import connections
 from django.db.backends.signals import connection_created
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 
 logger = logging.getLogger(__name__)
 
@@ -153,21 +154,47 @@ def _cacheable_response(request, response) -> bool:
     )
 
 
+def _read_query(request, params: frozenset[str]) -> str:
+    """The query string with only the parameters the view reads, sorted: the page's key and the query
+    the view sees. Any other parameter changes nothing on the page, so it must not make a new entry
+    (100 random query strings would otherwise make 100 copies of one page)."""
+    kept = QueryDict(mutable=True)
+    for name in sorted(params & request.GET.keys()):
+        kept.setlist(name, request.GET.getlist(name))
+    return kept.urlencode()
+
+
 def _key(version: int, request) -> str:
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
     return f"pagecache:{version}:{path}"
 
 
-def cache_public_page(view):
+def _read_only(request, query: str) -> None:
+    """Let the view see only the query it declared (request.GET and get_full_path() alike, so a
+    "sign in and come back" link on the kept page carries no other visitor's parameters)."""
+    request.META["QUERY_STRING"] = query
+    request.GET = QueryDict(query)
+
+
+def cache_public_page(view=None, *, params: Iterable[str] = ()):
     """Serve visitors the page kept for this URL and content version, or render and keep it.
+
+    ``params`` names the query parameters the view reads; the key holds those alone, and for a
+    visitor whose page may be kept the view sees only them (a parameter it forgot to declare is
+    ignored rather than splitting or mixing up pages). Use ``@cache_public_page`` for a view that
+    reads none, ``@cache_public_page(params=("page", "sort"))`` otherwise.
 
     Adds ``X-Page-Cache: hit|miss`` to the responses it considered, for the benchmarks and tests.
     """
+    if view is None:
+        return functools.partial(cache_public_page, params=params)
+    declared = frozenset(params)
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         if not _cacheable_request(request):
             return view(request, *args, **kwargs)
+        _read_only(request, _read_query(request, declared))
         key = _key(content_version(), request)
         kept = cache.get(key)
         if kept is not None:
@@ -183,4 +210,5 @@ def cache_public_page(view):
             response["X-Page-Cache"] = "miss"
         return response
 
+    wrapped.page_cache_params = declared
     return wrapped

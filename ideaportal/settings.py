@@ -57,11 +57,32 @@ def env_required(name: str, why: str) -> str:
 
 DEBUG = env_bool("DEBUG", default=False)
 
+DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
+# Keys written down in public (this file, the compose file's old default): whoever reads them can
+# sign sessions and mint unsubscribe links for every member. (The Dockerfile's build-only key never
+# reaches a running container: it exists for the collectstatic step alone.)
+KNOWN_SECRET_KEYS = frozenset({DEVELOPMENT_SECRET_KEY, "change-me-compose-only-insecure-default-secret-key-0123456789"})
+
+
+def secret_key_refusal(key: str) -> str | None:
+    """Why this key must not sign anything in production, or None for a key that may."""
+    if key in KNOWN_SECRET_KEYS or key.startswith("django-insecure"):
+        return "it is a published default (or Django's django-insecure one): anyone can sign with it"
+    if len(key) < 50 or len(set(key)) < 5:
+        return "it is too short or too simple: use at least 50 random characters"
+    return None
+
+
 if DEBUG:
-    SECRET_KEY = env_str("SECRET_KEY") or "django-insecure-development-only-key-never-use-in-production"
+    SECRET_KEY = env_str("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 else:
     SECRET_KEY = env_required("SECRET_KEY", "a long random string that signs sessions and tokens")
+    if refusal := secret_key_refusal(SECRET_KEY):
+        raise ImproperlyConfigured(
+            f"Set the environment variable SECRET_KEY to a secret of your own: {refusal} (DEBUG is off). "
+            "Make one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured(
@@ -82,6 +103,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "django_htmx",
+    "csp",
     "allauth",
     "allauth.account",
     "accounts",
@@ -98,6 +120,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The headers first, so every answer carries them (the 400 below too).
+    "ideaportal.security.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Before anything reads the request: NUL bytes and invalid UTF-8 are answered with 400.
+    "ideaportal.security.RequestBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -277,6 +304,46 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp), in every mode so the tests and the browser tests see what
+# production sends: scripts, styles, images and connections from the portal itself only; no inline
+# script, no inline style (htmx's indicator style is turned off in base.html's htmx-config meta),
+# no plugin, no framing, forms post only to the portal. CSP_REPORT_ONLY=1 sends it as
+# Content-Security-Policy-Report-Only instead (to try a change on a live site first).
+_CSP_DIRECTIVES = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
+}
+if env_bool("CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _CSP_DIRECTIVES}
+else:
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_DIRECTIVES}
+# Permissions-Policy (ideaportal.security): browser features no page uses, off for every page.
+PERMISSIONS_POLICY_DISABLED = [
+    "accelerometer",
+    "autoplay",
+    "camera",
+    "display-capture",
+    "geolocation",
+    "gyroscope",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "usb",
+]
+
+# How long an email's unsubscribe link works (notifications.tokens): long enough for an old
+# email, short enough that a leaked link ends.
+UNSUBSCRIBE_LINK_DAYS = env_int("UNSUBSCRIBE_LINK_DAYS", 60)
 
 # The product's own settings.
 SITE_URL = env_str("SITE_URL") or "http://127.0.0.1:8000"  # for links in emails

@@ -5,6 +5,7 @@ from django.urls import include, path
 from accounts.views import profile
 
 from . import views
+from .admin_login import admin_login
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -20,6 +21,8 @@ urlpatterns = [
     path("innovators/", include("innovators.urls")),
     path("accounts/profile/", profile, name="profile"),
     path("accounts/", include("allauth.urls")),
+    # Before the admin's own: staff sign in on the portal's throttled page (ideaportal.admin_login).
+    path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
 ]
 

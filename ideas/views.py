@@ -94,7 +94,7 @@ def _similar_before_submit(request, *, challenge: Challenge, form: IdeaForm, ide
     )
 
 
-@cache_public_page
+@cache_public_page(params=("comment", "comments"))
 def idea_detail(request, pk: int):
     """The idea, its history and a page of its comment threads: ``?comments=N``, or the page
     holding a linked comment, ``?comment=<id>``."""

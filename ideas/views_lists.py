@@ -11,7 +11,7 @@ from . import selectors
 from .filters import IdeaFilter
 
 
-@cache_public_page
+@cache_public_page(params=(*IdeaFilter.base_filters, "page"))
 def idea_list(request):
     ideas = IdeaFilter(
         request.GET,

@@ -36,10 +36,12 @@ def questionnaire_open() -> Questionnaire | None:
     return _answerable().prefetch_related("items").first()
 
 
-def questionnaire_with_items(pk) -> Questionnaire | None:
+def questionnaire_answerable_with_items(pk) -> Questionnaire | None:
+    """The questionnaire with this id if customers can answer it now, with its items; None for any
+    other (closed, empty, missing or not an id): a closed one's statements are not shown again."""
     try:
-        return Questionnaire.objects.prefetch_related("items").filter(pk=int(pk)).first()
-    except (TypeError, ValueError):
+        return _answerable().prefetch_related("items").filter(pk=int(pk)).first()
+    except (TypeError, ValueError, OverflowError):
         return None
 
 

@@ -31,9 +31,10 @@ def questionnaire(request):
 
 
 def _answer(request):
-    current = selectors.questionnaire_with_items(request.POST.get("questionnaire"))
+    current = selectors.questionnaire_answerable_with_items(request.POST.get("questionnaire"))
     if current is None:
-        messages.error(request, "This questionnaire no longer exists: nothing was saved.")
+        # Closed, emptied or gone: its statements are not shown again (nor is whether it exists).
+        messages.error(request, "This questionnaire is closed or no longer exists: nothing was saved.")
         return render(request, TEMPLATE, {"state": "none"}, status=400)
     form = QuestionnaireForm(request.POST, questionnaire=current)
     if form.is_valid():

@@ -64,7 +64,7 @@ def metrics_export(request, table: str):
     return response
 
 
-@cache_public_page
+@cache_public_page(params=("page",))
 def implemented_ideas(request):
     page = Paginator(selectors.implemented_ideas_for(request.user), 20).get_page(request.GET.get("page"))
     return render(request, "metrics/implemented.html", {"page": page, "ideas": page.object_list})

@@ -23,23 +23,18 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from . import registry, sending
-from .models import Delivery, Kind, Notification, NotificationPreference, OutboxEvent
+from .models import Delivery, Notification, NotificationPreference, OutboxEvent
+
+# Unsubscribe links live in tokens.py (opaque, expiring); they are named here too, for the senders below.
+from .tokens import UnsubscribeTokenInvalid, unsubscribe_token, unsubscribe_token_read, unsubscribe_url  # noqa: F401
 
 logger = logging.getLogger(__name__)
-
-UNSUBSCRIBE_SALT = "notifications.unsubscribe"
-
-
-class UnsubscribeTokenInvalid(Exception):
-    pass
 
 
 # --- 1. Events, in the request ---------------------------------------------------------------
@@ -155,28 +150,6 @@ def outbox_pending_ids(*, older_than) -> list[int]:
 
 
 # --- 3. Emails -------------------------------------------------------------------------------
-
-
-def unsubscribe_token(*, user_id: int, kind: str) -> str:
-    return signing.dumps({"u": user_id, "k": kind}, salt=UNSUBSCRIBE_SALT)
-
-
-def unsubscribe_url(*, user_id: int, kind: str) -> str:
-    path = reverse("notifications:unsubscribe", args=[unsubscribe_token(user_id=user_id, kind=kind)])
-    return settings.SITE_URL.rstrip("/") + path
-
-
-def unsubscribe_token_read(token: str) -> tuple[object, str]:
-    """The (user, kind) a token names; raises UnsubscribeTokenInvalid for a tampered or stale token."""
-    try:
-        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-        user = get_user_model().objects.get(pk=data["u"])
-        kind = Kind(data["k"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError, get_user_model().DoesNotExist):
-        raise UnsubscribeTokenInvalid(
-            "This unsubscribe link is not valid. Change your emails on your preferences page."
-        ) from None
-    return user, kind
 
 
 def preference_set(*, user, kind: str, delivery: str) -> NotificationPreference:

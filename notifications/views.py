@@ -1,9 +1,9 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
 from .forms import PreferencesForm
@@ -44,8 +44,17 @@ def preferences(request):
     return render(request, "notifications/preferences.html", {"form": form})
 
 
+@csrf_exempt  # RFC 8058: mail providers POST "List-Unsubscribe=One-Click" with no cookie and no CSRF token
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token: str):
-    """No sign-in: the signed token names the member and the kind. GET asks; only the POST changes."""
+    """No sign-in: the signed, opaque token (notifications.tokens) names the member and the kind.
+
+    GET asks; only the POST changes the preference, so a mail scanner's visit changes nothing. The
+    POST needs no CSRF token: it is the one-click unsubscribe of RFC 8058 (``List-Unsubscribe-Post``),
+    and the token itself, unguessable and bound to one member and kind, is what authorises it; the
+    worst a forged POST can do is turn off one kind of email for the member whose link it holds. The
+    page names neither the member nor their address (whoever holds a forwarded email sees nothing).
+    """
     try:
         user, kind = services.unsubscribe_token_read(token)
     except services.UnsubscribeTokenInvalid as error:
@@ -54,5 +63,4 @@ def unsubscribe(request, token: str):
     if request.method == "POST":
         services.preference_set(user=user, kind=kind, delivery=Delivery.OFF)
         done = True
-    context = {"kind_label": Kind(kind).label, "done": done, "email": user.email, "site_url": settings.SITE_URL}
-    return render(request, "notifications/unsubscribe.html", context)
+    return render(request, "notifications/unsubscribe.html", {"kind_label": Kind(kind).label, "done": done})

@@ -44,7 +44,7 @@ def profile(request, pk: int):
     return render(request, "reputation/profile.html", context)
 
 
-@cache_public_page
+@cache_public_page(params=("period", "challenge"))
 def leaderboard(request):
     """The members with the most points in a period, overall or in one challenge the viewer may see.
 

@@ -123,20 +123,19 @@ class TriageIdeaAdmin(TriageOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     def overdue_badge(self, obj):
         if obj.is_overdue:
             return format_html(
-                '<span class="triage-overdue" style="background:#ba2121;color:#fff;padding:2px 6px;'
-                'border-radius:8px;white-space:nowrap" title="Answer promised by {}">overdue</span>',
+                '<span class="triage-overdue" title="Answer promised by {}">overdue</span>',
                 timezone.localtime(obj.answer_due_at).strftime("%Y-%m-%d") if obj.answer_due_at else "",
             )
         if obj.status == "submitted" and obj.answer_due_at:
             return format_html(
-                '<span style="white-space:nowrap">due {}</span>',
+                '<span class="nowrap">due {}</span>',
                 timezone.localtime(obj.answer_due_at).strftime("%d %b"),
             )
         return "—"
 
     @admin.display(description="votes", ordering="votes_up")
     def votes(self, obj):
-        return format_html('<span style="white-space:nowrap">▲ {} ▼ {}</span>', obj.votes_up, obj.votes_down)
+        return format_html('<span class="nowrap">▲ {} ▼ {}</span>', obj.votes_up, obj.votes_down)
 
     @admin.display(description="support", ordering="rank_top")
     def support(self, obj):

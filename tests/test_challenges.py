@@ -4,6 +4,7 @@ phases matrix), invitations by email and their link, and the results once decide
 import datetime
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import get_messages
 from django.core import mail
@@ -530,11 +531,19 @@ def link(invitation) -> str:
     return reverse("challenges:invitation", args=[invitation.token])
 
 
+@pytest.fixture
+def invitee(db):
+    """The member the invitation was sent to, with that address confirmed."""
+    return factories.UserFactory(email="newcomer@example.com")
+
+
 @pytest.mark.django_db
-def test_the_link_tells_a_visitor_what_it_is_and_sends_them_to_sign_up_and_back(client, invitation):
+def test_the_link_tells_a_visitor_only_that_it_is_an_invitation_and_sends_them_to_sign_up_and_back(client, invitation):
     response = client.get(link(invitation))
     assert response.status_code == 200
-    assert "Lead users only" in response.text and "invite-only" in response.text
+    # Nothing private before the invitee signs in: no challenge, no prize, no address.
+    for private in ("Lead users only", "newcomer@example.com", "invite-only"):
+        assert private not in response.text
     back = f"next=/challenges/invitations/{invitation.token}/"
     assert f"{reverse('account_signup')}?{back}" in response.text
     assert f"{reverse('account_login')}?{back}" in response.text
@@ -543,12 +552,21 @@ def test_the_link_tells_a_visitor_what_it_is_and_sends_them_to_sign_up_and_back(
 
 
 @pytest.mark.django_db
-def test_a_newcomer_signs_up_from_the_link_and_lands_in_the_challenge(client, invitation, private_challenge):
+def test_a_newcomer_signs_up_from_the_link_confirms_the_address_and_joins(client, invitation, private_challenge):
     response = client.post(
         f"{reverse('account_signup')}?next={link(invitation)}",
         {"email": "newcomer@example.com", "password1": "a-long-pass-phrase-42", "password2": "a-long-pass-phrase-42"},
         follow=True,
     )
+    assert response.redirect_chain[-1][0] == link(invitation)
+    assert "Lead users only" not in response.text  # the address is not confirmed yet
+    assert client.post(link(invitation)).status_code == 403
+    # The confirmation link of allauth's email, as the newcomer follows it (it signs them in and
+    # brings them back to the invitation).
+    EmailAddress.objects.filter(email="newcomer@example.com").update(verified=True)
+    page = client.get(link(invitation))
+    assert "Lead users only" in page.text and "Join the challenge" in page.text
+    response = client.post(link(invitation), follow=True)
     assert response.redirect_chain[-1][0] == private_challenge.get_absolute_url()
     assert "Welcome to the challenge “Lead users only”" in response.text
     invitation.refresh_from_db()
@@ -557,41 +575,101 @@ def test_a_newcomer_signs_up_from_the_link_and_lands_in_the_challenge(client, in
 
 
 @pytest.mark.django_db
-def test_a_signed_in_member_accepts_once_then_sees_the_challenge(
-    client_for, other_customer, invitation, private_challenge
-):
-    client = client_for(other_customer)
+def test_the_invitee_confirms_by_post_then_sees_the_challenge(client_for, invitation, invitee, private_challenge):
+    # The invitee signed up after the invitation went out (an existing member is in at once).
+    client = client_for(invitee)
     assert client.get(private_challenge.get_absolute_url()).status_code == 404
-    response = client.get(link(invitation))
+    page = client.get(link(invitation))
+    assert page.status_code == 200 and "Lead users only" in page.text
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None  # a GET never joins
+    response = client.post(link(invitation))
     assert response.status_code == 302 and response["Location"] == private_challenge.get_absolute_url()
     invitation.refresh_from_db()
-    assert (invitation.accepted_by, invitation.accepted_at is not None) == (other_customer, True)
+    assert (invitation.accepted_by, invitation.accepted_at is not None) == (invitee, True)
     assert client.get(private_challenge.get_absolute_url()).status_code == 200
     assert "Lead users only" in client.get(reverse("challenges:list")).text
-    # Following the link again just goes there.
-    assert client.get(link(invitation))["Location"] == private_challenge.get_absolute_url()
+    # Posting again just goes there.
+    assert client.post(link(invitation))["Location"] == private_challenge.get_absolute_url()
 
 
 @pytest.mark.django_db
-def test_a_used_link_works_for_nobody_else_and_names_nothing(client_for, other_customer, customer, invitation):
-    client_for(other_customer).get(link(invitation))
+def test_a_used_link_works_for_nobody_else_and_names_nothing(client_for, invitation, invitee, customer):
+    client_for(invitee).post(link(invitation))
     for someone in (customer, None):
         response = client_for(someone).get(link(invitation))
         assert response.status_code == 410
         assert "has already been used" in response.text
         assert "Lead users only" not in response.text
+    assert client_for(customer).post(link(invitation)).status_code == 410
     assert not invitation.challenge.invited_members.filter(pk=customer.pk).exists()
 
 
 @pytest.mark.django_db
-def test_an_invited_member_following_someone_elses_link_leaves_it_unused(
-    client_for, customer, invitation, private_challenge
+@pytest.mark.parametrize("already_in", [False, True])
+def test_an_invitation_opened_by_another_member_joins_no_one(
+    client_for, customer, invitation, private_challenge, already_in
 ):
-    private_challenge.invited_members.add(customer)
-    response = client_for(customer).get(link(invitation))
-    assert response["Location"] == private_challenge.get_absolute_url()
+    if already_in:
+        private_challenge.invited_members.add(customer)
+    client = client_for(customer)
+    page = client.get(link(invitation))
+    assert page.status_code == 200
+    for private in ("Lead users only", "newcomer@example.com"):
+        assert private not in page.text
+    response = client.post(link(invitation))
+    assert response.status_code == 403
+    assert "sent to another email address" in response.text and "Lead users only" not in response.text
     invitation.refresh_from_db()
     assert invitation.accepted_at is None
+    assert private_challenge.invited_members.filter(pk=customer.pk).exists() is already_in
+
+
+@pytest.mark.django_db
+def test_an_unconfirmed_address_does_not_accept(client_for, invitation, private_challenge):
+    """An account that typed the invited address without confirming it (anyone can type it)."""
+    squatter = factories.UserFactory(email="newcomer@example.com")
+    EmailAddress.objects.filter(user=squatter).update(verified=False)
+    client = client_for(squatter)
+    assert "Lead users only" not in client.get(link(invitation)).text
+    assert client.post(link(invitation)).status_code == 403
+    assert not private_challenge.invited_members.filter(pk=squatter.pk).exists()
+
+
+@pytest.mark.django_db
+def test_an_anonymous_post_joins_no_one(client, invitation):
+    response = client.post(link(invitation))
+    assert response.status_code == 200  # the page, as to any visitor
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+
+
+@pytest.mark.django_db
+def test_staff_revoke_a_pending_invitation_and_its_link_is_gone(client_for, triage, invitation, invitee):
+    accepted = services.challenge_invite_emails(
+        challenge=invitation.challenge, emails=["ana@example.com"], invited_by=triage
+    ).invited[0]
+    ana = factories.UserFactory(email="ana@example.com")
+    services.challenge_invitation_accept(token=accepted.token, user=ana)
+    staff = client_for(triage)
+    response = staff.post(
+        reverse("admin:challenges_challengeinvitation_changelist"),
+        {"action": "revoke", "_selected_action": [invitation.pk, accepted.pk]},
+        follow=True,
+    )
+    assert "Revoked 1: newcomer@example.com" in response.text
+    assert "Already accepted, left as they are: ana@example.com" in response.text
+    assert not ChallengeInvitation.objects.filter(pk=invitation.pk).exists()
+    assert ChallengeInvitation.objects.filter(pk=accepted.pk).exists()
+    assert client_for(invitee).get(link(invitation)).status_code == 404
+    assert client_for(invitee).post(link(invitation)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_only_triage_staff_revoke(customer, invitation):
+    with pytest.raises(services.InvitationError, match="Only triage staff"):
+        services.challenge_invitations_revoke(invitation_ids=[invitation.pk], revoked_by=customer)
+    assert ChallengeInvitation.objects.filter(pk=invitation.pk).exists()
 
 
 @pytest.mark.django_db

@@ -376,6 +376,22 @@ def test_answering_a_questionnaire_closed_meanwhile_is_a_400(client_for, custome
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("values", [[4, 4, 4], [None, None, None], [9, 4, 4]])
+def test_posting_a_closed_questionnaires_id_shows_none_of_its_statements(client_for, customer, values):
+    """Whatever is posted with it, a closed questionnaire's title and statements stay hidden."""
+    make_questionnaire(title="The open one")
+    Questionnaire.objects.update(is_open=False)
+    closed = make_questionnaire(weights=(1, 1, 1), is_open=False, title="Secret ranking of lead users")
+    QuestionnaireItem.objects.filter(questionnaire=closed).update(text="Private statement")
+    response = client_for(customer).post(URL, post_data(closed, values))
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "Private statement" not in text and "Secret ranking of lead users" not in text
+    assert "closed or no longer exists" in text
+    assert not QuestionnaireResponse.objects.exists()
+
+
+@pytest.mark.django_db
 def test_no_questionnaire_open(client_for, customer):
     make_questionnaire(is_open=False)
     Questionnaire.objects.create(title="Opened while still empty", is_open=True)

@@ -1,7 +1,9 @@
 """Settings come from the environment; production refuses to start without what it needs."""
 
 import os
+import re
 import secrets
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -93,3 +95,83 @@ def test_markdown_keeps_formatting_and_safe_links():
     assert "<strong>bold</strong>" in html
     assert '<a href="https://example.com" rel="nofollow noopener noreferrer ugc">docs</a>' in html
     assert "<li>one</li>" in html
+
+
+# --- SECRET_KEY: a published one is refused in production ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "change-me-compose-only-insecure-default-secret-key-0123456789",  # the compose file's old default
+        "django-insecure-development-only-key-never-use-in-production",  # the development default
+        "django-insecure-q8v#z2!m4kd0x7c9w1r5t3y6u8i0o2p4a6s8d0f2g4h6j8k0l",  # startproject's prefix
+        "short-secret",
+        "a" * 60,
+    ],
+)
+def test_production_refuses_a_known_or_weak_secret_key(key):
+    result = manage("check", env={**PRODUCTION, "SECRET_KEY": key})
+    assert result.returncode != 0
+    assert "Set the environment variable SECRET_KEY to a secret of your own" in result.stderr
+
+
+def test_development_still_starts_with_the_development_key():
+    env = {key: value for key, value in PRODUCTION.items() if key != "SECRET_KEY"}
+    result = manage("check", env={**env, "DEBUG": "1"})
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_compose_file_requires_a_secret_key():
+    compose = (ROOT / "docker-compose.yml").read_text()
+    assert "SECRET_KEY: ${SECRET_KEY:?" in compose
+    assert "change-me-compose-only" not in compose
+
+
+@pytest.mark.skipif(not shutil.which("docker-compose"), reason="docker-compose is not installed")
+def test_docker_compose_config_needs_the_secret_key():
+    env = {key: value for key, value in os.environ.items() if key != "SECRET_KEY"}
+    run = {"cwd": ROOT, "capture_output": True, "text": True, "timeout": 60}
+    missing = subprocess.run(["docker-compose", "config", "-q"], env=env, **run)
+    assert missing.returncode != 0 and "SECRET_KEY" in missing.stderr
+    given = subprocess.run(
+        ["docker-compose", "config", "-q"], env={**env, "SECRET_KEY": secrets.token_urlsafe(50)}, **run
+    )
+    assert given.returncode == 0, given.stderr
+
+
+# --- Headers ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_content_security_policy_and_a_permissions_policy(client):
+    response = client.get("/")
+    policy = dict((directive.split(" ", 1) + [""])[:2] for directive in response["Content-Security-Policy"].split("; "))
+    assert policy["default-src"] == "'self'"
+    assert policy["script-src"] == "'self'" and "unsafe-inline" not in response["Content-Security-Policy"]
+    assert policy["object-src"] == "'none'" and policy["frame-ancestors"] == "'none'"
+    permissions = response["Permissions-Policy"]
+    for feature in ("camera=()", "microphone=()", "geolocation=()", "payment=()"):
+        assert feature in permissions
+
+
+@pytest.mark.django_db
+def test_the_admin_and_refusals_carry_them_too(client):
+    for response in (client.get("/admin/", follow=True), client.get("/ideas/?q=%00")):
+        assert "Content-Security-Policy" in response
+        assert "Permissions-Policy" in response
+
+
+def test_no_template_needs_an_inline_script_or_style():
+    """The CSP allows neither: scripts and styles are static files (emails are not pages)."""
+    offenders = []
+    for path in (ROOT / "templates").rglob("*.html"):
+        if "email" in path.parts:
+            continue
+        text = re.sub(r"\{#.*?#\}|\{% comment %\}.*?\{% endcomment %\}", "", path.read_text(), flags=re.DOTALL)
+        inline_scripts = [
+            tag for tag in re.findall(r"<script\b[^>]*>", text) if "src=" not in tag and "json" not in tag
+        ]
+        if inline_scripts or re.search(r"\sstyle=|<style\b|\son[a-z]+=", text):
+            offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []

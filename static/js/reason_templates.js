@@ -1,0 +1,29 @@
+// Reason templates: offer only those for the chosen status; choosing one fills the reason, which
+// stays editable. For "implemented" the reason is the implementation note.
+(function () {
+  const templates = JSON.parse(document.getElementById("reason-templates").textContent);
+  const status = document.getElementById("id_to_status");
+  const select = document.getElementById("id_reason_template");
+  const reason = document.getElementById("id_reason");
+  const label = document.querySelector('label[for="id_reason"]');
+  if (!status || !select || !reason) return;
+  const find = (id) => templates.find((t) => t.id === id);
+  function refresh() {
+    for (const option of select.querySelectorAll("option")) {
+      if (!option.value) continue;
+      const template = find(option.value);
+      option.hidden = option.disabled = !template || template.status !== status.value;
+    }
+    for (const group of select.querySelectorAll("optgroup")) {
+      group.hidden = !group.querySelector("option:not([disabled])");
+    }
+    if (select.selectedOptions[0] && select.selectedOptions[0].disabled) select.value = "";
+    if (label) label.textContent = status.value === "implemented" ? "Implementation note:" : "Reason:";
+  }
+  select.addEventListener("change", () => {
+    const template = find(select.value);
+    if (template) reason.value = template.text;
+  });
+  status.addEventListener("change", refresh);
+  refresh();
+})();
