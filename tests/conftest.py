@@ -158,6 +158,17 @@ def idea(open_challenge, customer):
 
 
 @pytest.fixture
+def outside_client():
+    """A client as another system is: a mail provider's one-click unsubscribe, later the API's and
+    webhooks' callers. CSRF checks are enforced (the test client skips them by default), and it has
+    no cookie unless the test gives it one. Every POST test of a view reached from outside the
+    portal uses this, so a view that needs a CSRF token it cannot have fails here."""
+    from django.test import Client
+
+    return Client(enforce_csrf_checks=True)
+
+
+@pytest.fixture
 def client_for(client):
     """client_for(user) -> the test client signed in as that user (None: anonymous)."""
 

@@ -43,9 +43,9 @@ def test_the_page_shows_no_email_and_the_post_turns_the_kind_off(client, custome
     assert services.delivery_for(customer.pk, Kind.COMMENT_REPLY) == Delivery.OFF
 
 
-def test_the_one_click_post_needs_no_cookie_and_no_csrf_token(customer):
+def test_the_one_click_post_needs_no_cookie_and_no_csrf_token(customer, outside_client):
     """What a mail provider sends (RFC 8058): a POST with the body "List-Unsubscribe=One-Click"."""
-    provider = Client(enforce_csrf_checks=True)
+    provider = outside_client
     response = provider.post(
         _url(customer, Kind.IDEA_RECEIVED),
         "List-Unsubscribe=One-Click",
@@ -63,16 +63,16 @@ def test_only_that_post_is_exempt_from_csrf(customer):
     assert member.post(reverse("notifications:preferences"), {}).status_code == 403
 
 
-def test_the_email_announces_one_click_and_its_link_works_by_post(django_capture_on_commit_callbacks, idea, customer):
+def test_the_email_announces_one_click_and_its_link_works_by_post(
+    django_capture_on_commit_callbacks, idea, customer, outside_client
+):
     with django_capture_on_commit_callbacks(execute=True):
         services.idea_received(idea)
     [email] = [m for m in mail.outbox if m.to == [customer.email]]
     assert email.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     url = re.fullmatch(r"<(.+)>", email.extra_headers["List-Unsubscribe"]).group(1)
     path = url.removeprefix(services.settings.SITE_URL.rstrip("/"))
-    response = Client(enforce_csrf_checks=True).post(
-        path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
-    )
+    response = outside_client.post(path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
     assert response.status_code == 200
     assert services.delivery_for(customer.pk, Kind.IDEA_RECEIVED) == Delivery.OFF
 
