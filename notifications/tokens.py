@@ -74,7 +74,7 @@ def _unb64(text: str) -> bytes:
 
 
 def unsubscribe_token(*, user_id: int, kind: str) -> str:
-    payload = f"{int(user_id)}:{Kind(kind).value}".encode()
+    payload = f"{int(user_id)}:{str(Kind(kind))}".encode()
     nonce = secrets.token_bytes(_NONCE_BYTES)
     return _signer().sign(_b64(nonce + _xor(payload, _keystream(nonce, len(payload)))))
 

@@ -11,8 +11,10 @@ from django.core import mail, signing
 from django.test import Client
 from django.urls import reverse
 
+from ideas import notification_kinds as idea_kinds
 from notifications import services, tokens
-from notifications.models import Delivery, Kind, NotificationPreference
+from notifications.models import Delivery, NotificationPreference
+from tests.notification_kinds import Kind
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +69,7 @@ def test_the_email_announces_one_click_and_its_link_works_by_post(
     django_capture_on_commit_callbacks, idea, customer, outside_client
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.idea_received(idea)
+        idea_kinds.idea_received(idea)
     [email] = [m for m in mail.outbox if m.to == [customer.email]]
     assert email.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     url = re.fullmatch(r"<(.+)>", email.extra_headers["List-Unsubscribe"]).group(1)
