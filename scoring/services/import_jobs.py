@@ -89,7 +89,9 @@ def ratings_import_job_run(*, job_id: int) -> RatingsImportJob | None:
         unfinished.update(status=Status.FAILED, error=f"{type(error).__name__}: {error}", finished_at=timezone.now())
     job.refresh_from_db()
     if job.finished and job.file:
-        job.file.delete(save=False)  # its rows are in the database now (or it was refused): free the disk
+        # Its rows are in the database now (or it was refused): free the disk.
+        job.file.delete(save=False)
+        RatingsImportJob.objects.filter(pk=job_id).update(file="")
     return job
 
 
