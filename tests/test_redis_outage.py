@@ -12,7 +12,8 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from ideas.models import Comment, Idea, Vote
+from ideas.models import Comment, Idea, Status, Vote
+from ideas.services import idea_status_change
 from notifications import tasks as notification_tasks
 from notifications.models import Notification, OutboxEvent
 from reputation import services as reputation_services
@@ -20,7 +21,6 @@ from reputation.models import Kind, ReputationTotal, Tier
 from tests import factories
 from tests.broker import broker_at
 from tests.redis_server import fail_open_cache_settings, redis_server  # noqa: F401 - fixture
-from tests.test_ideas import form_data
 
 pytestmark = pytest.mark.usefixtures("redis_server")
 
@@ -80,6 +80,16 @@ def test_the_lead_threshold_is_read_from_the_database_with_the_cache_down(redis_
     assert tiers == {climber.pk: Tier.LEAD_INNOVATOR, below.pk: Tier.CONTRIBUTOR}
 
 
+def idea_form(challenge, title: str) -> dict:
+    return {
+        "title": title,
+        "problem": "Nobody is home when the van comes, so the parcel goes back to the depot.",
+        "solution": "The bakery on the corner keeps parcels until the evening, for a small fee.",
+        "outcomes": [challenge.outcomes.first().pk],
+        "action": "submit",
+    }
+
+
 def _no_server_error(response, what: str):
     assert response.status_code < 500, f"{what}: {response.status_code}"
     return response
@@ -99,6 +109,7 @@ def test_with_redis_down_visitors_browse_members_sign_in_vote_comment_and_submit
     author = factories.UserFactory(display_name="Ada Author")
     idea = factories.IdeaFactory(challenge=challenge, author=author, title="Lockers at stations")
     member = factories.UserFactory(email="member@example.com", display_name="Mia Member")
+    triage = factories.TriageFactory(display_name="Tess Triage")
     pages = [
         reverse("home"),
         reverse("challenges:list"),
@@ -140,13 +151,16 @@ def test_with_redis_down_visitors_browse_members_sign_in_vote_comment_and_submit
         response = _no_server_error(
             browser.post(
                 reverse("challenges:submit", args=[challenge.slug]),
-                form_data(challenge, title="Parcel drop at the bakery"),
+                idea_form(challenge, "Parcel drop at the bakery"),
             ),
             "submit",
         )
         assert response.status_code == 302
         for url in pages:
             _no_server_error(browser.get(url), url)
+        # Staff shortlist the idea: the status change's transaction reads the lead threshold from
+        # the database and queues its email after commit, which must not raise with the broker down.
+        idea_status_change(idea=Idea.objects.get(pk=idea.pk), to_status=Status.SHORTLISTED, changed_by=triage)
         health = Client().get(reverse("healthz"))
         assert health.status_code == 200
         assert {"cache", "broker"} <= set(health.json()["degraded"])
@@ -157,6 +171,7 @@ def test_with_redis_down_visitors_browse_members_sign_in_vote_comment_and_submit
     assert Comment.objects.filter(author=member, idea=idea).count() == 1
     submitted = Idea.objects.get(title="Parcel drop at the bakery")
     assert submitted.status == "submitted" and submitted.author == member
+    assert Idea.objects.get(pk=idea.pk).status == Status.SHORTLISTED
     assert reputation_services.lead_threshold() is None  # read from the database all along
     pending = set(OutboxEvent.objects.filter(processed_at__isnull=True).values_list("event_key", flat=True))
     assert len(pending) >= 2  # the comment's and the submission's, never queued: the broker was down
