@@ -1,5 +1,6 @@
 """The Celery application: workers take their settings from Django's (the CELERY_ names)."""
 
+import functools
 import logging
 import os
 import smtplib
@@ -16,8 +17,8 @@ logger = logging.getLogger(__name__)
 class PortalTask(DjangoTask):
     """Every task of the portal: queueing after commit never raises into the response.
 
-    With the broker down, ``delay_on_commit`` / ``apply_async_on_commit`` / ``apply_async_quietly``
-    log and return None: the write has committed, and what the task would do is caught up by its
+    With the broker down, ``delay_on_commit`` / ``apply_async_on_commit`` (and ``delay_quietly`` /
+    ``apply_async_quietly``, which they call) log and return None: the write has committed, and what the task would do is caught up by its
     safety net (the outbox drain, a beat task). CONVENTIONS.md, "When a part fails".
     """
 
@@ -33,11 +34,15 @@ class PortalTask(DjangoTask):
             )
             return None
 
+    def delay_quietly(self, *args, **kwargs):
+        """delay, but a broker that cannot be reached is logged, not raised (returns None then)."""
+        return self.apply_async_quietly(args, kwargs)
+
     def delay_on_commit(self, *args, **kwargs) -> None:
-        transaction.on_commit(lambda: self.apply_async_quietly(args, kwargs))
+        transaction.on_commit(functools.partial(self.delay_quietly, *args, **kwargs))
 
     def apply_async_on_commit(self, args=None, kwargs=None, **options) -> None:
-        transaction.on_commit(lambda: self.apply_async_quietly(args, kwargs, **options))
+        transaction.on_commit(functools.partial(self.apply_async_quietly, args, kwargs, **options))
 
 
 app = Celery("ideaportal", task_cls=PortalTask)
