@@ -6,7 +6,8 @@ README lists them. Two modes:
 - development (``DEBUG=1``): SQLite in the project folder unless ``DATABASE_URL`` is set, Celery
   tasks run inline unless ``REDIS_URL`` is set, a fixed development ``SECRET_KEY``;
 - production (``DEBUG`` unset or ``0``): ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``DATABASE_URL`` and
-  ``REDIS_URL`` are required, and start-up stops with a message naming any that is missing.
+  Redis (``REDIS_URL``, or ``CACHE_REDIS_URL`` and ``CELERY_BROKER_URL``) are required, and
+  start-up stops with a message naming any that is missing.
 """
 
 import os
@@ -186,9 +187,9 @@ if CACHE_REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Sessions live in PostgreSQL only. cached_db saved one indexed primary-key query per signed-in
-# request (about 0.1 ms: docs/PERFORMANCE.md) but made Redis part of every request and, during an
-# outage, could not delete a signed-out session's cached copy, which came back with Redis.
+# Sessions live in PostgreSQL only. cached_db saved one primary-key query per signed-in request
+# (docs/PERFORMANCE.md, "Redis down", measures it) but made Redis part of every such request and,
+# during an outage, could not delete a signed-out session's cached copy, which came back with Redis.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 CELERY_BROKER_URL = BROKER_REDIS_URL or "memory://"
