@@ -6,6 +6,7 @@ the test database's own queue; tests are transactional so it sees what they comm
 
 import re
 import time
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -13,12 +14,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from health.models import Heartbeat
 from health.tasks import heartbeat
 from scoring.models import OutcomeScore, Rating, RatingsImportJob
+from scoring.tasks import requeue_import_jobs
 from tests import factories
+from tests.broker import broker_at
 from tests.celery_worker import REDIS_URL, wait_until
+from tests.redis_server import redis_server  # noqa: F401 - fixture
 
 pytestmark = [
     pytest.mark.worker,
@@ -171,3 +176,47 @@ def test_the_heartbeat_reaches_healthz_and_the_compose_check(worker, client):
     assert report["checks"]["database"]["ok"] and report["checks"]["broker"]["ok"]
     assert report["checks"]["outbox"]["oldest_unprocessed_seconds"] is None
     call_command("healthcheck", "--require", "database,beat,worker,broker")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_check_only_upload_is_checked_by_the_worker_and_saves_nothing(worker, staff_client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.RATINGS_IMPORT_BACKGROUND_BYTES = 10
+    factories.OutcomeFactory(code="PLAN-01")
+    data = b"respondent_id,segment,outcome_code,importance,satisfaction\nR-1,,PLAN-01,5,1\nR-2,,PLAN-01,4,2\n"
+    response = staff_client.post(
+        IMPORT_URL, {"file": SimpleUploadedFile("check.csv", data, "text/csv"), "dry_run": "on"}
+    )
+    job = RatingsImportJob.objects.get()
+    assert job.dry_run and response.status_code == 302
+    wait_until(lambda: RatingsImportJob.objects.get(pk=job.pk).finished, "the import job")
+    content = staff_client.get(response["Location"]).content.decode()
+    assert "The file is valid; nothing was saved. 2 rows read for 2 respondents" in content
+    assert "2 would be created" in content
+    assert not Rating.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_upload_with_the_broker_down_is_kept_and_imported_once_beat_requeues_it(
+    worker,
+    staff_client,
+    settings,
+    tmp_path,
+    redis_server,  # noqa: F811 - the fixture
+):
+    settings.MEDIA_ROOT = tmp_path
+    settings.RATINGS_IMPORT_BACKGROUND_BYTES = 10
+    factories.OutcomeFactory(code="PLAN-01")
+    data = b"respondent_id,segment,outcome_code,importance,satisfaction\nR-1,,PLAN-01,5,1\n"
+    redis_server.stop()
+    with broker_at(redis_server.url):  # the broker is down while staff upload
+        response = staff_client.post(IMPORT_URL, {"file": SimpleUploadedFile("late.csv", data, "text/csv")})
+    assert response.status_code == 302
+    job = RatingsImportJob.objects.get()
+    assert job.status == RatingsImportJob.Status.QUEUED and job.file
+    assert requeue_import_jobs() == 0  # not stale yet
+    RatingsImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(minutes=11))
+    assert requeue_import_jobs() == 1  # beat's safety net, with the broker back
+    wait_until(lambda: RatingsImportJob.objects.get(pk=job.pk).finished, "the requeued import job")
+    assert RatingsImportJob.objects.get(pk=job.pk).status == RatingsImportJob.Status.DONE
+    assert Rating.objects.count() == 1
