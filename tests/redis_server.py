@@ -22,7 +22,8 @@ def _free_port() -> int:
 
 
 class RedisServer:
-    def __init__(self):
+    def __init__(self, *, persist: bool = False):
+        self.persist = persist
         self.port = _free_port()
         self.directory = tempfile.mkdtemp(prefix="ideaportal-redis-")
         self.process: subprocess.Popen | None = None
@@ -32,9 +33,11 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
-        # No persistence: a restart starts empty, as the compose file's cache does.
+        # No persistence by default: a restart starts empty, as the compose file's cache does. With
+        # persist, an append-only file brings the keys back (a server that was only unreachable).
+        appendonly = "yes" if self.persist else "no"
         self.process = subprocess.Popen(
-            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", appendonly],
             cwd=self.directory,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -59,18 +62,28 @@ class RedisServer:
         return redis.Redis(port=self.port, socket_connect_timeout=0.5)
 
 
-@pytest.fixture
-def redis_server():
-    """A started Redis server of this test's own; stopped at the end whatever happened."""
+def _running(*, persist: bool):
     if REDIS_SERVER is None:
         pytest.skip("redis-server is not installed")
-    server = RedisServer()
+    server = RedisServer(persist=persist)
     server.start()
     try:
         yield server
     finally:
         server.stop()
         shutil.rmtree(server.directory, ignore_errors=True)
+
+
+@pytest.fixture
+def redis_server():
+    """A started Redis server of this test's own; stopped at the end whatever happened."""
+    yield from _running(persist=False)
+
+
+@pytest.fixture
+def persistent_redis_server():
+    """The same with an append-only file: restarted, it has its keys again (as after a network cut)."""
+    yield from _running(persist=True)
 
 
 def fail_open_cache_settings(url: str, retry_after: float = 0.2) -> dict:

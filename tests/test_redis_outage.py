@@ -20,9 +20,8 @@ from reputation import services as reputation_services
 from reputation.models import Kind, ReputationTotal, Tier
 from tests import factories
 from tests.broker import broker_at
-from tests.redis_server import fail_open_cache_settings, redis_server  # noqa: F401 - fixture
+from tests.redis_server import fail_open_cache_settings, persistent_redis_server, redis_server  # noqa: F401 - fixtures
 
-pytestmark = pytest.mark.usefixtures("redis_server")
 
 
 @pytest.fixture
@@ -193,3 +192,33 @@ def test_with_redis_down_visitors_browse_members_sign_in_vote_comment_and_submit
     # The acknowledgement of the submitted idea goes at once (the author's comment notice is daily).
     assert any(to == (member.email,) and "Parcel drop at the bakery" in subject for to, subject in sent), sent
     assert Notification.objects.filter(recipient=author, event_key__startswith="comment").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_changed_while_the_cache_was_unreachable_is_not_served_stale_when_it_returns(
+    settings,
+    persistent_redis_server,  # noqa: F811
+):
+    """The cache comes back with its old keys (it was cut off, not emptied): the version bump the
+    write could not make is made before any kept page is served again."""
+    settings.CACHES = fail_open_cache_settings(persistent_redis_server.url)
+    settings.PAGE_CACHE_SECONDS = 300
+    cache.clear()
+    idea = factories.IdeaFactory(title="Lockers at stations")
+    visitor = Client()
+    url = idea.get_absolute_url()
+    assert visitor.get(url)["X-Page-Cache"] == "miss"
+    assert visitor.get(url)["X-Page-Cache"] == "hit"
+
+    persistent_redis_server.stop()
+    Idea.objects.filter(pk=idea.pk).update(title="Lockers at every station")  # commits; the bump fails
+    persistent_redis_server.start()  # the old version and the old page are back
+
+    deadline = time.monotonic() + 5
+    while True:
+        response = visitor.get(url)
+        assert "Lockers at every station" in response.content.decode(), "a page from before the write"
+        if response.get("X-Page-Cache") == "hit":
+            break  # kept again, under the new version
+        assert time.monotonic() < deadline, "the page cache did not come back"
+        time.sleep(0.05)
