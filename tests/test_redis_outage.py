@@ -23,7 +23,6 @@ from tests.broker import broker_at
 from tests.redis_server import fail_open_cache_settings, persistent_redis_server, redis_server  # noqa: F401 - fixtures
 
 
-
 @pytest.fixture
 def redis_cache(settings, redis_server):  # noqa: F811
     settings.CACHES = fail_open_cache_settings(redis_server.url)
