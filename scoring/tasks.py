@@ -1,6 +1,7 @@
 """Celery tasks for scoring: thin wrappers around scoring.services."""
 
 from celery import shared_task
+from django.db import OperationalError
 
 from .services import scores as services
 
@@ -21,7 +22,9 @@ def recompute_opportunity_scores() -> int:
     return rows
 
 
-@shared_task(acks_late=True)
+@shared_task(
+    acks_late=True, autoretry_for=(OperationalError,), max_retries=3, retry_backoff=True, retry_backoff_max=120
+)
 def run_ratings_import_job(job_id: int) -> str | None:
     """Import a stored survey file (an upload too large for the request); safe to run twice."""
     from .services.import_jobs import ratings_import_job_run

@@ -13,7 +13,7 @@ import dataclasses
 import logging
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -84,6 +84,10 @@ def ratings_import_job_run(*, job_id: int) -> RatingsImportJob | None:
             problems_more=invalid.more,
             finished_at=timezone.now(),
         )
+    except OperationalError:
+        # The database went away or a lock wait failed: nothing was committed and the job stays
+        # unfinished, so the task's retry or beat's requeue runs it again.
+        raise
     except Exception as error:
         logger.exception("Survey import job %s failed.", job_id)
         unfinished.update(status=Status.FAILED, error=f"{type(error).__name__}: {error}", finished_at=timezone.now())
