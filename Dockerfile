@@ -25,6 +25,10 @@ COPY --chown=app:app . /app
 
 USER app
 
+# Uploaded survey files wait here for the worker (a volume shared by web and worker in compose;
+# created here so the volume starts owned by the app user).
+RUN mkdir -p /app/media
+
 # The settings refuse to load without these when DEBUG is off; they exist only
 # for this step (collectstatic connects to neither the database nor Redis) and
 # are not kept in the image's environment.

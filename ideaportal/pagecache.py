@@ -73,9 +73,20 @@ _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re
 # --- The version ------------------------------------------------------------------------------
 
 
-def content_version() -> int:
+# A version bump this process could not make (the cache was unreachable when a write committed).
+# It is made before this process serves or stores any page again, so a cache that comes back
+# with its old keys (a network cut, not a restart) cannot serve pages from before the write.
+_bump_owed = False
+
+
+def content_version() -> int | None:
     """The current content version; a missing one (a flushed or evicted key) starts from the clock,
-    so it never goes back to a number whose pages may still be cached."""
+    so it never goes back to a number whose pages may still be cached. None when the cache cannot
+    be reached: then no page is served or stored."""
+    if _bump_owed:
+        content_changed()
+        if _bump_owed:
+            return None
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, time.time_ns() // 1000, timeout=None)
@@ -84,15 +95,24 @@ def content_version() -> int:
 
 
 def content_changed() -> None:
-    """Move the content version on: every cached page is out of date. Never raises (a cache that is
-    down is logged; the pages then live at most PAGE_CACHE_SECONDS)."""
+    """Move the content version on: every cached page is out of date. Never raises: a cache that is
+    down is logged, and this process owes the bump until the cache answers again."""
+    global _bump_owed
     try:
         try:
             cache.incr(VERSION_KEY)
-        except ValueError:  # no version yet, or evicted: start one above any earlier
+        except ValueError:  # no version yet, evicted, or the cache is unreachable
             cache.set(VERSION_KEY, time.time_ns() // 1000, timeout=None)
+        _bump_owed = not _cache_answers()
     except Exception:
+        _bump_owed = True
         logger.warning("Could not move the page cache's content version on.", exc_info=True)
+
+
+def _cache_answers() -> bool:
+    """Whether the cache is reachable (a fail-open cache swallows errors: ask it); True for other caches."""
+    available = getattr(cache, "available", None)
+    return True if available is None else bool(available)
 
 
 def _watch_writes(execute, sql, params, many, context):
@@ -195,7 +215,10 @@ def cache_public_page(view=None, *, params: Iterable[str] = ()):
         if not _cacheable_request(request):
             return view(request, *args, **kwargs)
         _read_only(request, _read_query(request, declared))
-        key = _key(content_version(), request)
+        version = content_version()
+        if version is None:  # the cache is unreachable: render, keep nothing
+            return view(request, *args, **kwargs)
+        key = _key(version, request)
         kept = cache.get(key)
         if kept is not None:
             content, content_type = kept

@@ -6,7 +6,8 @@ README lists them. Two modes:
 - development (``DEBUG=1``): SQLite in the project folder unless ``DATABASE_URL`` is set, Celery
   tasks run inline unless ``REDIS_URL`` is set, a fixed development ``SECRET_KEY``;
 - production (``DEBUG`` unset or ``0``): ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``DATABASE_URL`` and
-  ``REDIS_URL`` are required, and start-up stops with a message naming any that is missing.
+  Redis (``REDIS_URL``, or ``CACHE_REDIS_URL`` and ``CELERY_BROKER_URL``) are required, and
+  start-up stops with a message naming any that is missing.
 """
 
 import os
@@ -116,9 +117,12 @@ INSTALLED_APPS = [
     "reputation",
     "baseline",
     "innovators",
+    "health",
 ]
 
 MIDDLEWARE = [
+    # First: refuses a request body above UPLOAD_MAX_BYTES before anything reads it.
+    "ideaportal.middleware.UploadLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # The headers first, so every answer carries them (the 400 below too).
     "ideaportal.security.PermissionsPolicyMiddleware",
@@ -177,23 +181,51 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Redis: Celery broker and cache. Unset (development only): tasks run inline, local-memory cache.
+# Redis: the cache and the Celery broker. In production they are two servers (docker-compose.yml):
+# the cache's evicts the least recently used keys when full, the broker's never evicts and keeps
+# an append-only file, so a flood of cached pages can never push out queued work.
+# CACHE_REDIS_URL and CELERY_BROKER_URL each fall back to REDIS_URL. Unset (development only):
+# tasks run inline and the cache is local memory.
 REDIS_URL = env_str("REDIS_URL")
-if not REDIS_URL and not DEBUG:
-    env_required("REDIS_URL", "the Redis server for Celery and the cache, e.g. redis://host:6379/0")
+CACHE_REDIS_URL = env_str("CACHE_REDIS_URL") or REDIS_URL
+BROKER_REDIS_URL = env_str("CELERY_BROKER_URL") or REDIS_URL
+if not DEBUG:
+    if not CACHE_REDIS_URL:
+        env_required("CACHE_REDIS_URL", "the cache's Redis server, e.g. redis://cache:6379/0 (or set REDIS_URL)")
+    if not BROKER_REDIS_URL:
+        env_required("CELERY_BROKER_URL", "the broker's Redis server, e.g. redis://broker:6379/0 (or set REDIS_URL)")
 
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+# A Redis server that is down costs milliseconds, not seconds: short timeouts everywhere.
+REDIS_TIMEOUT_SECONDS = float(env_str("REDIS_TIMEOUT_SECONDS") or 0.5)
+if CACHE_REDIS_URL:
+    # Fails open (ideaportal/cache.py): unreachable, a read is a miss and a write is skipped.
+    CACHES = {
+        "default": {
+            "BACKEND": "ideaportal.cache.FailOpenRedisCache",
+            "LOCATION": CACHE_REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+                "socket_timeout": REDIS_TIMEOUT_SECONDS,
+                # After a failure, this process treats the cache as empty for this long before asking again.
+                "RETRY_AFTER": env_int("CACHE_RETRY_AFTER_SECONDS", 5),
+            },
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Sessions are read from the cache (Redis) and written through to the database: a signed-in
-# member's request asks PostgreSQL one query less, and nobody is signed out when Redis restarts.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in PostgreSQL only. cached_db saved one primary-key query per signed-in request
+# (docs/PERFORMANCE.md, "Redis down", measures it) but made Redis part of every such request and,
+# during an outage, could not delete a signed-out session's cached copy, which came back with Redis.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = BROKER_REDIS_URL or "memory://"
+CELERY_TASK_ALWAYS_EAGER = not BROKER_REDIS_URL
+# Queueing a task with the broker down fails fast (the callers log it; the outbox or beat catches
+# up): one quick retry, and a short connect timeout.
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 2)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 # A task is acknowledged only after it ran, and put back if its worker dies mid-way: with tasks
 # that are safe to run twice, a killed worker loses nothing.
@@ -201,7 +233,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # How long Redis keeps a taken, unacknowledged task before another worker may run it (a worker died).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "socket_connect_timeout": 1,
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
@@ -227,12 +262,21 @@ CELERY_BEAT_SCHEDULE = {
     },
     # The reputation totals rebuilt from the ledger (they are kept incrementally; this is the safety net).
     "rebuild-reputation": {"task": "reputation.tasks.rebuild_reputation", "schedule": DAILY_DIGESTS_AT},
+    # Survey imports a worker dropped (killed mid-way, or the broker was down when they were queued).
+    "requeue-import-jobs": {"task": "scoring.tasks.requeue_import_jobs", "schedule": 5 * 60},
+    # A worker runs this and beat records sending it: /healthz reports how long ago each was seen.
+    "health-heartbeat": {"task": "health.tasks.heartbeat", "schedule": env_int("HEALTH_HEARTBEAT_SECONDS", 30)},
     # Notifications the request could not queue (broker down) go out once it is back.
     "drain-notification-outbox": {"task": "notifications.tasks.drain_outbox", "schedule": 60},
     "send-daily-notification-digests": {"task": "notifications.tasks.send_daily_digests", "schedule": DAILY_DIGESTS_AT},
     # Triage staff hear daily of ideas past their promised answer time (sent once per member per day).
     "send-overdue-answer-digests": {"task": "reviews.tasks.send_overdue_digests", "schedule": DAILY_DIGESTS_AT},
 }
+
+# /healthz (health/checks.py): a worker or beat not seen for this long, or an outbox event waiting
+# this long, is reported as degraded.
+HEALTH_HEARTBEAT_MAX_AGE_SECONDS = env_int("HEALTH_HEARTBEAT_MAX_AGE_SECONDS", 120)
+HEALTH_OUTBOX_MAX_AGE_SECONDS = env_int("HEALTH_OUTBOX_MAX_AGE_SECONDS", 300)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -284,6 +328,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (survey CSVs waiting for the worker): a directory web and worker share.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
+MEDIA_URL = "media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -354,6 +401,11 @@ SCORING_MIN_RESPONDENTS = env_int("SCORING_MIN_RESPONDENTS", 30)
 SCORING_DEBOUNCE_SECONDS = env_int("SCORING_DEBOUNCE_SECONDS", 10)
 # Votes on an idea trigger one refresh of its ranking values this many seconds later.
 RANKING_DEBOUNCE_SECONDS = env_int("RANKING_DEBOUNCE_SECONDS", 5)
+# A survey CSV larger than this is stored and imported by a worker, with a page that shows its
+# progress; a smaller one is imported in the request.
+RATINGS_IMPORT_BACKGROUND_BYTES = env_int("RATINGS_IMPORT_BACKGROUND_BYTES", 5 * 1024 * 1024)
+# A request body larger than this is refused with a clear message before it is read (413).
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 100 * 1024 * 1024)
 # The longest a public page is kept for visitors who are not signed in (ideaportal.pagecache: any
 # committed change to what it shows replaces it at once); 0 turns the page cache off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)

@@ -3,13 +3,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.views import profile
+from health.views import healthz
 
 from . import views
 from .admin_login import admin_login
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", healthz, name="healthz"),
     path("challenges/", include("challenges.urls")),
     path("ideas/", include("ideas.urls")),
     path("surveys/", include("scoring.urls_survey")),

@@ -72,3 +72,18 @@ class ReputationTotal(models.Model):
 
     def __str__(self):
         return f"{self.user_id}: {self.points} points"
+
+
+class LeadThreshold(models.Model):
+    """The fewest points that place a member in the top 1% (one row, pk 1; null below 100 ranked members).
+
+    Kept in the database, not the cache: every award reads it inside its transaction, as a
+    subquery of the totals' UPDATE (reputation.services._tier_update). ``reputation_rebuild``
+    (daily, from beat) sets it.
+    """
+
+    points = models.PositiveIntegerField(null=True, blank=True)
+    computed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"lead innovator threshold: {self.points}"

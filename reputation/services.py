@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, transaction
 from django.db.models import Case, Count, F, Func, OuterRef, Q, Subquery, Sum, Value, When
@@ -10,7 +9,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThanOrEqual
 from django.utils import timezone
 
-from .models import Kind, ReputationEvent, ReputationTotal, Tier
+from .models import Kind, LeadThreshold, ReputationEvent, ReputationTotal, Tier
 
 # The points table (shown on the help page, reputation/points/).
 POINTS: dict[str, int] = {
@@ -63,30 +62,42 @@ def _counters(kind: str) -> dict:
     }
 
 
-LEAD_THRESHOLD_CACHE_KEY = "reputation:lead-threshold"
-LEAD_THRESHOLD_TTL = 24 * 3600  # the daily rebuild sets it again
+LEAD_THRESHOLD_PK = 1
+
+
+def _lead_threshold_compute() -> int | None:
+    ranked = ReputationTotal.objects.filter(points__gt=0)
+    places = ranked.count() // TOP_SHARE
+    if not places:
+        return None
+    return ranked.order_by("-points").values_list("points", flat=True)[places - 1] or None
 
 
 def lead_threshold(*, fresh: bool = False) -> int | None:
     """The fewest points that place a member in the top 1% (None below 100 ranked members).
 
     ``members_above < ranked // 100`` (tier_for_standing) holds exactly when the member has at least
-    the points of the (ranked // 100)-th member by points. Cached; the rebuild refreshes it.
+    the points of the (ranked // 100)-th member by points. Stored in the database (LeadThreshold),
+    never the cache, so that a write transaction can read it with Redis down; ``fresh`` computes it
+    from the totals and stores it (the rebuild does).
     """
     if not fresh:
-        cached = cache.get(LEAD_THRESHOLD_CACHE_KEY)
-        if cached is not None:
-            return cached or None
-    ranked = ReputationTotal.objects.filter(points__gt=0)
-    places = ranked.count() // TOP_SHARE
-    threshold = 0
-    if places:
-        threshold = ranked.order_by("-points").values_list("points", flat=True)[places - 1]
-    cache.set(LEAD_THRESHOLD_CACHE_KEY, threshold, LEAD_THRESHOLD_TTL)
-    return threshold or None
+        stored = LeadThreshold.objects.filter(pk=LEAD_THRESHOLD_PK).first()
+        if stored is not None:
+            return stored.points
+    threshold = _lead_threshold_compute()
+    LeadThreshold.objects.update_or_create(
+        pk=LEAD_THRESHOLD_PK, defaults={"points": threshold, "computed_at": timezone.now()}
+    )
+    return threshold
 
 
-def tier_expression(*, points, shortlisted, won, threshold: int | None):
+def _lead_threshold_subquery():
+    """The stored threshold as a subquery (NULL when none is stored): the awards' UPDATE reads it itself."""
+    return Subquery(LeadThreshold.objects.filter(pk=LEAD_THRESHOLD_PK).values("points")[:1])
+
+
+def tier_expression(*, points, shortlisted, won, threshold):
     """The SQL twin of tier_for_standing, over a total's columns (or expressions of them)."""
     lead = GreaterThan(won, 0)
     if threshold is not None:
@@ -99,9 +110,7 @@ def tier_expression(*, points, shortlisted, won, threshold: int | None):
     )
 
 
-def _tier_update(
-    queryset, *, threshold: int | None, step_points: int = 0, step_shortlisted: int = 0, step_won: int = 0
-):
+def _tier_update(queryset, *, threshold, step_points: int = 0, step_shortlisted: int = 0, step_won: int = 0):
     """Move the totals in ``queryset`` by the steps and set their tier from the new values, in one UPDATE."""
     points = F("points") + step_points
     shortlisted = F("ideas_shortlisted") + step_shortlisted
@@ -146,7 +155,9 @@ def reputation_award(
         return False
     counters = _counters(kind)
     steps = {
-        "threshold": lead_threshold(),
+        # Read by the UPDATE itself from the database: no query of its own, and no cache read in the
+        # caller's write transaction (the vote's, the status change's).
+        "threshold": _lead_threshold_subquery(),
         "step_points": points,
         "step_shortlisted": counters["ideas_shortlisted"],
         "step_won": counters["ideas_won_or_implemented"],

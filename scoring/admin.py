@@ -1,18 +1,22 @@
 """Survey data, read-mostly: ratings arrive from members' surveys and imports, not from this admin."""
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from ideaportal.admin_utils import ReadOnlyAdminMixin
 
 from .forms import RatingsImportForm
-from .models import Rating, Respondent
-from .services.imports import RatingsImportInvalid, ratings_import
+from .models import Rating, RatingsImportJob, Respondent
+from .services.import_jobs import ratings_import_job_create
+from .services.imports import ImportResult, RatingsImportInvalid, RowError, ratings_import
 
 IMPORT_TEMPLATE = "admin/scoring/rating/import.html"
+IMPORT_JOB_TEMPLATE = "admin/scoring/rating/import_job.html"
 
 
 @admin.register(Respondent)
@@ -55,7 +59,14 @@ class RatingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return request.user.has_perm("scoring.import_ratings")
 
     def get_urls(self):
-        urls = [path("import/", self.admin_site.admin_view(self.import_view), name="scoring_rating_import")]
+        urls = [
+            path("import/", self.admin_site.admin_view(self.import_view), name="scoring_rating_import"),
+            path(
+                "import/<int:job_id>/",
+                self.admin_site.admin_view(self.import_job_view),
+                name="scoring_rating_import_job",
+            ),
+        ]
         return urls + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
@@ -71,6 +82,13 @@ class RatingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             form = RatingsImportForm(request.POST, request.FILES)
             if form.is_valid():
                 dry_run = form.cleaned_data["dry_run"]
+                upload = form.cleaned_data["file"]
+                if upload.size > settings.RATINGS_IMPORT_BACKGROUND_BYTES:
+                    # Too large for the request: stored, and imported by a worker while staff watch.
+                    job = ratings_import_job_create(file=upload, user=request.user, dry_run=dry_run)
+                    return HttpResponseRedirect(
+                        reverse("admin:scoring_rating_import_job", args=[job.pk], current_app=self.admin_site.name)
+                    )
                 try:
                     result = ratings_import(file=form.cleaned_data["file"], dry_run=dry_run)
                 except RatingsImportInvalid as invalid:
@@ -98,6 +116,32 @@ class RatingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "problems_total": len(problems) + more,
             "problems_more": more,
             "media": self.media + form.media,
+            "recent_jobs": RatingsImportJob.objects.all()[:5],
+            "background_mb": settings.RATINGS_IMPORT_BACKGROUND_BYTES / 1024 / 1024,
+            "limit_mb": settings.UPLOAD_MAX_BYTES / 1024 / 1024,
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, IMPORT_TEMPLATE, context)
+
+    def import_job_view(self, request, job_id: int):
+        """A background import's progress (the page reloads itself until it finishes) and its result."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        job = get_object_or_404(RatingsImportJob, pk=job_id)
+        problems = [RowError(**problem) for problem in job.problems]
+        result = ImportResult(**job.result) if job.result else None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Import of {job.file_name}",
+            "subtitle": None,
+            "opts": self.model._meta,
+            "job": job,
+            "summary": result.summary() if result else "",
+            "recompute_queued": bool(result and not result.dry_run and result.changed),
+            "problems": problems,
+            "problems_total": len(problems) + job.problems_more,
+            "problems_more": job.problems_more,
+            "refresh_seconds": 2,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, IMPORT_JOB_TEMPLATE, context)

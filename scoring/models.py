@@ -126,3 +126,57 @@ class ScoringRun(models.Model):
 
     def __str__(self) -> str:
         return f"Scores computed at {self.computed_at}"
+
+
+class RatingsImportJob(models.Model):
+    """A survey CSV too large to import in the request: stored on upload, imported by a worker.
+
+    The admin's page for the job shows its progress (rows checked) and its result: the same
+    summary, or the same per-row problems, as an import in the request.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "waiting for a worker"
+        CHECKING = "checking", "checking the rows"
+        WRITING = "writing", "saving the ratings"
+        DONE = "done", "done"
+        INVALID = "invalid", "the file has problems; nothing was imported"
+        FAILED = "failed", "failed"
+
+    FINISHED = (Status.DONE, Status.INVALID, Status.FAILED)
+
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    file_name = models.CharField(max_length=255)
+    file_size = models.BigIntegerField()
+    dry_run = models.BooleanField(default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    rows_checked = models.PositiveBigIntegerField(default=0)
+    bytes_checked = models.PositiveBigIntegerField(default=0)
+    # The ImportResult's fields once done; the problems (line, column, value, reason) once invalid.
+    result = models.JSONField(null=True, blank=True)
+    problems = models.JSONField(default=list, blank=True)
+    problems_more = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"], name="ratings_import_job_status")]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def percent_checked(self) -> int:
+        if self.status in (self.Status.WRITING, self.Status.DONE):
+            return 100
+        return min(100, round(100 * self.bytes_checked / self.file_size)) if self.file_size else 0

@@ -1,6 +1,7 @@
 """Celery tasks for scoring: thin wrappers around scoring.services."""
 
 from celery import shared_task
+from django.db import OperationalError
 
 from .services import scores as services
 
@@ -19,3 +20,22 @@ def recompute_opportunity_scores() -> int:
     # The recompute has committed (it is atomic on its own), so the scores are there to read.
     refresh_all_idea_ranks.delay()
     return rows
+
+
+@shared_task(
+    acks_late=True, autoretry_for=(OperationalError,), max_retries=3, retry_backoff=True, retry_backoff_max=120
+)
+def run_ratings_import_job(job_id: int) -> str | None:
+    """Import a stored survey file (an upload too large for the request); safe to run twice."""
+    from .services.import_jobs import ratings_import_job_run
+
+    job = ratings_import_job_run(job_id=job_id)
+    return job.status if job is not None else None
+
+
+@shared_task
+def requeue_import_jobs() -> int:
+    """Beat: queue again the survey imports a worker dropped (killed, or the broker was down)."""
+    from .services.import_jobs import import_jobs_requeue
+
+    return import_jobs_requeue()

@@ -364,7 +364,7 @@ def test_landscape_queries_are_constant_and_read_only_scores(client_for, triage,
     client = client_for(triage)
     # Session, user and groups, then the job, segments, scores, the job's outcomes and the last run;
     # the index: the jobs with their summary and the last run.
-    for url, queries in ((reverse("opportunities:job", args=[job.pk]), 8), (reverse("opportunities:index"), 5)):
+    for url, queries in ((reverse("opportunities:job", args=[job.pk]), 9), (reverse("opportunities:index"), 6)):
         client.get(url)  # warm the session
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)

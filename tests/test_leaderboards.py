@@ -203,10 +203,10 @@ def test_leaderboard_query_count_is_constant_in_the_number_of_rows(
         member = factories.UserFactory(display_name=f"Member {n:02d}", profile_public=n % 2 == 0)
         event(member, 10 + n, days_ago=n, challenge=open_challenge)
     client = client_for(other_customer)
-    # 5: viewer, the viewer's groups (challenge_visible_to asks whether they are triage), the
+    # 6: the session (database sessions), viewer, the viewer's groups (challenge_visible_to asks whether they are triage), the
     # challenges for the select, the board (members with their totals for the tier badges, in one
-    # GROUP BY), and the header's unread-notification count. The session comes from the cache.
-    with django_assert_num_queries(5):
+    # GROUP BY), and the header's unread-notification count.
+    with django_assert_num_queries(6):
         response = client.get(URL, {"challenge": open_challenge.slug})
     assert response.status_code == 200
     assert response.content.decode().count('data-testid="leaderboard-row"') == rows

@@ -178,10 +178,10 @@ def test_profile_query_count_is_constant_in_the_number_of_ideas(
         reputation_award(user=customer, kind=Kind.IDEA_SUBMITTED, object_key=f"idea:{idea.pk}")
         Kudos.objects.create(comment=factories.CommentFactory(idea=idea, author=customer), user=other_customer)
     client = client_for(other_customer)
-    # 6 (the session comes from the cache): viewer, the member with their totals and kudos received, the viewer's groups (is the
+    # 7: the session (database sessions), viewer, the member with their totals and kudos received, the viewer's groups (is the
     # viewer triage? for visible_ideas_q), the ideas with their challenge and latest answer, the funnel
     # aggregate, and the header's unread-notification count. The tier badge reads the selected totals.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(profile_url(customer))
     content = response.content.decode()
     assert content.count('data-testid="profile-idea"') == ideas

@@ -123,8 +123,13 @@ def ranks_refresh_soon(idea_id: int) -> None:
         from ..tasks import refresh_idea_ranks
 
         delay = _debounce_seconds()
-        if cache.add(RANKS_PENDING_KEY.format(idea_id), timezone.now().isoformat(), timeout=delay + 300):
-            refresh_idea_ranks.apply_async(args=[[idea_id]], countdown=delay)
+        # Fails open like scores_recompute_soon: Redis down, every vote queues its refresh; the
+        # broker down, it is logged and beat's hourly refresh catches up. Never raises: the vote
+        # has committed.
+        key = RANKS_PENDING_KEY.format(idea_id)
+        first = cache.add(key, timezone.now().isoformat(), timeout=delay + 300)
+        if first and refresh_idea_ranks.apply_async_quietly(args=[[idea_id]], countdown=delay) is None:
+            cache.delete(key)  # nothing is queued: let the next vote try again
 
     transaction.on_commit(queue)
 

@@ -49,6 +49,8 @@ UNKNOWN_SEGMENT = -1  # stands in for a segment name that matched none while the
 # Serialises imports (a transaction-level advisory lock on PostgreSQL): two imports that share
 # respondents would otherwise lock the same rating rows in different orders.
 IMPORT_LOCK_ID = 7_301_002
+# How often (in lines) a background import reports its progress while it checks the rows.
+PROGRESS_EVERY = 50_000
 
 
 @dataclass(frozen=True)
@@ -214,13 +216,16 @@ def _first_line_not_utf8(file) -> int | None:
     return None
 
 
-def _parse(file) -> _ParsedFile:
-    """Read and check every row of a text or bytes stream; raise RatingsImportInvalid listing every problem."""
+def _parse(file, progress=None) -> _ParsedFile:
+    """Read and check every row of a text or bytes stream; raise RatingsImportInvalid listing every problem.
+
+    ``progress(rows)``, if given, is called every PROGRESS_EVERY rows read.
+    """
     # Bytes are decoded as UTF-8, dropping a byte order mark; newline="" keeps line ends inside
     # quoted cells, as the csv module wants.
     wrapper = io.TextIOWrapper(file, encoding="utf-8-sig", newline="") if isinstance(file.read(0), bytes) else None
     try:
-        return _parse_text(wrapper or file)
+        return _parse_text(wrapper or file, progress)
     except _NotUtf8 as not_utf8:
         line = not_utf8.near_line
         if wrapper is not None:
@@ -243,7 +248,7 @@ def _report_bad_rating(text: str, column: str, line: int, errors: _Errors) -> No
         errors.add(line, column, "", f"missing {column}")
 
 
-def _parse_text(text) -> _ParsedFile:
+def _parse_text(text, progress=None) -> _ParsedFile:
     errors = _Errors()
     lines = iter(text)
     try:
@@ -278,10 +283,14 @@ def _parse_text(text) -> _ParsedFile:
 
     reader = csv.reader(lines, delimiter=delimiter)
     last_line = 1  # the line the previous record ended on; the header is line 1
+    next_progress = PROGRESS_EVERY
     try:
         for record in reader:
             line = last_line + 1
             last_line = reader.line_num + 1
+            if progress is not None and reader.line_num >= next_progress:
+                progress(reader.line_num)
+                next_progress += PROGRESS_EVERY
             if len(record) < width:
                 record += [""] * (width - len(record))
             key = record[key_at].strip()
@@ -557,7 +566,7 @@ def _write_with_orm(parsed: _ParsedFile) -> _Counts:
     return counts
 
 
-def ratings_import(*, file, dry_run: bool = False) -> ImportResult:
+def ratings_import(*, file, dry_run: bool = False, progress=None, on_checked=None, before_commit=None) -> ImportResult:
     """Import a survey CSV (a text or bytes stream): every row is checked first, then all or nothing.
 
     Raises RatingsImportInvalid listing each problem (line, column, value, reason) and writes
@@ -566,25 +575,39 @@ def ratings_import(*, file, dry_run: bool = False) -> ImportResult:
     ratings are not touched. A dry run does the same work and rolls it back, so its counts say
     what an import would do. Asks for a scores recompute after commit when anything changed.
     On PostgreSQL, holds a transaction-level advisory lock so that imports run one at a time.
+
+    A background import (scoring.services.import_jobs) passes ``progress(rows)``, called while the
+    rows are checked (before the transaction), ``on_checked(rows)`` once every row passed, and
+    ``before_commit(result)``, called inside the
+    import's transaction so that its record of the result commits with the ratings (not for a dry run).
     """
     started = time.perf_counter()
-    parsed = _parse(file)
+    parsed = _parse(file, progress)
+    if on_checked is not None:
+        on_checked(parsed.rows)
+
+    def result_of(counts: _Counts) -> ImportResult:
+        return ImportResult(
+            rows=parsed.rows,
+            respondents=len(parsed.keys),
+            respondents_created=counts.respondents_created,
+            respondents_updated=counts.respondents_updated,
+            ratings_created=counts.ratings_created,
+            ratings_updated=counts.ratings_updated,
+            ratings_unchanged=parsed.rows - counts.ratings_created - counts.ratings_updated,
+            duration_seconds=time.perf_counter() - started,
+            dry_run=dry_run,
+        )
+
     with transaction.atomic():
         counts = _write_with_copy(parsed) if _use_copy() else _write_with_orm(parsed)
         changed = any(vars(counts).values())
         if dry_run:
             transaction.set_rollback(True)
-        elif changed:
-            scores_recompute_soon()
+        else:
+            if changed:
+                scores_recompute_soon()
+            if before_commit is not None:
+                before_commit(result_of(counts))
     # Measured after the commit: PostgreSQL checks the foreign keys of new ratings there.
-    return ImportResult(
-        rows=parsed.rows,
-        respondents=len(parsed.keys),
-        respondents_created=counts.respondents_created,
-        respondents_updated=counts.respondents_updated,
-        ratings_created=counts.ratings_created,
-        ratings_updated=counts.ratings_updated,
-        ratings_unchanged=parsed.rows - counts.ratings_created - counts.ratings_updated,
-        duration_seconds=time.perf_counter() - started,
-        dry_run=dry_run,
-    )
+    return result_of(counts)

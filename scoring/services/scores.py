@@ -97,8 +97,12 @@ def scores_recompute_soon() -> None:
         from ..tasks import recompute_opportunity_scores
 
         delay = settings.SCORING_DEBOUNCE_SECONDS
-        if cache.add(RECOMPUTE_PENDING_KEY, timezone.now().isoformat(), timeout=delay + 300):
-            recompute_opportunity_scores.apply_async(countdown=delay)
+        # The cache fails open (ideaportal/cache.py): with Redis down, add() says "first" and every
+        # call queues, which is more work, never a lost recompute. A broker that is down is logged;
+        # beat's hourly recompute catches up.
+        first = cache.add(RECOMPUTE_PENDING_KEY, timezone.now().isoformat(), timeout=delay + 300)
+        if first and recompute_opportunity_scores.apply_async_quietly(countdown=delay) is None:
+            cache.delete(RECOMPUTE_PENDING_KEY)  # nothing is queued: let the next rating try again
 
     transaction.on_commit(queue)
 

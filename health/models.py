@@ -1,0 +1,16 @@
+"""The last time each background part of the portal was seen alive, for /healthz."""
+
+from django.db import models
+
+
+class Heartbeat(models.Model):
+    """One row a part: ``worker`` (a worker ran the heartbeat task), ``beat`` (beat sent it)."""
+
+    WORKER = "worker"
+    BEAT = "beat"
+
+    name = models.CharField(max_length=20, primary_key=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} seen at {self.seen_at:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,33 @@
+"""Refusing an upload that is too large before any of it is read."""
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+
+
+class UploadLimitMiddleware:
+    """A request whose declared body is larger than UPLOAD_MAX_BYTES gets a 413 page at once.
+
+    Django's own limits (DATA_UPLOAD_MAX_MEMORY_SIZE) do not count uploaded files, and they apply
+    only as the body is read, which the CSRF check does first: so this runs before every other
+    middleware and looks only at the Content-Length header.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.UPLOAD_MAX_BYTES
+        if limit and length > limit:
+            content = render_to_string(
+                "upload_too_large.html",
+                {"size_mb": length / 1024 / 1024, "limit_mb": limit / 1024 / 1024, "back": request.path},
+            )
+            response = HttpResponse(content, status=413)
+            response["Connection"] = "close"  # the unread body is not ours to drain
+            return response
+        return self.get_response(request)
