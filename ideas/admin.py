@@ -125,7 +125,11 @@ class IdeaAdmin(admin.ModelAdmin):
         return urls + super().get_urls()
 
     def _apply_status_change(self, request, ideas, form):
-        """Call the service once per idea; report each refusal by name and the successes together."""
+        """Call the service once per idea; report each refusal by name and the successes together.
+
+        Each idea is compared with the status the page showed for it: one another staff member
+        decided on since is reported on its own (StaleDecision) and the others are applied.
+        """
         to_status = form.cleaned_data["to_status"]
         changed = []
         for idea in ideas:
@@ -136,6 +140,8 @@ class IdeaAdmin(admin.ModelAdmin):
                     changed_by=request.user,
                     reason=form.cleaned_data["reason"],
                     duplicate_of=form.cleaned_data["duplicate_of"],
+                    expected_status=form.expected_status_of(idea),
+                    reason_template=form.cleaned_data["template"],
                 )
             except services.IdeaError as error:
                 self.message_user(
@@ -181,7 +187,7 @@ class IdeaAdmin(admin.ModelAdmin):
                 self._apply_status_change(request, ideas, form)
                 return None  # back to the changelist, with the messages
         else:
-            form = IdeaStatusChangeForm()
+            form = IdeaStatusChangeForm(ideas=ideas)
         return self._status_page(request, form=form, ideas=ideas, title="Change the status of ideas")
 
     def change_status_view(self, request, object_id):
@@ -196,7 +202,7 @@ class IdeaAdmin(admin.ModelAdmin):
             if form.is_valid() and self._apply_status_change(request, [idea], form):
                 return HttpResponseRedirect(change_url)
         else:
-            form = IdeaStatusChangeForm(allowed_statuses=allowed)
+            form = IdeaStatusChangeForm(allowed_statuses=allowed, ideas=[idea])
         return self._status_page(
             request, form=form, ideas=[idea], title=f"Change the status of “{idea.title}”", single=idea
         )

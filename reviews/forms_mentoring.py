@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from accounts.models import MENTOR_GROUP
+from ideas.forms_admin import ExpectedStatusesMixin
 
 from .models import Review
 
@@ -63,7 +64,7 @@ class ThreadMessageForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class MentorAssignForm(forms.Form):
+class MentorAssignForm(ExpectedStatusesMixin, forms.Form):
     mentors = forms.ModelMultipleChoiceField(
         queryset=_mentors(),
         widget=forms.CheckboxSelectMultiple,
@@ -73,16 +74,18 @@ class MentorAssignForm(forms.Form):
         min_value=1, max_value=100, initial=5, label="Capacity per mentor", help_text="The most ideas a mentor holds."
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, ideas=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self._expected_init(ideas)
         self.fields["mentors"].queryset = _mentors()
         self.fields["mentors"].label_from_instance = lambda user: f"{user.public_name} <{user.email}>"
 
 
-class MentorReassignForm(forms.Form):
+class MentorReassignForm(ExpectedStatusesMixin, forms.Form):
     mentor = forms.ModelChoiceField(queryset=_mentors(), label="New mentor")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, ideas=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self._expected_init(ideas)
         self.fields["mentor"].queryset = _mentors()
         self.fields["mentor"].label_from_instance = lambda user: f"{user.public_name} <{user.email}>"

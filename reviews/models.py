@@ -60,6 +60,11 @@ class ReasonTemplate(models.Model):
     def __str__(self) -> str:
         return f"{self.get_to_status_display()}: {self.title}"
 
+    @property
+    def statuses(self) -> frozenset[str]:
+        """The statuses it was written for: ``idea_status_change`` refuses it with any other."""
+        return frozenset({self.to_status})
+
 
 class MentorAssignment(models.Model):
     """A mentor helping an idea's author; reassigning ends the current assignment and starts another."""
@@ -148,7 +153,11 @@ class RevisionRequest(models.Model):
     mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="revision_requests")
     message = models.TextField(max_length=5000)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When it stopped being open: the author's answer, or the idea reaching an ending (then closed_at too).
     answered_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Closed unanswered: the idea reached an ending (declined, won, …)."
+    )
     answer_version = models.ForeignKey(IdeaVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     version_before = models.ForeignKey(
         IdeaVersion,

@@ -25,7 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Concat
 
-from ideas.models import REACHED_SHORTLIST_STATUSES, Idea, Status
+from ideas.models import OPEN_STATUSES, REACHED_SHORTLIST_STATUSES, Idea, Status
 
 from .models import ReasonTemplate, Screening, ScreeningScore
 
@@ -114,6 +114,13 @@ def screenings_of_idea(idea):
             )
         )
         .order_by("created_at", "id")
+    )
+
+
+def challenge_open_ideas(challenge):
+    """The challenge's ideas still waiting for an ending (ideas.models.OPEN_STATUSES), oldest first."""
+    return (
+        Idea.objects.filter(challenge_id=challenge.pk, status__in=OPEN_STATUSES).select_related("author").order_by("pk")
     )
 
 
