@@ -19,7 +19,7 @@ from notifications.models import OutboxEvent
 from reputation.models import Kind, ReputationEvent, ReputationTotal
 from reviews.admin_mentoring import MENTORING_ACTIONS
 from reviews.models import MentorAssignment, ReasonTemplate, TriageIdea
-from reviews.services import mentoring
+from reviews.services import mentoring, winner_choose
 from tests import factories
 from tests.decisions import expected_for
 from tests.test_mentoring import _admin_request
@@ -284,3 +284,31 @@ def test_the_status_page_offers_only_the_templates_of_the_statuses_on_offer(clie
     ReasonTemplate.objects.create(to_status=Status.IMPLEMENTED, title="Shipped", text="Shipped in May.")
     form = client_for(triage).get(status_url(idea)).context["form"]
     assert [t.title for t in form.reason_templates] == ["Shipped"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_choosing_different_winners_at_once_end_with_one_winner():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks")
+    challenge = factories.ChallengeFactory(phase="final")
+    finalists = factories.IdeaFactory.create_batch(3, challenge=challenge, status=Status.FINALIST)
+    opened = {idea.pk: Status.FINALIST for idea in finalists}
+    first, second = factories.TriageFactory(), factories.TriageFactory()
+
+    def choose(user, idea):
+        return lambda: winner_choose(
+            idea=Idea.objects.select_related("challenge").get(pk=idea.pk),
+            chosen_by=user,
+            reason="Cheapest to pilot.",
+            others_reason="Strong, but we pilot one.",
+            expected_status=Status.FINALIST,
+            expected_statuses=opened,
+        )
+
+    results = run_threads(choose(first, finalists[0]), choose(second, finalists[1]))
+    refused = [value for outcome, value in results if outcome == "error"]
+    assert len(refused) == 1 and isinstance(refused[0], services.StaleDecision), results
+    assert str(refused[0]) == f"{STALE} not selected."
+    statuses = sorted(Idea.objects.filter(challenge=challenge).values_list("status", flat=True))
+    assert statuses == sorted([Status.WINNER, Status.NOT_SELECTED, Status.NOT_SELECTED])
+    assert StatusChange.objects.filter(to_status=Status.WINNER).count() == 1
