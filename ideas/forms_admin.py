@@ -136,7 +136,7 @@ class IdeaStatusChangeForm(ExpectedStatusesMixin, forms.Form):
         if statuses == {Status.IMPLEMENTED}:
             self.fields["reason"].label = "Implementation note"
         # One query: the active templates for the statuses on offer, grouped by status in the select.
-        self.reason_templates = [t for t in reason_templates_active() if t.to_status in statuses]
+        self.reason_templates = [t for t in reason_templates_active() if t.statuses & statuses]
         groups: dict[str, list] = {}
         for template in self.reason_templates:
             groups.setdefault(template.get_to_status_display(), []).append((str(template.pk), template.title))
@@ -144,7 +144,7 @@ class IdeaStatusChangeForm(ExpectedStatusesMixin, forms.Form):
 
     def reason_templates_data(self) -> list[dict]:
         """The templates for the page's script: which status each explains, and its text."""
-        return [{"id": str(t.pk), "status": t.to_status, "text": t.text} for t in self.reason_templates]
+        return [{"id": str(t.pk), "statuses": sorted(t.statuses), "text": t.text} for t in self.reason_templates]
 
     def clean(self):
         cleaned = super().clean()
@@ -158,8 +158,9 @@ class IdeaStatusChangeForm(ExpectedStatusesMixin, forms.Form):
             if to_status and to_status not in template.statuses:
                 self.add_error(
                     "reason_template",
-                    f"“{template.title}” explains “{template.get_to_status_display().lower()}”, "
-                    f"not “{Status(to_status).label.lower()}”.",
+                    f"“{template.title}” explains "
+                    + " or ".join(f"“{Status(s).label.lower()}”" for s in sorted(template.statuses))
+                    + f", not “{Status(to_status).label.lower()}”.",
                 )
             elif not reason:
                 reason = template.text.strip()

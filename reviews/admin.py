@@ -24,7 +24,7 @@ from ideas.services import IdeaError, allowed_next_statuses
 from . import rules, selectors
 from .admin_mentoring import MENTORING_ACTIONS
 from .forms_endings import ChallengeIdeasEndForm
-from .forms_screening import ScorecardForm
+from .forms_screening import ReasonTemplateForm, ScorecardForm
 from .models import ReasonTemplate, Screening, TriageIdea
 from .services import finalists as finalists_services
 from .services import screening as screening_services
@@ -334,10 +334,15 @@ class ScreeningAdmin(TriageOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 class ReasonTemplateAdmin(TriageOnlyMixin, admin.ModelAdmin):
     """Reusable reasons for status changes; staff pick one on the change-status page and adapt it."""
 
-    list_display = ["title", "to_status", "is_active", "short_text"]
+    form = ReasonTemplateForm
+    list_display = ["title", "to_status", "other_statuses", "is_active", "short_text"]
     list_filter = ["to_status", "is_active"]
     search_fields = ["title", "text"]
-    fields = ["to_status", "title", "text", "is_active"]
+    fields = ["to_status", "also_for", "title", "text", "is_active"]
+
+    @admin.display(description="also for")
+    def other_statuses(self, obj):
+        return ", ".join(Status(s).label.lower() for s in sorted(obj.also_for or [])) or "—"
 
     @admin.display(description="text")
     def short_text(self, obj):

@@ -49,6 +49,11 @@ class ReasonTemplate(models.Model):
     """A reusable reason for a status change (the author reads it); staff adapt it before sending."""
 
     to_status = models.CharField(max_length=16, choices=Status.choices, help_text="The status it explains.")
+    # A reason may fit more than one status ("the challenge ended without it" is true of an idea not
+    # selected and of one declined unscreened); it is offered, and accepted, for these statuses only.
+    also_for = models.JSONField(
+        default=list, blank=True, help_text="Other statuses it was written for too, if any (their values)."
+    )
     title = models.CharField(max_length=100)
     text = models.TextField()
     is_active = models.BooleanField(default=True)
@@ -62,8 +67,9 @@ class ReasonTemplate(models.Model):
 
     @property
     def statuses(self) -> frozenset[str]:
-        """The statuses it was written for: ``idea_status_change`` refuses it with any other."""
-        return frozenset({self.to_status})
+        """The statuses it was written for: the status page offers it for these, and ``idea_status_change``
+        refuses it with any other."""
+        return frozenset({self.to_status, *(self.also_for or [])})
 
 
 class MentorAssignment(models.Model):

@@ -128,10 +128,13 @@ def test_two_change_status_pages_posted_at_once(triage):
         lambda: post(other, {"to_status": "declined", "reason": "Not for us."}),
     )
     assert all(outcome == "ok" for outcome, _ in results), results
-    texts = [" ".join(str(m) for m in response.context["messages"]) for _, response in results]
-    assert sum("now" in t and STALE not in t for t in texts) == 1
-    assert sum(STALE in t for t in texts) == 1
     assert StatusChange.objects.filter(idea=idea).count() == 1
+    idea.refresh_from_db()
+    texts = [" ".join(str(m) for m in response.context["messages"]) for _, response in results]
+    assert sorted(response.redirect_chain != [] for _, response in results) == [False, True], texts
+    label = idea.get_status_display().lower()
+    assert sum(f"“{idea.title}” was not changed: {STALE} {label}." in t for t in texts) == 1, texts
+    assert sum(t == f"1 idea now {label}: “{idea.title}”." for t in texts) == 1, texts
 
 
 # --- A stale page, one step at a time ---------------------------------------------------------
@@ -312,3 +315,56 @@ def test_two_staff_choosing_different_winners_at_once_end_with_one_winner():
     statuses = sorted(Idea.objects.filter(challenge=challenge).values_list("status", flat=True))
     assert statuses == sorted([Status.WINNER, Status.NOT_SELECTED, Status.NOT_SELECTED])
     assert StatusChange.objects.filter(to_status=Status.WINNER).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_template_written_for_several_statuses_is_offered_and_accepted_for_each(client_for, triage):
+    ReasonTemplate.objects.update(is_active=False)
+    template = ReasonTemplate.objects.create(
+        to_status=Status.NOT_SELECTED, also_for=[Status.DECLINED], title="Ended", text="The challenge ended."
+    )
+    assert template.statuses == {Status.NOT_SELECTED, Status.DECLINED}
+    idea = factories.IdeaFactory()  # submitted: shortlisted, declined or duplicate on offer
+    page = client_for(triage).get(status_url(idea))
+    assert [t.title for t in page.context["form"].reason_templates] == ["Ended"]
+    assert {"id": str(template.pk), "statuses": ["declined", "not_selected"], "text": "The challenge ended."} in (
+        page.context["form"].reason_templates_data()
+    )
+    refused = client_for(triage).post(
+        status_url(idea),
+        {
+            "to_status": "shortlisted",
+            "reason_template": str(template.pk),
+            "apply": "1",
+            "expected_status": expected_for(idea),
+        },
+    )
+    assert "reason_template" in refused.context["form"].errors
+    accepted = client_for(triage).post(
+        status_url(idea),
+        {
+            "to_status": "declined",
+            "reason_template": str(template.pk),
+            "apply": "1",
+            "expected_status": expected_for(idea),
+        },
+    )
+    assert accepted.status_code == 302
+    assert StatusChange.objects.get(idea=idea).reason == "The challenge ended."
+
+
+@pytest.mark.django_db
+def test_staff_record_every_status_a_template_was_written_for(client_for, triage):
+    response = client_for(triage).post(
+        reverse("admin:reviews_reasontemplate_add"),
+        {
+            "to_status": "not_selected",
+            "also_for": ["declined", "not_selected"],
+            "title": "Ended without it",
+            "text": "The challenge ended.",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    template = ReasonTemplate.objects.get(title="Ended without it")
+    assert template.also_for == ["declined"]  # its own status is not repeated

@@ -317,3 +317,24 @@ def test_closing_with_nothing_open_needs_no_reason(client_for, triage):
     response = client_for(triage).post(close_url(challenge), {"apply": "1"}, follow=True)
     assert "is closed." in response.text
     assert Challenge.objects.get(pk=challenge.pk).phase == Challenge.Phase.CLOSED
+
+
+@pytest.mark.django_db
+def test_a_template_not_written_for_declined_cannot_answer_an_unscreened_idea(client_for, triage):
+    challenge = factories.ChallengeFactory(phase=Challenge.Phase.FINAL)
+    factories.IdeaFactory(challenge=challenge, status=Status.FINALIST)
+    unscreened = factories.IdeaFactory(challenge=challenge, status=Status.SUBMITTED)
+    only_not_selected = ReasonTemplate.objects.create(
+        to_status=Status.NOT_SELECTED, title="Not chosen", text="Another idea was chosen."
+    )
+    client = client_for(triage)
+    opened = client.get(close_url(challenge)).context["form"]["expected_status"].value()
+    response = client.post(
+        close_url(challenge),
+        {"apply": "1", "expected_status": opened, "reason_template": str(only_not_selected.pk)},
+        follow=True,
+    )
+    assert "Nothing was changed" in response.text and "written for “not selected”, not for “declined”" in response.text
+    assert Idea.objects.get(pk=unscreened.pk).status == Status.SUBMITTED
+    assert Challenge.objects.get(pk=challenge.pk).phase == Challenge.Phase.FINAL
+    assert not StatusChange.objects.exists()

@@ -252,6 +252,7 @@ def test_customer_pages_never_show_screening_scores_or_notes(
 
 @pytest.fixture
 def reason_templates(db):
+    ReasonTemplate.objects.update(is_active=False)  # the seeded ones (reviews/0004) stay out of these tests
     return {
         "declined": ReasonTemplate.objects.create(
             to_status=Status.DECLINED, title="Out of scope", text="Thank you — this is outside what we can deliver."

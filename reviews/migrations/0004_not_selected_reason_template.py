@@ -1,4 +1,5 @@
-"""A reason template for "not selected", so staff closing a challenge can answer every open idea at once."""
+"""A reason template for "not selected" (and "declined", for ideas never screened), so staff closing a
+challenge can answer every open idea at once."""
 
 from django.db import migrations
 
@@ -12,7 +13,9 @@ TEXT = (
 def add_template(apps, schema_editor):
     ReasonTemplate = apps.get_model("reviews", "ReasonTemplate")
     if not ReasonTemplate.objects.filter(to_status="not_selected").exists():
-        ReasonTemplate.objects.create(to_status="not_selected", title=TITLE, text=TEXT, is_active=True)
+        ReasonTemplate.objects.create(
+            to_status="not_selected", also_for=["declined"], title=TITLE, text=TEXT, is_active=True
+        )
 
 
 def remove_template(apps, schema_editor):
@@ -20,6 +23,6 @@ def remove_template(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("reviews", "0003_revisionrequest_closed_at")]
+    dependencies = [("reviews", "0003_endings")]
 
     operations = [migrations.RunPython(add_template, remove_template)]

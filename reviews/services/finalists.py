@@ -49,8 +49,8 @@ def _end_unlocked(
 ) -> list[StatusChange]:
     """Give each idea its ending through the funnel; the caller holds their row locks inside its transaction.
 
-    A reason template is checked against each idea's ending; one written for "not selected" is not
-    applied (as a template) to an idea that is declined, which gets the same words as plain text.
+    A reason template must have been written for each idea's ending (``idea_status_change`` refuses it
+    otherwise: one for "not selected" only does not answer an idea declined unscreened).
     """
     reason = (reason or "").strip()
     if ideas and not reason:
@@ -69,7 +69,7 @@ def _end_unlocked(
                 changed_by=changed_by,
                 reason=reason,
                 expected_status=None if expected_statuses is None else expected_statuses[idea.pk],
-                reason_template=reason_template if reason_template and to_status in reason_template.statuses else None,
+                reason_template=reason_template,
             )
         )
     return changes
