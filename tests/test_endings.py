@@ -9,6 +9,8 @@ import datetime
 
 import pytest
 from django.contrib.messages import ERROR
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from challenges import services as challenge_services
@@ -338,3 +340,16 @@ def test_a_template_not_written_for_declined_cannot_answer_an_unscreened_idea(cl
     assert Idea.objects.get(pk=unscreened.pk).status == Status.SUBMITTED
     assert Challenge.objects.get(pk=challenge.pk).phase == Challenge.Phase.FINAL
     assert not StatusChange.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_close_page_reads_a_fixed_number_of_queries_whatever_the_open_ideas(client_for, triage):
+    challenge = factories.ChallengeFactory(phase=Challenge.Phase.FINAL)
+    client = client_for(triage)
+    counts = []
+    for batch in (2, 20):
+        factories.IdeaFactory.create_batch(batch, challenge=challenge, status=Status.SHORTLISTED)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(close_url(challenge)).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
