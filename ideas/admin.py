@@ -15,7 +15,7 @@ from accounts.rules import is_triage
 from ideaportal.admin_utils import ReadOnlyAdminMixin
 
 from . import rules, services
-from .forms_admin import IdeaAdminForm, IdeaStatusChangeForm
+from .forms_admin import IdeaAdminForm, IdeaStatusChangeForm, expected_statuses_decode
 from .forms_comments import CommentHideForm
 from .models import Comment, CommentFlag, Idea, Status, StatusChange, Vote
 
@@ -198,6 +198,11 @@ class IdeaAdmin(admin.ModelAdmin):
         change_url = reverse("admin:ideas_idea_change", args=[idea.pk], current_app=self.admin_site.name)
         allowed = services.allowed_next_statuses(idea.status)
         if request.method == "POST":
+            # The choices the page offered: those of the status it showed. If someone decided since,
+            # the service refuses with what the idea is now, rather than the form with "not a choice".
+            shown = expected_statuses_decode(request.POST.get("expected_status", "")).get(idea.pk)
+            if shown is not None:
+                allowed = services.allowed_next_statuses(shown)
             form = IdeaStatusChangeForm(request.POST, allowed_statuses=allowed)
             if form.is_valid() and self._apply_status_change(request, [idea], form):
                 return HttpResponseRedirect(change_url)

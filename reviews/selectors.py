@@ -27,7 +27,7 @@ from django.db.models.functions import Cast, Coalesce, Concat
 
 from ideas.models import OPEN_STATUSES, REACHED_SHORTLIST_STATUSES, Idea, Status
 
-from .models import ReasonTemplate, Screening, ScreeningScore
+from .models import MentorAssignment, ReasonTemplate, Screening, ScreeningScore
 
 
 def _author_count(condition: Q | None = None):
@@ -121,6 +121,15 @@ def challenge_open_ideas(challenge):
     """The challenge's ideas still waiting for an ending (ideas.models.OPEN_STATUSES), oldest first."""
     return (
         Idea.objects.filter(challenge_id=challenge.pk, status__in=OPEN_STATUSES).select_related("author").order_by("pk")
+    )
+
+
+def current_assignment_ids(ideas) -> dict[int, int]:
+    """Each idea's current mentor assignment id (ideas without one are left out), in one query."""
+    return dict(
+        MentorAssignment.objects.filter(idea__in=[idea.pk for idea in ideas], ended_at__isnull=True).values_list(
+            "idea_id", "pk"
+        )
     )
 
 

@@ -368,3 +368,77 @@ def test_staff_record_every_status_a_template_was_written_for(client_for, triage
     assert response.status_code == 302
     template = ReasonTemplate.objects.get(title="Ended without it")
     assert template.also_for == ["declined"]  # its own status is not repeated
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_reassigning_the_same_idea_at_once_end_with_one_new_mentor():
+    """Both pages showed the idea in mentoring with its first mentor: the second reassignment is refused."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks")
+    triage = factories.TriageFactory()
+    idea = factories.IdeaFactory(challenge=factories.ChallengeFactory(phase="mentoring"), status=Status.SHORTLISTED)
+    first, second, third = (factories.MentorFactory() for _ in range(3))
+    mentoring.mentor_assign(ideas=[idea], mentors=[first], capacity=5, assigned_by=triage)
+    shown = MentorAssignment.objects.get(idea=idea, ended_at__isnull=True).pk
+
+    def reassign(mentor):
+        return lambda: mentoring.mentor_reassign(
+            idea=idea,
+            mentor=mentor,
+            assigned_by=triage,
+            expected_status=Status.IN_MENTORING,
+            expected_assignment_id=shown,
+        )
+
+    results = run_threads(reassign(second), reassign(third))
+    refused = [value for outcome, value in results if outcome == "error"]
+    assert len(refused) == 1 and isinstance(refused[0], mentoring.MentoringNotAllowed), results
+    current = MentorAssignment.objects.get(idea=idea, ended_at__isnull=True)
+    assert current.mentor in (second, third)
+    assert str(refused[0]) == f"{STALE} mentored by {current.mentor.public_name}."
+    assert MentorAssignment.objects.filter(idea=idea).count() == 2
+
+
+@pytest.mark.django_db
+def test_the_reassign_page_carries_each_ideas_current_mentor(triage):
+    idea = factories.IdeaFactory(challenge=factories.ChallengeFactory(phase="mentoring"), status=Status.SHORTLISTED)
+    first, second = factories.MentorFactory(), factories.MentorFactory()
+    mentoring.mentor_assign(ideas=[idea], mentors=[first], capacity=5, assigned_by=triage)
+    reassign = next(a for a in MENTORING_ACTIONS if a.__name__ == "reassign_mentor")
+    page = reassign(
+        admin_site._registry[TriageIdea],
+        _admin_request(triage, {"action": "reassign_mentor"}),
+        TriageIdea.objects.filter(pk=idea.pk),
+    )
+    page.render()
+    shown = MentorAssignment.objects.get(idea=idea).pk
+    assert f'name="expected_assignments" value="{idea.pk}:{shown}"'.encode() in page.content
+    # Someone else reassigns it first; the page, sent now, is refused for that idea.
+    mentoring.mentor_reassign(idea=idea, mentor=second, assigned_by=triage)
+    data = {
+        "action": "reassign_mentor",
+        "apply": "1",
+        "mentor": factories.MentorFactory().pk,
+        "expected_status": f"{idea.pk}:in_mentoring",
+        "expected_assignments": f"{idea.pk}:{shown}",
+    }
+    request = _admin_request(triage, data)
+    reassign(admin_site._registry[TriageIdea], request, TriageIdea.objects.filter(pk=idea.pk))
+    texts = [str(m) for m in request._messages]
+    assert any(f"{STALE} mentored by {second.public_name}." in t for t in texts), texts
+    assert MentorAssignment.objects.get(idea=idea, ended_at__isnull=True).mentor == second
+
+
+@pytest.mark.django_db
+def test_a_stale_page_is_told_what_the_idea_is_now_even_for_a_step_no_longer_offered(client_for, triage):
+    """Opened on "submitted", sent after someone shortlisted it: "shortlisted" is no longer a step from
+    there, but the answer is still that the idea changed, not a form error."""
+    idea = factories.IdeaFactory()
+    opened = expected_for(idea)
+    services.idea_status_change(idea=idea, to_status=Status.SHORTLISTED, changed_by=factories.TriageFactory())
+    response = client_for(triage).post(
+        status_url(idea), {"to_status": "shortlisted", "reason": "", "apply": "1", "expected_status": opened}
+    )
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages == [f"Idea #{idea.pk} “{idea.title}” was not changed: {STALE} shortlisted."]
+    assert StatusChange.objects.filter(idea=idea).count() == 1

@@ -159,11 +159,13 @@ def test_admin_assign_action_shows_the_page_then_assigns_with_capacity(triage, m
 def test_admin_reassign_action(triage, mentored, other_mentor):
     reassign = next(a for a in MENTORING_ACTIONS if a.__name__ == "reassign_mentor")
     modeladmin = admin_site._registry[TriageIdea]
+    current = MentorAssignment.objects.get(idea=mentored, ended_at__isnull=True)
     data = {
         "action": "reassign_mentor",
         "apply": "1",
         "mentor": other_mentor.pk,
         "expected_status": expected_for(mentored),
+        "expected_assignments": f"{mentored.pk}:{current.pk}",
     }
     request = _admin_request(triage, data)
     assert reassign(modeladmin, request, TriageIdea.objects.filter(pk=mentored.pk)) is None

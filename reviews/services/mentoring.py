@@ -165,12 +165,20 @@ def mentor_assign(
 
 
 @transaction.atomic
-def mentor_reassign(*, idea: Idea, mentor, assigned_by, expected_status: str | None = None) -> MentorAssignment:
+def mentor_reassign(
+    *,
+    idea: Idea,
+    mentor,
+    assigned_by,
+    expected_status: str | None = None,
+    expected_assignment_id: int | None = None,
+) -> MentorAssignment:
     """End the idea's current mentor assignment and start one with ``mentor``.
 
-    Locks the idea's row. Refuses an idea no longer in ``expected_status`` (the status the staff
-    member's page showed). The former mentor loses access at once; the thread, reviews and any open
-    revision request stay with the idea for the new mentor to read.
+    Locks the idea's row. Refuses an idea no longer as the staff member's page showed it: in
+    ``expected_status``, with the current assignment ``expected_assignment_id`` (0: none), so two
+    staff reassigning at once do not both go through. The former mentor loses access at once; the
+    thread, reviews and any open revision request stay with the idea for the new mentor to read.
     """
     _require_triage(assigned_by)
     (mentor,) = _mentors_locked([mentor])
@@ -181,7 +189,10 @@ def mentor_reassign(*, idea: Idea, mentor, assigned_by, expected_status: str | N
         raise MentoringNotAllowed(
             f"“{idea.title}” is {idea.get_status_display().lower()}: only an idea in mentoring can change mentor."
         )
-    current = MentorAssignment.objects.filter(idea=idea, ended_at__isnull=True).first()
+    current = MentorAssignment.objects.filter(idea=idea, ended_at__isnull=True).select_related("mentor").first()
+    if expected_assignment_id is not None and (current.pk if current else 0) != expected_assignment_id:
+        now = f"mentored by {current.mentor.public_name}" if current else "without a mentor"
+        raise MentoringNotAllowed(f"This idea changed since you opened it: it is now {now}.")
     if current and current.mentor_id == mentor.pk:
         raise MentoringNotAllowed(f"{mentor.public_name} already mentors “{idea.title}”.")
     if current:
