@@ -230,7 +230,18 @@ class ChallengeAdmin(admin.ModelAdmin):
         if obj.phase == Challenge.Phase.CLOSED:
             return label
         url = reverse("admin:challenges_challenge_phase", args=[obj.pk])
-        return format_html('{} &nbsp; <a class="button" href="{}">Change phase…</a>', label, url)
+        action = format_html('{} &nbsp; <a class="button" href="{}">Change phase…</a>', label, url)
+        refusal = services.challenge_close_refusal(obj) if obj.phase == Challenge.Phase.FINAL else None
+        if refusal is None:
+            return action
+        # Results pending: the scheduler does not close a challenge whose ideas are not all answered.
+        return format_html(
+            '{}<p class="results-pending" data-testid="results-pending"><strong>Results pending:</strong> {} '
+            '<a href="{}">Answer them and close…</a></p>',
+            action,
+            refusal.message,
+            refusal.answer_url,
+        )
 
     @admin.display(description="invitations by email")
     def invitations_by_email(self, obj):
@@ -313,7 +324,14 @@ class ChallengeAdmin(admin.ModelAdmin):
         try:
             change = services.challenge_phase_set(challenge=challenge, phase=phase, changed_by=request.user)
         except services.ChallengeError as error:
-            self.message_user(request, f"“{challenge.title}” was not moved: {error}", level=messages.ERROR)
+            answer_url = getattr(error, "answer_url", "")
+            if answer_url:
+                message = format_html(
+                    '“{}” was not moved: {} <a href="{}">Answer them and close…</a>', challenge.title, error, answer_url
+                )
+            else:
+                message = f"“{challenge.title}” was not moved: {error}"
+            self.message_user(request, message, level=messages.ERROR)
             return False
         self.message_user(
             request,
@@ -363,6 +381,7 @@ class ChallengeAdmin(admin.ModelAdmin):
             title=f"Change the phase of “{challenge.title}”",
             next_phase=next_phase and Challenge.Phase(next_phase),
             previous_phase=previous and Challenge.Phase(previous),
+            close_refusal=services.challenge_close_refusal(challenge) if next_phase == Challenge.Phase.CLOSED else None,
         )
 
     def invite_view(self, request, object_id):

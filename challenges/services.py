@@ -1,8 +1,9 @@
 """Every write the product makes to challenges: phases and invitations."""
 
 import datetime
+import logging
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -19,6 +20,8 @@ from . import notification_kinds as notify
 from . import rules, selectors
 from .models import Challenge, ChallengeInvitation
 
+logger = logging.getLogger(__name__)
+
 # How many addresses one paste may invite: a guard against pasting a whole mailing list by mistake.
 MAX_INVITATIONS_AT_ONCE = 500
 
@@ -28,7 +31,9 @@ class ChallengeError(Exception):
 
 
 class PhaseChangeNotAllowed(ChallengeError):
-    pass
+    def __init__(self, message: str, *, answer_url: str = ""):
+        super().__init__(message)
+        self.answer_url = answer_url  # where staff can fix it (the page answering a challenge's open ideas)
 
 
 class InvitationError(ChallengeError):
@@ -52,6 +57,33 @@ class InvitationNotYours(InvitationError):
 
 
 # --- Phases -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CloseRefusal:
+    """Why a challenge may not close yet (ideas still waiting for an ending), and the page that answers them."""
+
+    message: str
+    answer_url: str = ""
+
+
+# Checks that must pass before a challenge closes, filled by the apps above (reviews: every idea has
+# an ending) in their AppConfig.ready(): challenges knows nothing of the funnel.
+_CLOSE_GUARDS: list[Callable[[Challenge], CloseRefusal | None]] = []
+
+
+def challenge_close_guard_register(guard: Callable[[Challenge], CloseRefusal | None]) -> None:
+    if guard not in _CLOSE_GUARDS:
+        _CLOSE_GUARDS.append(guard)
+
+
+def challenge_close_refusal(challenge: Challenge) -> CloseRefusal | None:
+    """The first reason the challenge may not close now, or None."""
+    for guard in _CLOSE_GUARDS:
+        refusal = guard(challenge)
+        if refusal is not None:
+            return refusal
+    return None
 
 
 @dataclass(frozen=True)
@@ -80,7 +112,11 @@ def _phase_changed(*, challenge: Challenge, change: PhaseChange) -> None:
 
 
 def _phase_write_unlocked(challenge: Challenge, to_phase: str, *, changed_by=None) -> PhaseChange:
-    """Write the new phase; the caller holds the challenge's row lock."""
+    """Write the new phase; the caller holds the challenge's row lock. Closing asks the close guards first."""
+    if to_phase == Challenge.Phase.CLOSED:
+        refusal = challenge_close_refusal(challenge)
+        if refusal is not None:
+            raise PhaseChangeNotAllowed(refusal.message, answer_url=refusal.answer_url)
     change = PhaseChange(
         challenge_id=challenge.pk,
         from_phase=challenge.phase,
@@ -102,13 +138,24 @@ def challenge_phase_advance(*, challenge_id: int, today: datetime.date | None = 
     date alone does not say the brief and criteria are finished. Holds the challenge's row lock
     (SELECT … FOR UPDATE) while it reads and writes the phase, so two runs (beat ticks, a redelivered
     task) or a staff change at the same moment never interleave: the second run finds nothing to do.
-    Returns the change, or None if there was none (gone, draft, or not due).
+    Returns the change, or None if there was none (gone, draft, or not due). A challenge due to
+    close while some of its ideas have no ending stops at final instead ("results pending").
     """
     today = today or timezone.localdate()
     challenge = Challenge.objects.select_for_update().filter(pk=challenge_id).first()
     if challenge is None or challenge.phase == Challenge.Phase.DRAFT:
         return None
     target = selectors.phase_by_dates(challenge, today=today)
+    if target == Challenge.Phase.CLOSED:
+        refusal = challenge_close_refusal(challenge)
+        if refusal is not None:
+            # Results pending: the dates say closed, but some ideas have no ending yet. It waits in the
+            # phase before (final); staff see why on the challenge's admin page and close it by hand
+            # after answering them. The next run finds nothing to do until then.
+            logger.warning("Challenge %s is due to close but waits: %s", challenge.pk, refusal.message)
+            target = Challenge.PHASE_ORDER[Challenge.PHASE_ORDER.index(Challenge.Phase.CLOSED) - 1]
+            if selectors.phase_index(target) <= selectors.phase_index(challenge.phase):
+                return None
     if target == challenge.phase:
         return None
     return _phase_write_unlocked(challenge, target)

@@ -15,7 +15,7 @@ from accounts.rules import is_triage
 from ideaportal.admin_utils import ReadOnlyAdminMixin
 
 from . import rules, services
-from .forms_admin import IdeaAdminForm, IdeaStatusChangeForm
+from .forms_admin import IdeaAdminForm, IdeaStatusChangeForm, expected_statuses_decode
 from .forms_comments import CommentHideForm
 from .models import Comment, CommentFlag, Idea, Status, StatusChange, Vote
 
@@ -125,7 +125,11 @@ class IdeaAdmin(admin.ModelAdmin):
         return urls + super().get_urls()
 
     def _apply_status_change(self, request, ideas, form):
-        """Call the service once per idea; report each refusal by name and the successes together."""
+        """Call the service once per idea; report each refusal by name and the successes together.
+
+        Each idea is compared with the status the page showed for it: one another staff member
+        decided on since is reported on its own (StaleDecision) and the others are applied.
+        """
         to_status = form.cleaned_data["to_status"]
         changed = []
         for idea in ideas:
@@ -136,6 +140,8 @@ class IdeaAdmin(admin.ModelAdmin):
                     changed_by=request.user,
                     reason=form.cleaned_data["reason"],
                     duplicate_of=form.cleaned_data["duplicate_of"],
+                    expected_status=form.expected_status_of(idea),
+                    reason_template=form.cleaned_data["template"],
                 )
             except services.IdeaError as error:
                 self.message_user(
@@ -181,7 +187,7 @@ class IdeaAdmin(admin.ModelAdmin):
                 self._apply_status_change(request, ideas, form)
                 return None  # back to the changelist, with the messages
         else:
-            form = IdeaStatusChangeForm()
+            form = IdeaStatusChangeForm(ideas=ideas)
         return self._status_page(request, form=form, ideas=ideas, title="Change the status of ideas")
 
     def change_status_view(self, request, object_id):
@@ -192,11 +198,16 @@ class IdeaAdmin(admin.ModelAdmin):
         change_url = reverse("admin:ideas_idea_change", args=[idea.pk], current_app=self.admin_site.name)
         allowed = services.allowed_next_statuses(idea.status)
         if request.method == "POST":
+            # The choices the page offered: those of the status it showed. If someone decided since,
+            # the service refuses with what the idea is now, rather than the form with "not a choice".
+            shown = expected_statuses_decode(request.POST.get("expected_status", "")).get(idea.pk)
+            if shown is not None:
+                allowed = services.allowed_next_statuses(shown)
             form = IdeaStatusChangeForm(request.POST, allowed_statuses=allowed)
             if form.is_valid() and self._apply_status_change(request, [idea], form):
                 return HttpResponseRedirect(change_url)
         else:
-            form = IdeaStatusChangeForm(allowed_statuses=allowed)
+            form = IdeaStatusChangeForm(allowed_statuses=allowed, ideas=[idea])
         return self._status_page(
             request, form=form, ideas=[idea], title=f"Change the status of “{idea.title}”", single=idea
         )

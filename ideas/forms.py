@@ -1,3 +1,5 @@
+import secrets
+
 from django import forms
 from django.urls import reverse
 
@@ -39,6 +41,15 @@ class IdeaForm(forms.ModelForm):
 
     def __init__(self, *args, challenge: Challenge, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            # A new idea's form carries a one-time token: sending it twice creates one idea
+            # (ideas.services.idea_create, the idea_one_per_submit_key constraint).
+            self.fields["submit_key"] = forms.CharField(
+                widget=forms.HiddenInput,
+                required=False,
+                max_length=Idea._meta.get_field("submit_key").max_length,
+                initial=secrets.token_urlsafe(24),
+            )
         self.fields["outcomes"].queryset = challenge.outcomes.select_related("job").order_by("code")
         for name in ("title", "problem", "solution"):
             self.fields[name].widget.attrs["maxlength"] = Idea._meta.get_field(name).max_length

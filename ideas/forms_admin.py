@@ -33,11 +33,67 @@ class IdeaAdminForm(forms.ModelForm):
         return title
 
 
-class IdeaStatusChangeForm(forms.Form):
+STALE_PAGE = "This page is out of date (the ideas' statuses it was opened with are missing): open it again."
+
+
+def expected_statuses_encode(ideas) -> str:
+    """The statuses the ideas had when the page was opened, for its hidden field: "12:submitted,13:shortlisted"."""
+    return ",".join(f"{idea.pk}:{idea.status}" for idea in ideas)
+
+
+def expected_statuses_decode(value: str) -> dict[int, str]:
+    """The hidden field back as {idea id: status}; anything malformed is left out (and reads as stale)."""
+    statuses: dict[int, str] = {}
+    for part in (value or "").split(","):
+        pk, _, status = part.strip().partition(":")
+        if pk.isascii() and pk.isdigit() and len(pk) <= 18 and status in Status.values:
+            statuses[int(pk)] = status
+    return statuses
+
+
+class ExpectedStatusesField(forms.CharField):
+    """A hidden field with the status of each idea as the staff member saw it when they opened the page.
+
+    The services compare it under the idea's row lock and refuse a decision made on a status the
+    idea has since left (CONVENTIONS: decisions that can cross).
+    """
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 200_000)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return expected_statuses_decode(super().to_python(value))
+
+
+class ExpectedStatusesMixin:
+    """Forms that change ideas' states: carry the statuses they were opened with (``ideas=`` when unbound)."""
+
+    def _expected_init(self, ideas) -> None:
+        self.fields["expected_status"] = ExpectedStatusesField()
+        if ideas is not None and not self.is_bound:
+            self.fields["expected_status"].initial = expected_statuses_encode(ideas)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("expected_status") and "expected_status" not in self.errors:
+            self.add_error(None, STALE_PAGE)
+        return cleaned
+
+    def expected_status_of(self, idea) -> str:
+        """The status the page showed for ``idea`` (an empty string, which never matches, if it did not show it)."""
+        return self.cleaned_data.get("expected_status", {}).get(idea.pk, "")
+
+
+class IdeaStatusChangeForm(ExpectedStatusesMixin, forms.Form):
     """Where the selected ideas go next, and the reason their authors read.
 
     The form only checks that the request is complete; ``ideas.services.idea_status_change``
-    decides, idea by idea, whether the step is allowed.
+    decides, idea by idea, whether the step is allowed, and whether the idea is still in the status
+    the page showed (the hidden ``expected_status``).
     """
 
     field_order = ["to_status", "reason_template", "reason", "duplicate_of"]
@@ -69,8 +125,9 @@ class IdeaStatusChangeForm(forms.Form):
         "Votes and comments move to it.",
     )
 
-    def __init__(self, *args, allowed_statuses=None, **kwargs):
+    def __init__(self, *args, allowed_statuses=None, ideas=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self._expected_init(ideas)
         if allowed_statuses is not None:
             self.fields["to_status"].choices = [
                 (v, label) for v, label in STAFF_STATUS_CHOICES if v in allowed_statuses
@@ -79,7 +136,7 @@ class IdeaStatusChangeForm(forms.Form):
         if statuses == {Status.IMPLEMENTED}:
             self.fields["reason"].label = "Implementation note"
         # One query: the active templates for the statuses on offer, grouped by status in the select.
-        self.reason_templates = [t for t in reason_templates_active() if t.to_status in statuses]
+        self.reason_templates = [t for t in reason_templates_active() if t.statuses & statuses]
         groups: dict[str, list] = {}
         for template in self.reason_templates:
             groups.setdefault(template.get_to_status_display(), []).append((str(template.pk), template.title))
@@ -87,20 +144,23 @@ class IdeaStatusChangeForm(forms.Form):
 
     def reason_templates_data(self) -> list[dict]:
         """The templates for the page's script: which status each explains, and its text."""
-        return [{"id": str(t.pk), "status": t.to_status, "text": t.text} for t in self.reason_templates]
+        return [{"id": str(t.pk), "statuses": sorted(t.statuses), "text": t.text} for t in self.reason_templates]
 
     def clean(self):
         cleaned = super().clean()
         to_status = cleaned.get("to_status")
         reason = (cleaned.get("reason") or "").strip()
         template_id = cleaned.get("reason_template")
+        cleaned["template"] = None
         if template_id:
             template = next(t for t in self.reason_templates if str(t.pk) == template_id)
-            if to_status and template.to_status != to_status:
+            cleaned["template"] = template
+            if to_status and to_status not in template.statuses:
                 self.add_error(
                     "reason_template",
-                    f"“{template.title}” explains “{template.get_to_status_display().lower()}”, "
-                    f"not “{Status(to_status).label.lower()}”.",
+                    f"“{template.title}” explains "
+                    + " or ".join(f"“{Status(s).label.lower()}”" for s in sorted(template.statuses))
+                    + f", not “{Status(to_status).label.lower()}”.",
                 )
             elif not reason:
                 reason = template.text.strip()

@@ -35,6 +35,12 @@ REACHED_SHORTLIST_STATUSES = [
     Status.IMPLEMENTED,
     Status.NOT_SELECTED,
 ]
+# The funnel's two groups once an idea is published (draft is neither). An open idea still waits for
+# a staff decision; an ended one has its answer: the challenge may close only when none is open
+# (ideas.services.funnel, challenges' close guard), and reaching an ending closes the idea's
+# mentoring (its assignment and any open revision request).
+OPEN_STATUSES = frozenset({Status.SUBMITTED, Status.SHORTLISTED, Status.IN_MENTORING, Status.FINALIST})
+ENDED_STATUSES = frozenset(Status) - OPEN_STATUSES - {Status.DRAFT}
 # Statuses whose reason the author must be given.
 STATUSES_NEEDING_REASON = frozenset({Status.DECLINED, Status.NOT_SELECTED, Status.DUPLICATE, Status.IMPLEMENTED})
 
@@ -88,6 +94,9 @@ class Idea(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
     decided_at = models.DateTimeField(null=True, blank=True, help_text="When staff last changed the status.")
+    # The new-idea form's one-time token: a double submit of the same form finds this idea instead
+    # of creating a second one (idea_one_per_submit_key).
+    submit_key = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     objects = IdeaQuerySet.as_manager()
 
@@ -127,6 +136,12 @@ class Idea(models.Model):
             ),
             models.CheckConstraint(condition=~Q(duplicate_of=F("id")), name="idea_not_duplicate_of_itself"),
             models.CheckConstraint(condition=~Q(title=""), name="idea_title_not_empty"),
+            models.UniqueConstraint(
+                fields=["author", "submit_key"],
+                condition=~Q(submit_key=""),
+                name="idea_one_per_submit_key",
+                violation_error_message="This form was already sent: the idea exists.",
+            ),
         ]
 
     def __str__(self) -> str:

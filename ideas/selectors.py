@@ -63,6 +63,13 @@ def idea_list_mine(user) -> QuerySet[Idea]:
 # --- comments (replies, kudos, flags, moderation) ---
 
 
+def idea_sent_with(user, submit_key: str) -> Idea | None:
+    """The idea the member created with this new-idea form (its one-time token), if any."""
+    if not submit_key or not getattr(user, "pk", None):
+        return None
+    return Idea.objects.filter(author_id=user.pk, submit_key=submit_key).first()
+
+
 def _comments_for_viewer(queryset: QuerySet[Comment], user) -> QuerySet[Comment]:
     """Comments with their author, the viewer's kudos and flag, and whether the edit window is open.
 

@@ -18,6 +18,7 @@ from .models import Idea, Status
 from .similar import similar_ideas
 
 RECEIVED = "Thank you: your idea was received. The team will answer it."
+SENT_ALREADY = "This form was already sent: here is the idea it created."
 # The submit buttons: "submit" checks for similar ideas first; "submit_different" is the
 # customer's answer to that check ("I checked: mine is different"); "draft" skips the check.
 CONFIRMED_DIFFERENT = "submit_different"
@@ -118,8 +119,17 @@ def idea_create(request, slug: str):
     form = IdeaForm(request.POST or None, challenge=challenge)
     blocking: list[Idea] = []
     if request.method == "POST" and form.is_valid():
+        # The same form sent again (a double click, a retried POST) answers with the idea it made;
+        # asked again after the similar-ideas check, which a twin request may have just passed.
+        key = form.cleaned_data.get("submit_key", "")
+        already = selectors.idea_sent_with(request.user, key)
         submit = request.POST.get("action") != "draft"
-        blocking = _similar_before_submit(request, challenge=challenge, form=form) if submit else []
+        blocking = _similar_before_submit(request, challenge=challenge, form=form) if submit and not already else []
+        if blocking:
+            already = selectors.idea_sent_with(request.user, key)
+        if already is not None:
+            messages.info(request, SENT_ALREADY)
+            return redirect(already)
         if not blocking:
             try:
                 idea = services.idea_create(
@@ -128,7 +138,9 @@ def idea_create(request, slug: str):
             except services.IdeaError as error:
                 form.add_error(None, str(error))
             else:
-                if submit:
+                if not getattr(idea, "created_now", True):
+                    messages.info(request, SENT_ALREADY)
+                elif submit:
                     messages.success(request, RECEIVED)
                 else:
                     messages.success(request, "Your draft is saved. Only you can see it until you submit it.")

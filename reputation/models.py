@@ -6,6 +6,8 @@ from django.db import models
 
 class Kind(models.TextChoices):
     IDEA_SUBMITTED = "idea_submitted", "Idea submitted"
+    # The submission award taken back: the idea was withdrawn or merged as a duplicate (negative points).
+    IDEA_SUBMITTED_REVERSED = "idea_submitted_reversed", "Idea withdrawn or merged: submission points taken back"
     IDEA_SHORTLISTED = "idea_shortlisted", "Idea shortlisted"
     IDEA_FINALIST = "idea_finalist", "Idea a finalist"
     IDEA_WINNER = "idea_winner", "Idea a winner"
@@ -24,13 +26,14 @@ class Tier(models.TextChoices):
 
 
 class ReputationEvent(models.Model):
-    """One award. Rows are only ever inserted (reputation.services.reputation_award), never changed."""
+    """One award, or the reversal of one (negative points). Rows are only ever inserted
+    (reputation.services.reputation_award), never changed."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reputation_events")
     kind = models.CharField(max_length=32, choices=Kind.choices)
     # What the award is for, e.g. "idea:12", "job:3", "comment:5/by:7" (one kudos giver).
     object_key = models.CharField(max_length=100)
-    points = models.PositiveIntegerField()
+    points = models.IntegerField()
     # The challenge the award came from (an idea's, a comment's idea's), for the per-challenge leaderboards;
     # empty for awards outside challenges (a survey).
     challenge = models.ForeignKey(

@@ -187,6 +187,30 @@ def idea_submitted_award(*, idea) -> bool:
     )
 
 
+def idea_submitted_reversal(*, idea) -> bool:
+    """Take back the submission award of an idea that was withdrawn or merged as a duplicate.
+
+    A new event with the negative of the points awarded (the ledger stays append-only), keyed on the
+    idea like the award, so it happens at most once; nothing when there was no award. Submitting
+    another idea earns its own award, and withdrawing that one takes it back too: nothing to farm.
+    """
+    key = f"idea:{idea.pk}"
+    awarded = (
+        ReputationEvent.objects.filter(user_id=idea.author_id, kind=Kind.IDEA_SUBMITTED, object_key=key)
+        .values_list("points", flat=True)
+        .first()
+    )
+    if not awarded:
+        return False
+    return reputation_award(
+        user=idea.author,
+        kind=Kind.IDEA_SUBMITTED_REVERSED,
+        object_key=key,
+        points=-awarded,
+        challenge_id=idea.challenge_id,
+    )
+
+
 def kudos_award(*, comment, giver) -> bool:
     """Award a comment's author for one member's kudos, once per giver (taking it back and again earns nothing)."""
     return reputation_award(

@@ -2,6 +2,7 @@
 (screening) and ``ideas.services`` (status changes) only."""
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import HttpResponseRedirect
@@ -12,19 +13,24 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+from challenges.models import Challenge
+from challenges.services import ChallengeError
 from ideaportal.admin_utils import ReadOnlyAdminMixin
 from ideaportal.pagination import CappedPaginator
 from ideas.admin import IdeaAdmin
-from ideas.models import AWAITING_SCREENING_FIRST
-from ideas.services import allowed_next_statuses
+from ideas.models import AWAITING_SCREENING_FIRST, Status
+from ideas.services import IdeaError, allowed_next_statuses
 
 from . import rules, selectors
 from .admin_mentoring import MENTORING_ACTIONS
-from .forms_screening import ScorecardForm
+from .forms_endings import ChallengeIdeasEndForm
+from .forms_screening import ReasonTemplateForm, ScorecardForm
 from .models import ReasonTemplate, Screening, TriageIdea
+from .services import finalists as finalists_services
 from .services import screening as screening_services
 
 SCORECARD_TEMPLATE = "admin/reviews/triageidea/scorecard.html"
+CHALLENGE_CLOSE_TEMPLATE = "admin/reviews/challenge_close.html"
 
 
 class TriageOnlyMixin:
@@ -169,8 +175,71 @@ class TriageIdeaAdmin(TriageOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.scorecard_view),
                 name="reviews_triageidea_scorecard",
             ),
+            path(
+                "close-challenge/<int:challenge_id>/",
+                self.admin_site.admin_view(self.challenge_close_view),
+                name="reviews_challenge_close",
+            ),
         ]
         return urls + super().get_urls()
+
+    def challenge_close_view(self, request, challenge_id):
+        """Every idea still open in the challenge, answered at once with one reason, then the challenge closed.
+
+        All or nothing (``reviews.services.challenge_close``); the page carries each idea's status as
+        shown, so an idea decided or submitted meanwhile makes the service refuse and change nothing.
+        """
+        if not rules.can_use_triage_queue(request.user):
+            raise PermissionDenied
+        challenge = get_object_or_404(Challenge, pk=challenge_id)
+        change_url = reverse("admin:challenges_challenge_change", args=[challenge.pk], current_app=self.admin_site.name)
+        if challenge.phase == Challenge.Phase.CLOSED:
+            self.message_user(request, f"“{challenge.title}” is closed already.", level=messages.INFO)
+            return HttpResponseRedirect(change_url)
+        ideas = list(selectors.challenge_open_ideas(challenge))
+        for idea in ideas:
+            idea.ending_label = Status(finalists_services.ending_for(idea.status)).label
+        form = ChallengeIdeasEndForm(request.POST if "apply" in request.POST else None, ideas=ideas)
+        # With no idea left to answer there is nothing to fill in: the button closes the challenge.
+        if "apply" in request.POST and (not ideas or form.is_valid()):
+            answers = form.cleaned_data if ideas else {"reason": "", "expected_status": {}, "template": None}
+            try:
+                finalists_services.challenge_close(
+                    challenge=challenge,
+                    closed_by=request.user,
+                    reason=answers["reason"],
+                    expected_statuses=answers["expected_status"],
+                    reason_template=answers["template"],
+                )
+            except (IdeaError, ChallengeError) as error:
+                self.message_user(request, f"Nothing was changed: {error}", level=messages.ERROR)
+                return HttpResponseRedirect(request.path)
+            count = len(ideas)
+            self.message_user(
+                request,
+                f"“{challenge.title}” is closed"
+                + (
+                    f"; {count} idea{'s' if count != 1 else ''} answered and {'their' if count != 1 else 'its'} "
+                    "author told."
+                    if count
+                    else "."
+                ),
+                level=messages.SUCCESS,
+            )
+            return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Close “{challenge.title}”",
+            "subtitle": None,
+            "opts": self.model._meta,
+            "challenge": challenge,
+            "ideas": ideas,
+            "form": form,
+            "media": self.media + form.media,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, CHALLENGE_CLOSE_TEMPLATE, context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """A queue row opens as its scorecard; the idea's own admin page edits it."""
@@ -264,10 +333,15 @@ class ScreeningAdmin(TriageOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 class ReasonTemplateAdmin(TriageOnlyMixin, admin.ModelAdmin):
     """Reusable reasons for status changes; staff pick one on the change-status page and adapt it."""
 
-    list_display = ["title", "to_status", "is_active", "short_text"]
+    form = ReasonTemplateForm
+    list_display = ["title", "to_status", "other_statuses", "is_active", "short_text"]
     list_filter = ["to_status", "is_active"]
     search_fields = ["title", "text"]
-    fields = ["to_status", "title", "text", "is_active"]
+    fields = ["to_status", "also_for", "title", "text", "is_active"]
+
+    @admin.display(description="also for")
+    def other_statuses(self, obj):
+        return ", ".join(Status(s).label.lower() for s in sorted(obj.also_for or [])) or "—"
 
     @admin.display(description="text")
     def short_text(self, obj):

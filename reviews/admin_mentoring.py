@@ -12,7 +12,7 @@ from django.utils.text import Truncator
 
 from ideaportal.admin_utils import ReadOnlyAdminMixin
 
-from . import rules
+from . import rules, selectors
 from .forms_mentoring import MentorAssignForm, MentorReassignForm
 from .models import MentorAssignment, Review, RevisionRequest, ThreadMessage
 from .services import mentoring as services
@@ -48,7 +48,7 @@ def assign_mentors(modeladmin, request, queryset):
     """Intermediate page: choose mentors and a capacity; each shortlisted idea goes to the least busy mentor."""
     _require_triage(request)
     ideas = list(queryset.select_related("challenge", "author").order_by("pk"))
-    form = MentorAssignForm(request.POST if "apply" in request.POST else None)
+    form = MentorAssignForm(request.POST if "apply" in request.POST else None, ideas=ideas)
     if "apply" in request.POST and form.is_valid():
         try:
             outcomes = services.mentor_assign(
@@ -56,6 +56,7 @@ def assign_mentors(modeladmin, request, queryset):
                 mentors=form.cleaned_data["mentors"],
                 capacity=form.cleaned_data["capacity"],
                 assigned_by=request.user,
+                expected_statuses={idea.pk: form.expected_status_of(idea) for idea in ideas},
             )
         except services.MentoringNotAllowed as error:
             form.add_error(None, str(error))
@@ -99,13 +100,23 @@ def reassign_mentor(modeladmin, request, queryset):
     """Intermediate page: choose the new mentor; each idea's current assignment ends and a new one starts."""
     _require_triage(request)
     ideas = list(queryset.select_related("challenge", "author").order_by("pk"))
-    form = MentorReassignForm(request.POST if "apply" in request.POST else None)
+    form = MentorReassignForm(
+        request.POST if "apply" in request.POST else None,
+        ideas=ideas,
+        current_assignments=selectors.current_assignment_ids(ideas),
+    )
     if "apply" in request.POST and form.is_valid():
         mentor = form.cleaned_data["mentor"]
         done = []
         for idea in ideas:
             try:
-                services.mentor_reassign(idea=idea, mentor=mentor, assigned_by=request.user)
+                services.mentor_reassign(
+                    idea=idea,
+                    mentor=mentor,
+                    assigned_by=request.user,
+                    expected_status=form.expected_status_of(idea),
+                    expected_assignment_id=form.expected_assignment_of(idea),
+                )
             except services.MentoringNotAllowed as error:
                 modeladmin.message_user(
                     request, f"Idea #{idea.pk} “{idea.title}” was not reassigned: {error}", level=messages.WARNING

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from accounts.models import MENTOR_GROUP
+from ideas.forms_admin import STALE_PAGE, ExpectedStatusesMixin
 
 from .models import Review
 
@@ -63,7 +64,7 @@ class ThreadMessageForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class MentorAssignForm(forms.Form):
+class MentorAssignForm(ExpectedStatusesMixin, forms.Form):
     mentors = forms.ModelMultipleChoiceField(
         queryset=_mentors(),
         widget=forms.CheckboxSelectMultiple,
@@ -73,16 +74,43 @@ class MentorAssignForm(forms.Form):
         min_value=1, max_value=100, initial=5, label="Capacity per mentor", help_text="The most ideas a mentor holds."
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, ideas=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self._expected_init(ideas)
         self.fields["mentors"].queryset = _mentors()
         self.fields["mentors"].label_from_instance = lambda user: f"{user.public_name} <{user.email}>"
 
 
-class MentorReassignForm(forms.Form):
-    mentor = forms.ModelChoiceField(queryset=_mentors(), label="New mentor")
+class MentorReassignForm(ExpectedStatusesMixin, forms.Form):
+    """The new mentor; carries each idea's status and current assignment as the page showed them."""
 
-    def __init__(self, *args, **kwargs):
+    mentor = forms.ModelChoiceField(queryset=_mentors(), label="New mentor")
+    expected_assignments = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200_000)
+
+    def __init__(self, *args, ideas=None, current_assignments: dict[int, int] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self._expected_init(ideas)
+        if ideas is not None and current_assignments is not None and not self.is_bound:
+            self.fields["expected_assignments"].initial = ",".join(
+                f"{idea.pk}:{current_assignments.get(idea.pk, 0)}" for idea in ideas
+            )
+
+    def clean_expected_assignments(self) -> dict[int, int]:
+        pairs = {}
+        for part in (self.cleaned_data.get("expected_assignments") or "").split(","):
+            idea_id, _, assignment_id = part.strip().partition(":")
+            if idea_id.isascii() and idea_id.isdigit() and assignment_id.isascii() and assignment_id.isdigit():
+                pairs[int(idea_id)] = int(assignment_id)
+        return pairs
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("expected_assignments") and not self.non_field_errors():
+            self.add_error(None, STALE_PAGE)
+        return cleaned
+
+    def expected_assignment_of(self, idea) -> int:
+        """The idea's current assignment as the page showed it (0: none; -1, which never matches, if not shown)."""
+        return self.cleaned_data.get("expected_assignments", {}).get(idea.pk, -1)
         self.fields["mentor"].queryset = _mentors()
         self.fields["mentor"].label_from_instance = lambda user: f"{user.public_name} <{user.email}>"

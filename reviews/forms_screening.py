@@ -2,6 +2,9 @@
 
 from django import forms
 
+from ideas.models import Status
+
+from .models import ReasonTemplate
 from .services.screening import NOTE_MAX_LENGTH
 
 SCORE_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
@@ -52,3 +55,29 @@ class ScorecardForm(forms.Form):
         return {
             c.pk: (self.cleaned_data[f"score_{c.pk}"], self.cleaned_data.get(f"note_{c.pk}", "")) for c in self.criteria
         }
+
+
+class ReasonTemplateForm(forms.ModelForm):
+    """A reason template and every status it was written for (its main one, and others it fits too)."""
+
+    also_for = forms.MultipleChoiceField(
+        label="Also for",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Other statuses this reason fits as written; it is offered, and accepted, for these only.",
+    )
+
+    class Meta:
+        model = ReasonTemplate
+        fields = ["to_status", "also_for", "title", "text", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        staff_statuses = [(v, label) for v, label in Status.choices if v not in {Status.DRAFT, Status.SUBMITTED}]
+        self.fields["to_status"].choices = staff_statuses
+        self.fields["also_for"].choices = staff_statuses
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["also_for"] = sorted(set(cleaned.get("also_for") or []) - {cleaned.get("to_status")})
+        return cleaned

@@ -49,6 +49,11 @@ class ReasonTemplate(models.Model):
     """A reusable reason for a status change (the author reads it); staff adapt it before sending."""
 
     to_status = models.CharField(max_length=16, choices=Status.choices, help_text="The status it explains.")
+    # A reason may fit more than one status ("the challenge ended without it" is true of an idea not
+    # selected and of one declined unscreened); it is offered, and accepted, for these statuses only.
+    also_for = models.JSONField(
+        default=list, blank=True, help_text="Other statuses it was written for too, if any (their values)."
+    )
     title = models.CharField(max_length=100)
     text = models.TextField()
     is_active = models.BooleanField(default=True)
@@ -59,6 +64,12 @@ class ReasonTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_to_status_display()}: {self.title}"
+
+    @property
+    def statuses(self) -> frozenset[str]:
+        """The statuses it was written for: the status page offers it for these, and ``idea_status_change``
+        refuses it with any other."""
+        return frozenset({self.to_status, *(self.also_for or [])})
 
 
 class MentorAssignment(models.Model):
@@ -148,7 +159,11 @@ class RevisionRequest(models.Model):
     mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="revision_requests")
     message = models.TextField(max_length=5000)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When it stopped being open: the author's answer, or the idea reaching an ending (then closed_at too).
     answered_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Closed unanswered: the idea reached an ending (declined, won, …)."
+    )
     answer_version = models.ForeignKey(IdeaVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     version_before = models.ForeignKey(
         IdeaVersion,

@@ -25,9 +25,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Concat
 
-from ideas.models import REACHED_SHORTLIST_STATUSES, Idea, Status
+from ideas.models import OPEN_STATUSES, REACHED_SHORTLIST_STATUSES, Idea, Status
 
-from .models import ReasonTemplate, Screening, ScreeningScore
+from .models import MentorAssignment, ReasonTemplate, Screening, ScreeningScore
 
 
 def _author_count(condition: Q | None = None):
@@ -115,6 +115,22 @@ def screenings_of_idea(idea):
             )
         )
         .order_by("created_at", "id")
+    )
+
+
+def challenge_open_ideas(challenge):
+    """The challenge's ideas still waiting for an ending (ideas.models.OPEN_STATUSES), oldest first."""
+    return (
+        Idea.objects.filter(challenge_id=challenge.pk, status__in=OPEN_STATUSES).select_related("author").order_by("pk")
+    )
+
+
+def current_assignment_ids(ideas) -> dict[int, int]:
+    """Each idea's current mentor assignment id (ideas without one are left out), in one query."""
+    return dict(
+        MentorAssignment.objects.filter(idea__in=[idea.pk for idea in ideas], ended_at__isnull=True).values_list(
+            "idea_id", "pk"
+        )
     )
 
 

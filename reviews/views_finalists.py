@@ -1,5 +1,7 @@
 """Triage staff compare a challenge's finalists side by side and choose the winner."""
 
+from collections import Counter
+
 from django import forms
 from django.contrib import messages
 from django.http import Http404
@@ -7,14 +9,17 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from challenges.models import Challenge
+from ideas.forms_admin import ExpectedStatusesMixin
 from ideas.models import Idea, Status
 from ideas.services import TransitionNotAllowed
 
 from . import rules, selectors, services
 
 
-class WinnerChoiceForm(forms.Form):
-    """Choose one finalist as the winner; by default the others become not selected, with their reason."""
+class WinnerChoiceForm(ExpectedStatusesMixin, forms.Form):
+    """Choose one finalist as the winner; by default every other idea still open in the challenge gets its
+    ending (not selected; declined if never screened), with their reason. Carries the statuses of the
+    challenge's open ideas as the page showed them: a decision made meanwhile makes the choice refused."""
 
     idea = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(
@@ -23,7 +28,9 @@ class WinnerChoiceForm(forms.Form):
         help_text="The author and everyone reading the results see this, word for word.",
     )
     others_not_selected = forms.BooleanField(
-        label="Mark the other finalists not selected", required=False, initial=True
+        label="Mark the other finalists not selected, and every other idea still open (declined if never screened)",
+        required=False,
+        initial=True,
     )
     others_reason = forms.CharField(
         label="Why the others were not selected",
@@ -31,6 +38,10 @@ class WinnerChoiceForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Their authors and everyone reading the results see this.",
     )
+
+    def __init__(self, *args, ideas=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._expected_init(ideas)
 
     def clean(self):
         cleaned = super().clean()
@@ -51,13 +62,22 @@ def _challenge_for_staff_or_404(request, slug: str) -> Challenge:
 
 def _render(request, challenge: Challenge, *, bound_form: WinnerChoiceForm | None = None, status: int = 200):
     comparison = selectors.finalists_compare(challenge=challenge)
+    open_ideas = list(selectors.challenge_open_ideas(challenge))
     bound_idea = bound_form.cleaned_data.get("idea") if bound_form is not None else None
     for idea in comparison.finalists:
         if bound_form is not None and idea.pk == bound_idea:
             idea.winner_form = bound_form
         else:
-            idea.winner_form = WinnerChoiceForm(initial={"idea": idea.pk}, auto_id=f"id_%s_{idea.pk}")
-    context = {"challenge": challenge, "comparison": comparison, "can_choose": rules.can_choose_winner(request.user)}
+            idea.winner_form = WinnerChoiceForm(initial={"idea": idea.pk}, auto_id=f"id_%s_{idea.pk}", ideas=open_ideas)
+    context = {
+        "challenge": challenge,
+        "comparison": comparison,
+        "can_choose": rules.can_choose_winner(request.user),
+        # Ideas still open besides the finalists: choosing the winner gives them their ending too.
+        "open_others": [idea for idea in open_ideas if idea.status != Status.FINALIST],
+    }
+    by_status = Counter(idea.get_status_display() for idea in context["open_others"])
+    context["open_others_by_status"] = sorted(by_status.items())
     return render(request, "reviews/finalists_compare.html", context, status=status)
 
 
@@ -85,7 +105,12 @@ def finalists_choose_winner(request, slug: str):
     others_reason = form.cleaned_data["others_reason"] if form.cleaned_data["others_not_selected"] else None
     try:
         choice = services.winner_choose(
-            idea=idea, chosen_by=request.user, reason=form.cleaned_data["reason"], others_reason=others_reason
+            idea=idea,
+            chosen_by=request.user,
+            reason=form.cleaned_data["reason"],
+            others_reason=others_reason,
+            expected_status=form.expected_status_of(idea),
+            expected_statuses=form.cleaned_data["expected_status"],
         )
     except TransitionNotAllowed as error:
         messages.error(request, f"Nothing was changed: {error}")

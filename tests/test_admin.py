@@ -13,6 +13,7 @@ from ideas import services
 from ideas.models import Comment, Status, StatusChange, Vote
 from scoring.models import Rating, Respondent
 from tests import factories
+from tests.decisions import expected_for
 
 CHANGELIST_URL = reverse("admin:ideas_idea_changelist")
 
@@ -71,7 +72,12 @@ def make_idea(challenge, author, title, *, submit=True):
 
 def run_action(client, ideas, **form):
     """Post the "Change status…" action the way the intermediate page does."""
-    data = {"action": "change_status", "_selected_action": [idea.pk for idea in ideas], "apply": "Change status"}
+    data = {
+        "action": "change_status",
+        "_selected_action": [idea.pk for idea in ideas],
+        "apply": "Change status",
+        "expected_status": expected_for(ideas),
+    }
     data.update(form)
     return client.post(CHANGELIST_URL, data, follow=True)
 
@@ -435,11 +441,15 @@ def test_change_status_from_the_idea_page(admin_client, challenge, customer):
         "duplicate",
     ]
 
-    response = admin_client.post(url, {"to_status": "winner", "reason": "x", "apply": "1"})
+    response = admin_client.post(
+        url, {"to_status": "winner", "reason": "x", "apply": "1", "expected_status": expected_for(idea)}
+    )
     assert response.status_code == 200
     assert "to_status" in response.context["form"].errors
 
-    response = admin_client.post(url, {"to_status": "shortlisted", "reason": "Strong fit.", "apply": "1"})
+    response = admin_client.post(
+        url, {"to_status": "shortlisted", "reason": "Strong fit.", "apply": "1", "expected_status": expected_for(idea)}
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:ideas_idea_change", args=[idea.pk])
     idea.refresh_from_db()

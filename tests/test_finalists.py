@@ -15,6 +15,7 @@ from reviews import services
 from reviews.models import Review, Screening, ScreeningScore
 from scoring.models import OutcomeScore
 from tests import factories
+from tests.decisions import expected_for
 
 # Words that only a screener or a mentor wrote: they must show on the compare page and nowhere a
 # customer looks.
@@ -147,7 +148,13 @@ def test_only_triage_staff_open_the_compare_page(
     # Choosing the winner is refused the same way, and changes nothing.
     response = client.post(
         choose_url(final_challenge),
-        {"idea": finalists[0].pk, "reason": "Best", "others_not_selected": "on", "others_reason": "Close"},
+        {
+            "idea": finalists[0].pk,
+            "reason": "Best",
+            "others_not_selected": "on",
+            "others_reason": "Close",
+            "expected_status": expected_for(finalists),
+        },
     )
     if status == 404:
         assert response.status_code == 404
@@ -271,6 +278,7 @@ def test_choosing_the_winner_moves_the_others_to_not_selected(
                 "reason": "Cheapest to pilot in our three cities.",
                 "others_not_selected": "on",
                 "others_reason": "Strong, but costlier to run.",
+                "expected_status": expected_for(finalists),
             },
             follow=True,
         )
@@ -304,19 +312,23 @@ def test_choosing_the_winner_moves_the_others_to_not_selected(
 
 
 @pytest.mark.django_db
-def test_the_others_may_stay_finalists(triage, finalists):
-    choice = services.winner_choose(idea=finalists[1], chosen_by=triage, reason="Best fit.", others_reason=None)
-    assert choice.not_selected == []
-    statuses = [idea.status for idea in type(finalists[0]).objects.filter(pk__in=[i.pk for i in finalists])]
-    assert sorted(statuses) == sorted([Status.WINNER, Status.FINALIST, Status.FINALIST])
+def test_the_others_may_not_stay_open(triage, finalists, mailoutbox):
+    """Issue 15: choosing the winner needs an ending for every other idea still open (was: they stayed finalists)."""
+    with pytest.raises(idea_services.TransitionNotAllowed, match="2 other ideas of this challenge would be left"):
+        services.winner_choose(idea=finalists[1], chosen_by=triage, reason="Best fit.", others_reason=None)
+    assert_nothing_changed(finalists)
+    assert mailoutbox == []
 
 
 @pytest.mark.django_db
-def test_unticked_box_leaves_the_others_finalists(client_for, triage, finalists, final_challenge):
-    client_for(triage).post(choose_url(final_challenge), {"idea": finalists[2].pk, "reason": "Best fit."})
-    finalists[0].refresh_from_db()
-    finalists[2].refresh_from_db()
-    assert (finalists[2].status, finalists[0].status) == (Status.WINNER, Status.FINALIST)
+def test_unticked_box_is_refused_while_others_are_open(client_for, triage, finalists, final_challenge):
+    response = client_for(triage).post(
+        choose_url(final_challenge),
+        {"idea": finalists[2].pk, "reason": "Best fit.", "expected_status": expected_for(finalists)},
+        follow=True,
+    )
+    assert "Nothing was changed" in response.text and "without an ending" in response.text
+    assert_nothing_changed(finalists)
 
 
 def assert_nothing_changed(finalists):
@@ -379,11 +391,30 @@ def test_refusal_from_the_page_is_a_message_and_changes_nothing(client_for, tria
     # The service's check: an idea that is no longer a finalist (someone else just chose it).
     finalists[1].status = Status.NOT_SELECTED
     finalists[1].save(update_fields=["status"])
-    response = client.post(choose_url(final_challenge), {"idea": finalists[1].pk, "reason": "Best."}, follow=True)
+    response = client.post(
+        choose_url(final_challenge),
+        {"idea": finalists[1].pk, "reason": "Best.", "expected_status": expected_for(finalists)},
+        follow=True,
+    )
     assert "Nothing was changed" in response.text and "cannot become winner" in response.text
+    # The same, from a page opened before the change: refused as stale, with what it is now.
+    response = client.post(
+        choose_url(final_challenge),
+        {
+            "idea": finalists[1].pk,
+            "reason": "Best.",
+            "expected_status": f"{finalists[1].pk}:finalist,{finalists[0].pk}:finalist,{finalists[2].pk}:finalist",
+        },
+        follow=True,
+    )
+    assert "This idea changed since you opened it: it is now not selected." in response.text
     # An idea of another challenge.
     stranger = make_finalist(factories.ChallengeFactory(phase=Challenge.Phase.FINAL), title="Elsewhere")
-    response = client.post(choose_url(final_challenge), {"idea": stranger.pk, "reason": "Best."}, follow=True)
+    response = client.post(
+        choose_url(final_challenge),
+        {"idea": stranger.pk, "reason": "Best.", "expected_status": expected_for(stranger)},
+        follow=True,
+    )
     assert "not in this challenge" in response.text
     stranger.refresh_from_db()
     assert stranger.status == Status.FINALIST

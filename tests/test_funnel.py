@@ -10,6 +10,7 @@ from django.urls import reverse
 from ideas import services
 from ideas.models import STATUSES_NEEDING_REASON, Idea, Status, StatusChange
 from tests import factories
+from tests.decisions import expected_for
 
 CHANGELIST_URL = reverse("admin:ideas_idea_changelist")
 ALLOWED_PAIRS = {(source, target) for source, targets in services.TRANSITIONS.items() for target in targets}
@@ -198,7 +199,12 @@ def test_customers_and_mentors_cannot_run_the_admin_action(client_for, idea, cus
 
 def run_action(client, ideas, **form):
     """Post the "Change status…" action the way its intermediate page does."""
-    data = {"action": "change_status", "_selected_action": [idea.pk for idea in ideas], "apply": "Change status"}
+    data = {
+        "action": "change_status",
+        "_selected_action": [idea.pk for idea in ideas],
+        "apply": "Change status",
+        "expected_status": expected_for(ideas),
+    }
     data.update(form)
     return client.post(CHANGELIST_URL, data, follow=True)
 

@@ -16,6 +16,7 @@ from reviews.admin_mentoring import MENTORING_ACTIONS
 from reviews.models import MentorAssignment, Review, RevisionRequest, ThreadMessage, TriageIdea
 from reviews.services import mentoring as services
 from tests import factories
+from tests.decisions import expected_for
 
 pytestmark = pytest.mark.django_db
 
@@ -140,7 +141,13 @@ def test_admin_assign_action_shows_the_page_then_assigns_with_capacity(triage, m
     assert page.status_code == 200 and b"Capacity per mentor" in page.content
     assert not MentorAssignment.objects.exists()
 
-    data = {"action": "assign_mentors", "apply": "1", "mentors": [m.pk for m in mentors], "capacity": "2"}
+    data = {
+        "action": "assign_mentors",
+        "apply": "1",
+        "mentors": [m.pk for m in mentors],
+        "capacity": "2",
+        "expected_status": expected_for(ideas),
+    }
     request = _admin_request(triage, data)
     assert assign(modeladmin, request, queryset) is None
     texts = [str(m) for m in request._messages]
@@ -152,7 +159,15 @@ def test_admin_assign_action_shows_the_page_then_assigns_with_capacity(triage, m
 def test_admin_reassign_action(triage, mentored, other_mentor):
     reassign = next(a for a in MENTORING_ACTIONS if a.__name__ == "reassign_mentor")
     modeladmin = admin_site._registry[TriageIdea]
-    request = _admin_request(triage, {"action": "reassign_mentor", "apply": "1", "mentor": other_mentor.pk})
+    current = MentorAssignment.objects.get(idea=mentored, ended_at__isnull=True)
+    data = {
+        "action": "reassign_mentor",
+        "apply": "1",
+        "mentor": other_mentor.pk,
+        "expected_status": expected_for(mentored),
+        "expected_assignments": f"{mentored.pk}:{current.pk}",
+    }
+    request = _admin_request(triage, data)
     assert reassign(modeladmin, request, TriageIdea.objects.filter(pk=mentored.pk)) is None
     assert MentorAssignment.objects.get(idea=mentored, ended_at__isnull=True).mentor == other_mentor
 

@@ -9,6 +9,7 @@ from ideas.models import Idea, Status, StatusChange
 from reviews.models import ReasonTemplate, Screening, ScreeningScore, TriageIdea
 from reviews.services import ScreeningError, criteria_ensure_defaults, screening_delete, screening_save
 from tests import factories
+from tests.decisions import expected_for
 
 
 @pytest.fixture
@@ -251,6 +252,7 @@ def test_customer_pages_never_show_screening_scores_or_notes(
 
 @pytest.fixture
 def reason_templates(db):
+    ReasonTemplate.objects.update(is_active=False)  # the seeded ones (reviews/0004) stay out of these tests
     return {
         "declined": ReasonTemplate.objects.create(
             to_status=Status.DECLINED, title="Out of scope", text="Thank you — this is outside what we can deliver."
@@ -294,7 +296,13 @@ def test_in_progress_idea_offers_implemented_templates_and_an_implementation_not
 def test_a_chosen_template_fills_an_empty_reason(client_for, idea, triage, reason_templates):
     url = reverse("admin:ideas_idea_change_status", args=[idea.pk])
     response = client_for(triage).post(
-        url, {"to_status": "declined", "reason": "", "reason_template": str(reason_templates["declined"].pk)}
+        url,
+        {
+            "to_status": "declined",
+            "reason": "",
+            "reason_template": str(reason_templates["declined"].pk),
+            "expected_status": expected_for(idea),
+        },
     )
     assert response.status_code == 302
     change = StatusChange.objects.get(idea=idea)
@@ -309,6 +317,7 @@ def test_an_edited_reason_wins_over_the_template(client_for, idea, triage, reaso
             "to_status": "declined",
             "reason": "Outside what we deliver, but see challenge 4.",
             "reason_template": str(reason_templates["declined"].pk),
+            "expected_status": expected_for(idea),
         },
     )
     assert StatusChange.objects.get(idea=idea).reason == "Outside what we deliver, but see challenge 4."

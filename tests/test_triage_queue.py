@@ -14,6 +14,7 @@ from reviews.admin_mentoring import MENTORING_ACTIONS
 from reviews.models import TriageIdea
 from reviews.services import criteria_ensure_defaults, screening_save
 from tests import factories
+from tests.decisions import expected_for
 
 QUEUE_URL = reverse("admin:reviews_triageidea_changelist")
 
@@ -184,6 +185,7 @@ def test_change_status_from_the_queue_goes_through_the_service(client_for, triag
             "apply": "Change status",
             "to_status": "declined",
             "reason": "Outside what we can deliver.",
+            "expected_status": expected_for(late, fresh),
         },
         follow=True,
     )

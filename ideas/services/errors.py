@@ -1,6 +1,14 @@
 """The refusals of ideas.services: each message is for the person who tried."""
 
-__all__ = ["CommentNotAllowed", "IdeaError", "SubmissionNotAllowed", "TransitionNotAllowed", "VoteNotAllowed"]
+__all__ = [
+    "CommentNotAllowed",
+    "IdeaError",
+    "StaleDecision",
+    "SubmissionNotAllowed",
+    "TransitionNotAllowed",
+    "VoteNotAllowed",
+    "stale_decision_message",
+]
 
 
 class IdeaError(Exception):
@@ -21,3 +29,13 @@ class SubmissionNotAllowed(IdeaError):
 
 class TransitionNotAllowed(IdeaError):
     pass
+
+
+class StaleDecision(TransitionNotAllowed):
+    """A decision based on a state the idea has left: someone else decided first. Nothing was changed."""
+
+
+def stale_decision_message(status: str) -> str:
+    from ..models import Status
+
+    return f"This idea changed since you opened it: it is now {Status(status).label.lower()}."

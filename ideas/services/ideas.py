@@ -2,23 +2,32 @@
 
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from challenges.models import Challenge, Outcome
 from challenges.rules import submission_refusal
-from reputation.services import idea_submitted_award
+from reputation.services import idea_submitted_award, idea_submitted_reversal
 
 from .. import notification_kinds as notify
 from .. import rules
 from ..models import Idea, IdeaVersion, Status, StatusChange
 from .errors import IdeaError, SubmissionNotAllowed
 from .follows import idea_follow
+from .funnel import idea_ended_unlocked
 
-__all__ = ["WithdrawalNotAllowed", "idea_create", "idea_submit", "idea_update", "idea_withdraw"]
+__all__ = [
+    "SUBMIT_KEY_MAX_LENGTH",
+    "WithdrawalNotAllowed",
+    "idea_create",
+    "idea_submit",
+    "idea_update",
+    "idea_withdraw",
+]
 
 WITHDRAW_REASON_MAX_LENGTH = 1000
+SUBMIT_KEY_MAX_LENGTH = Idea._meta.get_field("submit_key").max_length
 
 
 class WithdrawalNotAllowed(IdeaError):
@@ -63,25 +72,46 @@ def idea_create(
     solution: str,
     outcomes: Iterable[Outcome],
     submit: bool = True,
+    submit_key: str = "",
 ) -> Idea:
     """Create an idea as a draft, or submitted at once; raises SubmissionNotAllowed with the reason.
 
-    Records version 1, and the author follows their idea from the start.
+    Records version 1, and the author follows their idea from the start. ``submit_key`` is the
+    form's one-time token: the same author sending the same form twice (a double click, a retried
+    POST, two at once) gets the idea the first one created, with ``idea.created_now`` False; the
+    unique constraint idea_one_per_submit_key decides a race (the second insert waits for the
+    first's commit, then finds its idea).
     """
+    submit_key = (submit_key or "").strip()[:SUBMIT_KEY_MAX_LENGTH]
+    if submit_key:
+        existing = Idea.objects.filter(author=author, submit_key=submit_key).first()
+        if existing is not None:
+            existing.created_now = False
+            return existing
     refusal = submission_refusal(author, challenge)
     if refusal:
         raise SubmissionNotAllowed(refusal)
     outcomes = _validate_outcomes(challenge, outcomes)
     now = timezone.now()
-    idea = Idea.objects.create(
-        challenge=challenge,
-        author=author,
-        title=title.strip(),
-        problem=problem.strip(),
-        solution=solution.strip(),
-        status=Status.SUBMITTED if submit else Status.DRAFT,
-        submitted_at=now if submit else None,
-    )
+    try:
+        with transaction.atomic():
+            idea = Idea.objects.create(
+                challenge=challenge,
+                author=author,
+                title=title.strip(),
+                problem=problem.strip(),
+                solution=solution.strip(),
+                status=Status.SUBMITTED if submit else Status.DRAFT,
+                submitted_at=now if submit else None,
+                submit_key=submit_key,
+            )
+    except IntegrityError:
+        existing = Idea.objects.filter(author=author, submit_key=submit_key).first() if submit_key else None
+        if existing is None:
+            raise
+        existing.created_now = False
+        return existing
+    idea.created_now = True
     idea.outcomes.set(outcomes)
     _record_version_unlocked(idea=idea, saved_by=author, outcome_codes=[outcome.code for outcome in outcomes])
     idea_follow(user=author, idea=idea)
@@ -149,7 +179,9 @@ def idea_withdraw(*, user, idea: Idea, reason: str = "") -> Idea:
 
     Holds the idea's row lock so a withdrawal cannot cross a staff decision. The idea leaves the
     public lists (rules.PRIVATE_STATUSES), keeps its votes and submission date, and takes no new
-    votes; the step is recorded as a status change by the author, with their reason.
+    votes; the step is recorded as a status change by the author, with their reason. The
+    submission points are taken back (a negative ledger event, once), and a withdrawal is an
+    ending: whatever is still open around the idea is closed.
     """
     idea = Idea.objects.select_for_update().select_related("challenge").get(pk=idea.pk)
     refusal = rules.withdraw_refusal(user, idea)
@@ -164,4 +196,6 @@ def idea_withdraw(*, user, idea: Idea, reason: str = "") -> Idea:
     StatusChange.objects.create(
         idea=idea, from_status=from_status, to_status=Status.WITHDRAWN, changed_by=user, reason=reason
     )
+    idea_submitted_reversal(idea=idea)
+    idea_ended_unlocked(idea)
     return idea

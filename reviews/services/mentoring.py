@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import MENTOR_GROUP
 from ideas.models import Idea, IdeaVersion, Status
+from ideas.services.errors import stale_decision_message
 from reputation.services import revision_answered_award
 
 from .. import notification_kinds as notify
@@ -25,6 +26,7 @@ __all__ = [
     "MentoringNotAllowed",
     "mentor_assign",
     "mentor_reassign",
+    "mentoring_close_unlocked",
     "review_save",
     "revision_request",
     "revision_request_answer_unlocked",
@@ -91,7 +93,13 @@ def _current_loads(mentor_ids: list[int]) -> dict[int, int]:
 
 @transaction.atomic
 def mentor_assign(
-    *, ideas: Iterable[Idea], mentors: Iterable, capacity: int, assigned_by, reassign: bool = False
+    *,
+    ideas: Iterable[Idea],
+    mentors: Iterable,
+    capacity: int,
+    assigned_by,
+    reassign: bool = False,
+    expected_statuses: dict[int, str] | None = None,
 ) -> list[MentorAssignmentOutcome]:
     """Give each idea the mentor with the fewest current assignments, up to ``capacity`` each.
 
@@ -99,7 +107,8 @@ def mentor_assign(
     exceed a mentor's capacity and an idea never gets two current mentors (the partial unique
     constraint is the backstop). Shortlisted ideas move to "in mentoring" through the funnel, with a
     reason the author reads. Ideas that are not shortlisted, already mentored (unless
-    ``reassign``) or for which no mentor has room are reported, not assigned.
+    ``reassign``) or for which no mentor has room are reported, not assigned, and so is an idea
+    whose status is no longer the one the staff member's page showed (``expected_statuses``, by id).
     """
     _require_triage(assigned_by)
     if capacity is None or capacity < 1:
@@ -117,6 +126,9 @@ def mentor_assign(
     outcomes = []
     for idea in ideas:
         assignment = current.get(idea.pk)
+        if expected_statuses is not None and expected_statuses.get(idea.pk, "") != idea.status:
+            outcomes.append(MentorAssignmentOutcome(idea, None, stale_decision_message(idea.status)))
+            continue
         if idea.status not in {Status.SHORTLISTED, Status.IN_MENTORING}:
             outcomes.append(
                 MentorAssignmentOutcome(
@@ -153,20 +165,34 @@ def mentor_assign(
 
 
 @transaction.atomic
-def mentor_reassign(*, idea: Idea, mentor, assigned_by) -> MentorAssignment:
+def mentor_reassign(
+    *,
+    idea: Idea,
+    mentor,
+    assigned_by,
+    expected_status: str | None = None,
+    expected_assignment_id: int | None = None,
+) -> MentorAssignment:
     """End the idea's current mentor assignment and start one with ``mentor``.
 
-    Locks the idea's row. The former mentor loses access at once; the thread, reviews and any open
-    revision request stay with the idea for the new mentor to read.
+    Locks the idea's row. Refuses an idea no longer as the staff member's page showed it: in
+    ``expected_status``, with the current assignment ``expected_assignment_id`` (0: none), so two
+    staff reassigning at once do not both go through. The former mentor loses access at once; the
+    thread, reviews and any open revision request stay with the idea for the new mentor to read.
     """
     _require_triage(assigned_by)
     (mentor,) = _mentors_locked([mentor])
     idea = Idea.objects.select_for_update().get(pk=idea.pk)
+    if expected_status is not None and idea.status != expected_status:
+        raise MentoringNotAllowed(stale_decision_message(idea.status))
     if idea.status != Status.IN_MENTORING:
         raise MentoringNotAllowed(
             f"“{idea.title}” is {idea.get_status_display().lower()}: only an idea in mentoring can change mentor."
         )
-    current = MentorAssignment.objects.filter(idea=idea, ended_at__isnull=True).first()
+    current = MentorAssignment.objects.filter(idea=idea, ended_at__isnull=True).select_related("mentor").first()
+    if expected_assignment_id is not None and (current.pk if current else 0) != expected_assignment_id:
+        now = f"mentored by {current.mentor.public_name}" if current else "without a mentor"
+        raise MentoringNotAllowed(f"This idea changed since you opened it: it is now {now}.")
     if current and current.mentor_id == mentor.pk:
         raise MentoringNotAllowed(f"{mentor.public_name} already mentors “{idea.title}”.")
     if current:
@@ -177,6 +203,18 @@ def mentor_reassign(*, idea: Idea, mentor, assigned_by) -> MentorAssignment:
             return MentorAssignment.objects.create(idea=idea, mentor=mentor, assigned_by=assigned_by)
     except IntegrityError:
         raise MentoringNotAllowed(f"“{idea.title}” was just given another mentor: try again.") from None
+
+
+def mentoring_close_unlocked(*, idea: Idea) -> None:
+    """The idea reached an ending: end its current mentor assignment and close its open revision request.
+
+    Registered with ``ideas.services.idea_ended_hook_register`` (ReviewsConfig.ready), so every
+    ending runs it inside the status change, under the idea's row lock that caller holds. The
+    closed request is not an answer (no points, no new version): the author cannot edit any more.
+    """
+    now = timezone.now()
+    MentorAssignment.objects.filter(idea_id=idea.pk, ended_at__isnull=True).update(ended_at=now)
+    RevisionRequest.objects.filter(idea_id=idea.pk, answered_at__isnull=True).update(answered_at=now, closed_at=now)
 
 
 def _idea_locked(idea: Idea) -> Idea:

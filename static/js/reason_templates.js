@@ -1,4 +1,4 @@
-// Reason templates: offer only those for the chosen status; choosing one fills the reason, which
+// Reason templates: offer only those written for the chosen status; choosing one fills the reason, which
 // stays editable. For "implemented" the reason is the implementation note.
 (function () {
   const templates = JSON.parse(document.getElementById("reason-templates").textContent);
@@ -12,7 +12,7 @@
     for (const option of select.querySelectorAll("option")) {
       if (!option.value) continue;
       const template = find(option.value);
-      option.hidden = option.disabled = !template || template.status !== status.value;
+      option.hidden = option.disabled = !template || !template.statuses.includes(status.value);
     }
     for (const group of select.querySelectorAll("optgroup")) {
       group.hidden = !group.querySelector("option:not([disabled])");
