@@ -419,7 +419,12 @@ def test_votes_queue_one_refresh_per_idea_in_a_quiet_period(
     """The debounce flag is per idea, in the real cache: a burst of votes on one idea queues one
     refresh, another idea gets its own, and once the task cleared the flag the next vote queues again."""
     queued = []
-    monkeypatch.setattr(refresh_idea_ranks, "apply_async", lambda **options: queued.append(options["args"]))
+
+    def record(args=None, kwargs=None, **options):
+        queued.append(options.get("args", args))
+        return "queued"  # what apply_async returns: not None, so the flag stays
+
+    monkeypatch.setattr(refresh_idea_ranks, "apply_async", record)
     first, second = factories.IdeaFactory.create_batch(2, challenge=open_challenge)
     voters = factories.UserFactory.create_batch(4)
     for voter in voters:

@@ -142,7 +142,12 @@ def test_ratings_queue_one_recompute_after_commit(survey, django_capture_on_comm
     next save queues the next one. The flag lives in the real cache (Redis, like production); the
     queueing is counted at the task's apply_async, so the count does not depend on timing."""
     queued = []
-    monkeypatch.setattr(recompute_opportunity_scores, "apply_async", lambda **options: queued.append(options))
+
+    def record(args=None, kwargs=None, **options):
+        queued.append(options)
+        return "queued"  # what apply_async returns: not None, so the flag stays
+
+    monkeypatch.setattr(recompute_opportunity_scores, "apply_async", record)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         scores_recompute_soon()
         scores_recompute_soon()
