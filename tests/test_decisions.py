@@ -64,11 +64,10 @@ def run_threads(*targets, timeout=60):
 # --- The race of the issue: shortlist and decline from the same opened page -------------------
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_staff_deciding_at_once_end_with_one_decision():
     """Five rounds of two real threads: shortlist vs decline, both opened on "submitted"."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL row locks")
     first, second = factories.TriageFactory(), factories.TriageFactory()
     for _ in range(5):
         idea = factories.IdeaFactory()
@@ -109,11 +108,10 @@ def test_two_staff_deciding_at_once_end_with_one_decision():
             assert kinds == set() and points == 0
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_change_status_pages_posted_at_once(triage):
     """The same race through HTTP: two staff post the idea's change-status page opened on "submitted"."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL row locks")
     other = factories.TriageFactory()
     idea = factories.IdeaFactory()
     opened = expected_for(idea)
@@ -291,10 +289,9 @@ def test_the_status_page_offers_only_the_templates_of_the_statuses_on_offer(clie
     assert [t.title for t in form.reason_templates] == ["Shipped"]
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_staff_choosing_different_winners_at_once_end_with_one_winner():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL row locks")
     challenge = factories.ChallengeFactory(phase="final")
     finalists = factories.IdeaFactory.create_batch(3, challenge=challenge, status=Status.FINALIST)
     opened = {idea.pk: Status.FINALIST for idea in finalists}
@@ -372,11 +369,10 @@ def test_staff_record_every_status_a_template_was_written_for(client_for, triage
     assert template.also_for == ["declined"]  # its own status is not repeated
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_staff_reassigning_the_same_idea_at_once_end_with_one_new_mentor():
     """Both pages showed the idea in mentoring with its first mentor: the second reassignment is refused."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL row locks")
     triage = factories.TriageFactory()
     idea = factories.IdeaFactory(challenge=factories.ChallengeFactory(phase="mentoring"), status=Status.SHORTLISTED)
     first, second, third = (factories.MentorFactory() for _ in range(3))

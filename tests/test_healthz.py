@@ -28,7 +28,7 @@ def database_unreachable(django_db_blocker):
             connection.settings_dict["PORT"], connection.settings_dict["HOST"] = saved
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="a database server to be unreachable")
+@pytest.mark.postgresql  # a database server to be unreachable
 def test_healthz_is_503_and_down_when_the_database_does_not_answer(database_unreachable):
     response = Client().get("/healthz")
     assert response.status_code == 503

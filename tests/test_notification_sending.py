@@ -265,6 +265,7 @@ def _backend_alive(pid: int) -> bool:
     return bool(result and result[0])
 
 
+@pytest.mark.postgresql  # pg_terminate_backend
 @pytest.mark.django_db(transaction=True)
 def test_a_connection_terminated_after_the_server_accepted_is_retried_and_the_email_is_not_sent_again(settings):
     """The old send held its transaction through SMTP: this lost the mark and the retry sent twice."""

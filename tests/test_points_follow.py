@@ -153,11 +153,10 @@ def test_the_same_key_of_another_member_is_their_own(client_for, customer, other
     assert Idea.objects.filter(submit_key="shared-key").count() == 2
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_posts_of_the_same_form_create_one_idea():
     """Two real threads post the same new-idea form at once (a double click on a slow network)."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL")
     for round_ in range(3):
         author = factories.UserFactory()
         challenge = factories.ChallengeFactory()
