@@ -577,3 +577,17 @@ def test_customers_cannot_reach_the_upload(existing, customer, client_for, who):
         assert answer.status_code == 302
         assert answer.url.startswith(reverse("admin:login"))
     assert Rating.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_import_page_lists_recent_background_imports_once_below_the_form(admin_client_for):
+    """Once, after the form; never inside the page's class attribute or its breadcrumb."""
+    from scoring.models import RatingsImportJob
+
+    client, user = admin_client_for(is_staff=True, is_superuser=True)
+    RatingsImportJob.objects.create(file="imports/x.csv", file_name="wave-3.csv", file_size=10, uploaded_by=user)
+    html = client.get(IMPORT_URL).content.decode()
+    assert html.count("Recent background imports") == 1 and html.count("wave-3.csv") == 1
+    assert html.index("Recent background imports") > html.index('enctype="multipart/form-data"')
+    body_tag = html.split("<body", 1)[1].split(">", 1)[0]
+    assert 'class=" app-scoring model-rating import-ratings"' in body_tag and "<h2" not in body_tag
