@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from accounts.rules import is_triage
-from ideaportal.admin_utils import ReadOnlyAdminMixin
+from core.admin import ReadOnlyAdminMixin
 
 from . import rules, services
 from .forms_admin import IdeaAdminForm, IdeaStatusChangeForm, expected_statuses_decode

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from challenges.models import Outcome, Segment
-from ideaportal.admin_utils import ReadOnlyAdminMixin
+from core.admin import ReadOnlyAdminMixin
 from reputation.models import Tier
 
 from . import rules, selectors, services

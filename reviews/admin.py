@@ -15,8 +15,8 @@ from django.utils.text import Truncator
 
 from challenges.models import Challenge
 from challenges.services import ChallengeError
-from ideaportal.admin_utils import ReadOnlyAdminMixin
-from ideaportal.pagination import CappedPaginator
+from core.admin import ReadOnlyAdminMixin
+from core.pagination import CappedPaginator
 from ideas.admin import IdeaAdmin
 from ideas.models import AWAITING_SCREENING_FIRST, Status
 from ideas.services import IdeaError, allowed_next_statuses

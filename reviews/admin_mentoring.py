@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils.text import Truncator
 
-from ideaportal.admin_utils import ReadOnlyAdminMixin
+from core.admin import ReadOnlyAdminMixin
 
 from . import rules, selectors
 from .forms_mentoring import MentorAssignForm, MentorReassignForm

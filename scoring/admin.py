@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from ideaportal.admin_utils import ReadOnlyAdminMixin
+from core.admin import ReadOnlyAdminMixin
 
 from .forms import RatingsImportForm
 from .models import Rating, RatingsImportJob, Respondent
