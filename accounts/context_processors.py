@@ -1,4 +1,4 @@
-from ideaportal.lazy import once
+from core.lazy import once
 
 from . import rules
 

@@ -363,7 +363,7 @@ def run_wrk(page: Page, args, data_file: Path) -> dict:
 def vote_totals_exact() -> bool:
     from django.db import connection
 
-    from ideas.management.commands._scale import INVARIANTS
+    from demo.scale import INVARIANTS
 
     with connection.cursor() as cursor:
         cursor.execute(INVARIANTS["ideas whose vote counters differ from their votes"])
@@ -397,7 +397,7 @@ def code_version() -> str:
 
 
 def data_sizes() -> str:
-    from ideas.management.commands._scale import table_counts
+    from demo.scale import table_counts
 
     counts = table_counts()
     return ", ".join(f"{count:,} {name}" for name, count in counts.items())
@@ -453,7 +453,7 @@ def main() -> None:
             ".venv/bin/python manage.py seed_scale\n\n(or run bench/scale.sh, which does everything)."
         )
     call_command("collectstatic", interactive=False, verbosity=0)  # the manifest the templates' {% static %} reads
-    from ideaportal.pagecache import content_changed
+    from core.pagecache import content_changed
 
     content_changed()  # no page kept from an earlier run (another database, the same Redis) is served
     pages = prepare_pages()

@@ -21,8 +21,9 @@ os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ideaportal_bench_metrics")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ideaportal.settings")
 
-from pages import time_pages  # noqa: E402 - bench/pages.py, beside this file
 from scores import ensure_database  # noqa: E402 - bench/scores.py, beside this file
+
+from pages import time_pages  # noqa: E402 - bench/pages.py, beside this file
 
 
 def fill(ideas: int):

@@ -49,7 +49,7 @@ def main() -> None:
     from django.conf import settings
     from django.core.cache.backends.redis import RedisCache
 
-    from ideaportal.cache import FailOpenRedisCache
+    from core.cache import FailOpenRedisCache
     from ideaportal.celery import app
     from scoring.tasks import recompute_opportunity_scores
 

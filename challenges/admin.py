@@ -1,16 +1,14 @@
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, FilteredRelation, Q
+from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 
-from scoring.formulas import CLASS_LABELS, opportunity_shown
+from core.admin import admin_page
 
 from . import rules, selectors, services
 from .forms import InvitationEmailsForm, PhaseSetForm
@@ -40,83 +38,6 @@ class JobAdmin(admin.ModelAdmin):
     @admin.display(description="outcomes", ordering="outcome_total")
     def outcome_count(self, obj):
         return obj.outcome_total
-
-
-FACTORS = {"ease_of_adoption", "availability"}
-
-
-@admin.register(Outcome)
-class OutcomeAdmin(admin.ModelAdmin):
-    """Outcomes with their overall score beside the staff's two optional factors (never mixed into it)."""
-
-    list_display = ["code", "statement", "job_name", "score", "ease_of_adoption", "availability"]
-    list_editable = ["ease_of_adoption", "availability"]
-    list_filter = ["job__kind", "job"]
-    list_select_related = ["job"]
-    search_fields = ["code", "statement", "job__name"]
-    autocomplete_fields = ["job"]
-    fields = ["job", "code", "statement", "ease_of_adoption", "availability", "overall_score", "created_at"]
-    readonly_fields = ["overall_score", "created_at"]
-
-    def get_queryset(self, request):
-        # The overall score rides along as one LEFT JOIN, so the changelist costs no query per row.
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                overall=FilteredRelation("scores", condition=Q(scores__segment__isnull=True)),
-                overall_opportunity=F("overall__opportunity"),
-                overall_importance=F("overall__importance"),
-                overall_satisfaction=F("overall__satisfaction"),
-                overall_classification=F("overall__classification"),
-                overall_respondents=F("overall__respondents"),
-            )
-        )
-
-    @staticmethod
-    def _few(obj) -> bool:
-        return obj.overall_respondents is not None and obj.overall_respondents < settings.SCORING_MIN_RESPONDENTS
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        # The factors are 1–5: say so to the browser too, and keep the inputs narrow in the list.
-        if db_field.name in FACTORS:
-            kwargs.update(min_value=1, max_value=5)
-            field = super().formfield_for_dbfield(db_field, request, **kwargs)
-            field.widget.attrs["style"] = "width: 4em"
-            return field
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
-
-    @admin.display(description="job", ordering="job__name")
-    def job_name(self, obj):
-        # Not the job field itself: the admin never wraps a foreign key's column, and this list is wide.
-        return obj.job.name
-
-    @admin.display(description="overall score", ordering="overall_opportunity")
-    def score(self, obj):
-        """Opportunity, class and respondents in one column, so the list fits beside the filters."""
-        if obj.overall_opportunity is None:
-            return "—"
-        few = " (few respondents)" if self._few(obj) else ""
-        return (
-            f"{opportunity_shown(obj.overall_opportunity)} · {CLASS_LABELS.get(obj.overall_classification, '')} · "
-            f"{obj.overall_respondents} respondents{few}"
-        )
-
-    @admin.display(description="overall score")
-    def overall_score(self, obj):
-        if obj.pk is None or obj.overall_opportunity is None:
-            return "Not scored yet: nobody has rated this outcome."
-        return format_html(
-            "Opportunity <strong>{}</strong> ({}): importance {}, satisfaction {}, from {} respondents{}. "
-            '<a href="{}">See it on the landscape</a>',
-            opportunity_shown(obj.overall_opportunity),
-            CLASS_LABELS.get(obj.overall_classification, ""),
-            f"{obj.overall_importance:.1f}",
-            f"{obj.overall_satisfaction:.1f}",
-            obj.overall_respondents,
-            f" — fewer than {settings.SCORING_MIN_RESPONDENTS}, treat with care" if self._few(obj) else "",
-            reverse("opportunities:job", args=[obj.job_id]),
-        )
 
 
 @admin.register(Segment)
@@ -305,20 +226,8 @@ class ChallengeAdmin(admin.ModelAdmin):
         return urls + super().get_urls()
 
     def _page(self, request, template, *, challenge, title, **context):
-        request.current_app = self.admin_site.name
-        return TemplateResponse(
-            request,
-            template,
-            {
-                **self.admin_site.each_context(request),
-                "title": title,
-                "subtitle": None,
-                "opts": self.model._meta,
-                "challenge": challenge,
-                "change_url": reverse("admin:challenges_challenge_change", args=[challenge.pk]),
-                **context,
-            },
-        )
+        change_url = reverse("admin:challenges_challenge_change", args=[challenge.pk])
+        return admin_page(self, request, template, title=title, challenge=challenge, change_url=change_url, **context)
 
     def _set_phase(self, request, challenge, phase) -> bool:
         try:

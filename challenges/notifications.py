@@ -1,11 +1,11 @@
 """Emails about challenges. Sends are keyed on the database row, so a retried task never sends twice."""
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+
+from core.email import email_message
 
 from .models import Challenge, ChallengeInvitation
 
@@ -39,13 +39,13 @@ def challenge_invitation_send(*, invitation_id: int) -> bool:
         + reverse("challenges:invitation", kwargs={"token": invitation.token}),
     }
     kind = "private challenge" if challenge.is_invite_only else "challenge"
-    message = EmailMultiAlternatives(
-        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}You are invited to the {kind} “{challenge.title}”",
-        body=render_to_string("challenges/email/invitation.txt", context),
-        to=[invitation.email],
+    message = email_message(
+        to=invitation.email,
+        subject=f"You are invited to the {kind} “{challenge.title}”",
+        template="challenges/email/invitation",
+        context=context,
         headers={"X-Challenge-Invitation": str(invitation.pk)},
     )
-    message.attach_alternative(render_to_string("challenges/email/invitation.html", context), "text/html")
     message.send()
     invitation.sent_at = timezone.now()
     invitation.save(update_fields=["sent_at"])

@@ -72,3 +72,12 @@ def results_announced(challenge: Challenge, *, has_winner: bool) -> bool:
 def can_preview_results(user) -> bool:
     """Staff see the results page before it is announced, marked as a preview."""
     return is_triage(user)
+
+
+def challenge_follow_refusal(user, challenge: Challenge) -> str | None:
+    """Why the user may not follow this challenge, or None if they may: members follow what they see."""
+    if not user.is_authenticated:
+        return "Sign in to follow challenges."
+    if not can_view_challenge(user, challenge):
+        return "This challenge is not open to you."
+    return None

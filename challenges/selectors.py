@@ -9,7 +9,7 @@ from accounts.rules import is_triage
 from ideas.models import Idea, Status, StatusChange
 from ideas.rules import visible_ideas_q
 
-from .models import Challenge, ChallengeInvitation
+from .models import Challenge, ChallengeFollow, ChallengeInvitation
 
 # The date field on which each phase starts (drafts have none: staff open them by hand).
 PHASE_START_FIELDS = {
@@ -160,3 +160,12 @@ def challenge_results(user, *, challenge: Challenge) -> ChallengeResults:
 def challenge_invitation_by_token(*, token: str) -> ChallengeInvitation | None:
     """The invitation with this secret, with its challenge; None for an unknown token."""
     return ChallengeInvitation.objects.select_related("challenge").filter(token=token).first()
+
+
+def challenge_follow_state(user, challenge: Challenge) -> dict:
+    """{"following": bool, "followers": int} for the challenge's follow card, in one query."""
+    follows = ChallengeFollow.objects.filter(challenge=challenge)
+    if not user.is_authenticated:
+        return {"following": False, "followers": follows.count()}
+    counts = follows.aggregate(followers=Count("pk"), following=Count("pk", filter=Q(user_id=user.pk)))
+    return {"following": bool(counts["following"]), "followers": counts["followers"]}

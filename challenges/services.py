@@ -18,7 +18,7 @@ from accounts.rules import is_triage
 
 from . import notification_kinds as notify
 from . import rules, selectors
-from .models import Challenge, ChallengeInvitation
+from .models import Challenge, ChallengeFollow, ChallengeInvitation
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +28,10 @@ MAX_INVITATIONS_AT_ONCE = 500
 
 class ChallengeError(Exception):
     """A refused action on a challenge; the message is for the person who tried it."""
+
+
+class FollowNotAllowed(ChallengeError):
+    pass
 
 
 class PhaseChangeNotAllowed(ChallengeError):
@@ -381,3 +385,24 @@ def challenge_invitations_revoke(*, invitation_ids: Iterable[int], revoked_by) -
             result.accepted.append(invitation.email)
     ChallengeInvitation.objects.filter(pk__in=pending).delete()
     return result
+
+
+# --- following -----------------------------------------------------------------------------------
+
+
+def challenge_follow(*, user, challenge: Challenge) -> ChallengeFollow:
+    """Follow the challenge (nothing happens if the member already does); the unique constraint guards races.
+
+    Raises FollowNotAllowed for a visitor, or for a challenge the member may not see.
+    """
+    refusal = rules.challenge_follow_refusal(user, challenge)
+    if refusal:
+        raise FollowNotAllowed(refusal)
+    # get_or_create saves under a savepoint and, if a concurrent request won the race, reads its row.
+    return ChallengeFollow.objects.get_or_create(user=user, challenge=challenge)[0]
+
+
+def challenge_unfollow(*, user, challenge: Challenge) -> None:
+    """Stop following the challenge (nothing happens if the member does not follow it)."""
+    if user.is_authenticated:
+        ChallengeFollow.objects.filter(user=user, challenge=challenge).delete()

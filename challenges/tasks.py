@@ -5,7 +5,7 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from ideaportal.celery import EMAIL_TASK_OPTIONS
+from core.email import EMAIL_TASK_OPTIONS
 
 from . import notifications, selectors, services
 

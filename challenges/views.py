@@ -1,12 +1,11 @@
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
-from ideaportal.pagecache import cache_public_page
-from ideas.selectors import challenge_follow_state, idea_list_for, user_votes_on
-from scoring.selectors import scores_overall_for_outcomes
+from core.follows import follow_toggle
+from core.pagecache import cache_public_page
 
 from . import rules, selectors, services
 from .models import Challenge, ChallengeInvitation
@@ -16,67 +15,6 @@ from .models import Challenge, ChallengeInvitation
 def challenge_list(request):
     challenges = selectors.challenge_list_for(request.user)
     return render(request, "challenges/challenge_list.html", {"challenges": challenges})
-
-
-def _challenge_or_404(request, slug: str) -> Challenge:
-    """The challenge if the user may see it; a challenge they may not see does not exist for them."""
-    try:
-        challenge = selectors.challenge_detail(slug=slug)
-    except Challenge.DoesNotExist:
-        raise Http404("No such challenge.") from None
-    if not rules.can_view_challenge(request.user, challenge):
-        raise Http404("No such challenge.")
-    return challenge
-
-
-def _announced_results(request, challenge: Challenge) -> selectors.ChallengeResults | None:
-    """The results if they are out (closed, or final with a winner); no query in earlier phases."""
-    if not rules.results_may_be_out(challenge):
-        return None
-    results = selectors.challenge_results(request.user, challenge=challenge)
-    return results if rules.results_announced(challenge, has_winner=results.has_winner) else None
-
-
-@cache_public_page
-def challenge_detail(request, slug: str):
-    challenge = _challenge_or_404(request, slug)
-    results = _announced_results(request, challenge)
-    # With the results out, they list every idea; the "most supported" list would repeat them.
-    top_ideas = (
-        [] if results else list(idea_list_for(request.user).filter(challenge=challenge).published().by_support()[:10])
-    )
-    outcomes = list(challenge.outcomes.all())
-    show_scores = bool(outcomes) and rules.can_view_scores(request.user, challenge)
-    criteria = list(challenge.criteria.all())
-    total_weight = sum(criterion.weight for criterion in criteria) or 1
-    context = {
-        "challenge": challenge,
-        "outcomes": outcomes,
-        "show_scores": show_scores,
-        "scores": scores_overall_for_outcomes(o.pk for o in outcomes) if show_scores else {},
-        "min_respondents": settings.SCORING_MIN_RESPONDENTS,
-        "criteria": [(criterion, round(100 * criterion.weight / total_weight)) for criterion in criteria],
-        "top_ideas": top_ideas,
-        "user_votes": user_votes_on(request.user, top_ideas),
-        "submission_refusal": rules.submission_refusal(request.user, challenge),
-        "challenge_follow": challenge_follow_state(request.user, challenge),
-        "results": results,
-    }
-    return render(request, "challenges/challenge_detail.html", context)
-
-
-def challenge_results(request, slug: str):
-    """Where every idea ended and why; before the results are out, when they will be (staff see a preview)."""
-    challenge = _challenge_or_404(request, slug)
-    results = _announced_results(request, challenge)
-    preview = None
-    if results is None and rules.can_preview_results(request.user):
-        preview = selectors.challenge_results(request.user, challenge=challenge)
-    return render(
-        request,
-        "challenges/challenge_results.html",
-        {"challenge": challenge, "results": results or preview, "preview": preview is not None},
-    )
 
 
 @never_cache
@@ -124,3 +62,28 @@ def _invitation_accept(request, token: str):
     if acceptance.accepted:
         messages.success(request, f"Welcome to the challenge “{challenge.title}”: you can now see it and take part.")
     return redirect(challenge)
+
+
+@require_http_methods(["GET", "POST"])
+def challenge_follow(request, slug: str):
+    """The challenge's follow button (URL name "ideas:challenge_follow"); a challenge the member may not see is a 404."""
+    try:
+        challenge = selectors.challenge_visible_to(request.user).get(slug=slug)
+    except Challenge.DoesNotExist:
+        raise Http404("No such challenge.") from None
+    return follow_toggle(
+        request,
+        target=challenge,
+        follow=lambda: services.challenge_follow(user=request.user, challenge=challenge),
+        unfollow=lambda: services.challenge_unfollow(user=request.user, challenge=challenge),
+        refused=services.ChallengeError,
+        template="challenges/_follow.html",
+        state=lambda: {
+            "challenge": challenge,
+            "challenge_follow": selectors.challenge_follow_state(request.user, challenge),
+        },
+        messages_for={
+            "follow": "You follow this challenge.",
+            "unfollow": "You no longer follow this challenge.",
+        },
+    )

@@ -8,10 +8,13 @@ when the database answers: everything else (cache, broker, worker, beat, outbox)
 import time
 
 import redis
+from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
+
+from notifications.models import OutboxEvent
 
 from .models import Heartbeat
 
@@ -44,9 +47,7 @@ def cache_redis() -> dict:
 
 
 def broker() -> dict:
-    from ideaportal.celery import app
-
-    url = app.conf.broker_url or ""  # what the Celery app really publishes to
+    url = current_app.conf.broker_url or ""  # what the portal's Celery app really publishes to
     if not url.startswith(("redis://", "rediss://", "unix://")):
         return {"ok": True, "backend": url.split(":", 1)[0] + " (tasks run inline)"}
     timeout = settings.REDIS_TIMEOUT_SECONDS
@@ -72,8 +73,6 @@ def _heartbeat(name: str, seen: dict, max_age: int) -> dict:
 
 
 def outbox() -> dict:
-    from notifications.models import OutboxEvent
-
     oldest = (
         OutboxEvent.objects.filter(processed_at__isnull=True)
         .order_by("created_at")

@@ -3,7 +3,6 @@
 import functools
 import logging
 import os
-import smtplib
 
 from celery import Celery
 from celery.contrib.django.task import DjangoTask
@@ -48,15 +47,3 @@ class PortalTask(DjangoTask):
 app = Celery("ideaportal", task_cls=PortalTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-
-
-# The retry policy of every task that sends email: an SMTP server that refuses or drops the
-# connection is tried again with growing, jittered waits (up to 10 minutes), five times. Such tasks
-# are keyed on a database row, so a retry never sends twice.
-EMAIL_TASK_OPTIONS = {
-    "autoretry_for": (smtplib.SMTPException, ConnectionError, TimeoutError),
-    "max_retries": 5,
-    "retry_backoff": True,
-    "retry_backoff_max": 600,
-    "retry_jitter": True,
-}

@@ -11,6 +11,7 @@ README lists them. Two modes:
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -107,6 +108,8 @@ INSTALLED_APPS = [
     "csp",
     "allauth",
     "allauth.account",
+    # Ground: the shared kernel first (its ready() installs the page cache and the text checks).
+    "core",
     "accounts",
     "challenges",
     "ideas",
@@ -115,20 +118,22 @@ INSTALLED_APPS = [
     "notifications",
     "metrics",
     "reputation",
-    "baseline",
     "innovators",
     "health",
+    # On top: pages that compose several apps, and the demo and scale seeding commands.
+    "pages",
+    "demo",
 ]
 
 MIDDLEWARE = [
     # First: refuses a request body above UPLOAD_MAX_BYTES before anything reads it.
-    "ideaportal.middleware.UploadLimitMiddleware",
+    "core.middleware.UploadLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # The headers first, so every answer carries them (the 400 below too).
-    "ideaportal.security.PermissionsPolicyMiddleware",
+    "core.security.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     # Before anything reads the request: NUL bytes and invalid UTF-8 are answered with 400.
-    "ideaportal.security.RequestBytesMiddleware",
+    "core.security.RequestBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -145,6 +150,11 @@ MIDDLEWARE = [
 BENCH_BASELINE_VIEWS = env_bool("BENCH_BASELINE_VIEWS", default=False)
 if BENCH_BASELINE_VIEWS:
     MIDDLEWARE.insert(0, "baseline.middleware.QueryCountMiddleware")
+# The benchmark-only app (its table of rows to SELECT and INSERT) is installed only when a benchmark
+# run mounts its views, and for the test suite, whose tests/test_baseline.py checks them; never in
+# production.
+if BENCH_BASELINE_VIEWS or "pytest" in sys.modules:
+    INSTALLED_APPS.append("baseline")
 
 ROOT_URLCONF = "ideaportal.urls"
 
@@ -198,10 +208,10 @@ if not DEBUG:
 # A Redis server that is down costs milliseconds, not seconds: short timeouts everywhere.
 REDIS_TIMEOUT_SECONDS = float(env_str("REDIS_TIMEOUT_SECONDS") or 0.5)
 if CACHE_REDIS_URL:
-    # Fails open (ideaportal/cache.py): unreachable, a read is a miss and a write is skipped.
+    # Fails open (core/cache.py): unreachable, a read is a miss and a write is skipped.
     CACHES = {
         "default": {
-            "BACKEND": "ideaportal.cache.FailOpenRedisCache",
+            "BACKEND": "core.cache.FailOpenRedisCache",
             "LOCATION": CACHE_REDIS_URL,
             "OPTIONS": {
                 "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
@@ -373,7 +383,7 @@ if env_bool("CSP_REPORT_ONLY", default=False):
     CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _CSP_DIRECTIVES}
 else:
     CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_DIRECTIVES}
-# Permissions-Policy (ideaportal.security): browser features no page uses, off for every page.
+# Permissions-Policy (core.security): browser features no page uses, off for every page.
 PERMISSIONS_POLICY_DISABLED = [
     "accelerometer",
     "autoplay",
@@ -406,7 +416,7 @@ RANKING_DEBOUNCE_SECONDS = env_int("RANKING_DEBOUNCE_SECONDS", 5)
 RATINGS_IMPORT_BACKGROUND_BYTES = env_int("RATINGS_IMPORT_BACKGROUND_BYTES", 5 * 1024 * 1024)
 # A request body larger than this is refused with a clear message before it is read (413).
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 100 * 1024 * 1024)
-# The longest a public page is kept for visitors who are not signed in (ideaportal.pagecache: any
+# The longest a public page is kept for visitors who are not signed in (core.pagecache: any
 # committed change to what it shows replaces it at once); 0 turns the page cache off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 

@@ -2,16 +2,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts.views import profile
+from core.admin_login import admin_login
 from health.views import healthz
-
-from . import views
-from .admin_login import admin_login
+from pages import views as pages
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", pages.home, name="home"),
     path("healthz", healthz, name="healthz"),
-    path("challenges/", include("challenges.urls")),
+    path("challenges/", include("pages.urls_challenges")),
     path("ideas/", include("ideas.urls")),
     path("surveys/", include("scoring.urls_survey")),
     path("opportunities/", include("scoring.urls_landscape")),
@@ -20,9 +18,9 @@ urlpatterns = [
     path("metrics/", include("metrics.urls")),
     path("reputation/", include("reputation.urls")),
     path("innovators/", include("innovators.urls")),
-    path("accounts/profile/", profile, name="profile"),
+    path("accounts/profile/", pages.profile, name="profile"),
     path("accounts/", include("allauth.urls")),
-    # Before the admin's own: staff sign in on the portal's throttled page (ideaportal.admin_login).
+    # Before the admin's own: staff sign in on the portal's throttled page (core.admin_login).
     path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
 ]

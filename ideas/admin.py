@@ -1,18 +1,16 @@
 """The staff triage interface for ideas. Status changes go through ``ideas.services`` only."""
 
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from accounts.rules import is_triage
-from ideaportal.admin_utils import ReadOnlyAdminMixin
+from core.admin import ReadOnlyAdminMixin, admin_page
 
 from . import rules, services
 from .forms_admin import IdeaAdminForm, IdeaStatusChangeForm, expected_statuses_decode
@@ -161,21 +159,17 @@ class IdeaAdmin(admin.ModelAdmin):
         return changed
 
     def _status_page(self, request, *, form, ideas, title, single=None):
-        opts = self.model._meta
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "subtitle": None,
-            "opts": opts,
-            "form": form,
-            "ideas": ideas,
-            "idea": single,
-            "media": self.media + form.media,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "action_name": "change_status",
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, CHANGE_STATUS_TEMPLATE, context)
+        return admin_page(
+            self,
+            request,
+            CHANGE_STATUS_TEMPLATE,
+            title=title,
+            form=form,
+            ideas=ideas,
+            idea=single,
+            media=self.media + form.media,
+            action_name="change_status",
+        )
 
     @admin.action(description="Change status…", permissions=["change_status"])
     def change_status(self, request, queryset):
@@ -377,20 +371,17 @@ class CommentAdmin(admin.ModelAdmin):
         return hidden
 
     def _hide_page(self, request, *, form, comments, single=None):
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Hide comments" if single is None else f"Hide comment #{single.pk}",
-            "subtitle": None,
-            "opts": self.model._meta,
-            "form": form,
-            "comments": comments,
-            "comment": single,
-            "media": self.media + form.media,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "action_name": "hide_comments",
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, HIDE_COMMENTS_TEMPLATE, context)
+        return admin_page(
+            self,
+            request,
+            HIDE_COMMENTS_TEMPLATE,
+            title="Hide comments" if single is None else f"Hide comment #{single.pk}",
+            form=form,
+            comments=comments,
+            comment=single,
+            media=self.media + form.media,
+            action_name="hide_comments",
+        )
 
     @admin.action(description="Hide selected comments…", permissions=["hide"])
     def hide_comments(self, request, queryset):

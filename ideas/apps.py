@@ -6,9 +6,12 @@ class IdeasConfig(AppConfig):
     name = "ideas"
 
     def ready(self):
-        from ideaportal import pagecache
+        from scoring.hooks import scores_recomputed_hook_register
 
-        from . import notification_kinds  # imports the models: only once the apps are loaded
+        from . import (
+            notification_kinds,  # imports the models: only once the apps are loaded
+            tasks,
+        )
 
-        pagecache.install()
         notification_kinds.register_kinds()
+        scores_recomputed_hook_register(tasks.refresh_all_idea_ranks_after_scores)

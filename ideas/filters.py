@@ -3,7 +3,7 @@ from django import forms
 from django.contrib.auth.models import AnonymousUser
 
 from challenges.models import Challenge, Outcome
-from ideaportal.widgets import FastSelect
+from core.widgets import FastSelect
 
 from . import selectors
 from .models import Status

@@ -235,11 +235,3 @@ def idea_follow_refusal(user, idea: Idea) -> str | None:
     if not can_view_idea(user, idea):
         return "This idea is not open to you."
     return None
-
-
-def challenge_follow_refusal(user, challenge: Challenge) -> str | None:
-    if not user.is_authenticated:
-        return "Sign in to follow challenges."
-    if not can_view_challenge(user, challenge):
-        return "This challenge is not open to you."
-    return None

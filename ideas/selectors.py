@@ -4,7 +4,7 @@ from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
-from challenges.models import ChallengeFollow, Outcome
+from challenges.models import Outcome
 
 from .models import DECIDED_STATUSES, Comment, Idea, IdeaFollow, StatusChange, Vote
 from .rules import visible_ideas_q
@@ -278,11 +278,6 @@ def ideas_followed_by_q(user) -> Q:
 def idea_follow_state(user, idea: Idea) -> dict:
     """{"following": bool, "followers": int} for the idea's follow card, in one query."""
     return _follow_state(IdeaFollow.objects.filter(idea=idea), user)
-
-
-def challenge_follow_state(user, challenge) -> dict:
-    """{"following": bool, "followers": int} for the challenge's follow card, in one query."""
-    return _follow_state(ChallengeFollow.objects.filter(challenge=challenge), user)
 
 
 def _follow_state(follows: QuerySet, user) -> dict:

@@ -33,3 +33,8 @@ def refresh_all_idea_ranks() -> int:
         refresh_idea_ranks.delay(batch)
         queued += 1
     return queued
+
+
+def refresh_all_idea_ranks_after_scores() -> None:
+    """Registered with ``scoring.hooks`` (IdeasConfig.ready): new opportunity scores, new ranks."""
+    refresh_all_idea_ranks.delay()

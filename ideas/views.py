@@ -10,7 +10,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from challenges.models import Challenge
 from challenges.rules import can_view_challenge, submission_refusal
-from ideaportal.pagecache import cache_public_page
+from core.pagecache import cache_public_page
+from core.redirects import safe_next_url
 
 from . import rules, selectors, services
 from .forms import CommentForm, IdeaForm, VoteForm, WithdrawForm
@@ -220,11 +221,7 @@ def idea_vote(request, pk: int):
         messages.error(request, error)
     else:
         messages.success(request, "Your vote is counted." if form.vote_value() else "Your vote was taken back.")
-    return redirect(request.POST.get("next") if _is_local(request.POST.get("next")) else idea.get_absolute_url())
-
-
-def _is_local(url: str | None) -> bool:
-    return bool(url) and url.startswith("/") and not url.startswith("//")
+    return redirect(safe_next_url(request, request.POST.get("next"), idea.get_absolute_url()))
 
 
 # --- versions, withdrawal and similar ideas ---

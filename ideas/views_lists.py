@@ -4,8 +4,8 @@ from django.conf import settings
 from django.shortcuts import render
 
 from challenges.selectors import challenge_visible_to
-from ideaportal.pagecache import cache_public_page
-from ideaportal.pagination import CappedPaginator
+from core.pagecache import cache_public_page
+from core.pagination import CappedPaginator
 
 from . import selectors
 from .filters import IdeaFilter

@@ -9,15 +9,13 @@ import re
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.db.models import F, Q
 from django.http import HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
 from challenges.models import Outcome, Segment
-from ideaportal.admin_utils import ReadOnlyAdminMixin
+from core.admin import ReadOnlyAdminMixin, admin_page
 from reputation.models import Tier
 
 from . import rules, selectors, services
@@ -365,16 +363,14 @@ class InnovatorAdmin(admin.ModelAdmin):
                     return None  # back to the pool, with the message
         else:
             form = InviteToChallengeForm()
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Invite to an invite-only challenge",
-            "subtitle": None,
-            "opts": self.model._meta,
-            "form": form,
-            "members": members,
-            "media": self.media + form.media,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "action_name": "invite_to_challenge",
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, INVITE_TEMPLATE, context, status=400 if form.errors else 200)
+        return admin_page(
+            self,
+            request,
+            INVITE_TEMPLATE,
+            title="Invite to an invite-only challenge",
+            form=form,
+            members=members,
+            media=self.media + form.media,
+            action_name="invite_to_challenge",
+            status=400 if form.errors else 200,
+        )

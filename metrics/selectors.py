@@ -52,6 +52,7 @@ from django.db.models.functions import Coalesce, Greatest, TruncWeek
 from accounts.models import User
 from challenges.models import Challenge, Outcome
 from ideas.models import DECIDED_STATUSES, Comment, Idea, Status, StatusChange, Vote
+from ideas.selectors import idea_list_for
 from reviews.selectors import answer_due_expression
 
 # The funnel's stages in order; an idea that reached a stage reached all the earlier ones.
@@ -352,8 +353,6 @@ def metrics_challenges() -> list[Challenge]:
 def implemented_ideas_for(user):
     """Implemented ideas the user may see, most recently implemented first, each with
     ``implemented_at`` and ``implementation_note`` (the reason of its latest change to implemented)."""
-    from ideas.selectors import idea_list_for
-
     implemented = StatusChange.objects.filter(idea=OuterRef("pk"), to_status=Status.IMPLEMENTED).order_by(
         "-created_at", "-id"
     )

@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from ideaportal.pagecache import cache_public_page
+from core.pagecache import cache_public_page
 
 from . import charts, selectors
 from .rules import can_view_metrics

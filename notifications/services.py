@@ -25,8 +25,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
+
+from core.email import email_message
 
 from . import registry, sending
 from .models import Delivery, Notification, NotificationPreference, OutboxEvent
@@ -167,10 +168,11 @@ def _email(
 ) -> EmailMultiAlternatives:
     """The message, built but not sent; ``key`` names the row it is owed on (its stable Message-ID)."""
     context = context | {"user": user, "site_url": settings.SITE_URL.rstrip("/"), "unsubscribe_url": unsubscribe}
-    message = EmailMultiAlternatives(
-        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
-        body=render_to_string(f"{template}.txt", context),
-        to=[user.email],
+    return email_message(
+        to=user.email,
+        subject=subject,
+        template=template,
+        context=context,
         headers=headers
         | {
             "Message-ID": sending.message_id(key),
@@ -178,8 +180,6 @@ def _email(
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
-    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-    return message
 
 
 def notification_email_send(*, notification_id: int) -> bool:

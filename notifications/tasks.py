@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from ideaportal.celery import EMAIL_TASK_OPTIONS
+from core.email import EMAIL_TASK_OPTIONS
 
 from . import services
 

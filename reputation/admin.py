@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from ideaportal.admin_utils import ReadOnlyAdminMixin
+from core.admin import ReadOnlyAdminMixin
 
 from .models import ReputationEvent, ReputationTotal
 

@@ -2,7 +2,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from challenges.selectors import challenge_visible_to
-from ideaportal.pagecache import cache_public_page
+from core.pagecache import cache_public_page
 
 from . import selectors
 from .forms import LeaderboardForm

@@ -2,12 +2,10 @@
 (screening) and ``ideas.services`` (status changes) only."""
 
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -15,8 +13,8 @@ from django.utils.text import Truncator
 
 from challenges.models import Challenge
 from challenges.services import ChallengeError
-from ideaportal.admin_utils import ReadOnlyAdminMixin
-from ideaportal.pagination import CappedPaginator
+from core.admin import ReadOnlyAdminMixin, admin_page
+from core.pagination import CappedPaginator
 from ideas.admin import IdeaAdmin
 from ideas.models import AWAITING_SCREENING_FIRST, Status
 from ideas.services import IdeaError, allowed_next_statuses
@@ -227,19 +225,16 @@ class TriageIdeaAdmin(TriageOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
                 level=messages.SUCCESS,
             )
             return HttpResponseRedirect(change_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Close “{challenge.title}”",
-            "subtitle": None,
-            "opts": self.model._meta,
-            "challenge": challenge,
-            "ideas": ideas,
-            "form": form,
-            "media": self.media + form.media,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, CHALLENGE_CLOSE_TEMPLATE, context)
+        return admin_page(
+            self,
+            request,
+            CHALLENGE_CLOSE_TEMPLATE,
+            title=f"Close “{challenge.title}”",
+            challenge=challenge,
+            ideas=ideas,
+            form=form,
+            media=self.media + form.media,
+        )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """A queue row opens as its scorecard; the idea's own admin page edits it."""
@@ -286,24 +281,22 @@ class TriageIdeaAdmin(TriageOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         else:
             form = ScorecardForm(criteria=criteria, screening=mine)
         idea.refresh_from_db(fields=["screening_score", "screenings_count"])
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Scorecard: {idea.title}",
-            "subtitle": None,
-            "opts": self.model._meta,
-            "idea": idea,
-            "outcomes": list(idea.outcomes.select_related("job")),
-            "form": form,
-            "refusal": refusal,
-            "mine": mine,
-            "others": [(s, _weighted_mean(s)) for s in others],
-            "status_url": reverse("admin:ideas_idea_change_status", args=[idea.pk], current_app=self.admin_site.name)
+        return admin_page(
+            self,
+            request,
+            SCORECARD_TEMPLATE,
+            title=f"Scorecard: {idea.title}",
+            idea=idea,
+            outcomes=list(idea.outcomes.select_related("job")),
+            form=form,
+            refusal=refusal,
+            mine=mine,
+            others=[(s, _weighted_mean(s)) for s in others],
+            status_url=reverse("admin:ideas_idea_change_status", args=[idea.pk], current_app=self.admin_site.name)
             if allowed_next_statuses(idea.status)
             else None,
-            "idea_url": reverse("admin:ideas_idea_change", args=[idea.pk], current_app=self.admin_site.name),
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, SCORECARD_TEMPLATE, context)
+            idea_url=reverse("admin:ideas_idea_change", args=[idea.pk], current_app=self.admin_site.name),
+        )
 
 
 def _weighted_mean(screening) -> float | None:

@@ -5,12 +5,10 @@ Actions call ``reviews.services.mentoring`` only; the records are written by the
 """
 
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
-from django.template.response import TemplateResponse
 from django.utils.text import Truncator
 
-from ideaportal.admin_utils import ReadOnlyAdminMixin
+from core.admin import ReadOnlyAdminMixin, admin_page
 
 from . import rules, selectors
 from .forms_mentoring import MentorAssignForm, MentorReassignForm
@@ -21,21 +19,18 @@ ASSIGN_TEMPLATE = "admin/reviews/mentoring/assign.html"
 
 
 def _page(modeladmin, request, *, form, ideas, title, action_name, intro, submit_label):
-    context = {
-        **modeladmin.admin_site.each_context(request),
-        "title": title,
-        "subtitle": None,
-        "opts": modeladmin.model._meta,
-        "form": form,
-        "ideas": ideas,
-        "media": modeladmin.media + form.media,
-        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        "action_name": action_name,
-        "intro": intro,
-        "submit_label": submit_label,
-    }
-    request.current_app = modeladmin.admin_site.name
-    return TemplateResponse(request, ASSIGN_TEMPLATE, context)
+    return admin_page(
+        modeladmin,
+        request,
+        ASSIGN_TEMPLATE,
+        title=title,
+        form=form,
+        ideas=ideas,
+        media=modeladmin.media + form.media,
+        action_name=action_name,
+        intro=intro,
+        submit_label=submit_label,
+    )
 
 
 def _require_triage(request) -> None:

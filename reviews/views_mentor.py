@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.rules import is_mentor
+from core.redirects import safe_next_url
 from ideas import selectors as idea_selectors
 from ideas.models import Idea
 
@@ -120,10 +121,6 @@ def _thread_idea_or_404(request, pk: int) -> Idea:
     return idea
 
 
-def _is_local(url: str | None) -> bool:
-    return bool(url) and url.startswith("/") and not url.startswith("//")
-
-
 @login_required
 def idea_thread(request, pk: int):
     """The private thread of an idea (GET), and a new message in it (POST)."""
@@ -136,8 +133,8 @@ def idea_thread(request, pk: int):
             form.add_error(None, str(error))
         else:
             messages.success(request, "Your message is posted.")
-            next_url = request.POST.get("next")
-            return redirect(next_url if _is_local(next_url) else reverse("reviews:idea_thread", kwargs={"pk": idea.pk}))
+            thread_url = reverse("reviews:idea_thread", kwargs={"pk": idea.pk})
+            return redirect(safe_next_url(request, request.POST.get("next"), thread_url))
     context = {
         "idea": idea,
         "thread_messages": selectors.thread_messages_of(idea),

@@ -3,20 +3,101 @@
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import F, FilteredRelation, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 
-from ideaportal.admin_utils import ReadOnlyAdminMixin
+from challenges.models import Outcome
+from core.admin import ReadOnlyAdminMixin, admin_page
 
 from .forms import RatingsImportForm
+from .formulas import CLASS_LABELS, opportunity_shown
 from .models import Rating, RatingsImportJob, Respondent
 from .services.import_jobs import ratings_import_job_create
 from .services.imports import ImportResult, RatingsImportInvalid, RowError, ratings_import
 
 IMPORT_TEMPLATE = "admin/scoring/rating/import.html"
 IMPORT_JOB_TEMPLATE = "admin/scoring/rating/import_job.html"
+
+
+# The staff's two optional factors of an outcome, 1–5 (never mixed into its score).
+FACTORS = {"ease_of_adoption", "availability"}
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(admin.ModelAdmin):
+    """Outcomes with their overall score (registered by scoring, which stores and formats it) beside the staff's two optional factors (never mixed into it)."""
+
+    list_display = ["code", "statement", "job_name", "score", "ease_of_adoption", "availability"]
+    list_editable = ["ease_of_adoption", "availability"]
+    list_filter = ["job__kind", "job"]
+    list_select_related = ["job"]
+    search_fields = ["code", "statement", "job__name"]
+    autocomplete_fields = ["job"]
+    fields = ["job", "code", "statement", "ease_of_adoption", "availability", "overall_score", "created_at"]
+    readonly_fields = ["overall_score", "created_at"]
+
+    def get_queryset(self, request):
+        # The overall score rides along as one LEFT JOIN, so the changelist costs no query per row.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                overall=FilteredRelation("scores", condition=Q(scores__segment__isnull=True)),
+                overall_opportunity=F("overall__opportunity"),
+                overall_importance=F("overall__importance"),
+                overall_satisfaction=F("overall__satisfaction"),
+                overall_classification=F("overall__classification"),
+                overall_respondents=F("overall__respondents"),
+            )
+        )
+
+    @staticmethod
+    def _few(obj) -> bool:
+        return obj.overall_respondents is not None and obj.overall_respondents < settings.SCORING_MIN_RESPONDENTS
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # The factors are 1–5: say so to the browser too, and keep the inputs narrow in the list.
+        if db_field.name in FACTORS:
+            kwargs.update(min_value=1, max_value=5)
+            field = super().formfield_for_dbfield(db_field, request, **kwargs)
+            field.widget.attrs["style"] = "width: 4em"
+            return field
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description="job", ordering="job__name")
+    def job_name(self, obj):
+        # Not the job field itself: the admin never wraps a foreign key's column, and this list is wide.
+        return obj.job.name
+
+    @admin.display(description="overall score", ordering="overall_opportunity")
+    def score(self, obj):
+        """Opportunity, class and respondents in one column, so the list fits beside the filters."""
+        if obj.overall_opportunity is None:
+            return "—"
+        few = " (few respondents)" if self._few(obj) else ""
+        return (
+            f"{opportunity_shown(obj.overall_opportunity)} · {CLASS_LABELS.get(obj.overall_classification, '')} · "
+            f"{obj.overall_respondents} respondents{few}"
+        )
+
+    @admin.display(description="overall score")
+    def overall_score(self, obj):
+        if obj.pk is None or obj.overall_opportunity is None:
+            return "Not scored yet: nobody has rated this outcome."
+        return format_html(
+            "Opportunity <strong>{}</strong> ({}): importance {}, satisfaction {}, from {} respondents{}. "
+            '<a href="{}">See it on the landscape</a>',
+            opportunity_shown(obj.overall_opportunity),
+            CLASS_LABELS.get(obj.overall_classification, ""),
+            f"{obj.overall_importance:.1f}",
+            f"{obj.overall_satisfaction:.1f}",
+            obj.overall_respondents,
+            f" — fewer than {settings.SCORING_MIN_RESPONDENTS}, treat with care" if self._few(obj) else "",
+            reverse("opportunities:job", args=[obj.job_id]),
+        )
 
 
 @admin.register(Respondent)
@@ -105,23 +186,20 @@ class RatingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     )
         else:
             form = RatingsImportForm()
-        opts = self.model._meta
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Import survey CSV",
-            "subtitle": None,
-            "opts": opts,
-            "form": form,
-            "problems": problems,
-            "problems_total": len(problems) + more,
-            "problems_more": more,
-            "media": self.media + form.media,
-            "recent_jobs": RatingsImportJob.objects.all()[:5],
-            "background_mb": settings.RATINGS_IMPORT_BACKGROUND_BYTES / 1024 / 1024,
-            "limit_mb": settings.UPLOAD_MAX_BYTES / 1024 / 1024,
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, IMPORT_TEMPLATE, context)
+        return admin_page(
+            self,
+            request,
+            IMPORT_TEMPLATE,
+            title="Import survey CSV",
+            form=form,
+            problems=problems,
+            problems_total=len(problems) + more,
+            problems_more=more,
+            media=self.media + form.media,
+            recent_jobs=RatingsImportJob.objects.all()[:5],
+            background_mb=settings.RATINGS_IMPORT_BACKGROUND_BYTES / 1024 / 1024,
+            limit_mb=settings.UPLOAD_MAX_BYTES / 1024 / 1024,
+        )
 
     def import_job_view(self, request, job_id: int):
         """A background import's progress (the page reloads itself until it finishes) and its result."""
@@ -130,18 +208,16 @@ class RatingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         job = get_object_or_404(RatingsImportJob, pk=job_id)
         problems = [RowError(**problem) for problem in job.problems]
         result = ImportResult(**job.result) if job.result else None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Import of {job.file_name}",
-            "subtitle": None,
-            "opts": self.model._meta,
-            "job": job,
-            "summary": result.summary() if result else "",
-            "recompute_queued": bool(result and not result.dry_run and result.changed),
-            "problems": problems,
-            "problems_total": len(problems) + job.problems_more,
-            "problems_more": job.problems_more,
-            "refresh_seconds": 2,
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, IMPORT_JOB_TEMPLATE, context)
+        return admin_page(
+            self,
+            request,
+            IMPORT_JOB_TEMPLATE,
+            title=f"Import of {job.file_name}",
+            job=job,
+            summary=result.summary() if result else "",
+            recompute_queued=bool(result and not result.dry_run and result.changed),
+            problems=problems,
+            problems_total=len(problems) + job.problems_more,
+            problems_more=job.problems_more,
+            refresh_seconds=2,
+        )

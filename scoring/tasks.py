@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
+from . import hooks
 from .services import scores as services
 
 
@@ -10,15 +11,13 @@ from .services import scores as services
 def recompute_opportunity_scores() -> int:
     """Recompute all stored scores (debounced after ratings, and hourly from beat). Returns rows written.
 
-    Then asks for the ideas' rankings to be refreshed: an idea's opportunity rank is the best
-    score among its outcomes.
+    Then runs the hooks higher apps registered (``scoring.hooks``): ideas asks for its rankings to
+    be refreshed, as an idea's opportunity rank is the best score among its outcomes.
     """
-    from ideas.tasks import refresh_all_idea_ranks
-
     services.recompute_flag_clear()
     rows = services.scores_recompute().scores
     # The recompute has committed (it is atomic on its own), so the scores are there to read.
-    refresh_all_idea_ranks.delay()
+    hooks.scores_recomputed()
     return rows
 
 

@@ -90,7 +90,7 @@ def fail_open_cache_settings(url: str, retry_after: float = 0.2) -> dict:
     """CACHES for the portal's fail-open Redis cache at ``url`` (a short breaker, for tests)."""
     return {
         "default": {
-            "BACKEND": "ideaportal.cache.FailOpenRedisCache",
+            "BACKEND": "core.cache.FailOpenRedisCache",
             "LOCATION": url,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "RETRY_AFTER": retry_after},
         }

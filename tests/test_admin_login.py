@@ -1,4 +1,4 @@
-"""/admin/login/ signs nobody in (ideaportal.admin_login): staff sign in on the portal's page, whose
+"""/admin/login/ signs nobody in (core.admin_login): staff sign in on the portal's page, whose
 throttle (allauth's ``login_failed`` rate limit) locks an address after 5 wrong passwords."""
 
 import pytest

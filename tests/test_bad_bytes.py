@@ -1,5 +1,5 @@
-"""Bad bytes are refused at the door (ideaportal.security) and invisible-only text by every form
-(ideaportal.visible_text).
+"""Bad bytes are refused at the door (core.security) and invisible-only text by every form
+(core.visible_text).
 
 Every route of the URL resolver, the admin's and allauth's included, gets NUL bytes and invalid
 UTF-8 in its path, its query string and its form body (urlencoded and multipart), as a visitor, a
@@ -13,7 +13,7 @@ from django.apps import apps
 from django.urls import URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
 
-from ideaportal.visible_text import INVISIBLE_MESSAGE, is_invisible_only
+from core.visible_text import INVISIBLE_MESSAGE, is_invisible_only
 from ideas.models import Comment, Idea
 from tests import factories
 

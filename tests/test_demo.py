@@ -12,7 +12,7 @@ from django.test.utils import override_settings
 
 from accounts.rules import is_mentor, is_triage
 from challenges.models import Challenge, Job, Outcome, Segment, SelectionCriterion
-from ideaportal import demo_data
+from demo import demo_data
 from ideas.models import Comment, Idea, Status, StatusChange, Vote
 from innovators.models import QuestionnaireResponse
 from reputation.models import ReputationEvent, ReputationTotal, Tier
@@ -178,7 +178,7 @@ def test_every_role_can_sign_in(demo, client):
 @pytest.mark.django_db
 def test_it_serves_unless_told_not_to():
     with (
-        mock.patch("ideas.management.commands.demo.call_command") as command,
+        mock.patch("demo.management.commands.demo.call_command") as command,
         mock.patch.object(demo_data, "load", return_value=False),
     ):
         call_command("demo", "--addrport", "127.0.0.1:8123", stdout=StringIO())

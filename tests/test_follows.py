@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from challenges import services as challenge_services
 from challenges.models import Challenge, ChallengeFollow
 from ideas import services
 from ideas.models import IdeaFollow, Status
@@ -58,11 +59,11 @@ def test_following_an_idea_twice_keeps_one_follow_and_unfollowing_twice_is_quiet
 
 @pytest.mark.django_db
 def test_following_a_challenge_twice_keeps_one_follow(open_challenge, customer):
-    services.challenge_follow(user=customer, challenge=open_challenge)
-    services.challenge_follow(user=customer, challenge=open_challenge)
+    challenge_services.challenge_follow(user=customer, challenge=open_challenge)
+    challenge_services.challenge_follow(user=customer, challenge=open_challenge)
     assert ChallengeFollow.objects.filter(challenge=open_challenge, user=customer).count() == 1
-    services.challenge_unfollow(user=customer, challenge=open_challenge)
-    services.challenge_unfollow(user=customer, challenge=open_challenge)
+    challenge_services.challenge_unfollow(user=customer, challenge=open_challenge)
+    challenge_services.challenge_unfollow(user=customer, challenge=open_challenge)
     assert not ChallengeFollow.objects.exists()
 
 
@@ -74,13 +75,13 @@ def test_members_follow_only_what_they_may_see(private_idea, invite_only_challen
         for idea in (private_idea, draft):
             with pytest.raises(services.FollowNotAllowed, match=message):
                 services.idea_follow(user=user, idea=idea)
-        with pytest.raises(services.FollowNotAllowed, match=message):
-            services.challenge_follow(user=user, challenge=invite_only_challenge)
+        with pytest.raises(challenge_services.FollowNotAllowed, match=message):
+            challenge_services.challenge_follow(user=user, challenge=invite_only_challenge)
     assert not IdeaFollow.objects.exists() and not ChallengeFollow.objects.exists()
     # The author and the invited member may.
     services.idea_follow(user=customer, idea=draft)
     services.idea_follow(user=customer, idea=private_idea)
-    services.challenge_follow(user=customer, challenge=invite_only_challenge)
+    challenge_services.challenge_follow(user=customer, challenge=invite_only_challenge)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,4 +1,4 @@
-"""The public page cache (ideaportal.pagecache): visitors get kept pages, and any committed change to
+"""The public page cache (core.pagecache): visitors get kept pages, and any committed change to
 what a page shows (a vote, a comment, a status change by ``update()``, a renamed author) replaces it;
 a rolled-back write changes nothing; members, sessions, htmx and pages with messages are never cached.
 
@@ -11,7 +11,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import transaction
 from django.urls import reverse
 
-from ideaportal import pagecache
+from core import pagecache
 from ideas import services as idea_services
 from ideas.models import Idea, Status, Vote
 from tests import factories

@@ -1,5 +1,5 @@
 """The page cache keys a page on the query parameters its view reads, and nothing else
-(ideaportal.pagecache ``cache_public_page(params=...)``): random query strings, tracking tags and
+(core.pagecache ``cache_public_page(params=...)``): random query strings, tracking tags and
 cache-busters make no entry of their own, and the view (and so the kept page) never sees them.
 
 Transactional like tests/test_pagecache.py: the content version moves on only at a commit.

@@ -1,11 +1,11 @@
-"""CappedPaginator (ideaportal/pagination.py): lists count at most ``cap + 1`` rows."""
+"""CappedPaginator (core/pagination.py): lists count at most ``cap + 1`` rows."""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from ideaportal.pagination import CappedPaginator
+from core.pagination import CappedPaginator
 from ideas.models import Idea
 from tests import factories
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ideas.templatetags.portal import markdown_filter
+from core.templatetags.portal import markdown_filter
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {

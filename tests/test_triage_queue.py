@@ -201,7 +201,7 @@ def test_the_queue_count_stops_at_the_cap_and_says_so(client_for, triage, open_c
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from ideaportal.pagination import CappedPaginator
+    from core.pagination import CappedPaginator
 
     monkeypatch.setattr(CappedPaginator, "cap", 3)
     factories.IdeaFactory.create_batch(5, challenge=open_challenge)

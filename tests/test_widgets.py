@@ -4,7 +4,7 @@ from html.parser import HTMLParser
 
 from django import forms
 
-from ideaportal.widgets import FastSelect
+from core.widgets import FastSelect
 
 CHOICES = [("", "Any"), ("a&b", "A & <b>"), ("c", "C"), ("Group", [("d", "D"), ("e", "E")])]
 

@@ -1,12 +1,10 @@
-"""Following ideas and challenges: members follow only what they may see; following twice changes nothing."""
-
-from challenges.models import Challenge, ChallengeFollow
+"""Following ideas (challenges: ``challenges.services.challenge_follow``): members follow only what they may see; following twice changes nothing."""
 
 from .. import rules
 from ..models import Idea, IdeaFollow
 from .errors import IdeaError
 
-__all__ = ["FollowNotAllowed", "challenge_follow", "challenge_unfollow", "idea_follow", "idea_unfollow"]
+__all__ = ["FollowNotAllowed", "idea_follow", "idea_unfollow"]
 
 
 class FollowNotAllowed(IdeaError):
@@ -29,17 +27,3 @@ def idea_unfollow(*, user, idea: Idea) -> None:
     """Stop following the idea (nothing happens if the member does not follow it)."""
     if user.is_authenticated:
         IdeaFollow.objects.filter(user=user, idea=idea).delete()
-
-
-def challenge_follow(*, user, challenge: Challenge) -> ChallengeFollow:
-    """Follow the challenge (nothing happens if the member already does); same guards as idea_follow."""
-    refusal = rules.challenge_follow_refusal(user, challenge)
-    if refusal:
-        raise FollowNotAllowed(refusal)
-    return ChallengeFollow.objects.get_or_create(user=user, challenge=challenge)[0]
-
-
-def challenge_unfollow(*, user, challenge: Challenge) -> None:
-    """Stop following the challenge (nothing happens if the member does not follow it)."""
-    if user.is_authenticated:
-        ChallengeFollow.objects.filter(user=user, challenge=challenge).delete()

@@ -97,7 +97,7 @@ def scores_recompute_soon() -> None:
         from ..tasks import recompute_opportunity_scores
 
         delay = settings.SCORING_DEBOUNCE_SECONDS
-        # The cache fails open (ideaportal/cache.py): with Redis down, add() says "first" and every
+        # The cache fails open (core/cache.py): with Redis down, add() says "first" and every
         # call queues, which is more work, never a lost recompute. A broker that is down is logged;
         # beat's hourly recompute catches up.
         first = cache.add(RECOMPUTE_PENDING_KEY, timezone.now().isoformat(), timeout=delay + 300)

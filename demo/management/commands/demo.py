@@ -6,7 +6,7 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from ideaportal import demo_data
+from demo import demo_data
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ A title of zero-width spaces passes ``str.strip()`` (they are format characters,
 ``forms.CharField.validate`` run ``validate_visible_text`` too, so the portal's forms, allauth's and
 the admin's all refuse it with the same message, and so will the next form anyone writes: a mixin
 or a validator list would have to be remembered on each, and a field's validator list is copied
-when its form class is built, which for the admin's forms is before any app is ready. NUL bytes and invalid UTF-8 never reach a form: ``ideaportal.security`` answers 400.
+when its form class is built, which for the admin's forms is before any app is ready. NUL bytes and invalid UTF-8 never reach a form: ``core.security`` answers 400.
 """
 
 import unicodedata

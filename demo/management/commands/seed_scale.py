@@ -18,10 +18,9 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from ideaportal.pagecache import content_changed
+from core.pagecache import content_changed
+from demo.scale import PASSWORD, STAFF_USERNAMES, Progress, ScaleSeeder, Sizes, invariants, table_counts
 from ideas.models import Idea
-
-from ._scale import PASSWORD, STAFF_USERNAMES, Progress, ScaleSeeder, Sizes, invariants, table_counts
 
 # Emptied by --force: every table that references a member, a job or a segment goes with them.
 TRUNCATE_ROOTS = ["accounts_user", "challenges_job", "challenges_segment", "challenges_challenge"]

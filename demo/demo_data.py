@@ -25,6 +25,8 @@ from accounts.models import MENTOR_GROUP, TRIAGE_GROUP
 from challenges.models import Challenge, Job, Outcome, Segment, SelectionCriterion
 from ideas.models import Comment, Idea, Status, StatusChange, Vote
 from ideas.services import TRANSITIONS, comment_create, idea_create, idea_status_change, idea_withdraw, vote_cast
+from innovators.models import Questionnaire, QuestionnaireItem
+from innovators.services import questionnaire_answer
 from reviews.models import MentorAssignment
 from reviews.services import mentoring
 from scoring.models import Rating, Respondent
@@ -1052,9 +1054,6 @@ PRIVATE_PROFILES = ["leila"]
 
 def load_innovators(users: dict) -> None:
     """An open questionnaire, answered by five customers; one customer keeps a private profile."""
-    from innovators.models import Questionnaire, QuestionnaireItem
-    from innovators.services import questionnaire_answer
-
     questionnaire, created = Questionnaire.objects.get_or_create(
         title="How do you shop?",
         defaults={

@@ -15,17 +15,13 @@ from django.contrib import admin
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+
+from .redirects import safe_next_url
 
 
 def _admin_next(request) -> str:
-    wanted = request.GET.get("next", "")
-    if wanted and url_has_allowed_host_and_scheme(
-        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return wanted
-    return reverse("admin:index")
+    return safe_next_url(request, request.GET.get("next"), reverse("admin:index"))
 
 
 @never_cache

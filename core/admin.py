@@ -1,0 +1,34 @@
+"""Pieces the apps' admin classes share."""
+
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
+
+
+class ReadOnlyAdminMixin:
+    """Staff read these records; only the services write them. Fits a ModelAdmin and an inline."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def admin_page(modeladmin, request, template: str, *, title: str, status: int = 200, **context) -> TemplateResponse:
+    """An admin page of the portal's own (an action's confirmation form, an import, a scorecard) in
+    the admin's frame: the site's context, the title, the model's ``opts`` for the breadcrumbs, the
+    action checkbox name a selected-rows form posts back, and the admin site as the current app.
+    ``context`` adds the page's own values (a form's ``media`` included, when it has one)."""
+    page = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "subtitle": None,
+        "opts": modeladmin.model._meta,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        **context,
+    }
+    request.current_app = modeladmin.admin_site.name
+    return TemplateResponse(request, template, page, status=status)

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    """Demo data (``manage.py demo``) and the scale seeder (``manage.py seed_scale``): they write
+    through every app's models and services, so they sit on top of all of them."""
+
+    name = "demo"
+    verbose_name = "Demo and scale seeding"
