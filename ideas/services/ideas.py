@@ -123,7 +123,7 @@ def idea_create(
 @transaction.atomic
 def idea_submit(*, idea: Idea, user) -> Idea:
     """Submit the author's draft. Locks the idea row so a double click submits once."""
-    idea = Idea.objects.select_for_update().select_related("challenge").get(pk=idea.pk)
+    idea = Idea.objects.select_for_update(of=("self",)).select_related("challenge").get(pk=idea.pk)
     if idea.author_id != user.pk:
         raise SubmissionNotAllowed("Only the author can submit this idea.")
     if idea.status != Status.DRAFT:
@@ -147,7 +147,7 @@ def idea_update(*, idea: Idea, user, title: str, problem: str, solution: str, ou
     numbered version; a save that changes nothing writes nothing. An idea older than its versions
     gets its text before this edit kept as version 1 first, so the first change can be compared.
     """
-    idea = Idea.objects.select_for_update().select_related("challenge").get(pk=idea.pk)
+    idea = Idea.objects.select_for_update(of=("self",)).select_related("challenge").get(pk=idea.pk)
     refusal = rules.edit_refusal(user, idea)
     if refusal or not rules.can_edit_idea(user, idea):
         raise SubmissionNotAllowed(refusal or "This idea can no longer be edited.")
@@ -183,7 +183,7 @@ def idea_withdraw(*, user, idea: Idea, reason: str = "") -> Idea:
     submission points are taken back (a negative ledger event, once), and a withdrawal is an
     ending: whatever is still open around the idea is closed.
     """
-    idea = Idea.objects.select_for_update().select_related("challenge").get(pk=idea.pk)
+    idea = Idea.objects.select_for_update(of=("self",)).select_related("challenge").get(pk=idea.pk)
     refusal = rules.withdraw_refusal(user, idea)
     if refusal:
         raise WithdrawalNotAllowed(refusal)

@@ -218,7 +218,7 @@ def mentoring_close_unlocked(*, idea: Idea) -> None:
 
 
 def _idea_locked(idea: Idea) -> Idea:
-    return Idea.objects.select_for_update().select_related("challenge").get(pk=idea.pk)
+    return Idea.objects.select_for_update(of=("self",)).select_related("challenge").get(pk=idea.pk)
 
 
 @transaction.atomic

@@ -105,7 +105,7 @@ def _screening_score_recompute_unlocked(idea_id: int) -> tuple[float | None, int
 
 
 def _lock_idea(idea: Idea) -> Idea:
-    return Idea.objects.select_for_update().select_related("challenge").get(pk=idea.pk)
+    return Idea.objects.select_for_update(of=("self",)).select_related("challenge").get(pk=idea.pk)
 
 
 @transaction.atomic
