@@ -1,8 +1,17 @@
 """Who a member is in the product: named role predicates used by every other app's rules."""
 
 from allauth.account.models import EmailAddress
+from django.db.models import Q
 
 from .models import MENTOR_GROUP, TRIAGE_GROUP
+
+# Who is staff, defined once. Staff: an account with staff status or a superuser. Members (the
+# people the portal serves: metrics' participation, the innovator pool, the questionnaire) are the
+# active accounts that are not staff. Triage staff: staff in the Triage group, or a superuser.
+# Each rule has its queryset twin (``*_Q``) for the pages that count or list people in SQL.
+STAFF_Q = Q(is_staff=True) | Q(is_superuser=True)
+MEMBERS_Q = Q(is_active=True, is_staff=False, is_superuser=False)
+TRIAGE_STAFF_Q = Q(is_superuser=True) | Q(is_staff=True, groups__name=TRIAGE_GROUP)
 
 
 def _group_names(user) -> frozenset[str]:
@@ -20,6 +29,18 @@ def is_triage(user) -> bool:
         user.is_authenticated
         and user.is_active
         and (user.is_superuser or (user.is_staff and TRIAGE_GROUP in _group_names(user)))
+    )
+
+
+def is_staff_member(user) -> bool:
+    """Staff of the portal (staff status or a superuser), signed in and active: the SQL twin is ``STAFF_Q``."""
+    return bool(user is not None and user.is_authenticated and user.is_active and (user.is_staff or user.is_superuser))
+
+
+def is_member(user) -> bool:
+    """A signed-in, active member who is not staff (``MEMBERS_Q``)."""
+    return bool(
+        user is not None and user.is_authenticated and user.is_active and not (user.is_staff or user.is_superuser)
     )
 
 

@@ -3,13 +3,11 @@
 from accounts.rules import has_verified_email, is_triage
 
 from .models import Challenge
+from .phases import COMMENTING_PHASES, RESULTS_PHASES, SUBMISSION_PHASES, VOTING_PHASES
 
 # What each phase allows.
-SUBMISSION_PHASES = frozenset({Challenge.Phase.OPEN})
-VOTING_PHASES = frozenset({Challenge.Phase.OPEN, Challenge.Phase.REVIEW})
-COMMENTING_PHASES = frozenset(Challenge.Phase) - {Challenge.Phase.DRAFT, Challenge.Phase.CLOSED}
-# Phases in which results can be out: closed always, final once a winner is decided.
-RESULTS_PHASES = frozenset({Challenge.Phase.FINAL, Challenge.Phase.CLOSED})
+# What each phase allows: challenges.phases.
+__all__ = ["COMMENTING_PHASES", "RESULTS_PHASES", "SUBMISSION_PHASES", "VOTING_PHASES"]
 
 
 def can_view_challenge(user, challenge: Challenge) -> bool:

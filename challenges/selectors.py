@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from accounts.rules import is_triage
-from ideas.models import Idea, Status, StatusChange
+from ideas.funnel import RESULT_ORDER, UNPUBLISHED_STATUSES, WINNER_STATUSES, Status
+from ideas.models import Idea, StatusChange
 from ideas.rules import visible_ideas_q
 
 from .models import Challenge, ChallengeInvitation
+from .phases import RUNNING_PHASES
 
 # The date field on which each phase starts (drafts have none: staff open them by hand).
 PHASE_START_FIELDS = {
@@ -52,7 +54,7 @@ def challenge_ids_phase_due(*, today: datetime.date) -> list[int]:
     due = Q()
     order = Challenge.PHASE_ORDER
     for index, current in enumerate(order):
-        if current in (Challenge.Phase.DRAFT, Challenge.Phase.CLOSED):
+        if current not in RUNNING_PHASES:
             continue
         for later in order[index + 1 :]:
             due |= Q(phase=current, **{f"{PHASE_START_FIELDS[later]}__lte": today})
@@ -72,7 +74,7 @@ def challenge_visible_to(user) -> QuerySet[Challenge]:
 
 
 # Ideas a list counts: published ones (not drafts, not withdrawn), as ``IdeaQuerySet.published``.
-_PUBLISHED_IDEA = ~Q(ideas__status__in=[Status.DRAFT, Status.WITHDRAWN])
+_PUBLISHED_IDEA = ~Q(ideas__status__in=UNPUBLISHED_STATUSES)
 
 
 def challenge_list_for(user) -> QuerySet[Challenge]:
@@ -92,20 +94,7 @@ def challenge_detail(*, slug: str) -> Challenge:
 # --- Results ----------------------------------------------------------------------------------
 
 # Where an idea ended, best first: the order of the results table.
-RESULT_ORDER = [
-    Status.IMPLEMENTED,
-    Status.IN_PROGRESS,
-    Status.WINNER,
-    Status.FINALIST,
-    Status.IN_MENTORING,
-    Status.SHORTLISTED,
-    Status.SUBMITTED,
-    Status.NOT_SELECTED,
-    Status.DECLINED,
-    Status.DUPLICATE,
-]
-# A winner stays a winner when its implementation starts and ends.
-WINNER_STATUSES = frozenset({Status.WINNER, Status.IN_PROGRESS, Status.IMPLEMENTED})
+# (ideas.funnel: RESULT_ORDER; a winner stays a winner when its implementation starts and ends: WINNER_STATUSES.)
 
 
 @dataclass

@@ -17,7 +17,8 @@ from ideaportal.admin_utils import ReadOnlyAdminMixin
 from . import rules, services
 from .forms_admin import IdeaAdminForm, IdeaStatusChangeForm, expected_statuses_decode
 from .forms_comments import CommentHideForm
-from .models import Comment, CommentFlag, Idea, Status, StatusChange, Vote
+from .funnel import NOT_MERGEABLE_STATUSES, Status
+from .models import Comment, CommentFlag, Idea, StatusChange, Vote
 
 admin.site.site_header = "Idea portal — staff"
 admin.site.site_title = "Idea portal — staff"
@@ -90,7 +91,7 @@ class IdeaAdmin(admin.ModelAdmin):
             queryset |= by_id
         if request.path == reverse("admin:autocomplete") and request.GET.get("field_name") == "duplicate_of":
             # Only a published idea that is not itself a duplicate can take a merge.
-            queryset = queryset.exclude(status__in=[Status.DRAFT, Status.DUPLICATE])
+            queryset = queryset.exclude(status__in=NOT_MERGEABLE_STATUSES)
         return queryset, may_have_duplicates
 
     def has_add_permission(self, request):

@@ -6,12 +6,11 @@ from django.contrib.admin.widgets import AutocompleteSelect
 
 from reviews.selectors import reason_templates_active
 
-from .models import STATUSES_NEEDING_REASON, Idea, Status
+from .funnel import NOT_MERGEABLE_STATUSES, STAFF_STATUSES, STATUSES_NEEDING_REASON, Status
+from .models import Idea
 
 # Staff decide every status after "submitted"; draft → submitted is the author's step.
-STAFF_STATUS_CHOICES = [
-    (value, label) for value, label in Status.choices if value not in {Status.DRAFT, Status.SUBMITTED}
-]
+STAFF_STATUS_CHOICES = [(value, label) for value, label in Status.choices if value in STAFF_STATUSES]
 
 
 class IdeaAdminForm(forms.ModelForm):
@@ -118,7 +117,7 @@ class IdeaStatusChangeForm(ExpectedStatusesMixin, forms.Form):
     )
     duplicate_of = forms.ModelChoiceField(
         label="Duplicate of",
-        queryset=Idea.objects.exclude(status__in=[Status.DRAFT, Status.DUPLICATE]),
+        queryset=Idea.objects.exclude(status__in=NOT_MERGEABLE_STATUSES),
         required=False,
         widget=AutocompleteSelect(Idea._meta.get_field("duplicate_of"), admin.site),
         help_text="Only for “duplicate”: the idea these are merged into (its id, or search by title). "

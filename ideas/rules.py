@@ -6,10 +6,11 @@ from accounts.rules import is_triage
 from challenges.models import Challenge
 from challenges.rules import COMMENTING_PHASES, VOTING_PHASES, can_view_challenge
 
-from .models import Idea, Status
+from .funnel import AUTHOR_STATUSES, UNPUBLISHED_STATUSES, Status
+from .models import Idea
 
 # Ideas only their author and staff see: drafts, and ideas the author withdrew.
-PRIVATE_STATUSES = frozenset({Status.DRAFT, Status.WITHDRAWN})
+PRIVATE_STATUSES = frozenset(UNPUBLISHED_STATUSES)
 
 
 def visible_ideas_q(user) -> Q:
@@ -74,7 +75,7 @@ def can_edit_idea(user, idea: Idea) -> bool:
     mentor's open revision request (whatever the phase)."""
     if not user.is_authenticated or idea.author_id != user.pk:
         return False
-    if idea.status in {Status.DRAFT, Status.SUBMITTED} and idea.challenge.phase == Challenge.Phase.OPEN:
+    if idea.status in AUTHOR_STATUSES and idea.challenge.phase == Challenge.Phase.OPEN:
         return True
     from reviews.models import RevisionRequest  # here: reviews imports ideas
 
@@ -176,7 +177,7 @@ def comment_moderation_refusal(user) -> str | None:
 # --- versions, withdrawal and similar ideas ---
 
 # An author may take their idea back until screening starts.
-WITHDRAWABLE_STATUSES = frozenset({Status.DRAFT, Status.SUBMITTED})
+WITHDRAWABLE_STATUSES = AUTHOR_STATUSES
 
 
 def can_view_versions(user, idea: Idea) -> bool:
@@ -192,7 +193,7 @@ def edit_refusal(user, idea: Idea) -> str | None:
         return None
     if idea.status == Status.WITHDRAWN:
         return "You withdrew this idea, so it can no longer be edited."
-    if idea.status not in {Status.DRAFT, Status.SUBMITTED}:
+    if idea.status not in AUTHOR_STATUSES:
         return "This idea can no longer be edited: screening has started."
     if idea.challenge.phase != Challenge.Phase.OPEN:
         return f"This idea can no longer be edited: the challenge is {idea.challenge.get_phase_display().lower()}."

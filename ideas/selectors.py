@@ -1,13 +1,50 @@
 """Read queries that idea pages share."""
 
+import datetime
+
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Cast, Concat
 
 from challenges.models import ChallengeFollow, Outcome
 
-from .models import DECIDED_STATUSES, Comment, Idea, IdeaFollow, StatusChange, Vote
+from .funnel import AWAITING_ANSWER, DECIDED_STATUSES
+from .models import Comment, Idea, IdeaFollow, StatusChange, Vote
 from .rules import visible_ideas_q
+
+
+def answer_due_expression():
+    """When the challenge promised the author a first answer: the SQL twin of ``funnel.answer_due_at``.
+
+    PostgreSQL multiplies an interval; SQLite (the embedded demo) cannot, so it uses datetime().
+    """
+    days = F("challenge__answer_within_days")
+    if connection.vendor == "sqlite":
+        modifier = Concat(Value("+"), Cast(days, CharField()), Value(" days"), output_field=CharField())
+        return Func(F("submitted_at"), modifier, function="datetime", output_field=DateTimeField())
+    return ExpressionWrapper(F("submitted_at") + days * Value(datetime.timedelta(days=1)), output_field=DateTimeField())
+
+
+def answer_overdue_q(now) -> Q:
+    """Ideas past their answer-due time still awaiting their first answer (``funnel.is_overdue``).
+
+    Needs the ``answer_due_at`` annotation (``answer_due_expression``); exactly at the deadline is in time.
+    """
+    return Q(status=AWAITING_ANSWER, decided_at__isnull=True, answer_due_at__lt=Value(now))
 
 
 def idea_list_for(user) -> QuerySet[Idea]:

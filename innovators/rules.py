@@ -1,11 +1,11 @@
 """Who may do what with the questionnaire and the innovator pool."""
 
-from accounts.rules import is_triage
+from accounts.rules import is_member, is_triage
 
 
 def can_answer_questionnaire(user) -> bool:
     """Members answer the questionnaire; staff only preview it (their answers would not mean anything)."""
-    return user.is_authenticated and user.is_active and not user.is_staff and not user.is_superuser
+    return is_member(user)
 
 
 def can_manage_questionnaires(user) -> bool:

@@ -16,7 +16,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, NullIf
 
+from accounts.rules import MEMBERS_Q
 from challenges.models import Challenge
+from challenges.phases import RUNNING_PHASES
 from ideas.models import Comment, Idea, Vote
 
 from .models import Innovator, Questionnaire, QuestionnaireItem, QuestionnaireResponse
@@ -102,7 +104,7 @@ def innovator_pool() -> QuerySet:
     )[:1]
     never = Value(_NEVER, output_field=DateTimeField())
     return (
-        Innovator.objects.filter(is_active=True, is_staff=False, is_superuser=False)
+        Innovator.objects.filter(MEMBERS_Q)
         .select_related("reputation_total", "respondent__segment")
         .annotate(
             questionnaire_score=Subquery(score),
@@ -132,6 +134,6 @@ def invitable_challenges() -> QuerySet:
     """Invite-only challenges members can be invited to now: past their draft and not closed."""
     return (
         Challenge.objects.filter(visibility=Challenge.Visibility.INVITE_ONLY)
-        .exclude(phase__in=[Challenge.Phase.DRAFT, Challenge.Phase.CLOSED])
+        .filter(phase__in=RUNNING_PHASES)
         .order_by("title", "pk")
     )

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from accounts.rules import is_member
 from challenges.models import Challenge
 from notifications.services import notify_event
 
@@ -199,7 +200,7 @@ def innovators_invite(*, challenge: Challenge, users: Iterable, invited_by) -> I
     members = list({user.pk: user for user in users}.values())
     if not members:
         raise InvitationRefused("Choose at least one member to invite.")
-    unable = [user for user in members if not user.is_active or user.is_staff]
+    unable = [user for user in members if not is_member(user)]
     if unable:
         names = ", ".join(user.public_name for user in unable)
         raise InvitationRefused(f"Only active members (not staff) are invited this way; not: {names}.")

@@ -50,22 +50,14 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, TruncWeek
 
 from accounts.models import User
+from accounts.rules import MEMBERS_Q
 from challenges.models import Challenge, Outcome
-from ideas.models import DECIDED_STATUSES, Comment, Idea, Status, StatusChange, Vote
-from reviews.selectors import answer_due_expression
+from ideas.funnel import DECIDED_STATUSES, STAGE_RANK, STAGES, TERMINAL_STATUSES, Status, answer_due_at
+from ideas.models import Comment, Idea, StatusChange, Vote
+from ideas.selectors import answer_due_expression
 
 # The funnel's stages in order; an idea that reached a stage reached all the earlier ones.
-FUNNEL_STAGES = [
-    Status.SUBMITTED,
-    Status.SHORTLISTED,
-    Status.IN_MENTORING,
-    Status.FINALIST,
-    Status.WINNER,
-    Status.IN_PROGRESS,
-    Status.IMPLEMENTED,
-]
-STAGE_RANK = {status: rank for rank, status in enumerate(FUNNEL_STAGES)}
-TERMINAL_STATUSES = [Status.DECLINED, Status.NOT_SELECTED, Status.DUPLICATE, Status.WINNER, Status.IMPLEMENTED]
+FUNNEL_STAGES = STAGES
 # The weekly chart shows this many most recent weeks with submissions.
 ANSWER_WEEKS_SHOWN = 26
 
@@ -122,7 +114,7 @@ def _idea_rows_python(challenge: Challenge | None, *, now: datetime.datetime) ->
     rows = []
     for fact in _idea_facts(challenge).values(*FACT_COLUMNS, "challenge__answer_within_days"):
         submitted_at, first_answer_at, decision_at = fact["submitted_at"], fact["first_answer_at"], fact["decision_at"]
-        due = submitted_at + datetime.timedelta(days=fact["challenge__answer_within_days"])
+        due = answer_due_at(submitted_at, fact["challenge__answer_within_days"])
         unanswered = first_answer_at is None and fact["status"] != Status.WITHDRAWN
         rows.append(
             {
@@ -309,7 +301,7 @@ def metrics_participation(*, challenge: Challenge | None = None) -> Participatio
         votes = votes.filter(idea__challenge=challenge)
         comments = comments.filter(idea__challenge=challenge)
     figures = (
-        User.objects.filter(is_active=True, is_staff=False, is_superuser=False)
+        User.objects.filter(MEMBERS_Q)
         .annotate(did_submit=Exists(ideas), did_vote=Exists(votes), did_comment=Exists(comments))
         .aggregate(
             members=Count("pk"),

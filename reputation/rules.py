@@ -1,8 +1,9 @@
 """Who may see what of reputation: profiles are public unless their member hid them; staff see all."""
 
+from accounts.rules import is_staff_member
 
-def is_staff_viewer(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+# Staff see every profile (accounts.rules.is_staff_member: the one definition of staff).
+is_staff_viewer = is_staff_member
 
 
 def can_view_profile(viewer, member) -> bool:

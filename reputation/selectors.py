@@ -9,7 +9,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from challenges.models import Challenge
-from ideas.models import REACHED_SHORTLIST_STATUSES, Idea, Kudos, Status, StatusChange
+from ideas.funnel import FINAL_ROUND_STATUSES, REACHED_SHORTLIST_STATUSES, Status
+from ideas.models import Idea, Kudos, StatusChange
 from ideas.rules import visible_ideas_q
 
 User = get_user_model()
@@ -101,7 +102,7 @@ def profile_funnel(*, viewer, member) -> FunnelCounts:
     counts = _profile_ideas(viewer, member).aggregate(
         submitted=Count("pk"),
         shortlisted=Count("pk", filter=_reached(Status.SHORTLISTED, now_in=REACHED_SHORTLIST_STATUSES)),
-        finalists=Count("pk", filter=_reached(Status.FINALIST, now_in=[Status.FINALIST, Status.WINNER])),
+        finalists=Count("pk", filter=_reached(Status.FINALIST, now_in=FINAL_ROUND_STATUSES)),
         winners=Count("pk", filter=_reached(Status.WINNER, now_in=[Status.WINNER])),
         implemented=Count("pk", filter=Q(status=Status.IMPLEMENTED)),
         declined=Count("pk", filter=Q(status=Status.DECLINED)),

@@ -9,6 +9,8 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThanOrEqual
 from django.utils import timezone
 
+from ideas.funnel import Status
+
 from .models import Kind, LeadThreshold, ReputationEvent, ReputationTotal, Tier
 
 # The points table (shown on the help page, reputation/points/).
@@ -29,10 +31,10 @@ VOTES_CAP_PER_IDEA = 25
 
 # A status an idea reaches → the award its author gets.
 STATUS_AWARDS: dict[str, str] = {
-    "shortlisted": Kind.IDEA_SHORTLISTED,
-    "finalist": Kind.IDEA_FINALIST,
-    "winner": Kind.IDEA_WINNER,
-    "implemented": Kind.IDEA_IMPLEMENTED,
+    Status.SHORTLISTED: Kind.IDEA_SHORTLISTED,
+    Status.FINALIST: Kind.IDEA_FINALIST,
+    Status.WINNER: Kind.IDEA_WINNER,
+    Status.IMPLEMENTED: Kind.IDEA_IMPLEMENTED,
 }
 
 SHORTLISTED_KINDS = (Kind.IDEA_SHORTLISTED,)

@@ -18,7 +18,8 @@ from challenges.services import ChallengeError
 from ideaportal.admin_utils import ReadOnlyAdminMixin
 from ideaportal.pagination import CappedPaginator
 from ideas.admin import IdeaAdmin
-from ideas.models import AWAITING_SCREENING_FIRST, Status
+from ideas.funnel import AWAITING_ANSWER, Status
+from ideas.models import AWAITING_SCREENING_FIRST
 from ideas.services import IdeaError, allowed_next_statuses
 
 from . import rules, selectors
@@ -132,7 +133,7 @@ class TriageIdeaAdmin(TriageOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
                 '<span class="triage-overdue" title="Answer promised by {}">overdue</span>',
                 timezone.localtime(obj.answer_due_at).strftime("%Y-%m-%d") if obj.answer_due_at else "",
             )
-        if obj.status == "submitted" and obj.answer_due_at:
+        if obj.status == AWAITING_ANSWER and obj.answer_due_at:
             return format_html(
                 '<span class="nowrap">due {}</span>',
                 timezone.localtime(obj.answer_due_at).strftime("%d %b"),

@@ -4,10 +4,10 @@
 # --- screening ---
 
 from accounts.rules import is_triage
-from ideas.models import Status
+from ideas.funnel import UNPUBLISHED_STATUSES
 
 # Ideas that have left the author's drafts and are still theirs to answer: screening applies.
-UNSCREENABLE_STATUSES = frozenset({Status.DRAFT, Status.WITHDRAWN})
+UNSCREENABLE_STATUSES = frozenset(UNPUBLISHED_STATUSES)
 
 
 def can_use_triage_queue(user) -> bool:

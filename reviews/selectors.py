@@ -5,16 +5,11 @@
 
 import datetime
 
-from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
-    CharField,
     Count,
-    DateTimeField,
-    ExpressionWrapper,
     F,
-    Func,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -23,32 +18,28 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.functions import Coalesce
 
-from ideas.models import OPEN_STATUSES, REACHED_SHORTLIST_STATUSES, Idea, Status
+from ideas.funnel import (
+    FINAL_ROUND_STATUSES,
+    OPEN_STATUSES,
+    REACHED_SHORTLIST_STATUSES,
+    UNPUBLISHED_STATUSES,
+    Status,
+)
+from ideas.models import Idea
+from ideas.selectors import answer_due_expression, answer_overdue_q
 
 from .models import MentorAssignment, ReasonTemplate, Screening, ScreeningScore
 
 
 def _author_count(condition: Q | None = None):
     """A correlated subquery: how many published ideas of the row's author match ``condition``."""
-    ideas = Idea.objects.filter(author=OuterRef("author")).exclude(status__in=[Status.DRAFT, Status.WITHDRAWN])
+    ideas = Idea.objects.filter(author=OuterRef("author")).exclude(status__in=UNPUBLISHED_STATUSES)
     if condition is not None:
         ideas = ideas.filter(condition)
     counted = ideas.order_by().values("author").annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
-def answer_due_expression():
-    """When the challenge promised the author a first answer: submitted_at + answer_within_days days.
-
-    PostgreSQL multiplies an interval; SQLite (the embedded demo) cannot, so it uses datetime().
-    """
-    days = F("challenge__answer_within_days")
-    if connection.vendor == "sqlite":
-        modifier = Concat(Value("+"), Cast(days, CharField()), Value(" days"), output_field=CharField())
-        return Func(F("submitted_at"), modifier, function="datetime", output_field=DateTimeField())
-    return ExpressionWrapper(F("submitted_at") + days * Value(datetime.timedelta(days=1)), output_field=DateTimeField())
 
 
 def triage_queue(*, now: datetime.datetime):
@@ -66,7 +57,7 @@ def triage_queue(*, now: datetime.datetime):
         .annotate(
             is_overdue=Case(
                 When(
-                    Q(status=Status.SUBMITTED, decided_at__isnull=True, answer_due_at__lt=Value(now)),
+                    answer_overdue_q(now),
                     then=Value(True),
                 ),
                 default=Value(False),
@@ -284,16 +275,16 @@ def finalists_compare(*, challenge) -> FinalistComparison:
     version counts, their reviews, their outcomes, the criteria, the per-criterion screening means
     (one GROUP BY) and the outcomes' overall opportunity scores.
     """
-    from django.db.models import Avg, Count, F, Prefetch
+    from django.db.models import Avg, Count, Prefetch
 
     from challenges.models import Outcome
-    from ideas.models import Idea, Status
+    from ideas.models import Idea
     from scoring.selectors import scores_overall_for_outcomes
 
     from .models import Review, ScreeningScore
 
     finalists = list(
-        Idea.objects.filter(challenge=challenge, status__in=[Status.WINNER, Status.FINALIST])
+        Idea.objects.filter(challenge=challenge, status__in=FINAL_ROUND_STATUSES)
         .select_related("author")
         .annotate(versions_total=Count("versions"))
         .prefetch_related(

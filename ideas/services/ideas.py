@@ -12,7 +12,8 @@ from reputation.services import idea_submitted_award, idea_submitted_reversal
 
 from .. import notification_kinds as notify
 from .. import rules
-from ..models import Idea, IdeaVersion, Status, StatusChange
+from ..funnel import AUTHOR_STATUSES, Status
+from ..models import Idea, IdeaVersion, StatusChange
 from .errors import IdeaError, SubmissionNotAllowed
 from .follows import idea_follow
 from .funnel import idea_ended_unlocked
@@ -165,7 +166,7 @@ def idea_update(*, idea: Idea, user, title: str, problem: str, solution: str, ou
     idea.save(update_fields=["title", "problem", "solution", "updated_at"])
     idea.outcomes.set(outcomes)
     version = _record_version_unlocked(idea=idea, saved_by=user, outcome_codes=codes_after)
-    if idea.status not in {Status.DRAFT, Status.SUBMITTED}:
+    if idea.status not in AUTHOR_STATUSES:
         # Only a mentor's open revision request lets an author edit past screening: this version answers it.
         from reviews.services.mentoring import revision_request_answer_unlocked
 

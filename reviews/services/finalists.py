@@ -7,6 +7,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from challenges.models import Challenge
+from challenges.phases import RESULTS_PHASES
 from challenges.services import CloseRefusal, PhaseChange, challenge_phase_set
 from ideas.models import OPEN_STATUSES, Idea, Status, StatusChange
 from ideas.services import TransitionNotAllowed, allowed_next_statuses, idea_status_change
@@ -99,7 +100,7 @@ def winner_choose(
     reason = reason.strip()
     if not reason:
         raise TransitionNotAllowed("Tell the author, and everyone reading the results, why this idea won.")
-    if idea.challenge.phase not in (Challenge.Phase.FINAL, Challenge.Phase.CLOSED):
+    if idea.challenge.phase not in RESULTS_PHASES:
         raise TransitionNotAllowed(
             "The winner is chosen in the challenge's final phase: move the challenge there first."
         )

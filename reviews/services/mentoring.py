@@ -12,7 +12,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import MENTOR_GROUP
-from ideas.models import Idea, IdeaVersion, Status
+from ideas.funnel import MENTORABLE_STATUSES, Status
+from ideas.models import Idea, IdeaVersion
 from ideas.services.errors import stale_decision_message
 from reputation.services import revision_answered_award
 
@@ -129,7 +130,7 @@ def mentor_assign(
         if expected_statuses is not None and expected_statuses.get(idea.pk, "") != idea.status:
             outcomes.append(MentorAssignmentOutcome(idea, None, stale_decision_message(idea.status)))
             continue
-        if idea.status not in {Status.SHORTLISTED, Status.IN_MENTORING}:
+        if idea.status not in MENTORABLE_STATUSES:
             outcomes.append(
                 MentorAssignmentOutcome(
                     idea, None, f"is {idea.get_status_display().lower()}: only shortlisted ideas get a mentor."

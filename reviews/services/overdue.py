@@ -5,18 +5,16 @@ registered in ``reviews/notification_kinds.py``.
 """
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import TRIAGE_GROUP
-from accounts.rules import is_triage
-from ideas.models import Idea, Status
+from accounts.rules import TRIAGE_STAFF_Q, is_triage
+from ideas.models import Idea
+from ideas.selectors import answer_due_expression, answer_overdue_q
 from notifications.models import Delivery
 from notifications.services import delivery_for, notification_email_once
 
 from ..notification_kinds import OVERDUE_DIGEST
-from ..selectors import answer_due_expression
 
 
 def overdue_ideas(*, now):
@@ -25,9 +23,8 @@ def overdue_ideas(*, now):
     The same deadline as the triage queue (``answer_due_expression``): exactly at it is not overdue.
     """
     return (
-        Idea.objects.filter(status=Status.SUBMITTED, decided_at__isnull=True)
-        .annotate(answer_due_at=answer_due_expression())
-        .filter(answer_due_at__lt=now)
+        Idea.objects.annotate(answer_due_at=answer_due_expression())
+        .filter(answer_overdue_q(now))
         .select_related("challenge")
         .order_by("challenge__title", "challenge_id", "answer_due_at", "pk")
     )
@@ -39,7 +36,7 @@ def overdue_digest_recipient_ids() -> list[int]:
         get_user_model()
         .objects.filter(is_active=True)
         .exclude(email="")
-        .filter(Q(is_superuser=True) | Q(is_staff=True, groups__name=TRIAGE_GROUP))
+        .filter(TRIAGE_STAFF_Q)
         .order_by("pk")
         .values_list("pk", flat=True)
         .distinct()
