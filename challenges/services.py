@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from accounts.rules import is_triage
+from core.errors import DomainError
 
 from . import notification_kinds as notify
 from . import rules, selectors
@@ -26,7 +27,7 @@ logger = logging.getLogger(__name__)
 MAX_INVITATIONS_AT_ONCE = 500
 
 
-class ChallengeError(Exception):
+class ChallengeError(DomainError):
     """A refused action on a challenge; the message is for the person who tried it."""
 
 

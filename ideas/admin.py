@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from accounts.rules import is_triage
+from core.errors import refusal_shown
 from ideaportal.admin_utils import ReadOnlyAdminMixin
 
 from . import rules, services
@@ -134,7 +135,7 @@ class IdeaAdmin(admin.ModelAdmin):
         to_status = form.cleaned_data["to_status"]
         changed = []
         for idea in ideas:
-            try:
+            with refusal_shown(request, prefix=f"Idea #{idea.pk} “{idea.title}” was not changed: ") as outcome:
                 services.idea_status_change(
                     idea=idea,
                     to_status=to_status,
@@ -144,11 +145,7 @@ class IdeaAdmin(admin.ModelAdmin):
                     expected_status=form.expected_status_of(idea),
                     reason_template=form.cleaned_data["template"],
                 )
-            except services.IdeaError as error:
-                self.message_user(
-                    request, f"Idea #{idea.pk} “{idea.title}” was not changed: {error}", level=messages.ERROR
-                )
-            else:
+            if outcome.ok:
                 changed.append(idea)
         if changed:
             label = Status(to_status).label.lower()
@@ -361,11 +358,9 @@ class CommentAdmin(admin.ModelAdmin):
         """Call the service once per comment; report each refusal by number and the successes together."""
         hidden = []
         for comment in comments:
-            try:
+            with refusal_shown(request, prefix=f"Comment #{comment.pk} was not hidden: ") as outcome:
                 services.comment_hide(staff=request.user, comment=comment, reason=reason)
-            except services.CommentNotAllowed as error:
-                self.message_user(request, f"Comment #{comment.pk} was not hidden: {error}", level=messages.ERROR)
-            else:
+            if outcome.ok:
                 hidden.append(comment)
         if hidden:
             count = len(hidden)
@@ -410,11 +405,9 @@ class CommentAdmin(admin.ModelAdmin):
     def unhide_comments(self, request, queryset):
         shown = 0
         for comment in queryset.order_by("pk"):
-            try:
+            with refusal_shown(request, prefix=f"Comment #{comment.pk}: ", level=messages.WARNING) as outcome:
                 services.comment_unhide(staff=request.user, comment=comment)
-            except services.CommentNotAllowed as error:
-                self.message_user(request, f"Comment #{comment.pk}: {error}", level=messages.WARNING)
-            else:
+            if outcome.ok:
                 shown += 1
         if shown:
             self.message_user(request, f"{shown} comment{'s' if shown != 1 else ''} shown again.", messages.SUCCESS)

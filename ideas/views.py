@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from challenges.models import Challenge
 from challenges.rules import can_view_challenge, submission_refusal
+from core.errors import refusal_shown
 from ideaportal.pagecache import cache_public_page
 
 from . import rules, selectors, services
@@ -131,13 +132,11 @@ def idea_create(request, slug: str):
             messages.info(request, SENT_ALREADY)
             return redirect(already)
         if not blocking:
-            try:
+            with refusal_shown(form=form) as outcome:
                 idea = services.idea_create(
                     author=request.user, challenge=challenge, submit=submit, **form.cleaned_data
                 )
-            except services.IdeaError as error:
-                form.add_error(None, str(error))
-            else:
+            if outcome.ok:
                 if not getattr(idea, "created_now", True):
                     messages.info(request, SENT_ALREADY)
                 elif submit:
@@ -163,15 +162,12 @@ def idea_edit(request, pk: int):
         if submitting:
             blocking = _similar_before_submit(request, challenge=idea.challenge, form=form, idea=idea)
         if not blocking:
-            try:
-                # Both or neither: a refused submission leaves the draft as it was.
-                with transaction.atomic():
-                    services.idea_update(idea=idea, user=request.user, **form.cleaned_data)
-                    if submitting:
-                        services.idea_submit(idea=idea, user=request.user)
-            except services.IdeaError as error:
-                form.add_error(None, str(error))
-            else:
+            # Both or neither: a refused submission leaves the draft as it was.
+            with refusal_shown(form=form) as outcome, transaction.atomic():
+                services.idea_update(idea=idea, user=request.user, **form.cleaned_data)
+                if submitting:
+                    services.idea_submit(idea=idea, user=request.user)
+            if outcome.ok:
                 messages.success(request, RECEIVED if submitting else "Your changes are saved.")
                 return redirect(idea)
     context = _form_context(request, challenge=idea.challenge, form=form, idea=idea, blocking=blocking)
@@ -279,11 +275,9 @@ def idea_withdraw(request, pk: int):
         return redirect(idea)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(form=form) as outcome:
             services.idea_withdraw(user=request.user, idea=idea, reason=form.cleaned_data["reason"])
-        except services.IdeaError as error:
-            form.add_error(None, str(error))
-        else:
+        if outcome.ok:
             messages.success(
                 request,
                 "Your idea is withdrawn. Only you and the team can see it now; its votes are kept, but voting is closed.",

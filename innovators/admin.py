@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from challenges.models import Outcome, Segment
+from core.errors import refusal_shown
 from ideaportal.admin_utils import ReadOnlyAdminMixin
 from reputation.models import Tier
 
@@ -124,12 +125,10 @@ class QuestionnaireAdmin(QuestionnaireStaffMixin, admin.ModelAdmin):
         items = formset.save(commit=False)
         if not items and not formset.deleted_objects:
             return None
-        try:
+        with refusal_shown(request, prefix="The statements were not changed: "):
             services.questionnaire_items_save(
                 questionnaire=form.instance, staff=request.user, saved=items, deleted=formset.deleted_objects
             )
-        except services.QuestionnaireError as error:
-            self.message_user(request, f"The statements were not changed: {error}", level=messages.ERROR)
         return None
 
 

@@ -10,6 +10,7 @@ from django.utils.dateformat import format as date_format
 
 from accounts.rules import is_member
 from challenges.models import Challenge
+from core.errors import DomainError
 from notifications.services import notify_event
 
 from . import rules
@@ -17,7 +18,7 @@ from .models import SCALE_MAX, SCALE_MIN, Questionnaire, QuestionnaireAnswer, Qu
 from .notification_kinds import CHALLENGE_INVITATION
 
 
-class InnovatorsError(Exception):
+class InnovatorsError(DomainError):
     """A refused action; the message is for the person who tried it."""
 
 

@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import MENTOR_GROUP
+from core.errors import DomainError
 from ideas.funnel import MENTORABLE_STATUSES, Status
 from ideas.models import Idea, IdeaVersion
 from ideas.services.errors import stale_decision_message
@@ -43,7 +44,7 @@ MESSAGE_MAX_LENGTH = 5000
 RUBRIC = ("desirability", "feasibility", "viability", "clarity")
 
 
-class MentoringNotAllowed(Exception):
+class MentoringNotAllowed(DomainError):
     """A mentoring step that is refused; the message is for the person who tried it."""
 
 

@@ -10,6 +10,7 @@ from django.db.models import Avg, Count, F, FloatField, Sum
 from django.db.models.functions import Cast
 
 from challenges.models import Challenge, SelectionCriterion
+from core.errors import DomainError
 from ideas.models import Idea
 
 from .. import rules
@@ -26,7 +27,7 @@ __all__ = [
 NOTE_MAX_LENGTH = ScreeningScore._meta.get_field("note").max_length
 
 
-class ScreeningError(Exception):
+class ScreeningError(DomainError):
     """A refused screening; the message is for the staff member who tried."""
 
 

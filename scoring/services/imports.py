@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from challenges.models import Outcome, Segment
+from core.errors import DomainError
 
 from ..models import MEMBER_KEY_PREFIX, Rating, Respondent
 from .scores import scores_recompute_soon
@@ -95,7 +96,7 @@ class ImportResult:
         )
 
 
-class RatingsImportInvalid(Exception):
+class RatingsImportInvalid(DomainError):
     """The file has problems; nothing was imported. ``errors`` lists them (at most MAX_REPORTED_ERRORS)."""
 
     def __init__(self, errors: list[RowError], more: int = 0):

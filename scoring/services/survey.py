@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 
 from challenges.models import Job, Segment
+from core.errors import DomainError
 from reputation.services import survey_completed_award
 
 from ..models import MEMBER_KEY_PREFIX, Rating, Respondent
@@ -18,7 +19,7 @@ from .scores import scores_recompute_soon
 SCALE = range(1, 6)
 
 
-class SurveyError(Exception):
+class SurveyError(DomainError):
     """Answers that cannot be saved; the message is for the member who sent them."""
 
 
