@@ -1,5 +1,7 @@
 """Who may see and do what with a challenge."""
 
+from dataclasses import dataclass
+
 from accounts.rules import has_verified_email, is_triage
 
 from .models import Challenge
@@ -55,6 +57,25 @@ def is_invitee(user, invitation) -> bool:
     """The member the invitation was sent to: signed in, with its address confirmed. Only they may
     accept it, and only they see what it invites to (a private challenge's title and prize)."""
     return has_verified_email(user, invitation.email)
+
+
+@dataclass(frozen=True)
+class PhaseAllows:
+    """What the challenge's phase allows everyone, for the page's "taking part" note."""
+
+    submitting: bool
+    voting: bool
+    commenting: bool
+    read_only: bool  # closed: ideas, votes and comments are kept as they were
+
+
+def phase_allows(challenge: Challenge) -> PhaseAllows:
+    return PhaseAllows(
+        submitting=challenge.phase in SUBMISSION_PHASES,
+        voting=challenge.phase in VOTING_PHASES,
+        commenting=challenge.phase in COMMENTING_PHASES,
+        read_only=challenge.phase == Challenge.Phase.CLOSED,
+    )
 
 
 def results_may_be_out(challenge: Challenge) -> bool:

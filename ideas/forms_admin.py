@@ -4,9 +4,8 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 
-from reviews.selectors import reason_templates_active
-
 from .funnel import NOT_MERGEABLE_STATUSES, STAFF_STATUSES, STATUSES_NEEDING_REASON, Status
+from .hooks import reason_templates_for
 from .models import Idea
 
 # Staff decide every status after "submitted"; draft → submitted is the author's step.
@@ -135,7 +134,7 @@ class IdeaStatusChangeForm(ExpectedStatusesMixin, forms.Form):
         if statuses == {Status.IMPLEMENTED}:
             self.fields["reason"].label = "Implementation note"
         # One query: the active templates for the statuses on offer, grouped by status in the select.
-        self.reason_templates = [t for t in reason_templates_active() if t.statuses & statuses]
+        self.reason_templates = reason_templates_for(statuses)
         groups: dict[str, list] = {}
         for template in self.reason_templates:
             groups.setdefault(template.get_to_status_display(), []).append((str(template.pk), template.title))

@@ -85,6 +85,11 @@ class Idea(models.Model):
     # The weighted mean of the staff screenings (1–5), kept by reviews.services; authors never see it.
     screening_score = models.FloatField(null=True, blank=True)
     screenings_count = models.PositiveIntegerField(default=0)
+    # Set while a mentor's revision request is open (kept by reviews' services): the author may edit
+    # the idea again whatever its status and phase (ideas.rules.can_edit_idea).
+    revision_requested_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the open revision request was made, if one is open."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)

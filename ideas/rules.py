@@ -1,5 +1,7 @@
 """Who may see and do what with an idea."""
 
+from dataclasses import dataclass
+
 from django.db.models import Exists, OuterRef, Q
 
 from accounts.rules import is_triage
@@ -77,9 +79,8 @@ def can_edit_idea(user, idea: Idea) -> bool:
         return False
     if idea.status in AUTHOR_STATUSES and idea.challenge.phase == Challenge.Phase.OPEN:
         return True
-    from reviews.models import RevisionRequest  # here: reviews imports ideas
-
-    return RevisionRequest.objects.filter(idea_id=idea.pk, answered_at__isnull=True).exists()
+    # A mentor's open revision request (reviews' services keep the flag on the idea).
+    return idea.revision_requested_at is not None
 
 
 def can_change_status(user, idea: Idea) -> bool:
@@ -172,6 +173,59 @@ def can_moderate_comments(user) -> bool:
 
 def comment_moderation_refusal(user) -> str | None:
     return None if can_moderate_comments(user) else "Only the moderators can hide or show comments."
+
+
+@dataclass(frozen=True)
+class CommentActions:
+    """What the viewer sees of one comment and which of its buttons they get: the comment templates
+    read these booleans; the services check the same rules again under the comment's row lock."""
+
+    placeholder: str  # "removed", "hidden" (the body is not shown to this viewer), or ""
+    can_reply: bool
+    can_edit: bool
+    can_flag: bool
+    flagged_by_viewer: bool
+    can_remove: bool
+    can_hide: bool
+    can_unhide: bool
+    can_give_kudos: bool
+    sees_flags: bool
+
+
+def comment_actions(user, comment, *, discussion_refusal: str | None, moderator: bool) -> CommentActions:
+    """The viewer's actions on ``comment`` without a query: ``discussion_refusal`` is
+    ``comment_refusal(user, idea)`` for the comment's idea and ``moderator`` is
+    ``can_moderate_comments(user)``, each computed once per page; the comment carries the
+    ``in_edit_window`` and ``viewer_flagged`` annotations of ``ideas.selectors``.
+
+    The same rules as ``comment_edit_refusal``, ``comment_flag_refusal``, ``comment_remove_refusal``,
+    ``kudos_refusal`` and ``comment_moderation_refusal``, for a whole page at once.
+    """
+    signed_in = bool(user.is_authenticated)
+    is_author = signed_in and comment.author_id == user.pk
+    removed, hidden = comment.removed_at is not None, comment.hidden_at is not None
+    open_ = discussion_refusal is None
+    if removed:
+        placeholder = "removed"
+    elif hidden and not (is_author or moderator):
+        placeholder = "hidden"
+    else:
+        placeholder = ""
+    shown = not placeholder
+    showing_actions = shown and not hidden
+    flagged = bool(getattr(comment, "viewer_flagged", False))
+    return CommentActions(
+        placeholder=placeholder,
+        can_reply=showing_actions and comment.parent_id is None and open_,
+        can_edit=showing_actions and is_author and bool(getattr(comment, "in_edit_window", False)) and open_,
+        can_flag=showing_actions and signed_in and not is_author and not flagged,
+        flagged_by_viewer=showing_actions and signed_in and not is_author and flagged,
+        can_remove=shown and is_author,
+        can_hide=shown and moderator and not hidden,
+        can_unhide=shown and moderator and hidden,
+        can_give_kudos=signed_in and not is_author and open_ and not removed and not hidden,
+        sees_flags=shown and moderator and comment.flags_count > 0,
+    )
 
 
 # --- versions, withdrawal and similar ideas ---

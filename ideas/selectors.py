@@ -1,6 +1,7 @@
 """Read queries that idea pages share."""
 
 import datetime
+from collections.abc import Iterable
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
@@ -24,7 +25,7 @@ from challenges.models import ChallengeFollow, Outcome
 
 from .funnel import AWAITING_ANSWER, DECIDED_STATUSES
 from .models import Comment, Idea, IdeaFollow, StatusChange, Vote
-from .rules import visible_ideas_q
+from .rules import can_moderate_comments, comment_actions, visible_ideas_q
 
 
 def answer_due_expression():
@@ -149,8 +150,23 @@ def comment_threads_for(user, *, idea: Idea, page: int = 1) -> list[Comment]:
     return list(threads[start : start + COMMENT_THREADS_PER_PAGE + 1])
 
 
-def comment_threads_page(idea: Idea, page: int) -> dict:
-    """What the comments section shows of ``idea.comment_threads`` (fetched by idea_detail_for)."""
+def comment_actions_set(comments: Iterable[Comment], user, *, discussion_refusal: str | None) -> None:
+    """Give each comment (and its prefetched replies) ``actions``: what the viewer sees and may do
+    (``rules.comment_actions``), computed here so the templates read booleans. No query: the
+    annotations of ``_comments_for_viewer`` and the viewer's roles (cached on the user) suffice."""
+    moderator = can_moderate_comments(user)
+    for comment in comments:
+        comment.actions = comment_actions(user, comment, discussion_refusal=discussion_refusal, moderator=moderator)
+        replies = getattr(comment, "_prefetched_objects_cache", {}).get("replies")
+        if replies is not None:
+            comment_actions_set(replies, user, discussion_refusal=discussion_refusal)
+
+
+def comment_threads_page(idea: Idea, page: int, *, user, discussion_refusal: str | None) -> dict:
+    """What the comments section shows of ``idea.comment_threads`` (fetched by idea_detail_for), each
+    comment with the viewer's ``actions``; ``discussion_refusal`` is ``rules.comment_refusal`` for the idea."""
+    threads = idea.comment_threads[:COMMENT_THREADS_PER_PAGE]
+    comment_actions_set(threads, user, discussion_refusal=discussion_refusal)
     threads = idea.comment_threads
     return {
         "threads": threads[:COMMENT_THREADS_PER_PAGE],

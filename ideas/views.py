@@ -15,6 +15,7 @@ from ideaportal.pagecache import cache_public_page
 
 from . import rules, selectors, services
 from .forms import CommentForm, IdeaForm, VoteForm, WithdrawForm
+from .hooks import idea_panels_for
 from .models import Idea, Status
 from .similar import similar_ideas
 
@@ -34,25 +35,23 @@ def _idea_or_404(request, pk: int, *, comments_page: int = 1) -> Idea:
 
 
 def _detail_context(request, idea: Idea, comment_form=None, *, comments_page: int = 1) -> dict:
-    # The mentoring card (ideas/_mentoring.html): no query for the public; three for the author,
-    # the current mentor and staff (reviews.selectors.mentoring_panel_for). Imported here: reviews imports ideas.
-    from reviews.forms_mentoring import ThreadMessageForm
-    from reviews.selectors import mentoring_panel_for
-
-    mentoring = mentoring_panel_for(request.user, idea)
+    comment_refusal = rules.comment_refusal(request.user, idea)
     return {
         "idea": idea,
         "user_vote": selectors.user_votes_on(request.user, [idea]).get(idea.pk),
         "vote_refusal": rules.vote_refusal(request.user, idea),
-        "comment_refusal": rules.comment_refusal(request.user, idea),
+        "comment_refusal": comment_refusal,
         "comment_form": comment_form or CommentForm(),
-        "comments": selectors.comment_threads_page(idea, comments_page),
+        "comments": selectors.comment_threads_page(
+            idea, comments_page, user=request.user, discussion_refusal=comment_refusal
+        ),
         "can_edit": rules.can_edit_idea(request.user, idea),
         "can_view_versions": rules.can_view_versions(request.user, idea),
         "can_withdraw": rules.can_withdraw_idea(request.user, idea),
         "idea_follow": selectors.idea_follow_state(request.user, idea),
-        "mentoring": mentoring,
-        "mentoring_thread_form": ThreadMessageForm() if mentoring and mentoring["can_post"] else None,
+        # Panels of higher apps (reviews' mentoring card: no query for the public; three for the
+        # author, the current mentor and staff), registered with ideas.hooks.idea_panel_register.
+        "panels": idea_panels_for(request, idea),
     }
 
 

@@ -241,6 +241,21 @@ def mentoring_panel_for(user, idea) -> dict | None:
     }
 
 
+def mentoring_panel_on_idea_page(request, idea) -> dict | None:
+    """The idea page's mentoring card (``reviews/_idea_mentoring.html``), registered with
+    ``ideas.hooks.idea_panel_register``: ``mentoring_panel_for`` and the thread's form when the user may post."""
+    from .forms_mentoring import ThreadMessageForm
+
+    mentoring = mentoring_panel_for(request.user, idea)
+    if mentoring is None:
+        return None
+    return {
+        "template": "reviews/_idea_mentoring.html",
+        "mentoring": mentoring,
+        "thread_form": ThreadMessageForm() if mentoring["can_post"] else None,
+    }
+
+
 # --- finalists ---
 #
 # Imports are local to keep this section independent of the others in this module.

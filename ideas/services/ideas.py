@@ -13,6 +13,7 @@ from reputation.services import idea_submitted_award, idea_submitted_reversal
 from .. import notification_kinds as notify
 from .. import rules
 from ..funnel import AUTHOR_STATUSES, Status
+from ..hooks import idea_revised_unlocked
 from ..models import Idea, IdeaVersion, StatusChange
 from .errors import IdeaError, SubmissionNotAllowed
 from .follows import idea_follow
@@ -24,6 +25,7 @@ __all__ = [
     "idea_create",
     "idea_submit",
     "idea_update",
+    "idea_version_record_unlocked",
     "idea_withdraw",
 ]
 
@@ -45,7 +47,7 @@ def _validate_outcomes(challenge: Challenge, outcomes: Iterable[Outcome]) -> lis
     return outcomes
 
 
-def _record_version_unlocked(*, idea: Idea, saved_by, outcome_codes: list[str]) -> IdeaVersion:
+def idea_version_record_unlocked(*, idea: Idea, saved_by, outcome_codes: list[str]) -> IdeaVersion:
     """Keep the idea's text as it is now as its next version.
 
     The caller holds the idea's row lock (or has just created the idea), so max + 1 is free; the
@@ -114,7 +116,7 @@ def idea_create(
         return existing
     idea.created_now = True
     idea.outcomes.set(outcomes)
-    _record_version_unlocked(idea=idea, saved_by=author, outcome_codes=[outcome.code for outcome in outcomes])
+    idea_version_record_unlocked(idea=idea, saved_by=author, outcome_codes=[outcome.code for outcome in outcomes])
     idea_follow(user=author, idea=idea)
     notify.idea_received(idea)
     idea_submitted_award(idea=idea)
@@ -160,17 +162,16 @@ def idea_update(*, idea: Idea, user, title: str, problem: str, solution: str, ou
     if before == after and codes_before == codes_after:
         return idea
     if not IdeaVersion.objects.filter(idea=idea).exists():
-        original = _record_version_unlocked(idea=idea, saved_by=idea.author, outcome_codes=codes_before)
+        original = idea_version_record_unlocked(idea=idea, saved_by=idea.author, outcome_codes=codes_before)
         IdeaVersion.objects.filter(pk=original.pk).update(created_at=idea.updated_at)  # when it was last saved
     idea.title, idea.problem, idea.solution = after
     idea.save(update_fields=["title", "problem", "solution", "updated_at"])
     idea.outcomes.set(outcomes)
-    version = _record_version_unlocked(idea=idea, saved_by=user, outcome_codes=codes_after)
+    version = idea_version_record_unlocked(idea=idea, saved_by=user, outcome_codes=codes_after)
     if idea.status not in AUTHOR_STATUSES:
-        # Only a mentor's open revision request lets an author edit past screening: this version answers it.
-        from reviews.services.mentoring import revision_request_answer_unlocked
-
-        revision_request_answer_unlocked(idea=idea, version=version)
+        # Only a mentor's open revision request lets an author edit past screening: this version
+        # answers it (reviews registers the answer with idea_revised_hook_register).
+        idea_revised_unlocked(idea=idea, version=version)
     return idea
 
 

@@ -15,7 +15,7 @@ from accounts.models import MENTOR_GROUP
 from core.errors import DomainError
 from ideas.funnel import MENTORABLE_STATUSES, Status
 from ideas.models import Idea, IdeaVersion
-from ideas.services.errors import stale_decision_message
+from ideas.services import idea_status_change, idea_version_record_unlocked, stale_decision_message
 from reputation.services import revision_answered_award
 
 from .. import notification_kinds as notify
@@ -115,8 +115,6 @@ def mentor_assign(
     _require_triage(assigned_by)
     if capacity is None or capacity < 1:
         raise MentoringNotAllowed("The capacity per mentor must be at least 1.")
-    from ideas.services import idea_status_change
-
     locked_mentors = _mentors_locked(mentors)
     loads = _current_loads([mentor.pk for mentor in locked_mentors])
     by_id = {mentor.pk: mentor for mentor in locked_mentors}
@@ -217,6 +215,15 @@ def mentoring_close_unlocked(*, idea: Idea) -> None:
     now = timezone.now()
     MentorAssignment.objects.filter(idea_id=idea.pk, ended_at__isnull=True).update(ended_at=now)
     RevisionRequest.objects.filter(idea_id=idea.pk, answered_at__isnull=True).update(answered_at=now, closed_at=now)
+    _revision_flag_set_unlocked(idea, None)
+
+
+def _revision_flag_set_unlocked(idea: Idea, requested_at) -> None:
+    """Keep ``Idea.revision_requested_at`` (the open request's time, or None) in step with the requests;
+    the caller holds the idea's row lock."""
+    if idea.revision_requested_at != requested_at:
+        Idea.objects.filter(pk=idea.pk).update(revision_requested_at=requested_at)
+        idea.revision_requested_at = requested_at
 
 
 def _idea_locked(idea: Idea) -> Idea:
@@ -287,8 +294,6 @@ def revision_request(*, idea: Idea, mentor, message: str) -> RevisionRequest:
     about is the latest one; an idea saved before versions were kept gets its text as version 1.
     The partial unique constraint on open requests is the backstop against a double submit.
     """
-    from ideas.services.ideas import _record_version_unlocked
-
     idea = _idea_locked(idea)
     refusal = rules.mentor_work_refusal(mentor, idea)
     if refusal:
@@ -303,12 +308,14 @@ def revision_request(*, idea: Idea, mentor, message: str) -> RevisionRequest:
     version_before = IdeaVersion.objects.filter(idea=idea).order_by("-number").first()
     if version_before is None:
         codes = list(idea.outcomes.values_list("code", flat=True))
-        version_before = _record_version_unlocked(idea=idea, saved_by=idea.author, outcome_codes=codes)
+        version_before = idea_version_record_unlocked(idea=idea, saved_by=idea.author, outcome_codes=codes)
     try:
         with transaction.atomic():
-            return notify.revision_requested(
-                RevisionRequest.objects.create(idea=idea, mentor=mentor, message=message, version_before=version_before)
+            request = RevisionRequest.objects.create(
+                idea=idea, mentor=mentor, message=message, version_before=version_before
             )
+            _revision_flag_set_unlocked(idea, request.created_at)
+            return notify.revision_requested(request)
     except IntegrityError:
         raise MentoringNotAllowed("A revision request is already open: wait for the author's answer.") from None
 
@@ -317,13 +324,15 @@ def revision_request_answer_unlocked(*, idea: Idea, version: IdeaVersion) -> int
     """Mark the idea's open revision request answered by ``version`` (the author earns points for it); returns
     how many were answered (0 or 1).
 
-    The caller (``ideas.services.idea_update``) holds the idea's row lock and has just recorded ``version``.
+    Registered with ``ideas.hooks.idea_revised_hook_register`` (ReviewsConfig.ready): the caller
+    (``ideas.services.idea_update``) holds the idea's row lock and has just recorded ``version``.
     """
     request = (
         RevisionRequest.objects.filter(Q(idea=idea) & Q(answered_at__isnull=True)).select_related("mentor").first()
     )
     if request is None:
         return 0
+    _revision_flag_set_unlocked(idea, None)
     answered = RevisionRequest.objects.filter(pk=request.pk, answered_at__isnull=True).update(
         answered_at=timezone.now(), answer_version=version
     )
