@@ -1,7 +1,10 @@
 """Read queries for challenge pages, the phase scheduler and invitations."""
 
+from __future__ import annotations
+
 import datetime
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
@@ -13,8 +16,12 @@ from ideas.rules import visible_ideas_q
 from .models import Challenge, ChallengeInvitation
 from .phases import RUNNING_PHASES
 
+if TYPE_CHECKING:
+    from accounts.types import Visitor
+
+
 # The date field on which each phase starts (drafts have none: staff open them by hand).
-PHASE_START_FIELDS = {
+PHASE_START_FIELDS: dict[str, str] = {
     Challenge.Phase.OPEN: "opens_at",
     Challenge.Phase.REVIEW: "review_starts_at",
     Challenge.Phase.MENTORING: "mentoring_starts_at",
@@ -61,7 +68,7 @@ def challenge_ids_phase_due(*, today: datetime.date) -> list[int]:
     return list(Challenge.objects.filter(due).order_by("pk").values_list("pk", flat=True))
 
 
-def challenge_visible_to(user) -> QuerySet[Challenge]:
+def challenge_visible_to(user: Visitor) -> QuerySet[Challenge]:
     """The challenges a user may see: the SQL twin of ``rules.can_view_challenge``."""
     challenges = Challenge.objects.all()
     if is_triage(user):
@@ -77,12 +84,12 @@ def challenge_visible_to(user) -> QuerySet[Challenge]:
 _PUBLISHED_IDEA = ~Q(ideas__status__in=UNPUBLISHED_STATUSES)
 
 
-def challenge_list_for(user) -> QuerySet[Challenge]:
+def challenge_list_for(user: Visitor) -> QuerySet[Challenge]:
     """Challenges the user may see, with the number of published ideas each has."""
     return challenge_visible_to(user).annotate(idea_count=Count("ideas", filter=_PUBLISHED_IDEA))
 
 
-def challenge_open_list_for(user) -> QuerySet[Challenge]:
+def challenge_open_list_for(user: Visitor) -> QuerySet[Challenge]:
     return challenge_list_for(user).filter(phase=Challenge.Phase.OPEN)
 
 
@@ -110,14 +117,16 @@ class ChallengeResults:
     @property
     def finalists(self) -> list[Idea]:
         """Ideas that reached the final and did not win (still finalists, or not selected there)."""
-        return [idea for idea in self.ideas if idea.reached_final and idea.status not in WINNER_STATUSES]
+        return [
+            idea for idea in self.ideas if getattr(idea, "reached_final", False) and idea.status not in WINNER_STATUSES
+        ]
 
     @property
     def has_winner(self) -> bool:
         return bool(self.winners)
 
 
-def challenge_results(user, *, challenge: Challenge) -> ChallengeResults:
+def challenge_results(user: Visitor, *, challenge: Challenge) -> ChallengeResults:
     """Every published idea of the challenge the user may see, in one query, best result first.
 
     Each idea carries ``reason``: the reason of the status change that gave it its current status

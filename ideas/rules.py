@@ -1,6 +1,9 @@
 """Who may see and do what with an idea."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q
 
@@ -11,11 +14,18 @@ from challenges.rules import COMMENTING_PHASES, VOTING_PHASES, can_view_challeng
 from .funnel import AUTHOR_STATUSES, UNPUBLISHED_STATUSES, Status
 from .models import Idea
 
+if TYPE_CHECKING:
+    import datetime
+
+    from accounts.types import Visitor
+    from ideas.models import Comment
+
+
 # Ideas only their author and staff see: drafts, and ideas the author withdrew.
 PRIVATE_STATUSES = frozenset(UNPUBLISHED_STATUSES)
 
 
-def visible_ideas_q(user) -> Q:
+def visible_ideas_q(user: Visitor) -> Q:
     """The filter for ideas a user may see: the SQL twin of ``can_view_idea``."""
     if is_triage(user):
         return Q()
@@ -32,7 +42,7 @@ def visible_ideas_q(user) -> Q:
     return listed
 
 
-def can_view_idea(user, idea: Idea) -> bool:
+def can_view_idea(user: Visitor, idea: Idea) -> bool:
     if is_triage(user):
         return True
     if user.is_authenticated and idea.author_id == user.pk:
@@ -40,7 +50,7 @@ def can_view_idea(user, idea: Idea) -> bool:
     return idea.status not in PRIVATE_STATUSES and can_view_challenge(user, idea.challenge)
 
 
-def vote_refusal(user, idea: Idea) -> str | None:
+def vote_refusal(user: Visitor, idea: Idea) -> str | None:
     """Why the user may not vote on this idea now, or None if they may."""
     if not user.is_authenticated:
         return "Sign in to vote."
@@ -58,7 +68,7 @@ def vote_refusal(user, idea: Idea) -> str | None:
     return None
 
 
-def comment_refusal(user, idea: Idea) -> str | None:
+def comment_refusal(user: Visitor, idea: Idea) -> str | None:
     if not user.is_authenticated:
         return "Sign in to comment."
     if not can_view_idea(user, idea):
@@ -72,7 +82,7 @@ def comment_refusal(user, idea: Idea) -> str | None:
     return None
 
 
-def can_edit_idea(user, idea: Idea) -> bool:
+def can_edit_idea(user: Visitor, idea: Idea) -> bool:
     """Authors edit their idea while it is a draft or awaiting screening, or to answer their
     mentor's open revision request (whatever the phase)."""
     if not user.is_authenticated or idea.author_id != user.pk:
@@ -83,7 +93,7 @@ def can_edit_idea(user, idea: Idea) -> bool:
     return idea.revision_requested_at is not None
 
 
-def can_change_status(user, idea: Idea) -> bool:
+def can_change_status(user: Visitor, idea: Idea) -> bool:
     return is_triage(user)
 
 
@@ -100,12 +110,12 @@ def can_change_status(user, idea: Idea) -> bool:
 COMMENT_EDIT_MINUTES = 15
 
 
-def comment_is_shown(comment) -> bool:
+def comment_is_shown(comment: Comment) -> bool:
     """Neither removed by its author nor hidden by the moderators: counted and shown to everyone."""
     return comment.removed_at is None and comment.hidden_at is None
 
 
-def comment_edit_refusal(user, comment, *, now=None) -> str | None:
+def comment_edit_refusal(user: Visitor, comment: Comment, *, now: datetime.datetime | None = None) -> str | None:
     """Why the user may not edit this comment now, or None: the author, within the edit window."""
     import datetime
 
@@ -125,7 +135,7 @@ def comment_edit_refusal(user, comment, *, now=None) -> str | None:
     return comment_refusal(user, comment.idea)
 
 
-def comment_remove_refusal(user, comment) -> str | None:
+def comment_remove_refusal(user: Visitor, comment: Comment) -> str | None:
     if not user.is_authenticated:
         return "Sign in to remove your comment."
     if comment.author_id != user.pk:
@@ -135,7 +145,7 @@ def comment_remove_refusal(user, comment) -> str | None:
     return None
 
 
-def comment_flag_refusal(user, comment) -> str | None:
+def comment_flag_refusal(user: Visitor, comment: Comment) -> str | None:
     """Any signed-in member who sees the idea may flag someone else's comment, in any phase."""
     if not user.is_authenticated:
         return "Sign in to flag a comment."
@@ -150,7 +160,7 @@ def comment_flag_refusal(user, comment) -> str | None:
     return None
 
 
-def kudos_refusal(user, comment, *, taking_back: bool = False) -> str | None:
+def kudos_refusal(user: Visitor, comment: Comment, *, taking_back: bool = False) -> str | None:
     """Why the user may not give (or take back) kudos on this comment now, or None."""
     if not user.is_authenticated:
         return "Sign in to give kudos."
@@ -166,12 +176,12 @@ def kudos_refusal(user, comment, *, taking_back: bool = False) -> str | None:
     return refusal
 
 
-def can_moderate_comments(user) -> bool:
+def can_moderate_comments(user: Visitor) -> bool:
     """Triage staff hide and unhide comments."""
     return is_triage(user)
 
 
-def comment_moderation_refusal(user) -> str | None:
+def comment_moderation_refusal(user: Visitor) -> str | None:
     return None if can_moderate_comments(user) else "Only the moderators can hide or show comments."
 
 
@@ -192,7 +202,9 @@ class CommentActions:
     sees_flags: bool
 
 
-def comment_actions(user, comment, *, discussion_refusal: str | None, moderator: bool) -> CommentActions:
+def comment_actions(
+    user: Visitor, comment: Comment, *, discussion_refusal: str | None, moderator: bool
+) -> CommentActions:
     """The viewer's actions on ``comment`` without a query: ``discussion_refusal`` is
     ``comment_refusal(user, idea)`` for the comment's idea and ``moderator`` is
     ``can_moderate_comments(user)``, each computed once per page; the comment carries the
@@ -234,12 +246,12 @@ def comment_actions(user, comment, *, discussion_refusal: str | None, moderator:
 WITHDRAWABLE_STATUSES = AUTHOR_STATUSES
 
 
-def can_view_versions(user, idea: Idea) -> bool:
+def can_view_versions(user: Visitor, idea: Idea) -> bool:
     """An idea's saved versions are for its author and triage staff (not mentors, not the public)."""
     return (user.is_authenticated and idea.author_id == user.pk) or is_triage(user)
 
 
-def edit_refusal(user, idea: Idea) -> str | None:
+def edit_refusal(user: Visitor, idea: Idea) -> str | None:
     """Why the user may not edit this idea, or None if they may (``can_edit_idea`` with the reason)."""
     if not user.is_authenticated or idea.author_id != user.pk:
         return "Only the author can edit this idea."
@@ -254,7 +266,7 @@ def edit_refusal(user, idea: Idea) -> str | None:
     return None
 
 
-def withdraw_refusal(user, idea: Idea) -> str | None:
+def withdraw_refusal(user: Visitor, idea: Idea) -> str | None:
     """Why the user may not withdraw this idea, or None if they may: the author, before screening."""
     if not user.is_authenticated or idea.author_id != user.pk:
         return "Only the author can withdraw this idea."
@@ -265,7 +277,7 @@ def withdraw_refusal(user, idea: Idea) -> str | None:
     return None
 
 
-def can_withdraw_idea(user, idea: Idea) -> bool:
+def can_withdraw_idea(user: Visitor, idea: Idea) -> bool:
     return withdraw_refusal(user, idea) is None
 
 
@@ -283,7 +295,7 @@ def withdrawn_vote_refusal(idea: Idea) -> str | None:
 # --- follows and ranking ---
 
 
-def idea_follow_refusal(user, idea: Idea) -> str | None:
+def idea_follow_refusal(user: Visitor, idea: Idea) -> str | None:
     """Why the user may not follow this idea, or None if they may: members follow what they see."""
     if not user.is_authenticated:
         return "Sign in to follow ideas."
@@ -292,7 +304,7 @@ def idea_follow_refusal(user, idea: Idea) -> str | None:
     return None
 
 
-def challenge_follow_refusal(user, challenge: Challenge) -> str | None:
+def challenge_follow_refusal(user: Visitor, challenge: Challenge) -> str | None:
     if not user.is_authenticated:
         return "Sign in to follow challenges."
     if not can_view_challenge(user, challenge):

@@ -1,6 +1,9 @@
 """Read queries: the open questionnaire, a member's response, and the innovator pool staff search."""
 
+from __future__ import annotations
+
 import datetime
+from typing import TYPE_CHECKING, cast
 
 from django.db.models import (
     Count,
@@ -23,6 +26,11 @@ from ideas.models import Comment, Idea, Vote
 
 from .models import Innovator, Questionnaire, QuestionnaireItem, QuestionnaireResponse
 
+if TYPE_CHECKING:
+    from accounts.models import User
+    from accounts.types import Visitor
+
+
 # --- The questionnaire ---------------------------------------------------------------------------
 
 
@@ -38,7 +46,7 @@ def questionnaire_open() -> Questionnaire | None:
     return _answerable().prefetch_related("items").first()
 
 
-def questionnaire_answerable_with_items(pk) -> Questionnaire | None:
+def questionnaire_answerable_with_items(pk: int) -> Questionnaire | None:
     """The questionnaire with this id if customers can answer it now, with its items; None for any
     other (closed, empty, missing or not an id): a closed one's statements are not shown again."""
     try:
@@ -47,26 +55,26 @@ def questionnaire_answerable_with_items(pk) -> Questionnaire | None:
         return None
 
 
-def questionnaire_response_of(user, questionnaire: Questionnaire) -> QuestionnaireResponse | None:
+def questionnaire_response_of(user: Visitor, questionnaire: Questionnaire) -> QuestionnaireResponse | None:
     if not user.is_authenticated:
         return None
     return QuestionnaireResponse.objects.filter(questionnaire=questionnaire, user=user).first()
 
 
-def questionnaire_prompt_needed(user) -> bool:
+def questionnaire_prompt_needed(user: Visitor) -> bool:
     """A questionnaire is open and this member has not answered it (one query)."""
     from .rules import can_answer_questionnaire
 
     if not can_answer_questionnaire(user):
         return False
-    answered = QuestionnaireResponse.objects.filter(questionnaire=OuterRef("pk"), user=user)
+    answered = QuestionnaireResponse.objects.filter(questionnaire=OuterRef("pk"), user=cast("User", user))
     return _answerable().filter(~Exists(answered)).exists()
 
 
 # --- The innovator pool --------------------------------------------------------------------------
 
 
-def current_questionnaire_id():
+def current_questionnaire_id() -> Subquery:
     """The questionnaire whose scores the pool shows, as a subquery: the open one, or else the latest
     one that members answered (a new questionnaire still being written does not blank the column)."""
     has_responses = QuestionnaireResponse.objects.filter(questionnaire=OuterRef("pk"))
@@ -121,7 +129,7 @@ def innovator_pool() -> QuerySet:
     )
 
 
-def wrote_ideas_for(outcome_id) -> Exists:
+def wrote_ideas_for(outcome_id: int) -> Exists:
     """The member submitted an idea that addresses this outcome (EXISTS: one row per member, however many)."""
     return Exists(
         Idea.outcomes.through.objects.filter(

@@ -29,8 +29,11 @@ On SQLite (the embedded demo) the outer aggregation runs in Python over the per-
 is acceptable for demo sizes only; PostgreSQL does it all in SQL.
 """
 
+from __future__ import annotations
+
 import datetime
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.db.models import (
@@ -43,6 +46,7 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Value,
     When,
@@ -55,6 +59,10 @@ from challenges.models import Challenge, Outcome
 from ideas.funnel import DECIDED_STATUSES, STAGE_RANK, STAGES, TERMINAL_STATUSES, Status, answer_due_at
 from ideas.models import Comment, Idea, StatusChange, Vote
 from ideas.selectors import answer_due_expression
+
+if TYPE_CHECKING:
+    from accounts.types import Visitor
+
 
 # The funnel's stages in order; an idea that reached a stage reached all the earlier ones.
 FUNNEL_STAGES = STAGES
@@ -341,7 +349,7 @@ def metrics_challenges() -> list[Challenge]:
     return list(Challenge.objects.exclude(phase=Challenge.Phase.DRAFT).only("id", "title", "slug", "opens_at"))
 
 
-def implemented_ideas_for(user):
+def implemented_ideas_for(user: Visitor) -> QuerySet[Idea]:
     """Implemented ideas the user may see, most recently implemented first, each with
     ``implemented_at`` and ``implementation_note`` (the reason of its latest change to implemented)."""
     from ideas.selectors import idea_list_for

@@ -1,10 +1,18 @@
 """Following ideas and challenges: members follow only what they may see; following twice changes nothing."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from challenges.models import Challenge, ChallengeFollow
 
 from .. import rules
 from ..models import Idea, IdeaFollow
 from .errors import IdeaError
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 __all__ = ["FollowNotAllowed", "challenge_follow", "challenge_unfollow", "idea_follow", "idea_unfollow"]
 
@@ -13,7 +21,7 @@ class FollowNotAllowed(IdeaError):
     pass
 
 
-def idea_follow(*, user, idea: Idea) -> IdeaFollow:
+def idea_follow(*, user: User, idea: Idea) -> IdeaFollow:
     """Follow the idea (nothing happens if the member already does); the unique constraint guards races.
 
     Raises FollowNotAllowed for a visitor, or for an idea the member may not see.
@@ -25,13 +33,13 @@ def idea_follow(*, user, idea: Idea) -> IdeaFollow:
     return IdeaFollow.objects.get_or_create(user=user, idea=idea)[0]
 
 
-def idea_unfollow(*, user, idea: Idea) -> None:
+def idea_unfollow(*, user: User, idea: Idea) -> None:
     """Stop following the idea (nothing happens if the member does not follow it)."""
     if user.is_authenticated:
         IdeaFollow.objects.filter(user=user, idea=idea).delete()
 
 
-def challenge_follow(*, user, challenge: Challenge) -> ChallengeFollow:
+def challenge_follow(*, user: User, challenge: Challenge) -> ChallengeFollow:
     """Follow the challenge (nothing happens if the member already does); same guards as idea_follow."""
     refusal = rules.challenge_follow_refusal(user, challenge)
     if refusal:
@@ -39,7 +47,7 @@ def challenge_follow(*, user, challenge: Challenge) -> ChallengeFollow:
     return ChallengeFollow.objects.get_or_create(user=user, challenge=challenge)[0]
 
 
-def challenge_unfollow(*, user, challenge: Challenge) -> None:
+def challenge_unfollow(*, user: User, challenge: Challenge) -> None:
     """Stop following the challenge (nothing happens if the member does not follow it)."""
     if user.is_authenticated:
         ChallengeFollow.objects.filter(user=user, challenge=challenge).delete()

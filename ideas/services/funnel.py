@@ -1,6 +1,9 @@
 """The funnel: staff move an idea through its statuses, with a reason the author reads."""
 
+from __future__ import annotations
+
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,6 +25,11 @@ from .comments import comments_count_recount_unlocked
 from .errors import StaleDecision, TransitionNotAllowed, stale_decision_message
 from .ranking import ranks_refresh_soon
 from .votes import _recount_votes_unlocked
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from ideas.hooks import ReasonTemplate
+
 
 __all__ = [
     "TRANSITIONS",
@@ -87,11 +95,11 @@ def idea_status_change(
     *,
     idea: Idea,
     to_status: str,
-    changed_by,
+    changed_by: User,
     reason: str = "",
     duplicate_of: Idea | None = None,
     expected_status: str | None = None,
-    reason_template=None,
+    reason_template: ReasonTemplate | None = None,
 ) -> StatusChange:
     """Move an idea one step through the funnel and record why.
 

@@ -1,6 +1,9 @@
 """An author's writes to their idea: create, save, submit, withdraw, and the versions each save keeps."""
 
+from __future__ import annotations
+
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -18,6 +21,10 @@ from ..models import Idea, IdeaVersion, StatusChange
 from .errors import IdeaError, SubmissionNotAllowed
 from .follows import idea_follow
 from .funnel import idea_ended_unlocked
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 __all__ = [
     "SUBMIT_KEY_MAX_LENGTH",
@@ -47,7 +54,7 @@ def _validate_outcomes(challenge: Challenge, outcomes: Iterable[Outcome]) -> lis
     return outcomes
 
 
-def idea_version_record_unlocked(*, idea: Idea, saved_by, outcome_codes: list[str]) -> IdeaVersion:
+def idea_version_record_unlocked(*, idea: Idea, saved_by: User, outcome_codes: list[str]) -> IdeaVersion:
     """Keep the idea's text as it is now as its next version.
 
     The caller holds the idea's row lock (or has just created the idea), so max + 1 is free; the
@@ -68,7 +75,7 @@ def idea_version_record_unlocked(*, idea: Idea, saved_by, outcome_codes: list[st
 @transaction.atomic
 def idea_create(
     *,
-    author,
+    author: User,
     challenge: Challenge,
     title: str,
     problem: str,
@@ -114,7 +121,7 @@ def idea_create(
             raise
         existing.created_now = False
         return existing
-    idea.created_now = True
+    idea.created_now = True  # type: ignore[attr-defined]
     idea.outcomes.set(outcomes)
     idea_version_record_unlocked(idea=idea, saved_by=author, outcome_codes=[outcome.code for outcome in outcomes])
     idea_follow(user=author, idea=idea)
@@ -124,7 +131,7 @@ def idea_create(
 
 
 @transaction.atomic
-def idea_submit(*, idea: Idea, user) -> Idea:
+def idea_submit(*, idea: Idea, user: User) -> Idea:
     """Submit the author's draft. Locks the idea row so a double click submits once."""
     idea = Idea.objects.select_for_update(of=("self",)).select_related("challenge").get(pk=idea.pk)
     if idea.author_id != user.pk:
@@ -143,7 +150,9 @@ def idea_submit(*, idea: Idea, user) -> Idea:
 
 
 @transaction.atomic
-def idea_update(*, idea: Idea, user, title: str, problem: str, solution: str, outcomes: Iterable[Outcome]) -> Idea:
+def idea_update(
+    *, idea: Idea, user: User, title: str, problem: str, solution: str, outcomes: Iterable[Outcome]
+) -> Idea:
     """The author edits their idea while it is a draft or awaiting screening, or to answer a revision request.
 
     Holds the idea's row lock while it compares and saves, so each change becomes exactly one
@@ -176,7 +185,7 @@ def idea_update(*, idea: Idea, user, title: str, problem: str, solution: str, ou
 
 
 @transaction.atomic
-def idea_withdraw(*, user, idea: Idea, reason: str = "") -> Idea:
+def idea_withdraw(*, user: User, idea: Idea, reason: str = "") -> Idea:
     """The author takes their idea back before screening starts; raises WithdrawalNotAllowed.
 
     Holds the idea's row lock so a withdrawal cannot cross a staff decision. The idea leaves the

@@ -3,8 +3,11 @@
 Every refusal raises ``MentoringNotAllowed`` with a message for the person; nothing is changed then.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -21,6 +24,10 @@ from reputation.services import revision_answered_award
 from .. import notification_kinds as notify
 from .. import rules
 from ..models import MentorAssignment, Review, RevisionRequest, ThreadMessage
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 __all__ = [
     "MENTORING_REASON",
@@ -99,7 +106,7 @@ def mentor_assign(
     ideas: Iterable[Idea],
     mentors: Iterable,
     capacity: int,
-    assigned_by,
+    assigned_by: User,
     reassign: bool = False,
     expected_statuses: dict[int, str] | None = None,
 ) -> list[MentorAssignmentOutcome]:
@@ -168,8 +175,8 @@ def mentor_assign(
 def mentor_reassign(
     *,
     idea: Idea,
-    mentor,
-    assigned_by,
+    mentor: User,
+    assigned_by: User,
     expected_status: str | None = None,
     expected_assignment_id: int | None = None,
 ) -> MentorAssignment:
@@ -234,7 +241,7 @@ def _idea_locked(idea: Idea) -> Idea:
 def review_save(
     *,
     idea: Idea,
-    mentor,
+    mentor: User,
     desirability: int,
     feasibility: int,
     viability: int,
@@ -268,7 +275,7 @@ def review_save(
     return review
 
 
-def thread_post(*, idea: Idea, user, body: str) -> ThreadMessage:
+def thread_post(*, idea: Idea, user: User, body: str) -> ThreadMessage:
     """Add a message to the idea's private thread: its author, its current mentor or triage staff.
 
     A former mentor loses access when the idea is reassigned.
@@ -287,7 +294,7 @@ def thread_post(*, idea: Idea, user, body: str) -> ThreadMessage:
 
 
 @transaction.atomic
-def revision_request(*, idea: Idea, mentor, message: str) -> RevisionRequest:
+def revision_request(*, idea: Idea, mentor: User, message: str) -> RevisionRequest:
     """The current mentor asks the author to revise the idea; one open request per idea.
 
     Locks the idea's row (``idea_update`` takes the same lock to answer), so the version asked

@@ -4,6 +4,10 @@ row (``notifications.services.notification_email_once``); its kind, ``overdue_di
 registered in ``reviews/notification_kinds.py``.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
@@ -16,8 +20,13 @@ from notifications.services import delivery_for, notification_email_once
 
 from ..notification_kinds import OVERDUE_DIGEST
 
+if TYPE_CHECKING:
+    import datetime
 
-def overdue_ideas(*, now):
+    from django.db.models import QuerySet
+
+
+def overdue_ideas(*, now: datetime.datetime) -> QuerySet[Idea]:
     """Submitted ideas with no decision whose promised answer time passed strictly before ``now``.
 
     The same deadline as the triage queue (``answer_due_expression``): exactly at it is not overdue.
@@ -47,7 +56,7 @@ def _triage_queue_overdue_path() -> str:
     return reverse("admin:reviews_triageidea_changelist") + "?overdue=yes"
 
 
-def overdue_digest_send(*, user_id: int, now=None) -> bool:
+def overdue_digest_send(*, user_id: int, now: datetime.datetime | None = None) -> bool:
     """Email one triage staff member today's overdue ideas, grouped by challenge; returns whether it sent.
 
     At most once per member per day: keyed on a dated notification row (``overdue-digest-<date>``),
@@ -65,7 +74,7 @@ def overdue_digest_send(*, user_id: int, now=None) -> bool:
         return False
     groups: dict[int, dict] = {}
     for idea in ideas:
-        idea.days_overdue = (now - idea.answer_due_at).days
+        idea.days_overdue = (now - idea.answer_due_at).days  # type: ignore[attr-defined]  # annotated rows
         groups.setdefault(idea.challenge_id, {"challenge": idea.challenge, "ideas": []})["ideas"].append(idea)
     queue_path = _triage_queue_overdue_path()
     title = f"{len(ideas)} idea{'s' if len(ideas) != 1 else ''} overdue for a first answer"

@@ -5,6 +5,10 @@ The idea's ``screening_score`` is the mean over its screeners of each screener's
 idea's row lock, so two screeners saving at once never lose each other's scorecard.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, F, FloatField, Sum
 from django.db.models.functions import Cast
@@ -16,6 +20,10 @@ from ideas.models import Idea
 from .. import rules
 from ..models import Screening, ScreeningScore
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
 __all__ = [
     "ScreeningError",
     "criteria_ensure_defaults",
@@ -24,7 +32,7 @@ __all__ = [
     "screening_score_recompute",
 ]
 
-NOTE_MAX_LENGTH = ScreeningScore._meta.get_field("note").max_length
+NOTE_MAX_LENGTH = cast(int, ScreeningScore._meta.get_field("note").max_length)
 
 
 class ScreeningError(DomainError):
@@ -110,7 +118,7 @@ def _lock_idea(idea: Idea) -> Idea:
 
 
 @transaction.atomic
-def screening_save(*, idea: Idea, screener, scores: dict, notes: str = "") -> Screening:
+def screening_save(*, idea: Idea, screener: User, scores: dict, notes: str = "") -> Screening:
     """Record (or replace) the screener's scorecard of the idea and recompute its screening score.
 
     ``scores`` maps each criterion id of the idea's challenge to ``(score, note)``. Locks the idea
@@ -143,7 +151,7 @@ def screening_save(*, idea: Idea, screener, scores: dict, notes: str = "") -> Sc
 
 
 @transaction.atomic
-def screening_delete(*, idea: Idea, screener) -> bool:
+def screening_delete(*, idea: Idea, screener: User) -> bool:
     """Remove the screener's own scorecard of the idea and recompute; False if there was none.
 
     Locks the idea row.
