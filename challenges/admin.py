@@ -9,6 +9,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 
 from core.admin import admin_page
+from core.errors import refusal_shown
 
 from . import rules, selectors, services
 from .forms import InvitationEmailsForm, PhaseSetForm
@@ -379,12 +380,11 @@ class ChallengeInvitationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke the selected invitations (not yet accepted)", permissions=["revoke"])
     def revoke(self, request, queryset):
-        try:
+        with refusal_shown(request) as outcome:
             result = services.challenge_invitations_revoke(
                 invitation_ids=queryset.values_list("pk", flat=True), revoked_by=request.user
             )
-        except services.InvitationError as error:
-            self.message_user(request, str(error), messages.ERROR)
+        if not outcome.ok:
             return
         if result.revoked:
             self.message_user(

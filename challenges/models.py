@@ -4,6 +4,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
+from .phases import PHASE_ORDER, Phase
+
 
 class Job(models.Model):
     """What a customer is trying to get done."""
@@ -89,20 +91,14 @@ class ChallengeQuerySet(models.QuerySet):
 class Challenge(models.Model):
     """A focused question to customers about chosen outcomes."""
 
-    class Phase(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        OPEN = "open", "Open for ideas"
-        REVIEW = "review", "In review"
-        MENTORING = "mentoring", "Mentoring"
-        FINAL = "final", "Final"
-        CLOSED = "closed", "Closed"
+    # The phases and their order live in challenges.phases (a pure module).
+    Phase = Phase
 
     class Visibility(models.TextChoices):
         PUBLIC = "public", "Public"
         INVITE_ONLY = "invite_only", "Invite-only"
 
-    # Phases in the order a challenge goes through them.
-    PHASE_ORDER = [p.value for p in Phase]
+    PHASE_ORDER = PHASE_ORDER
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
@@ -144,7 +140,7 @@ class Challenge(models.Model):
         ordering = ["-opens_at", "-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(phase__in=["draft", "open", "review", "mentoring", "final", "closed"]),
+                condition=Q(phase__in=PHASE_ORDER),
                 name="challenge_phase_valid",
             ),
             models.CheckConstraint(

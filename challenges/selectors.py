@@ -1,18 +1,27 @@
 """Read queries for challenge pages, the phase scheduler and invitations."""
 
+from __future__ import annotations
+
 import datetime
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from accounts.rules import is_triage
-from ideas.models import Idea, Status, StatusChange
+from core.funnel import RESULT_ORDER, UNPUBLISHED_STATUSES, WINNER_STATUSES, Status
+from ideas.models import Idea, StatusChange
 from ideas.rules import visible_ideas_q
 
 from .models import Challenge, ChallengeFollow, ChallengeInvitation
+from .phases import RUNNING_PHASES
+
+if TYPE_CHECKING:
+    from accounts.types import Visitor
+
 
 # The date field on which each phase starts (drafts have none: staff open them by hand).
-PHASE_START_FIELDS = {
+PHASE_START_FIELDS: dict[str, str] = {
     Challenge.Phase.OPEN: "opens_at",
     Challenge.Phase.REVIEW: "review_starts_at",
     Challenge.Phase.MENTORING: "mentoring_starts_at",
@@ -52,14 +61,14 @@ def challenge_ids_phase_due(*, today: datetime.date) -> list[int]:
     due = Q()
     order = Challenge.PHASE_ORDER
     for index, current in enumerate(order):
-        if current in (Challenge.Phase.DRAFT, Challenge.Phase.CLOSED):
+        if current not in RUNNING_PHASES:
             continue
         for later in order[index + 1 :]:
             due |= Q(phase=current, **{f"{PHASE_START_FIELDS[later]}__lte": today})
     return list(Challenge.objects.filter(due).order_by("pk").values_list("pk", flat=True))
 
 
-def challenge_visible_to(user) -> QuerySet[Challenge]:
+def challenge_visible_to(user: Visitor) -> QuerySet[Challenge]:
     """The challenges a user may see: the SQL twin of ``rules.can_view_challenge``."""
     challenges = Challenge.objects.all()
     if is_triage(user):
@@ -72,15 +81,15 @@ def challenge_visible_to(user) -> QuerySet[Challenge]:
 
 
 # Ideas a list counts: published ones (not drafts, not withdrawn), as ``IdeaQuerySet.published``.
-_PUBLISHED_IDEA = ~Q(ideas__status__in=[Status.DRAFT, Status.WITHDRAWN])
+_PUBLISHED_IDEA = ~Q(ideas__status__in=UNPUBLISHED_STATUSES)
 
 
-def challenge_list_for(user) -> QuerySet[Challenge]:
+def challenge_list_for(user: Visitor) -> QuerySet[Challenge]:
     """Challenges the user may see, with the number of published ideas each has."""
     return challenge_visible_to(user).annotate(idea_count=Count("ideas", filter=_PUBLISHED_IDEA))
 
 
-def challenge_open_list_for(user) -> QuerySet[Challenge]:
+def challenge_open_list_for(user: Visitor) -> QuerySet[Challenge]:
     return challenge_list_for(user).filter(phase=Challenge.Phase.OPEN)
 
 
@@ -92,20 +101,7 @@ def challenge_detail(*, slug: str) -> Challenge:
 # --- Results ----------------------------------------------------------------------------------
 
 # Where an idea ended, best first: the order of the results table.
-RESULT_ORDER = [
-    Status.IMPLEMENTED,
-    Status.IN_PROGRESS,
-    Status.WINNER,
-    Status.FINALIST,
-    Status.IN_MENTORING,
-    Status.SHORTLISTED,
-    Status.SUBMITTED,
-    Status.NOT_SELECTED,
-    Status.DECLINED,
-    Status.DUPLICATE,
-]
-# A winner stays a winner when its implementation starts and ends.
-WINNER_STATUSES = frozenset({Status.WINNER, Status.IN_PROGRESS, Status.IMPLEMENTED})
+# (core.funnel: RESULT_ORDER; a winner stays a winner when its implementation starts and ends: WINNER_STATUSES.)
 
 
 @dataclass
@@ -121,14 +117,16 @@ class ChallengeResults:
     @property
     def finalists(self) -> list[Idea]:
         """Ideas that reached the final and did not win (still finalists, or not selected there)."""
-        return [idea for idea in self.ideas if idea.reached_final and idea.status not in WINNER_STATUSES]
+        return [
+            idea for idea in self.ideas if getattr(idea, "reached_final", False) and idea.status not in WINNER_STATUSES
+        ]
 
     @property
     def has_winner(self) -> bool:
         return bool(self.winners)
 
 
-def challenge_results(user, *, challenge: Challenge) -> ChallengeResults:
+def challenge_results(user: Visitor, *, challenge: Challenge) -> ChallengeResults:
     """Every published idea of the challenge the user may see, in one query, best result first.
 
     Each idea carries ``reason``: the reason of the status change that gave it its current status
@@ -162,7 +160,7 @@ def challenge_invitation_by_token(*, token: str) -> ChallengeInvitation | None:
     return ChallengeInvitation.objects.select_related("challenge").filter(token=token).first()
 
 
-def challenge_follow_state(user, challenge: Challenge) -> dict:
+def challenge_follow_state(user: Visitor, challenge: Challenge) -> dict:
     """{"following": bool, "followers": int} for the challenge's follow card, in one query."""
     follows = ChallengeFollow.objects.filter(challenge=challenge)
     if not user.is_authenticated:

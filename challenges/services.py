@@ -1,10 +1,13 @@
 """Every write the product makes to challenges: phases and invitations."""
 
+from __future__ import annotations
+
 import datetime
 import logging
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -15,10 +18,15 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from accounts.rules import is_triage
+from core.errors import DomainError
 
 from . import notification_kinds as notify
 from . import rules, selectors
 from .models import Challenge, ChallengeFollow, ChallengeInvitation
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +34,7 @@ logger = logging.getLogger(__name__)
 MAX_INVITATIONS_AT_ONCE = 500
 
 
-class ChallengeError(Exception):
+class ChallengeError(DomainError):
     """A refused action on a challenge; the message is for the person who tried it."""
 
 
@@ -180,7 +188,7 @@ def challenge_phase_advance_due(*, today: datetime.date | None = None) -> list[P
 
 @transaction.atomic
 def challenge_phase_set(
-    *, challenge: Challenge, phase: str, changed_by, today: datetime.date | None = None
+    *, challenge: Challenge, phase: str, changed_by: User, today: datetime.date | None = None
 ) -> PhaseChange:
     """Staff move a challenge to a phase (usually the next one). Raises PhaseChangeNotAllowed, changing nothing:
 
@@ -238,7 +246,7 @@ def invitation_emails_clean(lines: Iterable[str]) -> list[str]:
             continue
         try:
             validate_email(email)
-            if len(email) > ChallengeInvitation._meta.get_field("email").max_length:
+            if len(email) > cast(int, ChallengeInvitation._meta.get_field("email").max_length):
                 raise ValidationError("too long")
         except ValidationError:
             problems.append(f"Line {number}: “{email}” is not an email address.")
@@ -263,7 +271,7 @@ class InvitationsResult:
 
 
 @transaction.atomic
-def challenge_invite_emails(*, challenge: Challenge, emails: Iterable[str], invited_by) -> InvitationsResult:
+def challenge_invite_emails(*, challenge: Challenge, emails: Iterable[str], invited_by: User) -> InvitationsResult:
     """Invite these addresses to the challenge: each gets a link with a secret token, by email, once.
 
     Nothing is saved if any address is bad (InvalidEmails names them all). An address already
@@ -325,7 +333,7 @@ class InvitationAcceptance:
 
 
 @transaction.atomic
-def challenge_invitation_accept(*, token: str, user) -> InvitationAcceptance:
+def challenge_invitation_accept(*, token: str, user: User) -> InvitationAcceptance:
     """The invitee accepts their invitation (a POST from its confirmation page): they join the
     challenge's invited members.
 
@@ -364,7 +372,7 @@ class InvitationsRevoked:
 
 
 @transaction.atomic
-def challenge_invitations_revoke(*, invitation_ids: Iterable[int], revoked_by) -> InvitationsRevoked:
+def challenge_invitations_revoke(*, invitation_ids: Iterable[int], revoked_by: User) -> InvitationsRevoked:
     """Staff take back invitations not accepted yet: they are deleted, so their links answer 404
     (as an unknown token) and an email still queued is not sent (the task finds nothing). An
     accepted invitation is left: its member is in the challenge (remove them from its invited
@@ -390,7 +398,7 @@ def challenge_invitations_revoke(*, invitation_ids: Iterable[int], revoked_by) -
 # --- following -----------------------------------------------------------------------------------
 
 
-def challenge_follow(*, user, challenge: Challenge) -> ChallengeFollow:
+def challenge_follow(*, user: User, challenge: Challenge) -> ChallengeFollow:
     """Follow the challenge (nothing happens if the member already does); the unique constraint guards races.
 
     Raises FollowNotAllowed for a visitor, or for a challenge the member may not see.
@@ -402,7 +410,7 @@ def challenge_follow(*, user, challenge: Challenge) -> ChallengeFollow:
     return ChallengeFollow.objects.get_or_create(user=user, challenge=challenge)[0]
 
 
-def challenge_unfollow(*, user, challenge: Challenge) -> None:
+def challenge_unfollow(*, user: User, challenge: Challenge) -> None:
     """Stop following the challenge (nothing happens if the member does not follow it)."""
     if user.is_authenticated:
         ChallengeFollow.objects.filter(user=user, challenge=challenge).delete()

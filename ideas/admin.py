@@ -11,11 +11,13 @@ from django.utils.text import Truncator
 
 from accounts.rules import is_triage
 from core.admin import ReadOnlyAdminMixin, admin_page
+from core.errors import refusal_shown
+from core.funnel import NOT_MERGEABLE_STATUSES, Status
 
 from . import rules, services
 from .forms_admin import IdeaAdminForm, IdeaStatusChangeForm, expected_statuses_decode
 from .forms_comments import CommentHideForm
-from .models import Comment, CommentFlag, Idea, Status, StatusChange, Vote
+from .models import Comment, CommentFlag, Idea, StatusChange, Vote
 
 admin.site.site_header = "Idea portal — staff"
 admin.site.site_title = "Idea portal — staff"
@@ -88,7 +90,7 @@ class IdeaAdmin(admin.ModelAdmin):
             queryset |= by_id
         if request.path == reverse("admin:autocomplete") and request.GET.get("field_name") == "duplicate_of":
             # Only a published idea that is not itself a duplicate can take a merge.
-            queryset = queryset.exclude(status__in=[Status.DRAFT, Status.DUPLICATE])
+            queryset = queryset.exclude(status__in=NOT_MERGEABLE_STATUSES)
         return queryset, may_have_duplicates
 
     def has_add_permission(self, request):
@@ -131,7 +133,7 @@ class IdeaAdmin(admin.ModelAdmin):
         to_status = form.cleaned_data["to_status"]
         changed = []
         for idea in ideas:
-            try:
+            with refusal_shown(request, prefix=f"Idea #{idea.pk} “{idea.title}” was not changed: ") as outcome:
                 services.idea_status_change(
                     idea=idea,
                     to_status=to_status,
@@ -141,11 +143,7 @@ class IdeaAdmin(admin.ModelAdmin):
                     expected_status=form.expected_status_of(idea),
                     reason_template=form.cleaned_data["template"],
                 )
-            except services.IdeaError as error:
-                self.message_user(
-                    request, f"Idea #{idea.pk} “{idea.title}” was not changed: {error}", level=messages.ERROR
-                )
-            else:
+            if outcome.ok:
                 changed.append(idea)
         if changed:
             label = Status(to_status).label.lower()
@@ -354,11 +352,9 @@ class CommentAdmin(admin.ModelAdmin):
         """Call the service once per comment; report each refusal by number and the successes together."""
         hidden = []
         for comment in comments:
-            try:
+            with refusal_shown(request, prefix=f"Comment #{comment.pk} was not hidden: ") as outcome:
                 services.comment_hide(staff=request.user, comment=comment, reason=reason)
-            except services.CommentNotAllowed as error:
-                self.message_user(request, f"Comment #{comment.pk} was not hidden: {error}", level=messages.ERROR)
-            else:
+            if outcome.ok:
                 hidden.append(comment)
         if hidden:
             count = len(hidden)
@@ -400,11 +396,9 @@ class CommentAdmin(admin.ModelAdmin):
     def unhide_comments(self, request, queryset):
         shown = 0
         for comment in queryset.order_by("pk"):
-            try:
+            with refusal_shown(request, prefix=f"Comment #{comment.pk}: ", level=messages.WARNING) as outcome:
                 services.comment_unhide(staff=request.user, comment=comment)
-            except services.CommentNotAllowed as error:
-                self.message_user(request, f"Comment #{comment.pk}: {error}", level=messages.WARNING)
-            else:
+            if outcome.ok:
                 shown += 1
         if shown:
             self.message_user(request, f"{shown} comment{'s' if shown != 1 else ''} shown again.", messages.SUCCESS)

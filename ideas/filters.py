@@ -3,10 +3,10 @@ from django import forms
 from django.contrib.auth.models import AnonymousUser
 
 from challenges.models import Challenge, Outcome
+from core.funnel import PUBLISHED_STATUSES, Status
 from core.widgets import FastSelect
 
 from . import selectors
-from .models import Status
 
 
 class IdeaFilter(django_filters.FilterSet):
@@ -27,7 +27,7 @@ class IdeaFilter(django_filters.FilterSet):
         queryset=Challenge.objects.none(), to_field_name="slug", empty_label="All challenges", widget=FastSelect
     )
     status = django_filters.ChoiceFilter(
-        choices=[choice for choice in Status.choices if choice[0] not in {Status.DRAFT, Status.WITHDRAWN}],
+        choices=[choice for choice in Status.choices if choice[0] in PUBLISHED_STATUSES],
         empty_label="Any status",
         widget=FastSelect,
     )

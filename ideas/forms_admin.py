@@ -4,14 +4,13 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 
-from reviews.selectors import reason_templates_active
+from core.funnel import NOT_MERGEABLE_STATUSES, STAFF_STATUSES, STATUSES_NEEDING_REASON, Status
 
-from .models import STATUSES_NEEDING_REASON, Idea, Status
+from .hooks import reason_templates_for
+from .models import Idea
 
 # Staff decide every status after "submitted"; draft → submitted is the author's step.
-STAFF_STATUS_CHOICES = [
-    (value, label) for value, label in Status.choices if value not in {Status.DRAFT, Status.SUBMITTED}
-]
+STAFF_STATUS_CHOICES = [(value, label) for value, label in Status.choices if value in STAFF_STATUSES]
 
 
 class IdeaAdminForm(forms.ModelForm):
@@ -118,7 +117,7 @@ class IdeaStatusChangeForm(ExpectedStatusesMixin, forms.Form):
     )
     duplicate_of = forms.ModelChoiceField(
         label="Duplicate of",
-        queryset=Idea.objects.exclude(status__in=[Status.DRAFT, Status.DUPLICATE]),
+        queryset=Idea.objects.exclude(status__in=NOT_MERGEABLE_STATUSES),
         required=False,
         widget=AutocompleteSelect(Idea._meta.get_field("duplicate_of"), admin.site),
         help_text="Only for “duplicate”: the idea these are merged into (its id, or search by title). "
@@ -136,7 +135,7 @@ class IdeaStatusChangeForm(ExpectedStatusesMixin, forms.Form):
         if statuses == {Status.IMPLEMENTED}:
             self.fields["reason"].label = "Implementation note"
         # One query: the active templates for the statuses on offer, grouped by status in the select.
-        self.reason_templates = [t for t in reason_templates_active() if t.statuses & statuses]
+        self.reason_templates = reason_templates_for(statuses)
         groups: dict[str, list] = {}
         for template in self.reason_templates:
             groups.setdefault(template.get_to_status_display(), []).append((str(template.pk), template.title))

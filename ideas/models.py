@@ -4,56 +4,50 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from challenges.models import Challenge, Outcome
+from core.funnel import (
+    AWAITING_ANSWER,
+    DECIDED_STATUSES,
+    ENDED_STATUSES,
+    OPEN_STATUSES,
+    REACHED_SHORTLIST_STATUSES,
+    STATUSES_NEEDING_REASON,
+    UNPUBLISHED_STATUSES,
+    Status,
+)
 
-
-class Status(models.TextChoices):
-    """Where an idea stands in the funnel (DESIGN.md)."""
-
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
-    SHORTLISTED = "shortlisted", "Shortlisted"
-    IN_MENTORING = "in_mentoring", "In mentoring"
-    FINALIST = "finalist", "Finalist"
-    WINNER = "winner", "Winner"
-    IN_PROGRESS = "in_progress", "In progress"
-    IMPLEMENTED = "implemented", "Implemented"
-    DECLINED = "declined", "Declined"
-    NOT_SELECTED = "not_selected", "Not selected"
-    DUPLICATE = "duplicate", "Duplicate"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-
-
-# Statuses that answer an idea: a staff decision after submission.
-DECIDED_STATUSES = frozenset(Status) - {Status.DRAFT, Status.SUBMITTED, Status.WITHDRAWN}
-# Statuses an idea only reaches after staff shortlisted it ("not selected" comes after the shortlist).
-REACHED_SHORTLIST_STATUSES = [
-    Status.SHORTLISTED,
-    Status.IN_MENTORING,
-    Status.FINALIST,
-    Status.WINNER,
-    Status.IN_PROGRESS,
-    Status.IMPLEMENTED,
-    Status.NOT_SELECTED,
+# The funnel's statuses and groups live in core.funnel (a pure module); re-exported here for the
+# model fields and for code (and tests) that read them beside the models.
+__all__ = [
+    "AWAITING_SCREENING_FIRST",
+    "Comment",
+    "CommentFlag",
+    "DECIDED_STATUSES",
+    "Idea",
+    "IdeaFollow",
+    "IdeaQuerySet",
+    "IdeaVersion",
+    "Kudos",
+    "StatusChange",
+    "Vote",
+    "ENDED_STATUSES",
+    "OPEN_STATUSES",
+    "REACHED_SHORTLIST_STATUSES",
+    "STATUSES_NEEDING_REASON",
+    "Status",
 ]
-# The funnel's two groups once an idea is published (draft is neither). An open idea still waits for
-# a staff decision; an ended one has its answer: the challenge may close only when none is open
-# (ideas.services.funnel, challenges' close guard), and reaching an ending closes the idea's
-# mentoring (its assignment and any open revision request).
-OPEN_STATUSES = frozenset({Status.SUBMITTED, Status.SHORTLISTED, Status.IN_MENTORING, Status.FINALIST})
-ENDED_STATUSES = frozenset(Status) - OPEN_STATUSES - {Status.DRAFT}
-# Statuses whose reason the author must be given.
-STATUSES_NEEDING_REASON = frozenset({Status.DECLINED, Status.NOT_SELECTED, Status.DUPLICATE, Status.IMPLEMENTED})
 
 
 # The triage queue's first sort key: ideas awaiting screening before the rest (the index
 # idea_triage_queue serves ORDER BY this, submitted_at, id).
-AWAITING_SCREENING_FIRST = models.Case(models.When(status="submitted", then=models.Value(0)), default=models.Value(1))
+AWAITING_SCREENING_FIRST = models.Case(
+    models.When(status=AWAITING_ANSWER.value, then=models.Value(0)), default=models.Value(1)
+)
 
 
 class IdeaQuerySet(models.QuerySet):
     def published(self):
         """Ideas that have left the author's drafts (and were not withdrawn)."""
-        return self.exclude(status__in=[Status.DRAFT, Status.WITHDRAWN])
+        return self.exclude(status__in=UNPUBLISHED_STATUSES)
 
     def by_support(self):
         """Most supported first (uses the idea_support expression index)."""
@@ -90,6 +84,11 @@ class Idea(models.Model):
     # The weighted mean of the staff screenings (1–5), kept by reviews.services; authors never see it.
     screening_score = models.FloatField(null=True, blank=True)
     screenings_count = models.PositiveIntegerField(default=0)
+    # Set while a mentor's revision request is open (kept by reviews' services): the author may edit
+    # the idea again whatever its status and phase (ideas.rules.can_edit_idea).
+    revision_requested_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the open revision request was made, if one is open."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -112,7 +111,7 @@ class Idea(models.Model):
                 F("submitted_at"),
                 F("id"),
                 name="idea_triage_queue",
-                condition=~Q(status="draft"),
+                condition=~Q(status=Status.DRAFT.value),
             ),
             # A member's submitted ideas in a challenge (program metrics' participation, track records).
             models.Index(
@@ -125,7 +124,7 @@ class Idea(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=[s.value for s in Status]), name="idea_status_valid"),
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "withdrawn"]) | Q(submitted_at__isnull=False),
+                condition=Q(status__in=[s.value for s in UNPUBLISHED_STATUSES]) | Q(submitted_at__isnull=False),
                 name="idea_submitted_has_date",
             ),
             models.CheckConstraint(

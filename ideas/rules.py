@@ -1,18 +1,31 @@
 """Who may see and do what with an idea."""
 
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from django.db.models import Exists, OuterRef, Q
 
 from accounts.rules import is_triage
 from challenges.models import Challenge
 from challenges.rules import COMMENTING_PHASES, VOTING_PHASES, can_view_challenge
+from core.funnel import AUTHOR_STATUSES, UNPUBLISHED_STATUSES, Status
 
-from .models import Idea, Status
+from .models import Idea
+
+if TYPE_CHECKING:
+    import datetime
+
+    from accounts.types import Visitor
+    from ideas.models import Comment
+
 
 # Ideas only their author and staff see: drafts, and ideas the author withdrew.
-PRIVATE_STATUSES = frozenset({Status.DRAFT, Status.WITHDRAWN})
+PRIVATE_STATUSES = frozenset(UNPUBLISHED_STATUSES)
 
 
-def visible_ideas_q(user) -> Q:
+def visible_ideas_q(user: Visitor) -> Q:
     """The filter for ideas a user may see: the SQL twin of ``can_view_idea``."""
     if is_triage(user):
         return Q()
@@ -29,7 +42,7 @@ def visible_ideas_q(user) -> Q:
     return listed
 
 
-def can_view_idea(user, idea: Idea) -> bool:
+def can_view_idea(user: Visitor, idea: Idea) -> bool:
     if is_triage(user):
         return True
     if user.is_authenticated and idea.author_id == user.pk:
@@ -37,7 +50,7 @@ def can_view_idea(user, idea: Idea) -> bool:
     return idea.status not in PRIVATE_STATUSES and can_view_challenge(user, idea.challenge)
 
 
-def vote_refusal(user, idea: Idea) -> str | None:
+def vote_refusal(user: Visitor, idea: Idea) -> str | None:
     """Why the user may not vote on this idea now, or None if they may."""
     if not user.is_authenticated:
         return "Sign in to vote."
@@ -55,7 +68,7 @@ def vote_refusal(user, idea: Idea) -> str | None:
     return None
 
 
-def comment_refusal(user, idea: Idea) -> str | None:
+def comment_refusal(user: Visitor, idea: Idea) -> str | None:
     if not user.is_authenticated:
         return "Sign in to comment."
     if not can_view_idea(user, idea):
@@ -69,19 +82,18 @@ def comment_refusal(user, idea: Idea) -> str | None:
     return None
 
 
-def can_edit_idea(user, idea: Idea) -> bool:
+def can_edit_idea(user: Visitor, idea: Idea) -> bool:
     """Authors edit their idea while it is a draft or awaiting screening, or to answer their
     mentor's open revision request (whatever the phase)."""
     if not user.is_authenticated or idea.author_id != user.pk:
         return False
-    if idea.status in {Status.DRAFT, Status.SUBMITTED} and idea.challenge.phase == Challenge.Phase.OPEN:
+    if idea.status in AUTHOR_STATUSES and idea.challenge.phase == Challenge.Phase.OPEN:
         return True
-    from reviews.models import RevisionRequest  # here: reviews imports ideas
+    # A mentor's open revision request (reviews' services keep the flag on the idea).
+    return idea.revision_requested_at is not None
 
-    return RevisionRequest.objects.filter(idea_id=idea.pk, answered_at__isnull=True).exists()
 
-
-def can_change_status(user, idea: Idea) -> bool:
+def can_change_status(user: Visitor, idea: Idea) -> bool:
     return is_triage(user)
 
 
@@ -98,12 +110,12 @@ def can_change_status(user, idea: Idea) -> bool:
 COMMENT_EDIT_MINUTES = 15
 
 
-def comment_is_shown(comment) -> bool:
+def comment_is_shown(comment: Comment) -> bool:
     """Neither removed by its author nor hidden by the moderators: counted and shown to everyone."""
     return comment.removed_at is None and comment.hidden_at is None
 
 
-def comment_edit_refusal(user, comment, *, now=None) -> str | None:
+def comment_edit_refusal(user: Visitor, comment: Comment, *, now: datetime.datetime | None = None) -> str | None:
     """Why the user may not edit this comment now, or None: the author, within the edit window."""
     import datetime
 
@@ -123,7 +135,7 @@ def comment_edit_refusal(user, comment, *, now=None) -> str | None:
     return comment_refusal(user, comment.idea)
 
 
-def comment_remove_refusal(user, comment) -> str | None:
+def comment_remove_refusal(user: Visitor, comment: Comment) -> str | None:
     if not user.is_authenticated:
         return "Sign in to remove your comment."
     if comment.author_id != user.pk:
@@ -133,7 +145,7 @@ def comment_remove_refusal(user, comment) -> str | None:
     return None
 
 
-def comment_flag_refusal(user, comment) -> str | None:
+def comment_flag_refusal(user: Visitor, comment: Comment) -> str | None:
     """Any signed-in member who sees the idea may flag someone else's comment, in any phase."""
     if not user.is_authenticated:
         return "Sign in to flag a comment."
@@ -148,7 +160,7 @@ def comment_flag_refusal(user, comment) -> str | None:
     return None
 
 
-def kudos_refusal(user, comment, *, taking_back: bool = False) -> str | None:
+def kudos_refusal(user: Visitor, comment: Comment, *, taking_back: bool = False) -> str | None:
     """Why the user may not give (or take back) kudos on this comment now, or None."""
     if not user.is_authenticated:
         return "Sign in to give kudos."
@@ -164,27 +176,82 @@ def kudos_refusal(user, comment, *, taking_back: bool = False) -> str | None:
     return refusal
 
 
-def can_moderate_comments(user) -> bool:
+def can_moderate_comments(user: Visitor) -> bool:
     """Triage staff hide and unhide comments."""
     return is_triage(user)
 
 
-def comment_moderation_refusal(user) -> str | None:
+def comment_moderation_refusal(user: Visitor) -> str | None:
     return None if can_moderate_comments(user) else "Only the moderators can hide or show comments."
+
+
+@dataclass(frozen=True)
+class CommentActions:
+    """What the viewer sees of one comment and which of its buttons they get: the comment templates
+    read these booleans; the services check the same rules again under the comment's row lock."""
+
+    placeholder: str  # "removed", "hidden" (the body is not shown to this viewer), or ""
+    can_reply: bool
+    can_edit: bool
+    can_flag: bool
+    flagged_by_viewer: bool
+    can_remove: bool
+    can_hide: bool
+    can_unhide: bool
+    can_give_kudos: bool
+    sees_flags: bool
+
+
+def comment_actions(
+    user: Visitor, comment: Comment, *, discussion_refusal: str | None, moderator: bool
+) -> CommentActions:
+    """The viewer's actions on ``comment`` without a query: ``discussion_refusal`` is
+    ``comment_refusal(user, idea)`` for the comment's idea and ``moderator`` is
+    ``can_moderate_comments(user)``, each computed once per page; the comment carries the
+    ``in_edit_window`` and ``viewer_flagged`` annotations of ``ideas.selectors``.
+
+    The same rules as ``comment_edit_refusal``, ``comment_flag_refusal``, ``comment_remove_refusal``,
+    ``kudos_refusal`` and ``comment_moderation_refusal``, for a whole page at once.
+    """
+    signed_in = bool(user.is_authenticated)
+    is_author = signed_in and comment.author_id == user.pk
+    removed, hidden = comment.removed_at is not None, comment.hidden_at is not None
+    open_ = discussion_refusal is None
+    if removed:
+        placeholder = "removed"
+    elif hidden and not (is_author or moderator):
+        placeholder = "hidden"
+    else:
+        placeholder = ""
+    shown = not placeholder
+    showing_actions = shown and not hidden
+    flagged = bool(getattr(comment, "viewer_flagged", False))
+    return CommentActions(
+        placeholder=placeholder,
+        can_reply=showing_actions and comment.parent_id is None and open_,
+        can_edit=showing_actions and is_author and bool(getattr(comment, "in_edit_window", False)) and open_,
+        can_flag=showing_actions and signed_in and not is_author and not flagged,
+        flagged_by_viewer=showing_actions and signed_in and not is_author and flagged,
+        can_remove=shown and is_author,
+        can_hide=shown and moderator and not hidden,
+        can_unhide=shown and moderator and hidden,
+        can_give_kudos=signed_in and not is_author and open_ and not removed and not hidden,
+        sees_flags=shown and moderator and comment.flags_count > 0,
+    )
 
 
 # --- versions, withdrawal and similar ideas ---
 
 # An author may take their idea back until screening starts.
-WITHDRAWABLE_STATUSES = frozenset({Status.DRAFT, Status.SUBMITTED})
+WITHDRAWABLE_STATUSES = AUTHOR_STATUSES
 
 
-def can_view_versions(user, idea: Idea) -> bool:
+def can_view_versions(user: Visitor, idea: Idea) -> bool:
     """An idea's saved versions are for its author and triage staff (not mentors, not the public)."""
     return (user.is_authenticated and idea.author_id == user.pk) or is_triage(user)
 
 
-def edit_refusal(user, idea: Idea) -> str | None:
+def edit_refusal(user: Visitor, idea: Idea) -> str | None:
     """Why the user may not edit this idea, or None if they may (``can_edit_idea`` with the reason)."""
     if not user.is_authenticated or idea.author_id != user.pk:
         return "Only the author can edit this idea."
@@ -192,14 +259,14 @@ def edit_refusal(user, idea: Idea) -> str | None:
         return None
     if idea.status == Status.WITHDRAWN:
         return "You withdrew this idea, so it can no longer be edited."
-    if idea.status not in {Status.DRAFT, Status.SUBMITTED}:
+    if idea.status not in AUTHOR_STATUSES:
         return "This idea can no longer be edited: screening has started."
     if idea.challenge.phase != Challenge.Phase.OPEN:
         return f"This idea can no longer be edited: the challenge is {idea.challenge.get_phase_display().lower()}."
     return None
 
 
-def withdraw_refusal(user, idea: Idea) -> str | None:
+def withdraw_refusal(user: Visitor, idea: Idea) -> str | None:
     """Why the user may not withdraw this idea, or None if they may: the author, before screening."""
     if not user.is_authenticated or idea.author_id != user.pk:
         return "Only the author can withdraw this idea."
@@ -210,7 +277,7 @@ def withdraw_refusal(user, idea: Idea) -> str | None:
     return None
 
 
-def can_withdraw_idea(user, idea: Idea) -> bool:
+def can_withdraw_idea(user: Visitor, idea: Idea) -> bool:
     return withdraw_refusal(user, idea) is None
 
 
@@ -228,7 +295,7 @@ def withdrawn_vote_refusal(idea: Idea) -> str | None:
 # --- follows and ranking ---
 
 
-def idea_follow_refusal(user, idea: Idea) -> str | None:
+def idea_follow_refusal(user: Visitor, idea: Idea) -> str | None:
     """Why the user may not follow this idea, or None if they may: members follow what they see."""
     if not user.is_authenticated:
         return "Sign in to follow ideas."

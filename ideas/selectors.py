@@ -1,16 +1,65 @@
 """Read queries that idea pages share."""
 
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Cast, Concat
 
 from challenges.models import Outcome
+from core.funnel import AWAITING_ANSWER, DECIDED_STATUSES
 
-from .models import DECIDED_STATUSES, Comment, Idea, IdeaFollow, StatusChange, Vote
-from .rules import visible_ideas_q
+from .models import Comment, Idea, IdeaFollow, StatusChange, Vote
+from .rules import can_moderate_comments, comment_actions, visible_ideas_q
+
+if TYPE_CHECKING:
+    from django.db.models.expressions import OrderBy
+
+    from accounts.models import User
+    from accounts.types import Visitor
+
+    from .models import IdeaVersion
 
 
-def idea_list_for(user) -> QuerySet[Idea]:
+def answer_due_expression() -> Func | ExpressionWrapper:
+    """When the challenge promised the author a first answer: the SQL twin of ``funnel.answer_due_at``.
+
+    PostgreSQL multiplies an interval; SQLite (the embedded demo) cannot, so it uses datetime().
+    """
+    days = F("challenge__answer_within_days")
+    if connection.vendor == "sqlite":
+        modifier = Concat(Value("+"), Cast(days, CharField()), Value(" days"), output_field=CharField())
+        return Func(F("submitted_at"), modifier, function="datetime", output_field=DateTimeField())
+    return ExpressionWrapper(F("submitted_at") + days * Value(datetime.timedelta(days=1)), output_field=DateTimeField())
+
+
+def answer_overdue_q(now: datetime.datetime) -> Q:
+    """Ideas past their answer-due time still awaiting their first answer (``funnel.is_overdue``).
+
+    Needs the ``answer_due_at`` annotation (``answer_due_expression``); exactly at the deadline is in time.
+    """
+    return Q(status=AWAITING_ANSWER, decided_at__isnull=True, answer_due_at__lt=Value(now))
+
+
+def idea_list_for(user: Visitor) -> QuerySet[Idea]:
     """The ideas a user may see, with what a list row shows, in a fixed number of queries."""
     return (
         Idea.objects.filter(visible_ideas_q(user))
@@ -19,7 +68,7 @@ def idea_list_for(user) -> QuerySet[Idea]:
     )
 
 
-def idea_recently_decided_for(user, *, limit: int = 6) -> QuerySet[Idea]:
+def idea_recently_decided_for(user: Visitor, *, limit: int = 6) -> QuerySet[Idea]:
     """Ideas staff answered most recently: the loop being closed, for the home page."""
     return (
         idea_list_for(user)
@@ -28,7 +77,7 @@ def idea_recently_decided_for(user, *, limit: int = 6) -> QuerySet[Idea]:
     )
 
 
-def idea_detail_for(user, *, pk: int, comments_page: int = 1) -> Idea:
+def idea_detail_for(user: Visitor, *, pk: int, comments_page: int = 1) -> Idea:
     """One idea the user may see, with a page of its comment threads and its history; raises Idea.DoesNotExist.
 
     ``idea.comment_threads`` holds up to COMMENT_THREADS_PER_PAGE + 1 threads: one more than a page
@@ -47,7 +96,7 @@ def idea_detail_for(user, *, pk: int, comments_page: int = 1) -> Idea:
     return idea
 
 
-def user_votes_on(user, ideas) -> dict[int, int]:
+def user_votes_on(user: Visitor, ideas: Iterable[Idea]) -> dict[int, int]:
     """{idea id: +1 or -1} for the user's votes on these ideas, in one query."""
     if not user.is_authenticated:
         return {}
@@ -55,7 +104,7 @@ def user_votes_on(user, ideas) -> dict[int, int]:
     return dict(Vote.objects.filter(user=user, idea_id__in=ids).values_list("idea_id", "value"))
 
 
-def idea_list_mine(user) -> QuerySet[Idea]:
+def idea_list_mine(user: User) -> QuerySet[Idea]:
     """The member's own ideas, drafts included, newest first."""
     return Idea.objects.filter(author=user).select_related("challenge").order_by("-created_at")
 
@@ -63,7 +112,7 @@ def idea_list_mine(user) -> QuerySet[Idea]:
 # --- comments (replies, kudos, flags, moderation) ---
 
 
-def idea_sent_with(user, submit_key: str) -> Idea | None:
+def idea_sent_with(user: Visitor, submit_key: str) -> Idea | None:
     """The idea the member created with this new-idea form (its one-time token), if any."""
     if not submit_key or not getattr(user, "pk", None):
         return None
@@ -100,7 +149,7 @@ def _comments_for_viewer(queryset: QuerySet[Comment], user) -> QuerySet[Comment]
 COMMENT_THREADS_PER_PAGE = 20
 
 
-def comment_threads_for(user, *, idea: Idea, page: int = 1) -> list[Comment]:
+def comment_threads_for(user: Visitor, *, idea: Idea, page: int = 1) -> list[Comment]:
     """A page of the idea's top-level comments, oldest first (one more than a page, to tell whether
     another follows), each with all its ``replies``: two queries, whatever the discussion's size."""
     start = (page - 1) * COMMENT_THREADS_PER_PAGE
@@ -112,9 +161,25 @@ def comment_threads_for(user, *, idea: Idea, page: int = 1) -> list[Comment]:
     return list(threads[start : start + COMMENT_THREADS_PER_PAGE + 1])
 
 
-def comment_threads_page(idea: Idea, page: int) -> dict:
-    """What the comments section shows of ``idea.comment_threads`` (fetched by idea_detail_for)."""
-    threads = idea.comment_threads
+def comment_actions_set(comments: Iterable[Comment], user: Visitor, *, discussion_refusal: str | None) -> None:
+    """Give each comment (and its prefetched replies) ``actions``: what the viewer sees and may do
+    (``rules.comment_actions``), computed here so the templates read booleans. No query: the
+    annotations of ``_comments_for_viewer`` and the viewer's roles (cached on the user) suffice."""
+    moderator = can_moderate_comments(user)
+    for comment in comments:
+        actions = comment_actions(user, comment, discussion_refusal=discussion_refusal, moderator=moderator)
+        comment.actions = actions  # type: ignore[attr-defined]  # read by the templates
+        replies = getattr(comment, "_prefetched_objects_cache", {}).get("replies")
+        if replies is not None:
+            comment_actions_set(replies, user, discussion_refusal=discussion_refusal)
+
+
+def comment_threads_page(idea: Idea, page: int, *, user: Visitor, discussion_refusal: str | None) -> dict:
+    """What the comments section shows of ``idea.comment_threads`` (fetched by idea_detail_for), each
+    comment with the viewer's ``actions``; ``discussion_refusal`` is ``rules.comment_refusal`` for the idea."""
+    threads = idea.comment_threads[:COMMENT_THREADS_PER_PAGE]  # type: ignore[attr-defined]  # idea_detail_for
+    comment_actions_set(threads, user, discussion_refusal=discussion_refusal)
+    threads = idea.comment_threads  # type: ignore[attr-defined]
     return {
         "threads": threads[:COMMENT_THREADS_PER_PAGE],
         "number": page,
@@ -140,7 +205,7 @@ def comment_url(comment: Comment) -> str:
     return f"{comment.idea.get_absolute_url()}?comment={comment.pk}#comment-{comment.pk}"
 
 
-def comment_for(user, *, pk: int) -> Comment:
+def comment_for(user: Visitor, *, pk: int) -> Comment:
     """One comment on an idea the user may see, with its idea and challenge; raises Comment.DoesNotExist."""
     visible_ideas = Idea.objects.filter(visible_ideas_q(user)).values("pk")
     return _comments_for_viewer(
@@ -148,7 +213,7 @@ def comment_for(user, *, pk: int) -> Comment:
     ).get(pk=pk)
 
 
-def comment_of_idea(idea: Idea, *, pk) -> Comment | None:
+def comment_of_idea(idea: Idea, *, pk: int) -> Comment | None:
     """The comment ``pk`` on this idea (a reply's parent), or None."""
     try:
         return Comment.objects.select_related("idea__challenge").get(idea=idea, pk=int(pk))
@@ -201,7 +266,7 @@ def _word_diff(old: str, new: str) -> list[tuple[str, str]]:
     return segments
 
 
-def idea_version_diff(old, new) -> dict:
+def idea_version_diff(old: IdeaVersion, new: IdeaVersion) -> dict:
     """What changed from one version to another: word-level diffs of the texts, outcomes added and removed."""
     fields = [
         (label, _word_diff(getattr(old, name), getattr(new, name)), getattr(old, name) != getattr(new, name))
@@ -232,7 +297,7 @@ def idea_version_diff(old, new) -> dict:
 
 
 # The list's sorts: each on a precomputed, indexed column, with the id as a stable tiebreak.
-IDEA_SORTS = {
+IDEA_SORTS: dict[str, tuple[str | OrderBy, ...]] = {
     "top": ("-rank_top", "-id"),
     "trending": ("-rank_trending", "-id"),
     "newest": (F("submitted_at").desc(nulls_last=True), "-id"),
@@ -263,19 +328,19 @@ def idea_list_search(ideas: QuerySet[Idea], text: str) -> QuerySet[Idea]:
     return ideas.filter(Q(title__icontains=text) | Q(problem__icontains=text) | Q(solution__icontains=text))
 
 
-def idea_visible_get(user, *, pk: int) -> Idea:
+def idea_visible_get(user: Visitor, *, pk: int) -> Idea:
     """One idea the user may see, with its challenge (no comments or history); raises Idea.DoesNotExist."""
     return Idea.objects.filter(visible_ideas_q(user)).select_related("challenge").get(pk=pk)
 
 
-def ideas_followed_by_q(user) -> Q:
+def ideas_followed_by_q(user: Visitor) -> Q:
     """The ideas the member follows, as an EXISTS filter (no join that would repeat rows)."""
     if not user.is_authenticated:
         return Q(pk__in=[])
     return Q(Exists(IdeaFollow.objects.filter(idea_id=OuterRef("pk"), user_id=user.pk)))
 
 
-def idea_follow_state(user, idea: Idea) -> dict:
+def idea_follow_state(user: Visitor, idea: Idea) -> dict:
     """{"following": bool, "followers": int} for the idea's follow card, in one query."""
     return _follow_state(IdeaFollow.objects.filter(idea=idea), user)
 

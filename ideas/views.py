@@ -10,11 +10,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from challenges.models import Challenge
 from challenges.rules import can_view_challenge, submission_refusal
+from core.errors import refusal_shown
 from core.pagecache import cache_public_page
 from core.redirects import safe_next_url
 
 from . import rules, selectors, services
 from .forms import CommentForm, IdeaForm, VoteForm, WithdrawForm
+from .hooks import idea_panels_for
 from .models import Idea, Status
 from .similar import similar_ideas
 
@@ -34,25 +36,23 @@ def _idea_or_404(request, pk: int, *, comments_page: int = 1) -> Idea:
 
 
 def _detail_context(request, idea: Idea, comment_form=None, *, comments_page: int = 1) -> dict:
-    # The mentoring card (ideas/_mentoring.html): no query for the public; three for the author,
-    # the current mentor and staff (reviews.selectors.mentoring_panel_for). Imported here: reviews imports ideas.
-    from reviews.forms_mentoring import ThreadMessageForm
-    from reviews.selectors import mentoring_panel_for
-
-    mentoring = mentoring_panel_for(request.user, idea)
+    comment_refusal = rules.comment_refusal(request.user, idea)
     return {
         "idea": idea,
         "user_vote": selectors.user_votes_on(request.user, [idea]).get(idea.pk),
         "vote_refusal": rules.vote_refusal(request.user, idea),
-        "comment_refusal": rules.comment_refusal(request.user, idea),
+        "comment_refusal": comment_refusal,
         "comment_form": comment_form or CommentForm(),
-        "comments": selectors.comment_threads_page(idea, comments_page),
+        "comments": selectors.comment_threads_page(
+            idea, comments_page, user=request.user, discussion_refusal=comment_refusal
+        ),
         "can_edit": rules.can_edit_idea(request.user, idea),
         "can_view_versions": rules.can_view_versions(request.user, idea),
         "can_withdraw": rules.can_withdraw_idea(request.user, idea),
         "idea_follow": selectors.idea_follow_state(request.user, idea),
-        "mentoring": mentoring,
-        "mentoring_thread_form": ThreadMessageForm() if mentoring and mentoring["can_post"] else None,
+        # Panels of higher apps (reviews' mentoring card: no query for the public; three for the
+        # author, the current mentor and staff), registered with ideas.hooks.idea_panel_register.
+        "panels": idea_panels_for(request, idea),
     }
 
 
@@ -132,13 +132,11 @@ def idea_create(request, slug: str):
             messages.info(request, SENT_ALREADY)
             return redirect(already)
         if not blocking:
-            try:
+            with refusal_shown(form=form) as outcome:
                 idea = services.idea_create(
                     author=request.user, challenge=challenge, submit=submit, **form.cleaned_data
                 )
-            except services.IdeaError as error:
-                form.add_error(None, str(error))
-            else:
+            if outcome.ok:
                 if not getattr(idea, "created_now", True):
                     messages.info(request, SENT_ALREADY)
                 elif submit:
@@ -164,15 +162,12 @@ def idea_edit(request, pk: int):
         if submitting:
             blocking = _similar_before_submit(request, challenge=idea.challenge, form=form, idea=idea)
         if not blocking:
-            try:
-                # Both or neither: a refused submission leaves the draft as it was.
-                with transaction.atomic():
-                    services.idea_update(idea=idea, user=request.user, **form.cleaned_data)
-                    if submitting:
-                        services.idea_submit(idea=idea, user=request.user)
-            except services.IdeaError as error:
-                form.add_error(None, str(error))
-            else:
+            # Both or neither: a refused submission leaves the draft as it was.
+            with refusal_shown(form=form) as outcome, transaction.atomic():
+                services.idea_update(idea=idea, user=request.user, **form.cleaned_data)
+                if submitting:
+                    services.idea_submit(idea=idea, user=request.user)
+            if outcome.ok:
                 messages.success(request, RECEIVED if submitting else "Your changes are saved.")
                 return redirect(idea)
     context = _form_context(request, challenge=idea.challenge, form=form, idea=idea, blocking=blocking)
@@ -276,11 +271,9 @@ def idea_withdraw(request, pk: int):
         return redirect(idea)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(form=form) as outcome:
             services.idea_withdraw(user=request.user, idea=idea, reason=form.cleaned_data["reason"])
-        except services.IdeaError as error:
-            form.add_error(None, str(error))
-        else:
+        if outcome.ok:
             messages.success(
                 request,
                 "Your idea is withdrawn. Only you and the team can see it now; its votes are kept, but voting is closed.",

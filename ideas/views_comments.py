@@ -151,12 +151,10 @@ def kudos(request, comment: Comment):
         except services.CommentNotAllowed as refusal:
             error = str(refusal)
     if request.htmx:
-        context = {
-            "comment": selectors.comment_for(request.user, pk=comment.pk),
-            "idea": comment.idea,
-            "comment_refusal": rules.comment_refusal(request.user, comment.idea),
-            "kudos_error": error,
-        }
+        refusal = rules.comment_refusal(request.user, comment.idea)
+        shown = selectors.comment_for(request.user, pk=comment.pk)
+        selectors.comment_actions_set([shown], request.user, discussion_refusal=refusal)
+        context = {"comment": shown, "idea": comment.idea, "comment_refusal": refusal, "kudos_error": error}
         return render(request, "ideas/_comment_kudos.html", context)
     if error:
         messages.error(request, error)

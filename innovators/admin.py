@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from challenges.models import Outcome, Segment
 from core.admin import ReadOnlyAdminMixin, admin_page
+from core.errors import refusal_shown
 from reputation.models import Tier
 
 from . import rules, selectors, services
@@ -122,12 +123,10 @@ class QuestionnaireAdmin(QuestionnaireStaffMixin, admin.ModelAdmin):
         items = formset.save(commit=False)
         if not items and not formset.deleted_objects:
             return None
-        try:
+        with refusal_shown(request, prefix="The statements were not changed: "):
             services.questionnaire_items_save(
                 questionnaire=form.instance, staff=request.user, saved=items, deleted=formset.deleted_objects
             )
-        except services.QuestionnaireError as error:
-            self.message_user(request, f"The statements were not changed: {error}", level=messages.ERROR)
         return None
 
 

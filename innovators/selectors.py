@@ -1,6 +1,9 @@
 """Read queries: the open questionnaire, a member's response, and the innovator pool staff search."""
 
+from __future__ import annotations
+
 import datetime
+from typing import TYPE_CHECKING, cast
 
 from django.db.models import (
     Count,
@@ -16,10 +19,17 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, NullIf
 
+from accounts.rules import MEMBERS_Q
 from challenges.models import Challenge
+from challenges.phases import RUNNING_PHASES
 from ideas.models import Comment, Idea, Vote
 
 from .models import Innovator, Questionnaire, QuestionnaireItem, QuestionnaireResponse
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from accounts.types import Visitor
+
 
 # --- The questionnaire ---------------------------------------------------------------------------
 
@@ -36,7 +46,7 @@ def questionnaire_open() -> Questionnaire | None:
     return _answerable().prefetch_related("items").first()
 
 
-def questionnaire_answerable_with_items(pk) -> Questionnaire | None:
+def questionnaire_answerable_with_items(pk: int) -> Questionnaire | None:
     """The questionnaire with this id if customers can answer it now, with its items; None for any
     other (closed, empty, missing or not an id): a closed one's statements are not shown again."""
     try:
@@ -45,26 +55,26 @@ def questionnaire_answerable_with_items(pk) -> Questionnaire | None:
         return None
 
 
-def questionnaire_response_of(user, questionnaire: Questionnaire) -> QuestionnaireResponse | None:
+def questionnaire_response_of(user: Visitor, questionnaire: Questionnaire) -> QuestionnaireResponse | None:
     if not user.is_authenticated:
         return None
     return QuestionnaireResponse.objects.filter(questionnaire=questionnaire, user=user).first()
 
 
-def questionnaire_prompt_needed(user) -> bool:
+def questionnaire_prompt_needed(user: Visitor) -> bool:
     """A questionnaire is open and this member has not answered it (one query)."""
     from .rules import can_answer_questionnaire
 
     if not can_answer_questionnaire(user):
         return False
-    answered = QuestionnaireResponse.objects.filter(questionnaire=OuterRef("pk"), user=user)
+    answered = QuestionnaireResponse.objects.filter(questionnaire=OuterRef("pk"), user=cast("User", user))
     return _answerable().filter(~Exists(answered)).exists()
 
 
 # --- The innovator pool --------------------------------------------------------------------------
 
 
-def current_questionnaire_id():
+def current_questionnaire_id() -> Subquery:
     """The questionnaire whose scores the pool shows, as a subquery: the open one, or else the latest
     one that members answered (a new questionnaire still being written does not blank the column)."""
     has_responses = QuestionnaireResponse.objects.filter(questionnaire=OuterRef("pk"))
@@ -102,7 +112,7 @@ def innovator_pool() -> QuerySet:
     )[:1]
     never = Value(_NEVER, output_field=DateTimeField())
     return (
-        Innovator.objects.filter(is_active=True, is_staff=False, is_superuser=False)
+        Innovator.objects.filter(MEMBERS_Q)
         .select_related("reputation_total", "respondent__segment")
         .annotate(
             questionnaire_score=Subquery(score),
@@ -119,7 +129,7 @@ def innovator_pool() -> QuerySet:
     )
 
 
-def wrote_ideas_for(outcome_id) -> Exists:
+def wrote_ideas_for(outcome_id: int) -> Exists:
     """The member submitted an idea that addresses this outcome (EXISTS: one row per member, however many)."""
     return Exists(
         Idea.outcomes.through.objects.filter(
@@ -132,6 +142,6 @@ def invitable_challenges() -> QuerySet:
     """Invite-only challenges members can be invited to now: past their draft and not closed."""
     return (
         Challenge.objects.filter(visibility=Challenge.Visibility.INVITE_ONLY)
-        .exclude(phase__in=[Challenge.Phase.DRAFT, Challenge.Phase.CLOSED])
+        .filter(phase__in=RUNNING_PHASES)
         .order_by("title", "pk")
     )

@@ -1,22 +1,30 @@
 """Every write about innovators: answering the questionnaire, its items, and inviting members to challenges."""
 
+from __future__ import annotations
+
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from accounts.rules import is_member
 from challenges.models import Challenge
+from core.errors import DomainError
 from notifications.services import notify_event
 
 from . import rules
 from .models import SCALE_MAX, SCALE_MIN, Questionnaire, QuestionnaireAnswer, QuestionnaireItem, QuestionnaireResponse
 from .notification_kinds import CHALLENGE_INVITATION
 
+if TYPE_CHECKING:
+    from accounts.models import User
 
-class InnovatorsError(Exception):
+
+class InnovatorsError(DomainError):
     """A refused action; the message is for the person who tried it."""
 
 
@@ -92,7 +100,7 @@ def answered_on_message(response: QuestionnaireResponse) -> str:
 
 
 @transaction.atomic
-def questionnaire_answer(*, user, questionnaire: Questionnaire, values: dict[int, int]) -> QuestionnaireResponse:
+def questionnaire_answer(*, user: User, questionnaire: Questionnaire, values: dict[int, int]) -> QuestionnaireResponse:
     """Record the member's answers (item id → 1..7) and their score, once; nothing is saved on any error.
 
     Holds the questionnaire's row lock (SELECT … FOR UPDATE) while it checks that it is open, reads
@@ -102,9 +110,10 @@ def questionnaire_answer(*, user, questionnaire: Questionnaire, values: dict[int
     """
     if not rules.can_answer_questionnaire(user):
         raise QuestionnaireError("Only members answer the questionnaire; staff can only preview it.")
-    questionnaire = Questionnaire.objects.select_for_update().filter(pk=questionnaire.pk).first()
-    if questionnaire is None or not questionnaire.is_open:
+    locked = Questionnaire.objects.select_for_update().filter(pk=questionnaire.pk).first()
+    if locked is None or not locked.is_open:
         raise QuestionnaireClosed("This questionnaire is closed: your answers were not saved. Thank you all the same.")
+    questionnaire = locked
     earlier = QuestionnaireResponse.objects.filter(questionnaire=questionnaire, user=user).first()
     if earlier is not None:
         raise QuestionnaireAlreadyAnswered(answered_on_message(earlier))
@@ -141,7 +150,7 @@ def questionnaire_items_editable(questionnaire: Questionnaire) -> bool:
 def questionnaire_items_save(
     *,
     questionnaire: Questionnaire,
-    staff,
+    staff: User,
     saved: Iterable[QuestionnaireItem] = (),
     deleted: Iterable[QuestionnaireItem] = (),
 ) -> None:
@@ -175,7 +184,7 @@ class InnovatorsInvited:
 
 
 @transaction.atomic
-def innovators_invite(*, challenge: Challenge, users: Iterable, invited_by) -> InnovatorsInvited:
+def innovators_invite(*, challenge: Challenge, users: Iterable, invited_by: User) -> InnovatorsInvited:
     """Invite these members to an invite-only challenge and tell the newly invited, in one outbox event.
 
     Refuses (and changes nothing) for anyone but triage staff, a public challenge, a draft (invited
@@ -199,7 +208,7 @@ def innovators_invite(*, challenge: Challenge, users: Iterable, invited_by) -> I
     members = list({user.pk: user for user in users}.values())
     if not members:
         raise InvitationRefused("Choose at least one member to invite.")
-    unable = [user for user in members if not user.is_active or user.is_staff]
+    unable = [user for user in members if not is_member(user)]
     if unable:
         names = ", ".join(user.public_name for user in unable)
         raise InvitationRefused(f"Only active members (not staff) are invited this way; not: {names}.")

@@ -29,8 +29,11 @@ On SQLite (the embedded demo) the outer aggregation runs in Python over the per-
 is acceptable for demo sizes only; PostgreSQL does it all in SQL.
 """
 
+from __future__ import annotations
+
 import datetime
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.db.models import (
@@ -43,6 +46,7 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Value,
     When,
@@ -50,23 +54,18 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, TruncWeek
 
 from accounts.models import User
+from accounts.rules import MEMBERS_Q
 from challenges.models import Challenge, Outcome
-from ideas.models import DECIDED_STATUSES, Comment, Idea, Status, StatusChange, Vote
-from ideas.selectors import idea_list_for
-from reviews.selectors import answer_due_expression
+from core.funnel import DECIDED_STATUSES, STAGE_RANK, STAGES, TERMINAL_STATUSES, Status, answer_due_at
+from ideas.models import Comment, Idea, StatusChange, Vote
+from ideas.selectors import answer_due_expression, idea_list_for
+
+if TYPE_CHECKING:
+    from accounts.types import Visitor
+
 
 # The funnel's stages in order; an idea that reached a stage reached all the earlier ones.
-FUNNEL_STAGES = [
-    Status.SUBMITTED,
-    Status.SHORTLISTED,
-    Status.IN_MENTORING,
-    Status.FINALIST,
-    Status.WINNER,
-    Status.IN_PROGRESS,
-    Status.IMPLEMENTED,
-]
-STAGE_RANK = {status: rank for rank, status in enumerate(FUNNEL_STAGES)}
-TERMINAL_STATUSES = [Status.DECLINED, Status.NOT_SELECTED, Status.DUPLICATE, Status.WINNER, Status.IMPLEMENTED]
+FUNNEL_STAGES = STAGES
 # The weekly chart shows this many most recent weeks with submissions.
 ANSWER_WEEKS_SHOWN = 26
 
@@ -123,7 +122,7 @@ def _idea_rows_python(challenge: Challenge | None, *, now: datetime.datetime) ->
     rows = []
     for fact in _idea_facts(challenge).values(*FACT_COLUMNS, "challenge__answer_within_days"):
         submitted_at, first_answer_at, decision_at = fact["submitted_at"], fact["first_answer_at"], fact["decision_at"]
-        due = submitted_at + datetime.timedelta(days=fact["challenge__answer_within_days"])
+        due = answer_due_at(submitted_at, fact["challenge__answer_within_days"])
         unanswered = first_answer_at is None and fact["status"] != Status.WITHDRAWN
         rows.append(
             {
@@ -310,7 +309,7 @@ def metrics_participation(*, challenge: Challenge | None = None) -> Participatio
         votes = votes.filter(idea__challenge=challenge)
         comments = comments.filter(idea__challenge=challenge)
     figures = (
-        User.objects.filter(is_active=True, is_staff=False, is_superuser=False)
+        User.objects.filter(MEMBERS_Q)
         .annotate(did_submit=Exists(ideas), did_vote=Exists(votes), did_comment=Exists(comments))
         .aggregate(
             members=Count("pk"),
@@ -350,7 +349,7 @@ def metrics_challenges() -> list[Challenge]:
     return list(Challenge.objects.exclude(phase=Challenge.Phase.DRAFT).only("id", "title", "slug", "opens_at"))
 
 
-def implemented_ideas_for(user):
+def implemented_ideas_for(user: Visitor) -> QuerySet[Idea]:
     """Implemented ideas the user may see, most recently implemented first, each with
     ``implemented_at`` and ``implementation_note`` (the reason of its latest change to implemented)."""
     implemented = StatusChange.objects.filter(idea=OuterRef("pk"), to_status=Status.IMPLEMENTED).order_by(

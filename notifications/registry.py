@@ -12,13 +12,17 @@ recipient. Adding a kind touches only the app that causes it (``ideas/notificati
 
 import dataclasses
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 @dataclasses.dataclass
 class Draft:
     """One recipient's notification of an event, before it is a row: the recipient and the texts."""
 
-    recipient: object
+    recipient: "User"
     kind: str
     title: str
     body: str

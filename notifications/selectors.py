@@ -1,19 +1,28 @@
 """Read queries for notification pages."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from . import registry
 from .models import Notification, NotificationPreference
 
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
-def notifications_for(user):
+    from accounts.models import User
+
+
+def notifications_for(user: User) -> QuerySet[Notification]:
     """The member's notifications, newest first: one query per page, no joins needed."""
     return Notification.objects.filter(recipient=user).order_by("-created_at", "-pk")
 
 
-def unread_count(user) -> int:
+def unread_count(user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
-def preferences_for(user) -> dict[str, str]:
+def preferences_for(user: User) -> dict[str, str]:
     """Every kind the member is offered with their delivery for it, the default where they chose nothing.
 
     A kind offered to some members only (the triage staff's overdue digest) is left out for the others.

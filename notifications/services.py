@@ -18,8 +18,11 @@ Every email goes this way, the author's status-change email included (its own ki
 ``MY_IDEA_STATUS``, with the author's preference and an unsubscribe link like every other kind).
 """
 
+from __future__ import annotations
+
 import logging
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -34,6 +37,13 @@ from .models import Delivery, Notification, NotificationPreference, OutboxEvent
 
 # Unsubscribe links live in tokens.py (opaque, expiring); they are named here too, for the senders below.
 from .tokens import UnsubscribeTokenInvalid, unsubscribe_token, unsubscribe_token_read, unsubscribe_url  # noqa: F401
+
+if TYPE_CHECKING:
+    import datetime
+    from collections.abc import Iterable
+
+    from accounts.models import User
+
 
 logger = logging.getLogger(__name__)
 
@@ -67,10 +77,12 @@ def _queue_processing(event_id: int) -> None:
 # --- 2. Recipients, in the worker ---------------------------------------------------------------
 
 
-def deliveries_for(user_ids, kinds) -> dict[tuple[int, str], str]:
+def deliveries_for(user_ids: Iterable[int], kinds: Iterable[str]) -> dict[tuple[int, str], str]:
     """Each (user, kind)'s chosen delivery, the default where they chose nothing: one query."""
-    chosen = NotificationPreference.objects.filter(user_id__in=user_ids, kind__in=kinds)
-    chosen = {(p.user_id, p.kind): p.delivery for p in chosen}
+    chosen = {
+        (p.user_id, p.kind): p.delivery
+        for p in NotificationPreference.objects.filter(user_id__in=user_ids, kind__in=kinds)
+    }
     defaults = {k: registry.get(k).default_delivery for k in kinds}
     return {(u, k): chosen.get((u, k), defaults[k]) for u in user_ids for k in kinds}
 
@@ -91,6 +103,8 @@ def outbox_event_process(*, event_id: int) -> int:
     if event is None or event.processed_at is not None:
         return 0
     kind = registry.get(event.kind)
+    if kind.recipients is None:  # a kind without recipients (a digest) never rides the outbox
+        raise TypeError(f"The notification kind {kind.key!r} has no recipients: it cannot be an outbox event.")
     drafts = kind.recipients(event.payload)
     seen, unique = set() if kind.tells_the_actor else {event.actor_id}, []
     for draft in drafts:  # the first draft for a recipient wins (a reply beats "comment on my idea")
@@ -123,7 +137,7 @@ def outbox_event_process(*, event_id: int) -> int:
 EMAIL_BATCH_SIZE = 200
 
 
-def queue_immediate_emails(*, event_key: str | None = None, older_than=None) -> int:
+def queue_immediate_emails(*, event_key: str | None = None, older_than: datetime.timedelta | None = None) -> int:
     """Queue the sends of the notifications still owed an immediate email, in batches; returns how many.
 
     Leaves out failed emails and those a worker holds now; an expired lease (its worker died) is owed
@@ -144,7 +158,7 @@ def queue_immediate_emails(*, event_key: str | None = None, older_than=None) -> 
     return len(ids)
 
 
-def outbox_pending_ids(*, older_than) -> list[int]:
+def outbox_pending_ids(*, older_than: datetime.timedelta) -> list[int]:
     return list(
         OutboxEvent.objects.filter(processed_at__isnull=True, created_at__lt=older_than).values_list("pk", flat=True)
     )
@@ -153,7 +167,7 @@ def outbox_pending_ids(*, older_than) -> list[int]:
 # --- 3. Emails -------------------------------------------------------------------------------
 
 
-def preference_set(*, user, kind: str, delivery: str) -> NotificationPreference:
+def preference_set(*, user: User, kind: str, delivery: str) -> NotificationPreference:
     """Set how the member hears about one kind; the unique (user, kind) constraint keeps one row."""
     if delivery not in Delivery.values or not registry.is_registered(kind):
         raise ValueError("Unknown kind or delivery.")
@@ -287,7 +301,7 @@ def digest_send(*, user_id: int) -> int:
 
 
 def notification_email_once(
-    *, user, kind: str, event_key: str, title: str, url: str, template: str, context: dict, headers: dict
+    *, user: User, kind: str, event_key: str, title: str, url: str, template: str, context: dict, headers: dict
 ) -> bool:
     """Email the member once per (``event_key``, member), on a notification row of its own; whether it sent.
 
@@ -322,11 +336,11 @@ def notification_email_once(
 # --- In-app --------------------------------------------------------------------------------------
 
 
-def notification_mark_read(*, user, notification_id: int) -> int:
+def notification_mark_read(*, user: User, notification_id: int) -> int:
     return Notification.objects.filter(pk=notification_id, recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
 
 
-def notifications_mark_all_read(*, user) -> int:
+def notifications_mark_all_read(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())

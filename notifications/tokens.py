@@ -29,6 +29,8 @@ from django.core import signing
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 
+from core.errors import DomainError
+
 from .models import Kind
 
 SIGNING_SALT = "notifications.unsubscribe.v2"
@@ -36,7 +38,7 @@ _CIPHER_SALT = "notifications.unsubscribe.v2.cipher"
 _NONCE_BYTES = 12
 
 
-class UnsubscribeTokenInvalid(Exception):
+class UnsubscribeTokenInvalid(DomainError):
     pass
 
 

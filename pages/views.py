@@ -69,6 +69,7 @@ def challenge_detail(request, slug: str):
         "top_ideas": top_ideas,
         "user_votes": user_votes_on(request.user, top_ideas),
         "submission_refusal": rules.submission_refusal(request.user, challenge),
+        "phase_allows": rules.phase_allows(challenge),
         "challenge_follow": challenge_follow_state(request.user, challenge),
         "results": results,
     }

@@ -1,18 +1,24 @@
 """Read queries of the reputation pages: a member's profile and the leaderboards."""
 
+from __future__ import annotations
+
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.models import User
 from challenges.models import Challenge
-from ideas.models import REACHED_SHORTLIST_STATUSES, Idea, Kudos, Status, StatusChange
+from core.funnel import FINAL_ROUND_STATUSES, REACHED_SHORTLIST_STATUSES, Status
+from ideas.models import Idea, IdeaQuerySet, Kudos, StatusChange
 from ideas.rules import visible_ideas_q
 
-User = get_user_model()
+if TYPE_CHECKING:
+    from accounts.types import Visitor
+
 
 # How many of a member's ideas the profile lists (newest first); the funnel counts count them all.
 PROFILE_IDEAS_SHOWN = 50
@@ -39,7 +45,7 @@ PERIOD_DEFAULT = "90d"
 # and "implemented" do not say whether the idea was a finalist or the winner on the way.
 
 
-def member_for_profile(*, pk: int):
+def member_for_profile(*, pk: int) -> User:
     """The member with their totals and the number of kudos their comments received; raises User.DoesNotExist."""
     kudos = (
         Kudos.objects.filter(comment__author_id=OuterRef("pk"))
@@ -55,12 +61,12 @@ def member_for_profile(*, pk: int):
     )
 
 
-def _profile_ideas(viewer, member) -> QuerySet[Idea]:
+def _profile_ideas(viewer: Visitor, member: User) -> IdeaQuerySet:
     """The member's ideas the viewer may see, never drafts (nor withdrawn ideas: the author took them back)."""
     return Idea.objects.published().filter(visible_ideas_q(viewer), author_id=member.pk)
 
 
-def profile_ideas(*, viewer, member, limit: int = PROFILE_IDEAS_SHOWN) -> list[Idea]:
+def profile_ideas(*, viewer: Visitor, member: User, limit: int = PROFILE_IDEAS_SHOWN) -> list[Idea]:
     """The newest of the member's ideas the viewer may see, each with its challenge and its latest answer.
 
     ``answer_reason`` / ``answer_at``: the reason and date of the status change that put the idea where
@@ -72,11 +78,11 @@ def profile_ideas(*, viewer, member, limit: int = PROFILE_IDEAS_SHOWN) -> list[I
     return list(
         _profile_ideas(viewer, member)
         .select_related("challenge")
+        .by_newest()
         .annotate(
             answer_reason=Subquery(answer.values("reason")[:1]),
             answer_at=Subquery(answer.values("created_at")[:1]),
-        )
-        .by_newest()[:limit]
+        )[:limit]
     )
 
 
@@ -96,12 +102,12 @@ def _reached(status: str, *, now_in) -> Q:
     return Q(status__in=now_in) | Q(Exists(history))
 
 
-def profile_funnel(*, viewer, member) -> FunnelCounts:
+def profile_funnel(*, viewer: Visitor, member: User) -> FunnelCounts:
     """How far the member's ideas (those the viewer may see) went in the funnel, in one aggregate."""
     counts = _profile_ideas(viewer, member).aggregate(
         submitted=Count("pk"),
         shortlisted=Count("pk", filter=_reached(Status.SHORTLISTED, now_in=REACHED_SHORTLIST_STATUSES)),
-        finalists=Count("pk", filter=_reached(Status.FINALIST, now_in=[Status.FINALIST, Status.WINNER])),
+        finalists=Count("pk", filter=_reached(Status.FINALIST, now_in=FINAL_ROUND_STATUSES)),
         winners=Count("pk", filter=_reached(Status.WINNER, now_in=[Status.WINNER])),
         implemented=Count("pk", filter=Q(status=Status.IMPLEMENTED)),
         declined=Count("pk", filter=Q(status=Status.DECLINED)),

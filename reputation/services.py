@@ -1,6 +1,9 @@
 """Awarding reputation, rebuilding the totals, and the tiers read from them."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, transaction
@@ -9,7 +12,18 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThanOrEqual
 from django.utils import timezone
 
+from core.funnel import Status
+
 from .models import Kind, LeadThreshold, ReputationEvent, ReputationTotal, Tier
+
+if TYPE_CHECKING:
+    from django.db.models.expressions import Combinable
+
+    from accounts.models import User
+    from challenges.models import Job
+    from ideas.models import Comment, Idea
+    from reviews.models import RevisionRequest
+
 
 # The points table (shown on the help page, reputation/points/).
 POINTS: dict[str, int] = {
@@ -29,10 +43,10 @@ VOTES_CAP_PER_IDEA = 25
 
 # A status an idea reaches → the award its author gets.
 STATUS_AWARDS: dict[str, str] = {
-    "shortlisted": Kind.IDEA_SHORTLISTED,
-    "finalist": Kind.IDEA_FINALIST,
-    "winner": Kind.IDEA_WINNER,
-    "implemented": Kind.IDEA_IMPLEMENTED,
+    Status.SHORTLISTED: Kind.IDEA_SHORTLISTED,
+    Status.FINALIST: Kind.IDEA_FINALIST,
+    Status.WINNER: Kind.IDEA_WINNER,
+    Status.IMPLEMENTED: Kind.IDEA_IMPLEMENTED,
 }
 
 SHORTLISTED_KINDS = (Kind.IDEA_SHORTLISTED,)
@@ -97,9 +111,11 @@ def _lead_threshold_subquery():
     return Subquery(LeadThreshold.objects.filter(pk=LEAD_THRESHOLD_PK).values("points")[:1])
 
 
-def tier_expression(*, points, shortlisted, won, threshold):
+def tier_expression(
+    *, points: Combinable, shortlisted: Combinable, won: Combinable, threshold: Combinable | None
+) -> Case:
     """The SQL twin of tier_for_standing, over a total's columns (or expressions of them)."""
-    lead = GreaterThan(won, 0)
+    lead: Q | GreaterThan = GreaterThan(won, 0)
     if threshold is not None:
         lead = Q(lead) | Q(GreaterThanOrEqual(points, threshold))
     return Case(
@@ -138,7 +154,13 @@ def _event_insert(*, user_id: int, kind: str, object_key: str, points: int, chal
 
 @transaction.atomic(savepoint=False)
 def reputation_award(
-    *, user, kind: str, object_key: str, points: int | None = None, actor=None, challenge_id: int | None = None
+    *,
+    user: User,
+    kind: str,
+    object_key: str,
+    points: int | None = None,
+    actor: User | None = None,
+    challenge_id: int | None = None,
 ) -> bool:
     """Award ``user`` for ``kind`` on ``object_key`` once; returns whether this call awarded it.
 
@@ -168,7 +190,7 @@ def reputation_award(
     return True
 
 
-def idea_status_award(*, idea, to_status: str, changed_by) -> bool:
+def idea_status_award(*, idea: Idea, to_status: str, changed_by: User) -> bool:
     """Award the idea's author for reaching a status that earns points (none for deciding on one's own idea)."""
     kind = STATUS_AWARDS.get(str(to_status))
     if kind is None:
@@ -178,7 +200,7 @@ def idea_status_award(*, idea, to_status: str, changed_by) -> bool:
     )
 
 
-def idea_submitted_award(*, idea) -> bool:
+def idea_submitted_award(*, idea: Idea) -> bool:
     """Award the author of an idea that has just been submitted (a draft earns nothing yet)."""
     if idea.status != "submitted":
         return False
@@ -187,7 +209,7 @@ def idea_submitted_award(*, idea) -> bool:
     )
 
 
-def idea_submitted_reversal(*, idea) -> bool:
+def idea_submitted_reversal(*, idea: Idea) -> bool:
     """Take back the submission award of an idea that was withdrawn or merged as a duplicate.
 
     A new event with the negative of the points awarded (the ledger stays append-only), keyed on the
@@ -211,7 +233,7 @@ def idea_submitted_reversal(*, idea) -> bool:
     )
 
 
-def kudos_award(*, comment, giver) -> bool:
+def kudos_award(*, comment: Comment, giver: User) -> bool:
     """Award a comment's author for one member's kudos, once per giver (taking it back and again earns nothing)."""
     return reputation_award(
         user=comment.author,
@@ -222,7 +244,7 @@ def kudos_award(*, comment, giver) -> bool:
     )
 
 
-def vote_received_award(*, idea, voter, votes_up: int) -> bool:
+def vote_received_award(*, idea: Idea, voter: User, votes_up: int) -> bool:
     """Award the author for an idea's up-vote number ``votes_up`` (its count just after the vote).
 
     Keyed on the count, not the voter: only counts 1..VOTES_CAP_PER_IDEA earn, each once, so the
@@ -240,7 +262,7 @@ def vote_received_award(*, idea, voter, votes_up: int) -> bool:
     )
 
 
-def revision_answered_award(*, request) -> bool:
+def revision_answered_award(*, request: RevisionRequest) -> bool:
     """Award the author who answered a mentor's revision request with a new version."""
     idea = request.idea
     return reputation_award(
@@ -252,7 +274,7 @@ def revision_answered_award(*, request) -> bool:
     )
 
 
-def survey_completed_award(*, user, job) -> bool:
+def survey_completed_award(*, user: User, job: Job) -> bool:
     """Award a member who answered every outcome of a job's survey (the caller checked it)."""
     return reputation_award(user=user, kind=Kind.SURVEY_COMPLETED, object_key=f"job:{job.pk}")
 
@@ -322,7 +344,7 @@ def _count(queryset):
     return Subquery(queryset.order_by().annotate(n=Func(Value(1), function="COUNT")).values("n")[:1])
 
 
-def standing_for(user) -> Standing | None:
+def standing_for(user: User) -> Standing | None:
     """The member's totals and rank, in one query; None without any award."""
     ranked = ReputationTotal.objects.filter(points__gt=0).annotate(one=Value(1)).values("one")
     above = ReputationTotal.objects.filter(points__gt=OuterRef("points")).annotate(one=Value(1)).values("one")
@@ -335,14 +357,14 @@ def standing_for(user) -> Standing | None:
     return Standing(**row) if row else None
 
 
-def tier_for(user) -> str:
+def tier_for(user: User) -> str:
     """The member's tier computed now from their standing (one query); lists read the cached tier_of."""
     if user is None or not getattr(user, "pk", None):
         return Tier.NEWCOMER
     return tier_for_standing(standing_for(user))
 
 
-def tier_of(user) -> str:
+def tier_of(user: User) -> str:
     """The member's cached tier: no query when the caller selected ``reputation_total`` with the user."""
     if user is None or not getattr(user, "pk", None):
         return Tier.NEWCOMER

@@ -12,12 +12,13 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from challenges.models import Challenge
-from challenges.services import ChallengeError
 from core.admin import ReadOnlyAdminMixin, admin_page
+from core.errors import refusal_shown
+from core.funnel import AWAITING_ANSWER, Status
 from core.pagination import CappedPaginator
 from ideas.admin import IdeaAdmin
-from ideas.models import AWAITING_SCREENING_FIRST, Status
-from ideas.services import IdeaError, allowed_next_statuses
+from ideas.models import AWAITING_SCREENING_FIRST
+from ideas.services import allowed_next_statuses
 
 from . import rules, selectors
 from .admin_mentoring import MENTORING_ACTIONS
@@ -130,7 +131,7 @@ class TriageIdeaAdmin(TriageOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
                 '<span class="triage-overdue" title="Answer promised by {}">overdue</span>',
                 timezone.localtime(obj.answer_due_at).strftime("%Y-%m-%d") if obj.answer_due_at else "",
             )
-        if obj.status == "submitted" and obj.answer_due_at:
+        if obj.status == AWAITING_ANSWER and obj.answer_due_at:
             return format_html(
                 '<span class="nowrap">due {}</span>',
                 timezone.localtime(obj.answer_due_at).strftime("%d %b"),
@@ -201,7 +202,7 @@ class TriageIdeaAdmin(TriageOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         # With no idea left to answer there is nothing to fill in: the button closes the challenge.
         if "apply" in request.POST and (not ideas or form.is_valid()):
             answers = form.cleaned_data if ideas else {"reason": "", "expected_status": {}, "template": None}
-            try:
+            with refusal_shown(request, prefix="Nothing was changed: ") as outcome:
                 finalists_services.challenge_close(
                     challenge=challenge,
                     closed_by=request.user,
@@ -209,8 +210,7 @@ class TriageIdeaAdmin(TriageOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
                     expected_statuses=answers["expected_status"],
                     reason_template=answers["template"],
                 )
-            except (IdeaError, ChallengeError) as error:
-                self.message_user(request, f"Nothing was changed: {error}", level=messages.ERROR)
+            if not outcome.ok:
                 return HttpResponseRedirect(request.path)
             count = len(ideas)
             self.message_user(
@@ -269,13 +269,11 @@ class TriageIdeaAdmin(TriageOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
                 return HttpResponseRedirect(url)
             form = ScorecardForm(request.POST, criteria=criteria, screening=mine)
             if form.is_valid():
-                try:
+                with refusal_shown(form=form) as outcome:
                     screening_services.screening_save(
                         idea=idea, screener=request.user, scores=form.scores(), notes=form.cleaned_data["notes"]
                     )
-                except screening_services.ScreeningError as error:
-                    form.add_error(None, str(error))
-                else:
+                if outcome.ok:
                     self.message_user(request, f"Your scorecard of “{idea.title}” was saved.", level=messages.SUCCESS)
                     return HttpResponseRedirect(url)
         else:

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.text import Truncator
 
 from core.admin import ReadOnlyAdminMixin, admin_page
+from core.errors import refusal_shown
 
 from . import rules, selectors
 from .forms_mentoring import MentorAssignForm, MentorReassignForm
@@ -45,7 +46,7 @@ def assign_mentors(modeladmin, request, queryset):
     ideas = list(queryset.select_related("challenge", "author").order_by("pk"))
     form = MentorAssignForm(request.POST if "apply" in request.POST else None, ideas=ideas)
     if "apply" in request.POST and form.is_valid():
-        try:
+        with refusal_shown(form=form) as outcome:
             outcomes = services.mentor_assign(
                 ideas=ideas,
                 mentors=form.cleaned_data["mentors"],
@@ -53,9 +54,7 @@ def assign_mentors(modeladmin, request, queryset):
                 assigned_by=request.user,
                 expected_statuses={idea.pk: form.expected_status_of(idea) for idea in ideas},
             )
-        except services.MentoringNotAllowed as error:
-            form.add_error(None, str(error))
-        else:
+        if outcome.ok:
             _report(modeladmin, request, outcomes)
             return None  # back to the list, with the report
     return _page(
@@ -104,7 +103,9 @@ def reassign_mentor(modeladmin, request, queryset):
         mentor = form.cleaned_data["mentor"]
         done = []
         for idea in ideas:
-            try:
+            with refusal_shown(
+                request, prefix=f"Idea #{idea.pk} “{idea.title}” was not reassigned: ", level=messages.WARNING
+            ) as outcome:
                 services.mentor_reassign(
                     idea=idea,
                     mentor=mentor,
@@ -112,11 +113,7 @@ def reassign_mentor(modeladmin, request, queryset):
                     expected_status=form.expected_status_of(idea),
                     expected_assignment_id=form.expected_assignment_of(idea),
                 )
-            except services.MentoringNotAllowed as error:
-                modeladmin.message_user(
-                    request, f"Idea #{idea.pk} “{idea.title}” was not reassigned: {error}", level=messages.WARNING
-                )
-            else:
+            if outcome.ok:
                 done.append(idea)
         if done:
             names = ", ".join(f"“{idea.title}”" for idea in done)

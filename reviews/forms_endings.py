@@ -2,13 +2,13 @@
 
 from django import forms
 
+from core.funnel import CLOSING_ENDINGS
 from ideas.forms_admin import ExpectedStatusesMixin
-from ideas.models import Status
 
 from .selectors import reason_templates_active
 
 # The endings a challenge's open ideas get when it closes (reviews.services.finalists.ending_for).
-ENDING_STATUSES = (Status.NOT_SELECTED, Status.DECLINED)
+ENDING_STATUSES = CLOSING_ENDINGS
 
 
 class ChallengeIdeasEndForm(ExpectedStatusesMixin, forms.Form):

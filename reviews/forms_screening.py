@@ -2,7 +2,7 @@
 
 from django import forms
 
-from ideas.models import Status
+from core.funnel import STAFF_STATUSES, Status
 
 from .models import ReasonTemplate
 from .services.screening import NOTE_MAX_LENGTH
@@ -73,7 +73,7 @@ class ReasonTemplateForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        staff_statuses = [(v, label) for v, label in Status.choices if v not in {Status.DRAFT, Status.SUBMITTED}]
+        staff_statuses = [(v, label) for v, label in Status.choices if v in STAFF_STATUSES]
         self.fields["to_status"].choices = staff_statuses
         self.fields["also_for"].choices = staff_statuses
 

@@ -3,19 +3,28 @@
 
 # --- screening ---
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from accounts.rules import is_triage
-from ideas.models import Status
+from core.funnel import UNPUBLISHED_STATUSES
+
+if TYPE_CHECKING:
+    from accounts.types import Visitor
+    from ideas.models import Idea
+
 
 # Ideas that have left the author's drafts and are still theirs to answer: screening applies.
-UNSCREENABLE_STATUSES = frozenset({Status.DRAFT, Status.WITHDRAWN})
+UNSCREENABLE_STATUSES = frozenset(UNPUBLISHED_STATUSES)
 
 
-def can_use_triage_queue(user) -> bool:
+def can_use_triage_queue(user: Visitor) -> bool:
     """The triage queue, scorecards and reason templates are for triage staff (and superusers)."""
     return is_triage(user)
 
 
-def screening_refusal(user, idea) -> str | None:
+def screening_refusal(user: Visitor, idea: Idea) -> str | None:
     """Why the user may not screen this idea, or None if they may: triage staff, a submitted idea or later."""
     if not is_triage(user):
         return "Only triage staff can screen ideas."
@@ -24,11 +33,11 @@ def screening_refusal(user, idea) -> str | None:
     return None
 
 
-def can_screen(user, idea) -> bool:
+def can_screen(user: Visitor, idea: Idea) -> bool:
     return screening_refusal(user, idea) is None
 
 
-def can_view_screenings(user) -> bool:
+def can_view_screenings(user: Visitor) -> bool:
     """Screening scores and notes are for staff only: never the author, other customers or mentors."""
     return is_triage(user)
 
@@ -41,16 +50,19 @@ def can_view_screenings(user) -> bool:
 # triage staff; for anyone else they do not exist (404). Mentors work while the idea is in mentoring.
 
 
-def is_current_mentor(user, idea) -> bool:
+def is_current_mentor(user: Visitor, idea: Idea) -> bool:
     """The user mentors this idea now (a member of the Mentor group with a current assignment)."""
     from accounts.rules import is_mentor
 
     from .models import MentorAssignment
 
-    return is_mentor(user) and MentorAssignment.objects.filter(idea=idea, mentor=user, ended_at__isnull=True).exists()
+    return (
+        is_mentor(user)
+        and MentorAssignment.objects.filter(idea=idea, mentor_id=user.pk, ended_at__isnull=True).exists()
+    )
 
 
-def can_view_mentoring(user, idea, *, current_mentor_id=None) -> bool:
+def can_view_mentoring(user: Visitor, idea: Idea, *, current_mentor_id: int | None = None) -> bool:
     """The author, the current mentor and triage staff see the idea's mentoring (thread, requests).
 
     Pass ``current_mentor_id`` when it is already loaded, to spare a query.
@@ -66,7 +78,7 @@ def can_view_mentoring(user, idea, *, current_mentor_id=None) -> bool:
     return is_current_mentor(user, idea)
 
 
-def thread_post_refusal(user, idea, *, current_mentor_id=None) -> str | None:
+def thread_post_refusal(user: Visitor, idea: Idea, *, current_mentor_id: int | None = None) -> str | None:
     if not user.is_authenticated:
         return "Sign in to write to your mentor."
     if not can_view_mentoring(user, idea, current_mentor_id=current_mentor_id):
@@ -74,7 +86,7 @@ def thread_post_refusal(user, idea, *, current_mentor_id=None) -> str | None:
     return None
 
 
-def mentor_work_refusal(user, idea) -> str | None:
+def mentor_work_refusal(user: Visitor, idea: Idea) -> str | None:
     """Why the user may not review this idea or ask for a revision now, or None: its current mentor, in mentoring."""
     from ideas.models import Status
 
@@ -85,7 +97,7 @@ def mentor_work_refusal(user, idea) -> str | None:
     return None
 
 
-def can_assign_mentors(user) -> bool:
+def can_assign_mentors(user: Visitor) -> bool:
     from accounts.rules import is_triage
 
     return is_triage(user)
@@ -98,14 +110,14 @@ def can_assign_mentors(user) -> bool:
 # independent of the others in this module.
 
 
-def can_compare_finalists(user) -> bool:
+def can_compare_finalists(user: Visitor) -> bool:
     """Triage staff compare a challenge's finalists (screening, reviews, votes, versions)."""
     from accounts.rules import is_triage
 
     return is_triage(user)
 
 
-def can_choose_winner(user) -> bool:
+def can_choose_winner(user: Visitor) -> bool:
     """Triage staff choose the winner among the finalists (``idea_status_change`` checks it again)."""
     from accounts.rules import is_triage
 

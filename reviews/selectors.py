@@ -3,18 +3,16 @@
 
 # --- screening ---
 
-import datetime
+from __future__ import annotations
 
-from django.db import connection
+import datetime
+from typing import TYPE_CHECKING
+
 from django.db.models import (
     BooleanField,
     Case,
-    CharField,
     Count,
-    DateTimeField,
-    ExpressionWrapper,
     F,
-    Func,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -23,35 +21,41 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.functions import Coalesce
 
-from ideas.models import OPEN_STATUSES, REACHED_SHORTLIST_STATUSES, Idea, Status
+from core.funnel import (
+    FINAL_ROUND_STATUSES,
+    OPEN_STATUSES,
+    REACHED_SHORTLIST_STATUSES,
+    UNPUBLISHED_STATUSES,
+    Status,
+)
+from ideas.models import Idea
+from ideas.selectors import answer_due_expression, answer_overdue_q
 
 from .models import MentorAssignment, ReasonTemplate, Screening, ScreeningScore
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from django.db.models import QuerySet
+    from django.http import HttpRequest
+
+    from accounts.models import User
+    from accounts.types import Visitor
+    from challenges.models import Challenge
 
 
 def _author_count(condition: Q | None = None):
     """A correlated subquery: how many published ideas of the row's author match ``condition``."""
-    ideas = Idea.objects.filter(author=OuterRef("author")).exclude(status__in=[Status.DRAFT, Status.WITHDRAWN])
+    ideas = Idea.objects.filter(author=OuterRef("author")).exclude(status__in=UNPUBLISHED_STATUSES)
     if condition is not None:
         ideas = ideas.filter(condition)
     counted = ideas.order_by().values("author").annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def answer_due_expression():
-    """When the challenge promised the author a first answer: submitted_at + answer_within_days days.
-
-    PostgreSQL multiplies an interval; SQLite (the embedded demo) cannot, so it uses datetime().
-    """
-    days = F("challenge__answer_within_days")
-    if connection.vendor == "sqlite":
-        modifier = Concat(Value("+"), Cast(days, CharField()), Value(" days"), output_field=CharField())
-        return Func(F("submitted_at"), modifier, function="datetime", output_field=DateTimeField())
-    return ExpressionWrapper(F("submitted_at") + days * Value(datetime.timedelta(days=1)), output_field=DateTimeField())
-
-
-def triage_queue(*, now: datetime.datetime):
+def triage_queue(*, now: datetime.datetime) -> QuerySet[Idea]:
     """Published ideas for the triage queue, each row carrying everything its columns show.
 
     One query for a page, whatever its size: the answer deadline, whether it passed (``is_overdue``),
@@ -66,7 +70,7 @@ def triage_queue(*, now: datetime.datetime):
         .annotate(
             is_overdue=Case(
                 When(
-                    Q(status=Status.SUBMITTED, decided_at__isnull=True, answer_due_at__lt=Value(now)),
+                    answer_overdue_q(now),
                     then=Value(True),
                 ),
                 default=Value(False),
@@ -79,7 +83,7 @@ def triage_queue(*, now: datetime.datetime):
     )
 
 
-def triage_search(queryset, text: str):
+def triage_search(queryset: QuerySet[Idea], text: str) -> QuerySet[Idea]:
     """The queue's ideas with every word of ``text`` in their title or their author's email.
 
     Each word is one ``pk IN (ideas by title UNION ideas by matching authors)``: the trigram indexes on
@@ -101,7 +105,7 @@ def triage_search(queryset, text: str):
     return queryset
 
 
-def screenings_of_idea(idea):
+def screenings_of_idea(idea: Idea) -> QuerySet[Screening]:
     """The idea's scorecards with their scores and screeners, in two queries (staff only)."""
     return (
         Screening.objects.filter(idea=idea)
@@ -118,14 +122,14 @@ def screenings_of_idea(idea):
     )
 
 
-def challenge_open_ideas(challenge):
+def challenge_open_ideas(challenge: Challenge) -> QuerySet[Idea]:
     """The challenge's ideas still waiting for an ending (ideas.models.OPEN_STATUSES), oldest first."""
     return (
         Idea.objects.filter(challenge_id=challenge.pk, status__in=OPEN_STATUSES).select_related("author").order_by("pk")
     )
 
 
-def current_assignment_ids(ideas) -> dict[int, int]:
+def current_assignment_ids(ideas: Iterable[Idea]) -> dict[int, int]:
     """Each idea's current mentor assignment id (ideas without one are left out), in one query."""
     return dict(
         MentorAssignment.objects.filter(idea__in=[idea.pk for idea in ideas], ended_at__isnull=True).values_list(
@@ -134,7 +138,7 @@ def current_assignment_ids(ideas) -> dict[int, int]:
     )
 
 
-def reason_templates_active():
+def reason_templates_active() -> QuerySet[ReasonTemplate]:
     """Active reason templates, by status then title."""
     return ReasonTemplate.objects.filter(is_active=True).order_by("to_status", "title")
 
@@ -147,7 +151,7 @@ def reason_templates_active():
 MENTOR_HIDDEN_FIELDS = ("screening_score", "screenings_count")
 
 
-def mentor_idea_list(mentor):
+def mentor_idea_list(mentor: User) -> QuerySet[Idea]:
     """The ideas currently assigned to the mentor, with what the list shows, in one query.
 
     Each idea carries ``assigned_at``, ``last_activity`` (latest of the idea's edit and its last
@@ -176,7 +180,7 @@ def mentor_idea_list(mentor):
     )
 
 
-def mentor_idea_for(mentor, *, pk: int):
+def mentor_idea_for(mentor: User, *, pk: int) -> Idea:
     """One idea currently assigned to the mentor, with its outcomes; raises Idea.DoesNotExist otherwise."""
     from accounts.rules import is_mentor
     from ideas.models import Idea
@@ -192,14 +196,14 @@ def mentor_idea_for(mentor, *, pk: int):
     )
 
 
-def current_assignment(idea):
+def current_assignment(idea: Idea) -> MentorAssignment | None:
     """The idea's current mentor assignment with its mentor, or None (one query)."""
     from .models import MentorAssignment
 
     return MentorAssignment.objects.filter(idea=idea, ended_at__isnull=True).select_related("mentor").first()
 
 
-def revision_requests_of(idea) -> list:
+def revision_requests_of(idea: Idea) -> list:
     """The idea's revision requests, newest first, with the versions asked about and answered (one query)."""
     from .models import RevisionRequest
 
@@ -210,14 +214,14 @@ def revision_requests_of(idea) -> list:
     )
 
 
-def thread_messages_of(idea) -> list:
+def thread_messages_of(idea: Idea) -> list:
     """The idea's private thread, oldest first, with the writers (one query)."""
     from .models import ThreadMessage
 
     return list(ThreadMessage.objects.filter(idea=idea).select_related("author").order_by("created_at", "pk"))
 
 
-def mentoring_panel_for(user, idea) -> dict | None:
+def mentoring_panel_for(user: Visitor, idea: Idea) -> dict | None:
     """What the idea page's mentoring card shows the user, or None if it is not theirs to see.
 
     No query for members who cannot be the author, a mentor or staff; three for the others
@@ -250,6 +254,21 @@ def mentoring_panel_for(user, idea) -> dict | None:
     }
 
 
+def mentoring_panel_on_idea_page(request: HttpRequest, idea: Idea) -> dict | None:
+    """The idea page's mentoring card (``reviews/_idea_mentoring.html``), registered with
+    ``ideas.hooks.idea_panel_register``: ``mentoring_panel_for`` and the thread's form when the user may post."""
+    from .forms_mentoring import ThreadMessageForm
+
+    mentoring = mentoring_panel_for(request.user, idea)
+    if mentoring is None:
+        return None
+    return {
+        "template": "reviews/_idea_mentoring.html",
+        "mentoring": mentoring,
+        "thread_form": ThreadMessageForm() if mentoring["can_post"] else None,
+    }
+
+
 # --- finalists ---
 #
 # Imports are local to keep this section independent of the others in this module.
@@ -277,23 +296,23 @@ class FinalistComparison:
         return bool(self.winners)
 
 
-def finalists_compare(*, challenge) -> FinalistComparison:
+def finalists_compare(*, challenge: Challenge) -> FinalistComparison:
     """The challenge's finalists and winners, winners first, then by screening score and support.
 
     A fixed number of queries whatever the number of finalists: the ideas with their authors and
     version counts, their reviews, their outcomes, the criteria, the per-criterion screening means
     (one GROUP BY) and the outcomes' overall opportunity scores.
     """
-    from django.db.models import Avg, Count, F, Prefetch
+    from django.db.models import Avg, Count, Prefetch
 
     from challenges.models import Outcome
-    from ideas.models import Idea, Status
+    from ideas.models import Idea
     from scoring.selectors import scores_overall_for_outcomes
 
     from .models import Review, ScreeningScore
 
     finalists = list(
-        Idea.objects.filter(challenge=challenge, status__in=[Status.WINNER, Status.FINALIST])
+        Idea.objects.filter(challenge=challenge, status__in=FINAL_ROUND_STATUSES)
         .select_related("author")
         .annotate(versions_total=Count("versions"))
         .prefetch_related(

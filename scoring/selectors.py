@@ -1,10 +1,17 @@
 """Read queries for the stored opportunity scores (pages never aggregate ratings)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db.models import Count, Max, Q, QuerySet
 
 from challenges.models import Job, Segment
 
 from .models import OutcomeScore, ScoringRun
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 
 def scores_for_job(*, job: Job, segment: Segment | None = None) -> QuerySet[OutcomeScore]:
@@ -14,7 +21,7 @@ def scores_for_job(*, job: Job, segment: Segment | None = None) -> QuerySet[Outc
     return scores.order_by("-opportunity", "outcome__code")
 
 
-def scores_overall_for_outcomes(outcome_ids) -> dict[int, OutcomeScore]:
+def scores_overall_for_outcomes(outcome_ids: Iterable[int]) -> dict[int, OutcomeScore]:
     """{outcome id: overall score} for these outcomes, in one query."""
     return {
         score.outcome_id: score

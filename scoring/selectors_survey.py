@@ -3,6 +3,10 @@
 Surveys never show scores: customers see opportunity scores only where staff publish them.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -10,8 +14,11 @@ from challenges.models import Job, Outcome, Segment
 
 from .models import Rating, Respondent
 
+if TYPE_CHECKING:
+    from accounts.models import User
 
-def survey_jobs_for(user) -> QuerySet[Job]:
+
+def survey_jobs_for(user: User) -> QuerySet[Job]:
     """Every job with at least one outcome, with ``outcome_count`` and the member's ``answered_count``.
 
     One query: the member's answers are counted in a subquery that starts from their own ratings
@@ -43,7 +50,7 @@ def survey_outcomes(job: Job) -> list[Outcome]:
     return list(job.outcomes.order_by("code"))
 
 
-def member_answers(user, job: Job) -> dict[int, tuple[int, int]]:
+def member_answers(user: User, job: Job) -> dict[int, tuple[int, int]]:
     """{outcome id: (importance, satisfaction)} of the member's saved answers for this job."""
     return {
         outcome_id: (importance, satisfaction)
@@ -53,7 +60,7 @@ def member_answers(user, job: Job) -> dict[int, tuple[int, int]]:
     }
 
 
-def member_segment(user) -> Segment | None:
+def member_segment(user: User) -> Segment | None:
     respondent = Respondent.objects.filter(user=user).select_related("segment").first()
     return respondent.segment if respondent else None
 
@@ -62,6 +69,6 @@ def segments() -> QuerySet[Segment]:
     return Segment.objects.order_by("name")
 
 
-def segment_question_needed(user) -> bool:
+def segment_question_needed(user: User) -> bool:
     """Whether the survey asks the member's segment: not known yet, and there are segments to choose."""
     return member_segment(user) is None and Segment.objects.exists()

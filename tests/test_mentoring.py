@@ -352,11 +352,11 @@ def test_idea_detail_query_count_for_the_author(client_for, mentored, customer, 
     for _ in range(messages):
         services.thread_post(idea=mentored, user=customer, body="Another thought.")
     client = client_for(customer)
-    # The public page's queries (tests/test_views.py; the session is read from the database), the author's open-revision check (can_edit),
-    # the mentoring card's assignment, revision requests and thread (reviews.selectors.mentoring_panel_for)
+    # The public page's queries (tests/test_views.py; the session is read from the database), no query
+    # for the author's open-revision check (can_edit reads Idea.revision_requested_at), the mentoring card's assignment, revision requests and thread (reviews.selectors.mentoring_panel_for)
     # and the author's reputation badge (reputation.services.standing_for): the same for 1 or 25 messages.
     with django_assert_num_queries(QUERIES_FOR_THE_AUTHORS_PAGE_WITH_MENTORING):
         assert client.get(mentored.get_absolute_url()).status_code == 200
 
 
-QUERIES_FOR_THE_AUTHORS_PAGE_WITH_MENTORING = 14
+QUERIES_FOR_THE_AUTHORS_PAGE_WITH_MENTORING = 13  # 14 before the idea kept its own revision flag

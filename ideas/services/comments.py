@@ -7,7 +7,10 @@ flips, under the comment's row lock, so a double click cannot count twice.
 whose unique constraints are the backstop; reputation reads the Kudos rows.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, cast
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
@@ -20,6 +23,10 @@ from .. import rules
 from ..models import Comment, CommentFlag, Idea, Kudos
 from ..rules import COMMENT_EDIT_MINUTES
 from .errors import CommentNotAllowed
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 __all__ = [
     "COMMENT_EDIT_MINUTES",
@@ -34,7 +41,7 @@ __all__ = [
     "kudos_take_back",
 ]
 
-REASON_MAX_LENGTH = Comment._meta.get_field("hidden_reason").max_length
+REASON_MAX_LENGTH = cast(int, Comment._meta.get_field("hidden_reason").max_length)
 SHOWN = Q(removed_at__isnull=True, hidden_at__isnull=True)
 
 
@@ -51,7 +58,7 @@ def _clean_body(body: str) -> str:
     body = (body or "").strip()
     if not body:
         raise CommentNotAllowed("A comment cannot be empty.")
-    limit = Comment._meta.get_field("body").max_length
+    limit = cast(int, Comment._meta.get_field("body").max_length)
     if len(body) > limit:
         raise CommentNotAllowed(f"A comment can be at most {limit:,} characters long.")
     return body
@@ -65,7 +72,7 @@ def comments_count_recount_unlocked(idea_ids: Iterable[int]) -> None:
 
 
 @transaction.atomic
-def comment_create(*, author, idea: Idea, body: str, parent: Comment | None = None) -> Comment:
+def comment_create(*, author: User, idea: Idea, body: str, parent: Comment | None = None) -> Comment:
     """Add a comment, or a reply to ``parent``; raises CommentNotAllowed with the reason.
 
     Replies are one level deep: a reply to a reply joins the thread of its top-level comment.
@@ -94,7 +101,7 @@ def comment_create(*, author, idea: Idea, body: str, parent: Comment | None = No
 
 
 @transaction.atomic
-def comment_edit(*, user, comment: Comment, body: str) -> Comment:
+def comment_edit(*, user: User, comment: Comment, body: str) -> Comment:
     """The author changes the text within COMMENT_EDIT_MINUTES of posting; under the comment's row lock."""
     comment = _locked(comment)
     refusal = rules.comment_edit_refusal(user, comment)
@@ -108,7 +115,7 @@ def comment_edit(*, user, comment: Comment, body: str) -> Comment:
 
 
 @transaction.atomic
-def comment_remove(*, user, comment: Comment) -> Comment:
+def comment_remove(*, user: User, comment: Comment) -> Comment:
     """The author removes their comment: the row and its replies stay, the page shows it as removed.
 
     Under the comment's row lock, so removing twice counts once.
@@ -126,14 +133,14 @@ def comment_remove(*, user, comment: Comment) -> Comment:
 
 
 @transaction.atomic
-def comment_flag(*, user, comment: Comment, reason: str = "") -> CommentFlag:
+def comment_flag(*, user: User, comment: Comment, reason: str = "") -> CommentFlag:
     """Report a comment to the moderators, once per member (the unique constraint decides a race)."""
     comment = _locked(comment)
     refusal = rules.comment_flag_refusal(user, comment)
     if refusal:
         raise CommentNotAllowed(refusal)
     reason = (reason or "").strip()
-    limit = CommentFlag._meta.get_field("reason").max_length
+    limit = cast(int, CommentFlag._meta.get_field("reason").max_length)
     if len(reason) > limit:
         raise CommentNotAllowed(f"Keep the reason to {limit} characters.")
     try:
@@ -146,7 +153,7 @@ def comment_flag(*, user, comment: Comment, reason: str = "") -> CommentFlag:
 
 
 @transaction.atomic
-def comment_hide(*, staff, comment: Comment, reason: str) -> Comment:
+def comment_hide(*, staff: User, comment: Comment, reason: str) -> Comment:
     """Triage staff hide a comment with a reason its author reads; under the comment's row lock."""
     refusal = rules.comment_moderation_refusal(staff)
     if refusal:
@@ -168,7 +175,7 @@ def comment_hide(*, staff, comment: Comment, reason: str) -> Comment:
 
 
 @transaction.atomic
-def comment_unhide(*, staff, comment: Comment) -> Comment:
+def comment_unhide(*, staff: User, comment: Comment) -> Comment:
     """Triage staff show a hidden comment again; under the comment's row lock."""
     refusal = rules.comment_moderation_refusal(staff)
     if refusal:
@@ -184,7 +191,7 @@ def comment_unhide(*, staff, comment: Comment) -> Comment:
 
 
 @transaction.atomic
-def kudos_give(*, user, comment: Comment) -> Comment:
+def kudos_give(*, user: User, comment: Comment) -> Comment:
     """Thank the author of a helpful comment, once per member; returns the comment with its fresh count.
 
     Holds the comment's row lock while it checks that the comment still takes kudos; the unique
@@ -207,7 +214,7 @@ def kudos_give(*, user, comment: Comment) -> Comment:
 
 
 @transaction.atomic
-def kudos_take_back(*, user, comment: Comment) -> Comment:
+def kudos_take_back(*, user: User, comment: Comment) -> Comment:
     """Take one's kudos back; same lock as kudos_give."""
     comment = _locked(comment)
     refusal = rules.kudos_refusal(user, comment, taking_back=True)

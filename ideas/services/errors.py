@@ -1,5 +1,7 @@
 """The refusals of ideas.services: each message is for the person who tried."""
 
+from core.errors import DomainError
+
 __all__ = [
     "CommentNotAllowed",
     "IdeaError",
@@ -11,7 +13,7 @@ __all__ = [
 ]
 
 
-class IdeaError(Exception):
+class IdeaError(DomainError):
     """A refused action on an idea; the message is for the person who tried it."""
 
 

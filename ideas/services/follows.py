@@ -1,8 +1,16 @@
 """Following ideas (challenges: ``challenges.services.challenge_follow``): members follow only what they may see; following twice changes nothing."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from .. import rules
 from ..models import Idea, IdeaFollow
 from .errors import IdeaError
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 __all__ = ["FollowNotAllowed", "idea_follow", "idea_unfollow"]
 
@@ -11,7 +19,7 @@ class FollowNotAllowed(IdeaError):
     pass
 
 
-def idea_follow(*, user, idea: Idea) -> IdeaFollow:
+def idea_follow(*, user: User, idea: Idea) -> IdeaFollow:
     """Follow the idea (nothing happens if the member already does); the unique constraint guards races.
 
     Raises FollowNotAllowed for a visitor, or for an idea the member may not see.
@@ -23,7 +31,7 @@ def idea_follow(*, user, idea: Idea) -> IdeaFollow:
     return IdeaFollow.objects.get_or_create(user=user, idea=idea)[0]
 
 
-def idea_unfollow(*, user, idea: Idea) -> None:
+def idea_unfollow(*, user: User, idea: Idea) -> None:
     """Stop following the idea (nothing happens if the member does not follow it)."""
     if user.is_authenticated:
         IdeaFollow.objects.filter(user=user, idea=idea).delete()

@@ -1,19 +1,35 @@
 """The funnel: staff move an idea through its statuses, with a reason the author reads."""
 
+from __future__ import annotations
+
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 
+from core.funnel import (
+    ENDED_STATUSES,
+    NOT_MERGE_TARGET_STATUSES,
+    STATUSES_NEEDING_REASON,
+    TRANSITIONS,
+    Status,
+    allowed_next_statuses,
+)
 from reputation.services import idea_status_award, idea_submitted_reversal
 
 from .. import notification_kinds as notify
 from .. import rules
-from ..models import ENDED_STATUSES, STATUSES_NEEDING_REASON, Comment, Idea, IdeaFollow, Status, StatusChange, Vote
+from ..models import Comment, Idea, IdeaFollow, StatusChange, Vote
 from .comments import comments_count_recount_unlocked
 from .errors import StaleDecision, TransitionNotAllowed, stale_decision_message
 from .ranking import ranks_refresh_soon
 from .votes import _recount_votes_unlocked
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from ideas.hooks import ReasonTemplate
+
 
 __all__ = [
     "TRANSITIONS",
@@ -23,22 +39,6 @@ __all__ = [
     "idea_expected_status_check_unlocked",
     "idea_status_change",
 ]
-
-
-# The funnel of DESIGN.md: which status may follow which (staff decisions only; draft → submitted
-# is the author's, through idea_submit).
-TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.SUBMITTED: frozenset({Status.SHORTLISTED, Status.DECLINED, Status.DUPLICATE}),
-    Status.SHORTLISTED: frozenset({Status.IN_MENTORING, Status.DECLINED, Status.NOT_SELECTED, Status.DUPLICATE}),
-    Status.IN_MENTORING: frozenset({Status.FINALIST, Status.NOT_SELECTED}),
-    Status.FINALIST: frozenset({Status.WINNER, Status.NOT_SELECTED}),
-    Status.WINNER: frozenset({Status.IN_PROGRESS}),
-    Status.IN_PROGRESS: frozenset({Status.IMPLEMENTED}),
-}
-
-
-def allowed_next_statuses(status: str) -> frozenset[str]:
-    return TRANSITIONS.get(status, frozenset())
 
 
 # What higher apps do when an idea reaches an ending (reviews ends its mentor assignment and closes
@@ -95,11 +95,11 @@ def idea_status_change(
     *,
     idea: Idea,
     to_status: str,
-    changed_by,
+    changed_by: User,
     reason: str = "",
     duplicate_of: Idea | None = None,
     expected_status: str | None = None,
-    reason_template=None,
+    reason_template: ReasonTemplate | None = None,
 ) -> StatusChange:
     """Move an idea one step through the funnel and record why.
 
@@ -138,7 +138,7 @@ def idea_status_change(
         if (
             target.pk == idea.pk
             or target.challenge_id != idea.challenge_id
-            or target.status in {Status.DRAFT, Status.DUPLICATE, Status.WITHDRAWN}
+            or target.status in NOT_MERGE_TARGET_STATUSES
         ):
             raise TransitionNotAllowed("An idea can only be merged into another published idea of the same challenge.")
         idea.duplicate_of = target

@@ -1,6 +1,9 @@
 """An author's writes to their idea: create, save, submit, withdraw, and the versions each save keeps."""
 
+from __future__ import annotations
+
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -8,14 +11,20 @@ from django.utils import timezone
 
 from challenges.models import Challenge, Outcome
 from challenges.rules import submission_refusal
+from core.funnel import AUTHOR_STATUSES, Status
 from reputation.services import idea_submitted_award, idea_submitted_reversal
 
 from .. import notification_kinds as notify
 from .. import rules
-from ..models import Idea, IdeaVersion, Status, StatusChange
+from ..hooks import idea_revised_unlocked
+from ..models import Idea, IdeaVersion, StatusChange
 from .errors import IdeaError, SubmissionNotAllowed
 from .follows import idea_follow
 from .funnel import idea_ended_unlocked
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 __all__ = [
     "SUBMIT_KEY_MAX_LENGTH",
@@ -23,6 +32,7 @@ __all__ = [
     "idea_create",
     "idea_submit",
     "idea_update",
+    "idea_version_record_unlocked",
     "idea_withdraw",
 ]
 
@@ -44,7 +54,7 @@ def _validate_outcomes(challenge: Challenge, outcomes: Iterable[Outcome]) -> lis
     return outcomes
 
 
-def _record_version_unlocked(*, idea: Idea, saved_by, outcome_codes: list[str]) -> IdeaVersion:
+def idea_version_record_unlocked(*, idea: Idea, saved_by: User, outcome_codes: list[str]) -> IdeaVersion:
     """Keep the idea's text as it is now as its next version.
 
     The caller holds the idea's row lock (or has just created the idea), so max + 1 is free; the
@@ -65,7 +75,7 @@ def _record_version_unlocked(*, idea: Idea, saved_by, outcome_codes: list[str]) 
 @transaction.atomic
 def idea_create(
     *,
-    author,
+    author: User,
     challenge: Challenge,
     title: str,
     problem: str,
@@ -111,9 +121,9 @@ def idea_create(
             raise
         existing.created_now = False
         return existing
-    idea.created_now = True
+    idea.created_now = True  # type: ignore[attr-defined]
     idea.outcomes.set(outcomes)
-    _record_version_unlocked(idea=idea, saved_by=author, outcome_codes=[outcome.code for outcome in outcomes])
+    idea_version_record_unlocked(idea=idea, saved_by=author, outcome_codes=[outcome.code for outcome in outcomes])
     idea_follow(user=author, idea=idea)
     notify.idea_received(idea)
     idea_submitted_award(idea=idea)
@@ -121,9 +131,9 @@ def idea_create(
 
 
 @transaction.atomic
-def idea_submit(*, idea: Idea, user) -> Idea:
+def idea_submit(*, idea: Idea, user: User) -> Idea:
     """Submit the author's draft. Locks the idea row so a double click submits once."""
-    idea = Idea.objects.select_for_update().select_related("challenge").get(pk=idea.pk)
+    idea = Idea.objects.select_for_update(of=("self",)).select_related("challenge").get(pk=idea.pk)
     if idea.author_id != user.pk:
         raise SubmissionNotAllowed("Only the author can submit this idea.")
     if idea.status != Status.DRAFT:
@@ -140,14 +150,16 @@ def idea_submit(*, idea: Idea, user) -> Idea:
 
 
 @transaction.atomic
-def idea_update(*, idea: Idea, user, title: str, problem: str, solution: str, outcomes: Iterable[Outcome]) -> Idea:
+def idea_update(
+    *, idea: Idea, user: User, title: str, problem: str, solution: str, outcomes: Iterable[Outcome]
+) -> Idea:
     """The author edits their idea while it is a draft or awaiting screening, or to answer a revision request.
 
     Holds the idea's row lock while it compares and saves, so each change becomes exactly one
     numbered version; a save that changes nothing writes nothing. An idea older than its versions
     gets its text before this edit kept as version 1 first, so the first change can be compared.
     """
-    idea = Idea.objects.select_for_update().select_related("challenge").get(pk=idea.pk)
+    idea = Idea.objects.select_for_update(of=("self",)).select_related("challenge").get(pk=idea.pk)
     refusal = rules.edit_refusal(user, idea)
     if refusal or not rules.can_edit_idea(user, idea):
         raise SubmissionNotAllowed(refusal or "This idea can no longer be edited.")
@@ -159,22 +171,21 @@ def idea_update(*, idea: Idea, user, title: str, problem: str, solution: str, ou
     if before == after and codes_before == codes_after:
         return idea
     if not IdeaVersion.objects.filter(idea=idea).exists():
-        original = _record_version_unlocked(idea=idea, saved_by=idea.author, outcome_codes=codes_before)
+        original = idea_version_record_unlocked(idea=idea, saved_by=idea.author, outcome_codes=codes_before)
         IdeaVersion.objects.filter(pk=original.pk).update(created_at=idea.updated_at)  # when it was last saved
     idea.title, idea.problem, idea.solution = after
     idea.save(update_fields=["title", "problem", "solution", "updated_at"])
     idea.outcomes.set(outcomes)
-    version = _record_version_unlocked(idea=idea, saved_by=user, outcome_codes=codes_after)
-    if idea.status not in {Status.DRAFT, Status.SUBMITTED}:
-        # Only a mentor's open revision request lets an author edit past screening: this version answers it.
-        from reviews.services.mentoring import revision_request_answer_unlocked
-
-        revision_request_answer_unlocked(idea=idea, version=version)
+    version = idea_version_record_unlocked(idea=idea, saved_by=user, outcome_codes=codes_after)
+    if idea.status not in AUTHOR_STATUSES:
+        # Only a mentor's open revision request lets an author edit past screening: this version
+        # answers it (reviews registers the answer with idea_revised_hook_register).
+        idea_revised_unlocked(idea=idea, version=version)
     return idea
 
 
 @transaction.atomic
-def idea_withdraw(*, user, idea: Idea, reason: str = "") -> Idea:
+def idea_withdraw(*, user: User, idea: Idea, reason: str = "") -> Idea:
     """The author takes their idea back before screening starts; raises WithdrawalNotAllowed.
 
     Holds the idea's row lock so a withdrawal cannot cross a staff decision. The idea leaves the
@@ -183,7 +194,7 @@ def idea_withdraw(*, user, idea: Idea, reason: str = "") -> Idea:
     submission points are taken back (a negative ledger event, once), and a withdrawal is an
     ending: whatever is still open around the idea is closed.
     """
-    idea = Idea.objects.select_for_update().select_related("challenge").get(pk=idea.pk)
+    idea = Idea.objects.select_for_update(of=("self",)).select_related("challenge").get(pk=idea.pk)
     refusal = rules.withdraw_refusal(user, idea)
     if refusal:
         raise WithdrawalNotAllowed(refusal)

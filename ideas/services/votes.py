@@ -1,6 +1,9 @@
 """Votes: cast, change and take back, with exact counters under the idea's row lock."""
 
+from __future__ import annotations
+
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
@@ -12,6 +15,10 @@ from .. import rules
 from ..models import Idea, Vote
 from .errors import VoteNotAllowed
 from .ranking import ranks_refresh_soon
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 __all__ = ["vote_cast", "vote_withdraw"]
 
@@ -30,7 +37,7 @@ def _counter_deltas(value: int | None) -> dict[str, int]:
 
 
 @transaction.atomic
-def vote_cast(*, user, idea: Idea, value: int) -> Idea:
+def vote_cast(*, user: User, idea: Idea, value: int) -> Idea:
     """Record or change the user's vote and return the idea with fresh totals; an up-vote may earn the author points.
 
     Holds the idea's row lock (SELECT … FOR UPDATE) while it reads the user's vote and moves
@@ -69,7 +76,7 @@ def vote_cast(*, user, idea: Idea, value: int) -> Idea:
 
 
 @transaction.atomic
-def vote_withdraw(*, user, idea: Idea) -> Idea:
+def vote_withdraw(*, user: User, idea: Idea) -> Idea:
     """Take the user's vote back (nothing happens if there is none). Same lock as vote_cast."""
     idea = Idea.objects.select_for_update(of=("self",)).select_related("challenge").get(pk=idea.pk)
     refusal = rules.vote_refusal(user, idea)

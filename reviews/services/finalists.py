@@ -1,15 +1,24 @@
 """finalists (see reviews/services/__init__.py): choosing a challenge's winner among its finalists, and
 ending a challenge with an answer for every idea still open in it."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.urls import reverse
 
 from challenges.models import Challenge
+from challenges.phases import RESULTS_PHASES
 from challenges.services import CloseRefusal, PhaseChange, challenge_phase_set
 from ideas.models import OPEN_STATUSES, Idea, Status, StatusChange
 from ideas.services import TransitionNotAllowed, allowed_next_statuses, idea_status_change
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from reviews.models import ReasonTemplate
+
 
 __all__ = [
     "WinnerChoice",
@@ -79,7 +88,7 @@ def _end_unlocked(
 def winner_choose(
     *,
     idea: Idea,
-    chosen_by,
+    chosen_by: User,
     reason: str,
     others_reason: str | None = None,
     expected_status: str | None = None,
@@ -99,7 +108,7 @@ def winner_choose(
     reason = reason.strip()
     if not reason:
         raise TransitionNotAllowed("Tell the author, and everyone reading the results, why this idea won.")
-    if idea.challenge.phase not in (Challenge.Phase.FINAL, Challenge.Phase.CLOSED):
+    if idea.challenge.phase not in RESULTS_PHASES:
         raise TransitionNotAllowed(
             "The winner is chosen in the challenge's final phase: move the challenge there first."
         )
@@ -125,7 +134,12 @@ def winner_choose(
 
 @transaction.atomic
 def challenge_ideas_end(
-    *, challenge: Challenge, changed_by, reason: str, expected_statuses: dict[int, str], reason_template=None
+    *,
+    challenge: Challenge,
+    changed_by: User,
+    reason: str,
+    expected_statuses: dict[int, str],
+    reason_template: ReasonTemplate | None = None,
 ) -> list[StatusChange]:
     """Answer every idea still open in the challenge at once: not selected (declined if never screened).
 
@@ -144,7 +158,12 @@ def challenge_ideas_end(
 
 @transaction.atomic
 def challenge_close(
-    *, challenge: Challenge, closed_by, reason: str, expected_statuses: dict[int, str], reason_template=None
+    *,
+    challenge: Challenge,
+    closed_by: User,
+    reason: str,
+    expected_statuses: dict[int, str],
+    reason_template: ReasonTemplate | None = None,
 ) -> PhaseChange:
     """Answer every idea still open in the challenge and close it, in one transaction: all or nothing.
 

@@ -3,8 +3,11 @@
 Every refusal raises ``MentoringNotAllowed`` with a message for the person; nothing is changed then.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -12,13 +15,19 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import MENTOR_GROUP
-from ideas.models import Idea, IdeaVersion, Status
-from ideas.services.errors import stale_decision_message
+from core.errors import DomainError
+from core.funnel import MENTORABLE_STATUSES, Status
+from ideas.models import Idea, IdeaVersion
+from ideas.services import idea_status_change, idea_version_record_unlocked, stale_decision_message
 from reputation.services import revision_answered_award
 
 from .. import notification_kinds as notify
 from .. import rules
 from ..models import MentorAssignment, Review, RevisionRequest, ThreadMessage
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 __all__ = [
     "MENTORING_REASON",
@@ -42,7 +51,7 @@ MESSAGE_MAX_LENGTH = 5000
 RUBRIC = ("desirability", "feasibility", "viability", "clarity")
 
 
-class MentoringNotAllowed(Exception):
+class MentoringNotAllowed(DomainError):
     """A mentoring step that is refused; the message is for the person who tried it."""
 
 
@@ -97,7 +106,7 @@ def mentor_assign(
     ideas: Iterable[Idea],
     mentors: Iterable,
     capacity: int,
-    assigned_by,
+    assigned_by: User,
     reassign: bool = False,
     expected_statuses: dict[int, str] | None = None,
 ) -> list[MentorAssignmentOutcome]:
@@ -113,8 +122,6 @@ def mentor_assign(
     _require_triage(assigned_by)
     if capacity is None or capacity < 1:
         raise MentoringNotAllowed("The capacity per mentor must be at least 1.")
-    from ideas.services import idea_status_change
-
     locked_mentors = _mentors_locked(mentors)
     loads = _current_loads([mentor.pk for mentor in locked_mentors])
     by_id = {mentor.pk: mentor for mentor in locked_mentors}
@@ -129,7 +136,7 @@ def mentor_assign(
         if expected_statuses is not None and expected_statuses.get(idea.pk, "") != idea.status:
             outcomes.append(MentorAssignmentOutcome(idea, None, stale_decision_message(idea.status)))
             continue
-        if idea.status not in {Status.SHORTLISTED, Status.IN_MENTORING}:
+        if idea.status not in MENTORABLE_STATUSES:
             outcomes.append(
                 MentorAssignmentOutcome(
                     idea, None, f"is {idea.get_status_display().lower()}: only shortlisted ideas get a mentor."
@@ -168,8 +175,8 @@ def mentor_assign(
 def mentor_reassign(
     *,
     idea: Idea,
-    mentor,
-    assigned_by,
+    mentor: User,
+    assigned_by: User,
     expected_status: str | None = None,
     expected_assignment_id: int | None = None,
 ) -> MentorAssignment:
@@ -215,17 +222,26 @@ def mentoring_close_unlocked(*, idea: Idea) -> None:
     now = timezone.now()
     MentorAssignment.objects.filter(idea_id=idea.pk, ended_at__isnull=True).update(ended_at=now)
     RevisionRequest.objects.filter(idea_id=idea.pk, answered_at__isnull=True).update(answered_at=now, closed_at=now)
+    _revision_flag_set_unlocked(idea, None)
+
+
+def _revision_flag_set_unlocked(idea: Idea, requested_at) -> None:
+    """Keep ``Idea.revision_requested_at`` (the open request's time, or None) in step with the requests;
+    the caller holds the idea's row lock."""
+    if idea.revision_requested_at != requested_at:
+        Idea.objects.filter(pk=idea.pk).update(revision_requested_at=requested_at)
+        idea.revision_requested_at = requested_at
 
 
 def _idea_locked(idea: Idea) -> Idea:
-    return Idea.objects.select_for_update().select_related("challenge").get(pk=idea.pk)
+    return Idea.objects.select_for_update(of=("self",)).select_related("challenge").get(pk=idea.pk)
 
 
 @transaction.atomic
 def review_save(
     *,
     idea: Idea,
-    mentor,
+    mentor: User,
     desirability: int,
     feasibility: int,
     viability: int,
@@ -259,7 +275,7 @@ def review_save(
     return review
 
 
-def thread_post(*, idea: Idea, user, body: str) -> ThreadMessage:
+def thread_post(*, idea: Idea, user: User, body: str) -> ThreadMessage:
     """Add a message to the idea's private thread: its author, its current mentor or triage staff.
 
     A former mentor loses access when the idea is reassigned.
@@ -278,15 +294,13 @@ def thread_post(*, idea: Idea, user, body: str) -> ThreadMessage:
 
 
 @transaction.atomic
-def revision_request(*, idea: Idea, mentor, message: str) -> RevisionRequest:
+def revision_request(*, idea: Idea, mentor: User, message: str) -> RevisionRequest:
     """The current mentor asks the author to revise the idea; one open request per idea.
 
     Locks the idea's row (``idea_update`` takes the same lock to answer), so the version asked
     about is the latest one; an idea saved before versions were kept gets its text as version 1.
     The partial unique constraint on open requests is the backstop against a double submit.
     """
-    from ideas.services.ideas import _record_version_unlocked
-
     idea = _idea_locked(idea)
     refusal = rules.mentor_work_refusal(mentor, idea)
     if refusal:
@@ -301,12 +315,14 @@ def revision_request(*, idea: Idea, mentor, message: str) -> RevisionRequest:
     version_before = IdeaVersion.objects.filter(idea=idea).order_by("-number").first()
     if version_before is None:
         codes = list(idea.outcomes.values_list("code", flat=True))
-        version_before = _record_version_unlocked(idea=idea, saved_by=idea.author, outcome_codes=codes)
+        version_before = idea_version_record_unlocked(idea=idea, saved_by=idea.author, outcome_codes=codes)
     try:
         with transaction.atomic():
-            return notify.revision_requested(
-                RevisionRequest.objects.create(idea=idea, mentor=mentor, message=message, version_before=version_before)
+            request = RevisionRequest.objects.create(
+                idea=idea, mentor=mentor, message=message, version_before=version_before
             )
+            _revision_flag_set_unlocked(idea, request.created_at)
+            return notify.revision_requested(request)
     except IntegrityError:
         raise MentoringNotAllowed("A revision request is already open: wait for the author's answer.") from None
 
@@ -315,13 +331,15 @@ def revision_request_answer_unlocked(*, idea: Idea, version: IdeaVersion) -> int
     """Mark the idea's open revision request answered by ``version`` (the author earns points for it); returns
     how many were answered (0 or 1).
 
-    The caller (``ideas.services.idea_update``) holds the idea's row lock and has just recorded ``version``.
+    Registered with ``ideas.hooks.idea_revised_hook_register`` (ReviewsConfig.ready): the caller
+    (``ideas.services.idea_update``) holds the idea's row lock and has just recorded ``version``.
     """
     request = (
         RevisionRequest.objects.filter(Q(idea=idea) & Q(answered_at__isnull=True)).select_related("mentor").first()
     )
     if request is None:
         return 0
+    _revision_flag_set_unlocked(idea, None)
     answered = RevisionRequest.objects.filter(pk=request.pk, answered_at__isnull=True).update(
         answered_at=timezone.now(), answer_version=version
     )

@@ -4,30 +4,36 @@ row (``notifications.services.notification_email_once``); its kind, ``overdue_di
 registered in ``reviews/notification_kinds.py``.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import TRIAGE_GROUP
-from accounts.rules import is_triage
-from ideas.models import Idea, Status
+from accounts.rules import TRIAGE_STAFF_Q, is_triage
+from ideas.models import Idea
+from ideas.selectors import answer_due_expression, answer_overdue_q
 from notifications.models import Delivery
 from notifications.services import delivery_for, notification_email_once
 
 from ..notification_kinds import OVERDUE_DIGEST
-from ..selectors import answer_due_expression
+
+if TYPE_CHECKING:
+    import datetime
+
+    from django.db.models import QuerySet
 
 
-def overdue_ideas(*, now):
+def overdue_ideas(*, now: datetime.datetime) -> QuerySet[Idea]:
     """Submitted ideas with no decision whose promised answer time passed strictly before ``now``.
 
     The same deadline as the triage queue (``answer_due_expression``): exactly at it is not overdue.
     """
     return (
-        Idea.objects.filter(status=Status.SUBMITTED, decided_at__isnull=True)
-        .annotate(answer_due_at=answer_due_expression())
-        .filter(answer_due_at__lt=now)
+        Idea.objects.annotate(answer_due_at=answer_due_expression())
+        .filter(answer_overdue_q(now))
         .select_related("challenge")
         .order_by("challenge__title", "challenge_id", "answer_due_at", "pk")
     )
@@ -39,7 +45,7 @@ def overdue_digest_recipient_ids() -> list[int]:
         get_user_model()
         .objects.filter(is_active=True)
         .exclude(email="")
-        .filter(Q(is_superuser=True) | Q(is_staff=True, groups__name=TRIAGE_GROUP))
+        .filter(TRIAGE_STAFF_Q)
         .order_by("pk")
         .values_list("pk", flat=True)
         .distinct()
@@ -50,7 +56,7 @@ def _triage_queue_overdue_path() -> str:
     return reverse("admin:reviews_triageidea_changelist") + "?overdue=yes"
 
 
-def overdue_digest_send(*, user_id: int, now=None) -> bool:
+def overdue_digest_send(*, user_id: int, now: datetime.datetime | None = None) -> bool:
     """Email one triage staff member today's overdue ideas, grouped by challenge; returns whether it sent.
 
     At most once per member per day: keyed on a dated notification row (``overdue-digest-<date>``),
@@ -68,7 +74,7 @@ def overdue_digest_send(*, user_id: int, now=None) -> bool:
         return False
     groups: dict[int, dict] = {}
     for idea in ideas:
-        idea.days_overdue = (now - idea.answer_due_at).days
+        idea.days_overdue = (now - idea.answer_due_at).days  # type: ignore[attr-defined]  # annotated rows
         groups.setdefault(idea.challenge_id, {"challenge": idea.challenge, "ideas": []})["ideas"].append(idea)
     queue_path = _triage_queue_overdue_path()
     title = f"{len(ideas)} idea{'s' if len(ideas) != 1 else ''} overdue for a first answer"

@@ -5,15 +5,24 @@ The idea's ``screening_score`` is the mean over its screeners of each screener's
 idea's row lock, so two screeners saving at once never lose each other's scorecard.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, F, FloatField, Sum
 from django.db.models.functions import Cast
 
 from challenges.models import Challenge, SelectionCriterion
+from core.errors import DomainError
 from ideas.models import Idea
 
 from .. import rules
 from ..models import Screening, ScreeningScore
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 __all__ = [
     "ScreeningError",
@@ -23,10 +32,10 @@ __all__ = [
     "screening_score_recompute",
 ]
 
-NOTE_MAX_LENGTH = ScreeningScore._meta.get_field("note").max_length
+NOTE_MAX_LENGTH = cast(int, ScreeningScore._meta.get_field("note").max_length)
 
 
-class ScreeningError(Exception):
+class ScreeningError(DomainError):
     """A refused screening; the message is for the staff member who tried."""
 
 
@@ -105,11 +114,11 @@ def _screening_score_recompute_unlocked(idea_id: int) -> tuple[float | None, int
 
 
 def _lock_idea(idea: Idea) -> Idea:
-    return Idea.objects.select_for_update().select_related("challenge").get(pk=idea.pk)
+    return Idea.objects.select_for_update(of=("self",)).select_related("challenge").get(pk=idea.pk)
 
 
 @transaction.atomic
-def screening_save(*, idea: Idea, screener, scores: dict, notes: str = "") -> Screening:
+def screening_save(*, idea: Idea, screener: User, scores: dict, notes: str = "") -> Screening:
     """Record (or replace) the screener's scorecard of the idea and recompute its screening score.
 
     ``scores`` maps each criterion id of the idea's challenge to ``(score, note)``. Locks the idea
@@ -142,7 +151,7 @@ def screening_save(*, idea: Idea, screener, scores: dict, notes: str = "") -> Sc
 
 
 @transaction.atomic
-def screening_delete(*, idea: Idea, screener) -> bool:
+def screening_delete(*, idea: Idea, screener: User) -> bool:
     """Remove the screener's own scorecard of the idea and recompute; False if there was none.
 
     Locks the idea row.

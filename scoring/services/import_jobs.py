@@ -9,9 +9,12 @@ down when it was queued) is queued again by beat (``import_jobs_requeue``); runn
 is safe: the import is all or nothing, and a second run of a committed file changes nothing.
 """
 
+from __future__ import annotations
+
 import dataclasses
 import logging
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.db import OperationalError, transaction
 from django.db.models import Q
@@ -20,6 +23,12 @@ from django.utils import timezone
 from ..models import RatingsImportJob
 from .imports import RatingsImportInvalid, ratings_import
 
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from accounts.models import User
+
+
 logger = logging.getLogger(__name__)
 
 Status = RatingsImportJob.Status
@@ -27,13 +36,14 @@ Status = RatingsImportJob.Status
 STALE_AFTER = timedelta(minutes=10)
 
 
-def ratings_import_job_create(*, file, user, dry_run: bool = False) -> RatingsImportJob:
+def ratings_import_job_create(*, file: UploadedFile, user: User, dry_run: bool = False) -> RatingsImportJob:
     """Store the uploaded file and queue its import after commit; returns the job to watch."""
     from ..tasks import run_ratings_import_job
 
     with transaction.atomic():
-        job = RatingsImportJob(file_name=file.name[:255], file_size=file.size, dry_run=dry_run, uploaded_by=user)
-        job.file.save(file.name, file, save=False)
+        name = file.name or "ratings.csv"  # an upload always has its name
+        job = RatingsImportJob(file_name=name[:255], file_size=file.size or 0, dry_run=dry_run, uploaded_by=user)
+        job.file.save(name, file, save=False)
         job.save()
         run_ratings_import_job.delay_on_commit(job.pk)
     return job

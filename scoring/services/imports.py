@@ -19,14 +19,22 @@ import io
 import time
 from array import array
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from challenges.models import Outcome, Segment
+from core.errors import DomainError
 
 from ..models import MEMBER_KEY_PREFIX, Rating, Respondent
 from .scores import scores_recompute_soon
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from django.core.files.uploadedfile import UploadedFile
+
 
 # The columns of the file, each with the header names accepted for it (compared ignoring case,
 # spaces, underscores and hyphens), most specific first: when a file has two columns that can
@@ -40,7 +48,7 @@ COLUMNS = {
 }
 DELIMITERS = (",", ";", "\t")
 RATING_VALUES = {"1": 1, "2": 2, "3": 3, "4": 4, "5": 5}
-KEY_MAX_LENGTH = Respondent._meta.get_field("key").max_length
+KEY_MAX_LENGTH = cast(int, Respondent._meta.get_field("key").max_length)
 # The report lists this many problems and counts the rest: a wrong file can have a million.
 MAX_REPORTED_ERRORS = 1000
 NOT_UTF8 = "the file is not UTF-8 text: save it as CSV UTF-8 and upload it again"
@@ -95,7 +103,7 @@ class ImportResult:
         )
 
 
-class RatingsImportInvalid(Exception):
+class RatingsImportInvalid(DomainError):
     """The file has problems; nothing was imported. ``errors`` lists them (at most MAX_REPORTED_ERRORS)."""
 
     def __init__(self, errors: list[RowError], more: int = 0):
@@ -181,6 +189,7 @@ def _read_header(first_line: str, errors: _Errors) -> tuple[str, dict[str, int]]
         known = sum(1 for aliases in COLUMNS.values() if any(_normalise_header(a) in names for a in aliases))
         if best is None or known > best[0]:
             best = (known, delimiter, names)
+    assert best is not None  # the loop ran over at least one delimiter
     _, delimiter, names = best
     positions: dict[str, int] = {}
     for field, aliases in COLUMNS.items():
@@ -379,6 +388,9 @@ def _parse_text(text, progress=None) -> _ParsedFile:
                 row_ok = False
 
             if row_ok and not errors:  # once the file is wrong, keep checking but stop storing
+                # A row without a respondent, an outcome or an answer is not ok.
+                assert respondent is not None and outcome_id is not None
+                assert importance is not None and satisfaction is not None
                 respondent_indexes.append(respondent)
                 outcome_ids.append(outcome_id)
                 importances.append(importance)
@@ -566,7 +578,14 @@ def _write_with_orm(parsed: _ParsedFile) -> _Counts:
     return counts
 
 
-def ratings_import(*, file, dry_run: bool = False, progress=None, on_checked=None, before_commit=None) -> ImportResult:
+def ratings_import(
+    *,
+    file: UploadedFile,
+    dry_run: bool = False,
+    progress: Callable[..., object] | None = None,
+    on_checked: Callable[..., object] | None = None,
+    before_commit: Callable[..., object] | None = None,
+) -> ImportResult:
     """Import a survey CSV (a text or bytes stream): every row is checked first, then all or nothing.
 
     Raises RatingsImportInvalid listing each problem (line, column, value, reason) and writes

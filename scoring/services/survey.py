@@ -5,20 +5,28 @@ row is the single source of truth for the member's segment, and its row lock ser
 write of one member's answers (two tabs, a double click), so counts and upserts stay exact.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 
 from challenges.models import Job, Segment
+from core.errors import DomainError
 from reputation.services import survey_completed_award
 
 from ..models import MEMBER_KEY_PREFIX, Rating, Respondent
 from .scores import scores_recompute_soon
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
 SCALE = range(1, 6)
 
 
-class SurveyError(Exception):
+class SurveyError(DomainError):
     """Answers that cannot be saved; the message is for the member who sent them."""
 
 
@@ -35,7 +43,7 @@ class SurveySaveResult:
         return bool(self.created or self.updated or self.segment_changed)
 
 
-def member_respondent_key(user) -> str:
+def member_respondent_key(user: User) -> str:
     return f"{MEMBER_KEY_PREFIX}{user.pk}"
 
 
@@ -76,7 +84,7 @@ def _validated_answers(job: Job, answers: dict[int, tuple[int, int]]) -> dict[in
 @transaction.atomic
 def survey_answers_save(
     *,
-    user,
+    user: User,
     job: Job,
     answers: dict[int, tuple[int, int]],
     segment: Segment | None = None,
@@ -144,7 +152,7 @@ def survey_answers_save(
 
 
 @transaction.atomic
-def respondent_segment_set(*, user, segment: Segment | None) -> bool:
+def respondent_segment_set(*, user: User, segment: Segment | None) -> bool:
     """Set (or clear, with None) the member's segment, e.g. from their profile. Returns whether it changed.
 
     Holds the member's Respondent row lock. A member without a Respondent who clears the segment

@@ -1,0 +1,154 @@
+"""The funnel of DESIGN.md, defined once: an idea's statuses, their groups, the steps between them,
+the order of the stages and the answer-due rule.
+
+A pure module: it imports no app's models and runs no query, so every app (and a test, a migration,
+a management command) can read the funnel without loading the ORM's model registry. Every other
+place that needs a set of statuses imports it from here; ``tests/test_funnel_defined_once.py``
+fails on a literal list of statuses anywhere else.
+"""
+
+import datetime
+
+from django.db.models import TextChoices
+
+
+class Status(TextChoices):
+    """Where an idea stands in the funnel (DESIGN.md)."""
+
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    SHORTLISTED = "shortlisted", "Shortlisted"
+    IN_MENTORING = "in_mentoring", "In mentoring"
+    FINALIST = "finalist", "Finalist"
+    WINNER = "winner", "Winner"
+    IN_PROGRESS = "in_progress", "In progress"
+    IMPLEMENTED = "implemented", "Implemented"
+    DECLINED = "declined", "Declined"
+    NOT_SELECTED = "not_selected", "Not selected"
+    DUPLICATE = "duplicate", "Duplicate"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+ALL_STATUSES = frozenset(Status)
+
+# --- groups -------------------------------------------------------------------------------------
+
+# Not published: the author's drafts and the ideas the author withdrew. Only the author and staff
+# see them; lists, counts and screening leave them out. (A list, in this order: the database
+# constraint idea_submitted_has_date names it.)
+UNPUBLISHED_STATUSES = (Status.DRAFT, Status.WITHDRAWN)
+PUBLISHED_STATUSES = ALL_STATUSES - set(UNPUBLISHED_STATUSES)
+
+# The statuses in which the author may still edit and withdraw their idea (until screening starts).
+AUTHOR_STATUSES = frozenset({Status.DRAFT, Status.SUBMITTED})
+
+# Waiting for the team's first answer: the answer-due rule below applies to it.
+AWAITING_ANSWER = Status.SUBMITTED
+
+# Statuses that answer an idea: a staff decision after submission.
+DECIDED_STATUSES = ALL_STATUSES - AUTHOR_STATUSES - {Status.WITHDRAWN}
+# The statuses staff choose (the admin's status forms, reason templates): every one after
+# "submitted"; draft → submitted is the author's step.
+STAFF_STATUSES = ALL_STATUSES - AUTHOR_STATUSES
+
+# The funnel's two groups once an idea is published (draft is neither). An open idea still waits for
+# a staff decision; an ended one has its answer: the challenge may close only when none is open
+# (ideas.services.funnel, reviews' close guard), and reaching an ending closes the idea's
+# mentoring (its assignment and any open revision request).
+OPEN_STATUSES = frozenset({Status.SUBMITTED, Status.SHORTLISTED, Status.IN_MENTORING, Status.FINALIST})
+ENDED_STATUSES = ALL_STATUSES - OPEN_STATUSES - {Status.DRAFT}
+
+# Statuses whose reason the author must be given.
+STATUSES_NEEDING_REASON = frozenset({Status.DECLINED, Status.NOT_SELECTED, Status.DUPLICATE, Status.IMPLEMENTED})
+
+# The endings a challenge's open ideas get when it closes: not selected (declined if never screened).
+CLOSING_ENDINGS = (Status.NOT_SELECTED, Status.DECLINED)
+
+# A mentor is assigned to a shortlisted idea (or reassigned on one in mentoring).
+MENTORABLE_STATUSES = frozenset({Status.SHORTLISTED, Status.IN_MENTORING})
+
+# An idea that is no merge target, and one that cannot be merged into another.
+NOT_MERGEABLE_STATUSES = (Status.DRAFT, Status.DUPLICATE)
+NOT_MERGE_TARGET_STATUSES = frozenset({*NOT_MERGEABLE_STATUSES, Status.WITHDRAWN})
+
+# The final round: the finalists and the winner chosen among them (the finalists' comparison page).
+FINAL_ROUND_STATUSES = (Status.WINNER, Status.FINALIST)
+
+# A winner stays a winner when its implementation starts and ends.
+WINNER_STATUSES = frozenset({Status.WINNER, Status.IN_PROGRESS, Status.IMPLEMENTED})
+
+# The statuses a metrics chart counts as the idea's final decision.
+TERMINAL_STATUSES = (Status.DECLINED, Status.NOT_SELECTED, Status.DUPLICATE, Status.WINNER, Status.IMPLEMENTED)
+
+# --- the steps ----------------------------------------------------------------------------------
+
+# Which status may follow which (staff decisions only; draft → submitted is the author's, through
+# idea_submit; → withdrawn is the author's, through idea_withdraw).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.SUBMITTED: frozenset({Status.SHORTLISTED, Status.DECLINED, Status.DUPLICATE}),
+    Status.SHORTLISTED: frozenset({Status.IN_MENTORING, Status.DECLINED, Status.NOT_SELECTED, Status.DUPLICATE}),
+    Status.IN_MENTORING: frozenset({Status.FINALIST, Status.NOT_SELECTED}),
+    Status.FINALIST: frozenset({Status.WINNER, Status.NOT_SELECTED}),
+    Status.WINNER: frozenset({Status.IN_PROGRESS}),
+    Status.IN_PROGRESS: frozenset({Status.IMPLEMENTED}),
+}
+
+
+def allowed_next_statuses(status: str) -> frozenset[str]:
+    """The statuses staff may move an idea in ``status`` to (none once it has ended)."""
+    return TRANSITIONS.get(status, frozenset())
+
+
+# --- the stages, in order -----------------------------------------------------------------------
+
+# The funnel's stages in order; an idea that reached a stage reached all the earlier ones.
+STAGES = (
+    Status.SUBMITTED,
+    Status.SHORTLISTED,
+    Status.IN_MENTORING,
+    Status.FINALIST,
+    Status.WINNER,
+    Status.IN_PROGRESS,
+    Status.IMPLEMENTED,
+)
+STAGE_RANK: dict[str, int] = {status: rank for rank, status in enumerate(STAGES)}
+
+
+def reached_since(stage: str) -> tuple[str, ...]:
+    """The stages from ``stage`` on: an idea now in one of them has been through ``stage``."""
+    return STAGES[STAGE_RANK[stage] :]
+
+
+# Statuses an idea only reaches after staff shortlisted it ("not selected" comes after the shortlist).
+REACHED_SHORTLIST_STATUSES = (*reached_since(Status.SHORTLISTED), Status.NOT_SELECTED)
+
+# Where an idea ended, best first: the order of a challenge's results table. The stages from the
+# furthest back, then the endings that stopped an idea.
+RESULT_ORDER = (*reversed(STAGES), Status.NOT_SELECTED, Status.DECLINED, Status.DUPLICATE)
+
+# --- the answer-due rule ------------------------------------------------------------------------
+
+
+def answer_due_at(submitted_at: datetime.datetime, answer_within_days: int) -> datetime.datetime:
+    """When the challenge promised the author a first answer: ``answer_within_days`` days after submission.
+
+    The SQL twin is ``ideas.selectors.answer_due_expression``; exactly at the deadline is in time.
+    """
+    return submitted_at + datetime.timedelta(days=answer_within_days)
+
+
+def is_overdue(
+    *,
+    status: str,
+    decided_at: datetime.datetime | None,
+    submitted_at: datetime.datetime | None,
+    answer_within_days: int,
+    now: datetime.datetime,
+) -> bool:
+    """An idea still awaiting its first answer past its answer-due time."""
+    return (
+        status == AWAITING_ANSWER
+        and decided_at is None
+        and submitted_at is not None
+        and answer_due_at(submitted_at, answer_within_days) < now
+    )
