@@ -99,6 +99,7 @@ RESULT_ORDER = [
     Status.FINALIST,
     Status.IN_MENTORING,
     Status.SHORTLISTED,
+    Status.UNDER_REVIEW,
     Status.SUBMITTED,
     Status.NOT_SELECTED,
     Status.DECLINED,

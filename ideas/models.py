@@ -11,6 +11,8 @@ class Status(models.TextChoices):
 
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted"
+    # issue 16: the first answer that is not yet a decision ("we've read it, we're looking at it").
+    UNDER_REVIEW = "under_review", "Under review"
     SHORTLISTED = "shortlisted", "Shortlisted"
     IN_MENTORING = "in_mentoring", "In mentoring"
     FINALIST = "finalist", "Finalist"
@@ -39,7 +41,9 @@ REACHED_SHORTLIST_STATUSES = [
 # a staff decision; an ended one has its answer: the challenge may close only when none is open
 # (ideas.services.funnel, challenges' close guard), and reaching an ending closes the idea's
 # mentoring (its assignment and any open revision request).
-OPEN_STATUSES = frozenset({Status.SUBMITTED, Status.SHORTLISTED, Status.IN_MENTORING, Status.FINALIST})
+OPEN_STATUSES = frozenset(
+    {Status.SUBMITTED, Status.UNDER_REVIEW, Status.SHORTLISTED, Status.IN_MENTORING, Status.FINALIST}
+)
 ENDED_STATUSES = frozenset(Status) - OPEN_STATUSES - {Status.DRAFT}
 # Statuses whose reason the author must be given.
 STATUSES_NEEDING_REASON = frozenset({Status.DECLINED, Status.NOT_SELECTED, Status.DUPLICATE, Status.IMPLEMENTED})

@@ -28,7 +28,9 @@ __all__ = [
 # The funnel of DESIGN.md: which status may follow which (staff decisions only; draft → submitted
 # is the author's, through idea_submit).
 TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.SUBMITTED: frozenset({Status.SHORTLISTED, Status.DECLINED, Status.DUPLICATE}),
+    Status.SUBMITTED: frozenset({Status.UNDER_REVIEW, Status.SHORTLISTED, Status.DECLINED, Status.DUPLICATE}),
+    # issue 16: "under review" answers the author (and clears "overdue") before the decision.
+    Status.UNDER_REVIEW: frozenset({Status.SHORTLISTED, Status.DECLINED, Status.DUPLICATE}),
     Status.SHORTLISTED: frozenset({Status.IN_MENTORING, Status.DECLINED, Status.NOT_SELECTED, Status.DUPLICATE}),
     Status.IN_MENTORING: frozenset({Status.FINALIST, Status.NOT_SELECTED}),
     Status.FINALIST: frozenset({Status.WINNER, Status.NOT_SELECTED}),

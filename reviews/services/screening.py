@@ -43,7 +43,13 @@ def criteria_ensure_defaults(*, challenge: Challenge) -> list[SelectionCriterion
             SelectionCriterion.objects.bulk_create(
                 [
                     SelectionCriterion(
-                        challenge=challenge, name=name, description=description, weight=weight, position=position
+                        challenge=challenge,
+                        name=name,
+                        description=description,
+                        weight=weight,
+                        position=position,
+                        low_means=SelectionCriterion.DEFAULT_SCALES[name][0],
+                        high_means=SelectionCriterion.DEFAULT_SCALES[name][1],
                     )
                     for position, (name, description, weight) in enumerate(SelectionCriterion.DEFAULTS)
                 ]
