@@ -226,7 +226,11 @@ class TriageIdeaAdmin(TriageOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         return TriageChangeList
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "board_url": reverse("admin:reviews_board_index")}
+        extra_context = {
+            **(extra_context or {}),
+            "title": "Triage queue",
+            "board_url": reverse("admin:reviews_board_index"),
+        }
         challenge_id = request.GET.get("challenge__id__exact", "")
         if challenge_id.isdigit():
             extra_context["board_url"] = reverse("admin:reviews_board", args=[int(challenge_id)])
@@ -281,7 +285,7 @@ class TriageIdeaAdmin(TriageOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
             for idea in column["ideas"]:
                 idea.moves = moves
                 idea.score_label = score_of_five(idea.screening_score)
-                idea.overdue_html = self.overdue_badge(idea)
+                idea.overdue_html = self.overdue_badge(idea) if idea.status == Status.SUBMITTED else ""
         context = {
             **self.admin_site.each_context(request),
             "title": f"Funnel board: {challenge.title}",
