@@ -56,7 +56,7 @@ class SegmentAdmin(admin.ModelAdmin):
 
 class SelectionCriterionInline(admin.TabularInline):
     model = SelectionCriterion
-    fields = ["position", "name", "description", "weight"]
+    fields = ["position", "name", "description", "weight", "low_means", "high_means"]
     extra = 1
 
 

@@ -213,12 +213,32 @@ class SelectionCriterion(models.Model):
         ("Capability fit", "Can we deliver it with what we have or can build?", 30),
         ("Profit potential", "Can it make or save money for the business?", 30),
     ]
+    # What the ends of the 1–5 scale mean for each default criterion (issue 16: a scorecard with
+    # labelled scale points); a criterion of another name starts with the fields' generic defaults.
+    DEFAULT_SCALES = {
+        "Pain-point fit": ("A minor or well-served outcome", "An important outcome customers say is poorly served"),
+        "Capability fit": ("Needs skills or assets we lack and cannot get", "We can deliver it with what we have"),
+        "Profit potential": ("No clear way to make or save money", "Clear, sizeable revenue or savings"),
+    }
+    GENERIC_SCALE = ("Weak: little or no evidence", "Strong: clear evidence")
 
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="criteria")
     name = models.CharField(max_length=100)
     description = models.CharField(max_length=300, blank=True)
     weight = models.PositiveSmallIntegerField(default=1, help_text="Relative weight; shown to customers as a share.")
     position = models.PositiveSmallIntegerField(default=0)
+    low_means = models.CharField(
+        "1 means",
+        max_length=120,
+        default=GENERIC_SCALE[0],
+        help_text="What a score of 1 means on this criterion; screeners read it beside the scale.",
+    )
+    high_means = models.CharField(
+        "5 means",
+        max_length=120,
+        default=GENERIC_SCALE[1],
+        help_text="What a score of 5 means on this criterion; screeners read it beside the scale.",
+    )
 
     class Meta:
         ordering = ["challenge", "position", "id"]

@@ -17,6 +17,9 @@ class Status(TextChoices):
 
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted"
+    # The first answer that is not yet a decision ("we've read it, we're looking at it"): it answers
+    # the author (it counts as the first human answer and clears "overdue") before the decision.
+    UNDER_REVIEW = "under_review", "Under review"
     SHORTLISTED = "shortlisted", "Shortlisted"
     IN_MENTORING = "in_mentoring", "In mentoring"
     FINALIST = "finalist", "Finalist"
@@ -55,7 +58,9 @@ STAFF_STATUSES = ALL_STATUSES - AUTHOR_STATUSES
 # a staff decision; an ended one has its answer: the challenge may close only when none is open
 # (ideas.services.funnel, reviews' close guard), and reaching an ending closes the idea's
 # mentoring (its assignment and any open revision request).
-OPEN_STATUSES = frozenset({Status.SUBMITTED, Status.SHORTLISTED, Status.IN_MENTORING, Status.FINALIST})
+OPEN_STATUSES = frozenset(
+    {Status.SUBMITTED, Status.UNDER_REVIEW, Status.SHORTLISTED, Status.IN_MENTORING, Status.FINALIST}
+)
 ENDED_STATUSES = ALL_STATUSES - OPEN_STATUSES - {Status.DRAFT}
 
 # Statuses whose reason the author must be given.
@@ -85,7 +90,8 @@ TERMINAL_STATUSES = (Status.DECLINED, Status.NOT_SELECTED, Status.DUPLICATE, Sta
 # Which status may follow which (staff decisions only; draft → submitted is the author's, through
 # idea_submit; → withdrawn is the author's, through idea_withdraw).
 TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.SUBMITTED: frozenset({Status.SHORTLISTED, Status.DECLINED, Status.DUPLICATE}),
+    Status.SUBMITTED: frozenset({Status.UNDER_REVIEW, Status.SHORTLISTED, Status.DECLINED, Status.DUPLICATE}),
+    Status.UNDER_REVIEW: frozenset({Status.SHORTLISTED, Status.DECLINED, Status.DUPLICATE}),
     Status.SHORTLISTED: frozenset({Status.IN_MENTORING, Status.DECLINED, Status.NOT_SELECTED, Status.DUPLICATE}),
     Status.IN_MENTORING: frozenset({Status.FINALIST, Status.NOT_SELECTED}),
     Status.FINALIST: frozenset({Status.WINNER, Status.NOT_SELECTED}),
@@ -124,7 +130,26 @@ REACHED_SHORTLIST_STATUSES = (*reached_since(Status.SHORTLISTED), Status.NOT_SEL
 
 # Where an idea ended, best first: the order of a challenge's results table. The stages from the
 # furthest back, then the endings that stopped an idea.
-RESULT_ORDER = (*reversed(STAGES), Status.NOT_SELECTED, Status.DECLINED, Status.DUPLICATE)
+RESULT_ORDER = (
+    *reversed(STAGES[1:]),
+    Status.UNDER_REVIEW,
+    Status.SUBMITTED,
+    Status.NOT_SELECTED,
+    Status.DECLINED,
+    Status.DUPLICATE,
+)
+
+# The published statuses a challenge's ideas can be in, in the funnel's order (the triage board's
+# columns): waiting, under review, the stages, then the endings that stopped an idea. "Under
+# review" is no stage: an idea may be shortlisted straight from "submitted".
+BOARD_ORDER = (
+    Status.SUBMITTED,
+    Status.UNDER_REVIEW,
+    *STAGES[1:],
+    Status.DECLINED,
+    Status.NOT_SELECTED,
+    Status.DUPLICATE,
+)
 
 # --- the answer-due rule ------------------------------------------------------------------------
 

@@ -15,3 +15,10 @@ def safe_next_url(request, url: str | None, fallback: str) -> str:
     ):
         return url
     return fallback
+
+
+def next_url(request, fallback: str, *, param: str = "next") -> str:
+    """Where a page sends its user after a change: the ``next`` address the form (POST) or the link
+    (query string) carried, checked by ``safe_next_url``, else ``fallback`` (issue 16: staff go back
+    to where they came from: the queue with its filters, a scorecard, the board)."""
+    return safe_next_url(request, request.POST.get(param) or request.GET.get(param), fallback)

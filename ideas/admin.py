@@ -1,5 +1,7 @@
 """The staff triage interface for ideas. Status changes go through ``ideas.services`` only."""
 
+import copy
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
@@ -13,6 +15,7 @@ from accounts.rules import is_triage
 from core.admin import ReadOnlyAdminMixin, admin_page
 from core.errors import refusal_shown
 from core.funnel import NOT_MERGEABLE_STATUSES, Status
+from core.redirects import next_url
 
 from . import rules, services
 from .forms_admin import IdeaAdminForm, IdeaStatusChangeForm, expected_statuses_decode
@@ -156,7 +159,7 @@ class IdeaAdmin(admin.ModelAdmin):
             )
         return changed
 
-    def _status_page(self, request, *, form, ideas, title, single=None):
+    def _status_page(self, request, *, form, ideas, title, single=None, back_url=None):
         return admin_page(
             self,
             request,
@@ -165,6 +168,7 @@ class IdeaAdmin(admin.ModelAdmin):
             form=form,
             ideas=ideas,
             idea=single,
+            back_url=back_url,
             media=self.media + form.media,
             action_name="change_status",
         )
@@ -173,13 +177,26 @@ class IdeaAdmin(admin.ModelAdmin):
     def change_status(self, request, queryset):
         """Intermediate page: ask for the new status and the reason, then change each idea."""
         ideas = list(queryset.select_related("challenge", "author").order_by("pk"))
+        # issue 16: only the statuses at least one selected idea can take (the others are refused by name).
+        allowed = frozenset().union(*(services.allowed_next_statuses(idea.status) for idea in ideas))
         if "apply" in request.POST:
-            form = IdeaStatusChangeForm(request.POST)
+            # The choices the page offered: those of the statuses it showed.
+            shown = expected_statuses_decode(request.POST.get("expected_status", ""))
+            if shown:
+                allowed = frozenset().union(*(services.allowed_next_statuses(status) for status in shown.values()))
+            form = IdeaStatusChangeForm(request.POST, allowed_statuses=allowed)
             if form.is_valid():
                 self._apply_status_change(request, ideas, form)
                 return None  # back to the changelist, with the messages
         else:
-            form = IdeaStatusChangeForm(ideas=ideas)
+            if not allowed:
+                self.message_user(
+                    request,
+                    "None of the selected ideas can change status: each has reached its ending.",
+                    level=messages.WARNING,
+                )
+                return None
+            form = IdeaStatusChangeForm(allowed_statuses=allowed, ideas=ideas)
         return self._status_page(request, form=form, ideas=ideas, title="Change the status of ideas")
 
     def change_status_view(self, request, object_id):
@@ -187,7 +204,10 @@ class IdeaAdmin(admin.ModelAdmin):
         idea = get_object_or_404(self.get_queryset(request).select_related("challenge", "author"), pk=object_id)
         if not self.has_change_status_permission(request, idea):
             raise PermissionDenied
-        change_url = reverse("admin:ideas_idea_change", args=[idea.pk], current_app=self.admin_site.name)
+        # Back where staff came from (the queue, a scorecard, the board: ``next``), else the idea's page.
+        back_url = next_url(
+            request, reverse("admin:ideas_idea_change", args=[idea.pk], current_app=self.admin_site.name)
+        )
         allowed = services.allowed_next_statuses(idea.status)
         if request.method == "POST":
             # The choices the page offered: those of the status it showed. If someone decided since,
@@ -196,12 +216,28 @@ class IdeaAdmin(admin.ModelAdmin):
             if shown is not None:
                 allowed = services.allowed_next_statuses(shown)
             form = IdeaStatusChangeForm(request.POST, allowed_statuses=allowed)
+            # A refusal re-renders this bound form: the typed reason stays, with the service's message.
             if form.is_valid() and self._apply_status_change(request, [idea], form):
-                return HttpResponseRedirect(change_url)
+                return HttpResponseRedirect(back_url)
         else:
-            form = IdeaStatusChangeForm(allowed_statuses=allowed, ideas=[idea])
+            # From the board: the status its card showed (``shown``), so a decision taken since the board
+            # was loaded is refused, and the step chosen there (``to``) preselected.
+            shown = request.GET.get("shown", "")
+            seen = idea
+            if shown in Status.values and shown != idea.status:
+                seen = copy.copy(idea)
+                seen.status = shown
+                allowed = services.allowed_next_statuses(shown)
+            form = IdeaStatusChangeForm(
+                allowed_statuses=allowed, ideas=[seen], initial={"to_status": request.GET.get("to", "")}
+            )
         return self._status_page(
-            request, form=form, ideas=[idea], title=f"Change the status of “{idea.title}”", single=idea
+            request,
+            form=form,
+            ideas=[idea],
+            title=f"Change the status of “{idea.title}”",
+            single=idea,
+            back_url=back_url,
         )
 
 

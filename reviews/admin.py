@@ -1,10 +1,16 @@
 """The staff triage queue, scorecards and reason templates. Writes go through ``reviews.services``
 (screening) and ``ideas.services`` (status changes) only."""
 
+import copy
+from urllib.parse import urlencode
+
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import quote
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
@@ -29,6 +35,16 @@ from .services import finalists as finalists_services
 from .services import screening as screening_services
 
 SCORECARD_TEMPLATE = "admin/reviews/triageidea/scorecard.html"
+BOARD_TEMPLATE = "admin/reviews/triageidea/board.html"
+# A queue title longer than this is shortened; the full title shows on hover (its title attribute).
+TITLE_CHARS = 70
+
+
+def score_of_five(score: float | None) -> str:
+    """A screening score as staff read it: "4.0 of 5"."""
+    return "not screened" if score is None else f"{score:.1f} of 5"
+
+
 CHALLENGE_CLOSE_TEMPLATE = "admin/reviews/challenge_close.html"
 
 
@@ -76,19 +92,18 @@ class ScreenedFilter(admin.SimpleListFilter):
 class TriageIdeaAdmin(TriageOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Ideas awaiting screening first, oldest first; overdue answers marked. One query per page."""
 
+    # issue 16: every column fits 1280 px: figures combined, titles shortened (the full title on
+    # hover), each figure explained above the table (change_list.html).
     list_display = [
-        "title_link",
-        "overdue_badge",
-        "challenge",
-        "status",
-        "submitted_at",
-        "votes",
-        "support",
+        "idea_column",
+        "status_column",
+        "mentor_column",
+        "votes_column",
         "opportunity",
         "screening",
         "track_record",
     ]
-    list_display_links = None
+    list_display_links = ["idea_column"]  # the admin's link keeps the queue's filters (save and next)
     list_filter = ["challenge", "status", ("outcomes", admin.RelatedFieldListFilter), ScreenedFilter, OverdueFilter]
     list_select_related = ["challenge", "author"]
     search_fields = ["title", "author__email"]
@@ -99,7 +114,7 @@ class TriageIdeaAdmin(TriageOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         F("submitted_at").asc(nulls_last=True),
         "id",
     ]
-    list_per_page = 50
+    list_per_page = 25
     show_full_result_count = False  # a second COUNT(*) over 100,000 ideas for a number nobody reads
     paginator = CappedPaginator  # and the first stops at 10,000: "more than 10,000 triage ideas"
     actions = ["change_status", *MENTORING_ACTIONS]
@@ -120,11 +135,23 @@ class TriageIdeaAdmin(TriageOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     # --- Columns (all read from the row's annotations: no query per row) ---------------------
 
     @admin.display(description="idea", ordering="title")
-    def title_link(self, obj):
-        url = reverse("admin:reviews_triageidea_scorecard", args=[obj.pk], current_app=self.admin_site.name)
-        return format_html('<a href="{}" title="Open the scorecard">{}</a>', url, obj.title)
+    def idea_column(self, obj):
+        return format_html(
+            '<span class="triage-title" title="{}">{}</span><span class="triage-sub">{} · {}</span>',
+            obj.title,
+            Truncator(obj.title).chars(TITLE_CHARS),
+            Truncator(obj.challenge.title).chars(28),
+            timezone.localtime(obj.submitted_at).strftime("%d %b %Y") if obj.submitted_at else "—",
+        )
 
-    @admin.display(description="answer", ordering="answer_due_at")
+    @admin.display(description="status · answer", ordering="answer_due_at")
+    def status_column(self, obj):
+        return format_html(
+            '<span class="nowrap">{}</span><span class="triage-sub">{}</span>',
+            obj.get_status_display(),
+            self.overdue_badge(obj),
+        )
+
     def overdue_badge(self, obj):
         if obj.is_overdue:
             return format_html(
@@ -136,15 +163,20 @@ class TriageIdeaAdmin(TriageOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
                 '<span class="nowrap">due {}</span>',
                 timezone.localtime(obj.answer_due_at).strftime("%d %b"),
             )
-        return "—"
+        return "answered" if obj.status != "submitted" else "—"
 
-    @admin.display(description="votes", ordering="votes_up")
-    def votes(self, obj):
-        return format_html('<span class="nowrap">▲ {} ▼ {}</span>', obj.votes_up, obj.votes_down)
+    @admin.display(description="mentor", ordering="mentor_name")
+    def mentor_column(self, obj):
+        return Truncator(obj.mentor_name).chars(18) if obj.mentor_name else "—"
 
-    @admin.display(description="support", ordering="rank_top")
-    def support(self, obj):
-        return f"{obj.rank_top * 100:.0f}%"
+    @admin.display(description="votes · support", ordering="rank_top")
+    def votes_column(self, obj):
+        return format_html(
+            '<span class="nowrap">▲ {} ▼ {}</span><span class="triage-sub">{}% support</span>',
+            obj.votes_up,
+            obj.votes_down,
+            f"{obj.rank_top * 100:.0f}",
+        )
 
     @admin.display(description="opportunity", ordering="rank_opportunity")
     def opportunity(self, obj):
@@ -155,7 +187,12 @@ class TriageIdeaAdmin(TriageOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         if obj.screening_score is None:
             return "—"
         screeners = obj.screenings_count
-        return f"{obj.screening_score:.2f} ({screeners} screener{'s' if screeners != 1 else ''})"
+        return format_html(
+            '<span class="nowrap">{}</span><span class="triage-sub">{} screener{}</span>',
+            score_of_five(obj.screening_score),
+            screeners,
+            "s" if screeners != 1 else "",
+        )
 
     @admin.display(description="author's track record", ordering="author_shortlisted")
     def track_record(self, obj):
@@ -174,6 +211,8 @@ class TriageIdeaAdmin(TriageOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.scorecard_view),
                 name="reviews_triageidea_scorecard",
             ),
+            path("board/", self.admin_site.admin_view(self.board_index_view), name="reviews_board_index"),
+            path("board/<int:challenge_id>/", self.admin_site.admin_view(self.board_view), name="reviews_board"),
             path(
                 "close-challenge/<int:challenge_id>/",
                 self.admin_site.admin_view(self.challenge_close_view),
@@ -181,6 +220,76 @@ class TriageIdeaAdmin(TriageOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
             ),
         ]
         return urls + super().get_urls()
+
+    def get_changelist(self, request, **kwargs):
+        return TriageChangeList
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "title": "Triage queue",
+            "board_url": reverse("admin:reviews_board_index"),
+        }
+        challenge_id = request.GET.get("challenge__id__exact", "")
+        if challenge_id.isdigit():
+            extra_context["board_url"] = reverse("admin:reviews_board", args=[int(challenge_id)])
+        return super().changelist_view(request, extra_context)
+
+    def _queue_for(self, request, queue_query: str):
+        """The queue as the changelist shows it with ``queue_query`` (its filters, search and order),
+        as a queryset, without running the changelist's own count and page queries."""
+        fake = copy.copy(request)
+        fake.method = "GET"
+        fake.GET = QueryDict(queue_query)
+        fake._queue_only = True
+        try:
+            return self.get_changelist_instance(fake).queryset
+        except (IncorrectLookupParameters, ValidationError, ValueError):
+            fake.GET = QueryDict("")
+            return self.get_changelist_instance(fake).queryset
+
+    # --- The board ------------------------------------------------------------------------------
+
+    def board_index_view(self, request):
+        """The board needs a challenge: the ones still taking decisions first."""
+        if not rules.can_use_triage_queue(request.user):
+            raise PermissionDenied
+        chosen = request.GET.get("challenge", "")
+        if chosen.isdigit():
+            return HttpResponseRedirect(reverse("admin:reviews_board", args=[int(chosen)]))
+        return admin_page(self, request, BOARD_TEMPLATE, title="Funnel boards", challenges=selectors.board_challenges())
+
+    def board_view(self, request, challenge_id):
+        """A column per status, a card per idea; each card's "Move to…" opens the status page (the reason
+        dialog) for that step, which comes back here."""
+        if not rules.can_use_triage_queue(request.user):
+            raise PermissionDenied
+        challenge = get_object_or_404(Challenge, pk=challenge_id)
+        columns = selectors.challenge_board(challenge, now=timezone.now())
+        here = request.get_full_path()
+        for column in columns:
+            moves = [
+                (value, label)
+                for value, label in Status.choices
+                if value in allowed_next_statuses(column["status"]) and value != Status.WINNER
+            ]
+            for idea in column["ideas"]:
+                idea.moves = moves
+                idea.score_label = score_of_five(idea.screening_score)
+                idea.overdue_html = self.overdue_badge(idea) if idea.status == Status.SUBMITTED else ""
+        return admin_page(
+            self,
+            request,
+            BOARD_TEMPLATE,
+            title=f"Funnel board: {challenge.title}",
+            challenge=challenge,
+            columns=columns,
+            challenges=selectors.board_challenges(),
+            here=here,
+            queue_url=reverse("admin:reviews_triageidea_changelist") + f"?challenge__id__exact={challenge.pk}",
+            finalists_url=reverse("reviews:finalists", args=[challenge.slug]),
+            cards_per_column=selectors.BOARD_CARDS_PER_COLUMN,
+        )
 
     def challenge_close_view(self, request, challenge_id):
         """Every idea still open in the challenge, answered at once with one reason, then the challenge closed.
@@ -237,19 +346,27 @@ class TriageIdeaAdmin(TriageOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        """A queue row opens as its scorecard; the idea's own admin page edits it."""
+        """A queue row opens as its scorecard, keeping the queue's filters; the idea's own admin page edits it."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        return HttpResponseRedirect(
-            reverse("admin:reviews_triageidea_scorecard", args=[object_id], current_app=self.admin_site.name)
-        )
+        url = reverse("admin:reviews_triageidea_scorecard", args=[object_id], current_app=self.admin_site.name)
+        queue_query = request.GET.get("_changelist_filters", "")
+        if queue_query:
+            url += "?" + urlencode({"_changelist_filters": queue_query})
+        return HttpResponseRedirect(url)
 
     def scorecard_view(self, request, object_id):
+        """One idea's scorecard; "Save and next" goes on through the queue as it was filtered and ordered
+        (``_changelist_filters``, kept from the queue's link)."""
         if not rules.can_use_triage_queue(request.user):
             raise PermissionDenied
         idea = get_object_or_404(
             TriageIdea.objects.exclude(status="draft").select_related("challenge", "author"), pk=object_id
         )
+        queue_query = request.GET.get("_changelist_filters", "")
+        queue_url = reverse("admin:reviews_triageidea_changelist", current_app=self.admin_site.name)
+        if queue_query:
+            queue_url += "?" + queue_query
         refusal = rules.screening_refusal(request.user, idea)
         if refusal is None:
             criteria = screening_services.criteria_ensure_defaults(challenge=idea.challenge)
@@ -258,7 +375,7 @@ class TriageIdeaAdmin(TriageOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         screenings = list(selectors.screenings_of_idea(idea))
         mine = next((s for s in screenings if s.screener_id == request.user.pk), None)
         others = [s for s in screenings if s is not mine]
-        url = reverse("admin:reviews_triageidea_scorecard", args=[idea.pk], current_app=self.admin_site.name)
+        url = request.get_full_path()
         if request.method == "POST":
             if refusal:
                 self.message_user(request, refusal, level=messages.ERROR)
@@ -267,33 +384,87 @@ class TriageIdeaAdmin(TriageOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
                 if screening_services.screening_delete(idea=idea, screener=request.user):
                     self.message_user(request, "Your scorecard was removed.", level=messages.SUCCESS)
                 return HttpResponseRedirect(url)
-            form = ScorecardForm(request.POST, criteria=criteria, screening=mine)
+            form = ScorecardForm(request.POST, criteria=criteria, screening=mine, idea=idea)
             if form.is_valid():
                 with refusal_shown(form=form) as outcome:
                     screening_services.screening_save(
-                        idea=idea, screener=request.user, scores=form.scores(), notes=form.cleaned_data["notes"]
+                        idea=idea,
+                        screener=request.user,
+                        scores=form.scores(),
+                        notes=form.cleaned_data["notes"],
+                        acknowledge=form.cleaned_data.get("acknowledge", False),
                     )
                 if outcome.ok:
-                    self.message_user(request, f"Your scorecard of “{idea.title}” was saved.", level=messages.SUCCESS)
-                    return HttpResponseRedirect(url)
+                    saved = f"Your scorecard of “{idea.title}” was saved"
+                    if form.cleaned_data.get("acknowledge"):
+                        saved += "; its author is told it is under review"
+                    if "save_next" not in request.POST:
+                        self.message_user(request, saved + ".", level=messages.SUCCESS)
+                        return HttpResponseRedirect(url)
+                    position = request.POST.get("queue_position", "")
+                    next_id = selectors.queue_next_idea_id(
+                        self._queue_for(request, queue_query),
+                        current_id=idea.pk,
+                        position=int(position) if position.isdigit() else None,
+                    )
+                    if next_id is None:
+                        self.message_user(request, saved + ". That was the last idea in the queue.", messages.SUCCESS)
+                        return HttpResponseRedirect(queue_url)
+                    self.message_user(request, saved + ". Here is the next idea in the queue.", messages.SUCCESS)
+                    next_idea_url = reverse(
+                        "admin:reviews_triageidea_scorecard", args=[next_id], current_app=self.admin_site.name
+                    )
+                    if queue_query:
+                        next_idea_url += "?" + urlencode({"_changelist_filters": queue_query})
+                    return HttpResponseRedirect(next_idea_url)
         else:
-            form = ScorecardForm(criteria=criteria, screening=mine)
-        idea.refresh_from_db(fields=["screening_score", "screenings_count"])
+            form = ScorecardForm(criteria=criteria, screening=mine, idea=idea)
+        idea.refresh_from_db(fields=["status", "screening_score", "screenings_count"])
+        status_url = None
+        if allowed_next_statuses(idea.status):
+            status_url = reverse("admin:ideas_idea_change_status", args=[idea.pk], current_app=self.admin_site.name)
+            status_url += "?" + urlencode({"next": url})
         return admin_page(
             self,
             request,
             SCORECARD_TEMPLATE,
             title=f"Scorecard: {idea.title}",
             idea=idea,
+            score_label=score_of_five(idea.screening_score),
             outcomes=list(idea.outcomes.select_related("job")),
             form=form,
             refusal=refusal,
             mine=mine,
             others=[(s, _weighted_mean(s)) for s in others],
-            status_url=reverse("admin:ideas_idea_change_status", args=[idea.pk], current_app=self.admin_site.name)
-            if allowed_next_statuses(idea.status)
-            else None,
+            status_url=status_url,
             idea_url=reverse("admin:ideas_idea_change", args=[idea.pk], current_app=self.admin_site.name),
+            queue_url=queue_url,
+            queue_position=selectors.queue_position(self._queue_for(request, queue_query), idea_id=idea.pk)
+            if refusal is None
+            else None,
+            board_url=reverse("admin:reviews_board", args=[idea.challenge_id], current_app=self.admin_site.name),
+        )
+
+
+class TriageChangeList(ChangeList):
+    """The queue's changelist; built for "save and next" (``request._queue_only``) it stops at the
+    filtered, ordered queryset and runs none of the page's count and row queries."""
+
+    def get_results(self, request):
+        if getattr(request, "_queue_only", False):
+            self.result_list, self.result_count, self.full_result_count = [], 0, None
+            self.can_show_all, self.multi_page, self.show_all = False, False, False
+            return
+        super().get_results(request)
+        if not self.multi_page and not self.show_all:
+            # One page only: read it as every page is read (ids, then rows), so the page costs the
+            # same number of queries with 1 row as with 25 of 30.
+            self.result_list = self.paginator.page(1).object_list
+
+    def url_for_result(self, result):
+        """A row opens its scorecard; the admin adds the queue's filters (``_changelist_filters``)."""
+        return reverse(
+            "admin:reviews_triageidea_scorecard", args=[quote(result.pk)], current_app=self.model_admin.admin_site.name
         )
 
 

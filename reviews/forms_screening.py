@@ -16,7 +16,7 @@ class ScorecardForm(forms.Form):
     It checks only that the card is complete; ``reviews.services.screening_save`` decides the rest.
     """
 
-    def __init__(self, *args, criteria, screening=None, **kwargs):
+    def __init__(self, *args, criteria, screening=None, idea=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.criteria = list(criteria)
         existing = {score.criterion_id: score for score in screening.scores.all()} if screening else {}
@@ -26,7 +26,8 @@ class ScorecardForm(forms.Form):
                 label=f"{criterion.name} (weight {criterion.weight})",
                 choices=SCORE_CHOICES,
                 coerce=int,
-                widget=forms.RadioSelect(attrs={"class": "inline"}),
+                # The scorecard's template writes what 1 and 5 mean at the ends of the radios.
+                widget=forms.RadioSelect(attrs={"class": "inline scale-radios"}),
                 help_text=criterion.description,
                 initial=str(current.score) if current else None,
                 error_messages={"required": f"Score “{criterion.name}” from 1 to 5."},
@@ -45,6 +46,15 @@ class ScorecardForm(forms.Form):
             initial=screening.notes if screening else "",
             help_text="For staff only; the author never sees scores or notes.",
         )
+        if idea is not None and idea.status == Status.SUBMITTED:
+            # The first answer the author gets, before any decision: "we've read it, we're looking at it".
+            self.fields["acknowledge"] = forms.BooleanField(
+                label="Tell the author it is under review",
+                required=False,
+                initial=True,
+                help_text="Moves the idea from “submitted” to “under review”: the author hears that staff read it, "
+                "and it counts as the first answer (it is no longer overdue).",
+            )
 
     def rows(self):
         """(criterion, score field, note field) per criterion, for the template."""

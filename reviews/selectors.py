@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
     Count,
     F,
     IntegerField,
@@ -24,6 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from core.funnel import (
+    BOARD_ORDER,
     FINAL_ROUND_STATUSES,
     OPEN_STATUSES,
     REACHED_SHORTLIST_STATUSES,
@@ -79,8 +81,110 @@ def triage_queue(*, now: datetime.datetime) -> QuerySet[Idea]:
             author_ideas=_author_count(),
             author_shortlisted=_author_count(Q(status__in=REACHED_SHORTLIST_STATUSES)),
             author_implemented=_author_count(Q(status=Status.IMPLEMENTED)),
+            mentor_name=_current_mentor_name(),
         )
     )
+
+
+def _current_mentor_name():
+    """A correlated subquery: the public name of the row's current mentor, or None (issue 16's mentor column)."""
+    current = MentorAssignment.objects.filter(idea=OuterRef("pk"), ended_at__isnull=True).annotate(
+        name=Case(
+            When(~Q(mentor__display_name=""), then=F("mentor__display_name")),
+            default=F("mentor__email"),
+            output_field=CharField(),
+        )
+    )
+    return Subquery(current.values("name")[:1], output_field=CharField())
+
+
+def board_challenges():
+    """Challenges for the board's picker: those still taking decisions first, then the newest (one query)."""
+    from challenges.models import Challenge
+
+    return list(
+        Challenge.objects.exclude(phase=Challenge.Phase.DRAFT)
+        .annotate(closed_last=Case(When(phase=Challenge.Phase.CLOSED, then=Value(1)), default=Value(0)))
+        .order_by("closed_last", "-pk")
+        .only("pk", "title", "phase")
+    )
+
+
+# How far "save and next" reads the queue: the same cap as the queue's count (ideaportal.pagination).
+QUEUE_NEXT_CAP = 10_000
+
+
+def queue_next_idea_id(queue, *, current_id: int, position: int | None) -> int | None:
+    """The idea after ``current_id`` in ``queue`` (the changelist's filtered, ordered queryset), or None.
+
+    One query for the ids in the queue's order (at most QUEUE_NEXT_CAP). An idea that has left the
+    queue's filters since it was opened (screened, answered) is followed by the one now at its old
+    ``position``.
+    """
+    ids = list(queue.values_list("pk", flat=True)[:QUEUE_NEXT_CAP])
+    if current_id in ids:
+        index = ids.index(current_id) + 1
+    elif position is not None:
+        index = max(position, 0)
+    else:
+        return None
+    following = [pk for pk in ids[index:] if pk != current_id]
+    return following[0] if following else None
+
+
+def queue_position(queue, *, idea_id: int) -> int | None:
+    """Where the idea stands in the queue's order (0 first), or None if it is not in it (one query)."""
+    ids = list(queue.values_list("pk", flat=True)[:QUEUE_NEXT_CAP])
+    return ids.index(idea_id) if idea_id in ids else None
+
+
+# The board's columns, in the funnel's order: where an idea is, then where it ended.
+BOARD_STATUSES = BOARD_ORDER
+# Cards shown per column; the rest are counted and reached through the queue's filters.
+BOARD_CARDS_PER_COLUMN = 30
+
+
+def challenge_board(challenge, *, now: datetime.datetime) -> list[dict]:
+    """The challenge's published ideas by status, one column per BOARD_STATUSES entry, in two queries.
+
+    Each column is ``{"status", "label", "count", "ideas"}``; ``ideas`` holds at most
+    BOARD_CARDS_PER_COLUMN cards (awaiting ones oldest first, the others latest decision first),
+    each a queue row (``triage_queue``'s annotations: overdue, mentor, track record).
+    """
+    from django.db.models import Window
+    from django.db.models.functions import RowNumber
+
+    counts = dict(
+        Idea.objects.filter(challenge_id=challenge.pk, status__in=BOARD_STATUSES)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    ranked = (
+        triage_queue(now=now)
+        .filter(challenge_id=challenge.pk, status__in=BOARD_STATUSES)
+        .annotate(
+            board_rank=Window(
+                RowNumber(),
+                partition_by=[F("status")],
+                order_by=[F("decided_at").desc(nulls_last=True), F("submitted_at").asc(nulls_last=True), F("id").asc()],
+            )
+        )
+        .filter(board_rank__lte=BOARD_CARDS_PER_COLUMN)
+        .order_by("status", "board_rank")
+    )
+    by_status: dict[str, list] = {}
+    for idea in ranked:
+        by_status.setdefault(idea.status, []).append(idea)
+    return [
+        {
+            "status": status,
+            "label": Status(status).label,
+            "count": counts.get(status, 0),
+            "ideas": by_status.get(status, []),
+        }
+        for status in BOARD_STATUSES
+    ]
 
 
 def triage_search(queryset: QuerySet[Idea], text: str) -> QuerySet[Idea]:

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from challenges.models import Challenge
@@ -73,6 +74,10 @@ def _render(request, challenge: Challenge, *, bound_form: WinnerChoiceForm | Non
         "challenge": challenge,
         "comparison": comparison,
         "can_choose": rules.can_choose_winner(request.user),
+        # The winner is chosen in the final phase only (winner_choose refuses it before): until then the
+        # page offers the way to the phase page instead of a form bound to be refused.
+        "in_final_phase": challenge.phase == Challenge.Phase.FINAL,
+        "phase_url": reverse("admin:challenges_challenge_phase", args=[challenge.pk]),
         # Ideas still open besides the finalists: choosing the winner gives them their ending too.
         "open_others": [idea for idea in open_ideas if idea.status != Status.FINALIST],
     }
@@ -113,8 +118,15 @@ def finalists_choose_winner(request, slug: str):
             expected_statuses=form.cleaned_data["expected_status"],
         )
     except TransitionNotAllowed as error:
-        messages.error(request, f"Nothing was changed: {error}")
-        return redirect("reviews:finalists", slug=challenge.slug)
+        idea.refresh_from_db(fields=["status"])
+        if idea.status != Status.FINALIST:
+            # No longer a finalist (someone chose meanwhile): there is no form left to fill in again.
+            messages.error(request, f"Nothing was changed: {error}")
+            return redirect("reviews:finalists", slug=challenge.slug)
+        # The page again with the form as typed (both reasons kept) and why nothing changed (issue 16).
+        form.add_error(None, f"Nothing was changed: {error}")
+        form.auto_id = f"id_%s_{idea.pk}"
+        return _render(request, challenge, bound_form=form, status=409)
     others = len(choice.not_selected)
     summary = f"“{idea.title}” is now the {Status.WINNER.label.lower()}."
     if others:

@@ -15,7 +15,9 @@ from django.db.models.functions import Cast
 
 from challenges.models import Challenge, SelectionCriterion
 from core.errors import DomainError
+from core.funnel import Status
 from ideas.models import Idea
+from ideas.services import idea_status_change
 
 from .. import rules
 from ..models import Screening, ScreeningScore
@@ -52,7 +54,13 @@ def criteria_ensure_defaults(*, challenge: Challenge) -> list[SelectionCriterion
             SelectionCriterion.objects.bulk_create(
                 [
                     SelectionCriterion(
-                        challenge=challenge, name=name, description=description, weight=weight, position=position
+                        challenge=challenge,
+                        name=name,
+                        description=description,
+                        weight=weight,
+                        position=position,
+                        low_means=SelectionCriterion.DEFAULT_SCALES[name][0],
+                        high_means=SelectionCriterion.DEFAULT_SCALES[name][1],
                     )
                     for position, (name, description, weight) in enumerate(SelectionCriterion.DEFAULTS)
                 ]
@@ -118,8 +126,14 @@ def _lock_idea(idea: Idea) -> Idea:
 
 
 @transaction.atomic
-def screening_save(*, idea: Idea, screener: User, scores: dict, notes: str = "") -> Screening:
+def screening_save(
+    *, idea: Idea, screener: User, scores: dict, notes: str = "", acknowledge: bool = False
+) -> Screening:
     """Record (or replace) the screener's scorecard of the idea and recompute its screening score.
+
+    With ``acknowledge``, an idea still "submitted" also moves to "under review" through
+    ``idea_status_change`` in the same transaction (the author's first answer; a refusal there saves
+    nothing); an idea already past "submitted" is left as it is.
 
     ``scores`` maps each criterion id of the idea's challenge to ``(score, note)``. Locks the idea
     row; refuses with ScreeningError, saving nothing, a screener who is not triage staff, an idea
@@ -147,6 +161,10 @@ def screening_save(*, idea: Idea, screener: User, scores: dict, notes: str = "")
         update_fields=["score", "note"],
     )
     _screening_score_recompute_unlocked(idea.pk)
+    if acknowledge and idea.status == Status.SUBMITTED:
+        idea_status_change(
+            idea=idea, to_status=Status.UNDER_REVIEW, changed_by=screener, expected_status=Status.SUBMITTED
+        )
     return screening
 
 
