@@ -606,7 +606,7 @@ IDEAS = [
         "Nobody in my family tells me when things run out.",
         "One list the whole family can add to.",
         duplicate_of="A household list everyone can add to, even by voice",
-        reason="Merged into Dan's household list idea; the comments and votes moved with it.",
+        reason="Merged into Dan's household list idea; your votes and followers moved with it.",
     ),
     IdeaSpec(
         OPEN_SLUG,
@@ -1242,6 +1242,19 @@ def _default_votes(rng: random.Random, status: str) -> int:
     return rng.randint(1, 5)
 
 
+def _walk(spec: IdeaSpec, idea: Idea, path: list, *, triage, by_title: dict, rng: random.Random) -> None:
+    """Move one idea along its path through the funnel, with its reasons."""
+    for step in path:
+        reason = spec.reason if step == path[-1] and spec.reason else rng.choice(DEFAULT_REASONS[step])
+        idea_status_change(
+            idea=idea,
+            to_status=step,
+            changed_by=triage,
+            reason=reason,
+            duplicate_of=by_title[spec.duplicate_of] if step == Status.DUPLICATE else None,
+        )
+
+
 def load_ideas(challenges: dict[str, Challenge], users: dict, outcomes: dict[str, Outcome]) -> list[Idea]:
     """Create the missing ideas, vote, comment and move them through the funnel, then date them.
 
@@ -1264,6 +1277,8 @@ def load_ideas(challenges: dict[str, Challenge], users: dict, outcomes: dict[str
         invited = [name for name in customers if users[name] in challenge.invited_members.all()]
         audience = invited if challenge.is_invite_only else customers
         by_title = {idea.title: idea for idea in challenge.ideas.all()}
+        originals = {spec.duplicate_of for spec in specs if spec.duplicate_of}
+        later: list[tuple[IdeaSpec, Idea, list]] = []
         for spec in missing:
             path = _path(spec)
             idea = idea_create(
@@ -1294,15 +1309,13 @@ def load_ideas(challenges: dict[str, Challenge], users: dict, outcomes: dict[str
                 comment_create(author=users[name], idea=idea, body=body)
             if spec.status == Status.WITHDRAWN:
                 idea_withdraw(user=users[spec.author], idea=idea, reason=spec.reason)
-            for step in path:
-                reason = spec.reason if step == path[-1] and spec.reason else rng.choice(DEFAULT_REASONS[step])
-                idea_status_change(
-                    idea=idea,
-                    to_status=step,
-                    changed_by=triage,
-                    reason=reason,
-                    duplicate_of=by_title[spec.duplicate_of] if step == Status.DUPLICATE else None,
-                )
+            if spec.title in originals:
+                # Its duplicates are merged while it is still open (as staff would): its own steps come after.
+                later.append((spec, idea, path))
+                continue
+            _walk(spec, idea, path, triage=triage, by_title=by_title, rng=rng)
+        for spec, idea, path in later:
+            _walk(spec, idea, path, triage=triage, by_title=by_title, rng=rng)
         Challenge.objects.filter(pk=challenge.pk).update(phase=phase)
         challenge.phase = phase
     _spread_dates(created, challenges, rng)

@@ -3,6 +3,7 @@
 __all__ = [
     "CommentNotAllowed",
     "IdeaError",
+    "MergeNotUndoable",
     "StaleDecision",
     "SubmissionNotAllowed",
     "TransitionNotAllowed",
@@ -29,6 +30,10 @@ class SubmissionNotAllowed(IdeaError):
 
 class TransitionNotAllowed(IdeaError):
     pass
+
+
+class MergeNotUndoable(IdeaError):
+    """A merge that cannot be undone (undone already, or its original has moved on)."""
 
 
 class StaleDecision(TransitionNotAllowed):
