@@ -14,6 +14,7 @@ from django.utils.text import Truncator
 
 from accounts.rules import is_triage
 from ideaportal.admin_utils import ReadOnlyAdminMixin
+from ideaportal.csv_export import ChangelistCsvExportMixin
 
 from . import rules, selectors, services
 from .forms_admin import IdeaAdminForm, IdeaStatusChangeForm, expected_statuses_decode
@@ -84,8 +85,27 @@ class StatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("changed_by")
 
 
+# The ideas export may be shared outside triage (with a product team, in a report): what any
+# visitor can read on the idea's public page, and nothing of the screening (scores, screeners,
+# notes) or the authors' email addresses. tests/test_exports.py holds it to that.
+IDEAS_CSV_HEADER = [
+    "id",
+    "title",
+    "challenge",
+    "author",
+    "status",
+    "duplicate_of",
+    "submitted_at",
+    "decided_at",
+    "votes_up",
+    "votes_down",
+    "comments",
+    "url",
+]
+
+
 @admin.register(Idea)
-class IdeaAdmin(admin.ModelAdmin):
+class IdeaAdmin(ChangelistCsvExportMixin, admin.ModelAdmin):
     form = IdeaAdminForm
     list_display = ["title", "challenge", "author", "status", "support", "comments_count", "submitted_at"]
     list_display_links = ["title"]
@@ -137,6 +157,28 @@ class IdeaAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         # Ideas come from customers, through ideas.services.idea_create.
         return False
+
+    csv_export_name = "ideas"
+
+    def csv_rows(self, queryset):
+        rows = (
+            [
+                idea.pk,
+                idea.title,
+                idea.challenge.title,
+                idea.author.public_name,
+                idea.get_status_display(),
+                idea.duplicate_of_id,
+                idea.submitted_at,
+                idea.decided_at,
+                idea.votes_up,
+                idea.votes_down,
+                idea.comments_count,
+                idea.get_absolute_url(),
+            ]
+            for idea in queryset.select_related("challenge", "author").iterator(chunk_size=2000)
+        )
+        return IDEAS_CSV_HEADER, rows
 
     @admin.display(description="support", ordering="support_total")
     def support(self, obj):
