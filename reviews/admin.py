@@ -110,6 +110,8 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
     change_status = IdeaAdmin.change_status
     _apply_status_change = IdeaAdmin._apply_status_change
     _status_page = IdeaAdmin._status_page
+    _merge_needs_confirmation = IdeaAdmin._merge_needs_confirmation
+    _merge_preview_page = IdeaAdmin._merge_preview_page
     has_change_status_permission = IdeaAdmin.has_change_status_permission
 
     def get_queryset(self, request):
@@ -139,6 +141,7 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
             "opportunity",
             "screening_score",
             "screeners",
+            "mentor",
             "author_ideas",
             "author_shortlisted",
             "author_implemented",
@@ -160,6 +163,7 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
                 f"{idea.rank_opportunity:.2f}",
                 "" if idea.screening_score is None else f"{idea.screening_score:.2f}",
                 idea.screenings_count,
+                idea.current_mentor_name,
                 idea.author_ideas,
                 idea.author_shortlisted,
                 idea.author_implemented,

@@ -55,9 +55,9 @@ def triage_queue(*, now: datetime.datetime):
     """Published ideas for the triage queue, each row carrying everything its columns show.
 
     One query for a page, whatever its size: the answer deadline, whether it passed (``is_overdue``),
-    and the author's track record are computed in SQL.
+    the author's track record and the current mentor (``with_current_mentor``) are computed in SQL.
     """
-    return (
+    return with_current_mentor(
         Idea.objects.exclude(status=Status.DRAFT)
         .select_related("challenge", "author")
         .annotate(
@@ -151,7 +151,8 @@ def mentor_idea_list(mentor):
     """The ideas currently assigned to the mentor, with what the list shows, in one query.
 
     Each idea carries ``assigned_at``, ``last_activity`` (latest of the idea's edit and its last
-    thread message), ``has_open_revision`` and ``has_review`` (this mentor's).
+    thread message), ``has_open_revision``, ``has_new_version`` (a revision answered since the mentor
+    last opened the idea: ``MentorAssignment.seen_at``) and ``has_review`` (this mentor's).
     """
     from django.db.models import Exists, OuterRef, Subquery
     from django.db.models.functions import Coalesce, Greatest
@@ -168,6 +169,18 @@ def mentor_idea_list(mentor):
         .defer(*MENTOR_HIDDEN_FIELDS)
         .annotate(
             assigned_at=Subquery(current.values("assigned_at")[:1]),
+            seen_since=Coalesce(Subquery(current.values("seen_at")[:1]), Subquery(current.values("assigned_at")[:1])),
+        )
+        .annotate(
+            # A revision answered (a new version saved) since the mentor last opened the idea here.
+            has_new_version=Exists(
+                RevisionRequest.objects.filter(
+                    idea=OuterRef("pk"),
+                    answer_version__isnull=False,
+                    closed_at__isnull=True,
+                    answered_at__gt=OuterRef("seen_since"),
+                )
+            ),
             last_activity=Greatest("updated_at", Coalesce(Subquery(last_message), "updated_at")),
             has_open_revision=Exists(RevisionRequest.objects.filter(idea=OuterRef("pk"), answered_at__isnull=True)),
             has_review=Exists(Review.objects.filter(idea=OuterRef("pk"), mentor=mentor)),
@@ -327,3 +340,33 @@ def finalists_compare(*, challenge) -> FinalistComparison:
         idea.criterion_means = [(criterion, means.get((idea.pk, criterion.pk))) for criterion in criteria]
         idea.outcome_scores = [(outcome, scores.get(outcome.pk)) for outcome in idea.outcome_list]
     return FinalistComparison(criteria=criteria, finalists=finalists)
+
+
+def mentors_with_load():
+    """Active members of the Mentor group with ``load``, their current assignments (one query)."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.models import MENTOR_GROUP
+
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=MENTOR_GROUP)
+        .annotate(load=Count("mentor_assignments", filter=Q(mentor_assignments__ended_at__isnull=True), distinct=True))
+        .order_by("display_name", "email", "pk")
+    )
+
+
+def with_current_mentor(queryset):
+    """Annotate ideas with their current mentor: ``current_mentor_id`` and ``current_mentor_name``
+    (display name, else email), as subqueries, so a list gains the column without a query per row."""
+    from django.db.models import CharField, OuterRef, Subquery, Value
+    from django.db.models import functions as fn
+
+    from .models import MentorAssignment
+
+    current = MentorAssignment.objects.filter(idea=OuterRef("pk"), ended_at__isnull=True)
+    name = fn.Coalesce(fn.NullIf("mentor__display_name", Value("")), "mentor__email", output_field=CharField())
+    return queryset.annotate(
+        current_mentor_id=Subquery(current.values("mentor_id")[:1]),
+        current_mentor_name=Subquery(current.annotate(name=name).values("name")[:1]),
+    )
