@@ -3,11 +3,9 @@ assignment above it (also when two staff assign at once), the mentor told when t
 revision request, and a "new version" flag on /mentor/ until the mentor opens the idea."""
 
 import pytest
-
 from django.urls import reverse
 
 from challenges.models import Challenge
-from ideas import services as idea_services
 from ideas.models import Status
 from notifications.models import Notification
 from reviews import selectors
@@ -64,8 +62,12 @@ def test_two_staff_assigning_at_once_never_exceed_a_capacity():
         mentor = factories.MentorFactory(mentor_capacity=1)
         one, two = shortlisted(challenge, 2)
         results = run_threads(
-            lambda: services.mentor_assign(ideas=[one], mentors=[mentor], assigned_by=first),
-            lambda: services.mentor_assign(ideas=[two], mentors=[mentor], assigned_by=second),
+            lambda one=one, mentor=mentor, by=first: services.mentor_assign(
+                ideas=[one], mentors=[mentor], assigned_by=by
+            ),
+            lambda two=two, mentor=mentor, by=second: services.mentor_assign(
+                ideas=[two], mentors=[mentor], assigned_by=by
+            ),
         )
         assigned = [outcome for kind, outcomes in results if kind == "ok" for outcome in outcomes if outcome.assigned]
         assert len(assigned) == 1
