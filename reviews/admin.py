@@ -23,6 +23,7 @@ from ideas.models import AWAITING_SCREENING_FIRST, Status
 from ideas.services import IdeaError, allowed_next_statuses
 
 from . import rules, selectors
+from .admin_filters import AnswerPromiseFilter, SubmittedPeriodFilter
 from .admin_mentoring import MENTORING_ACTIONS
 from .forms_endings import ChallengeIdeasEndForm
 from .forms_screening import ReasonTemplateForm, ScorecardForm
@@ -91,7 +92,15 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
         "track_record",
     ]
     list_display_links = None
-    list_filter = ["challenge", "status", ("outcomes", admin.RelatedFieldListFilter), ScreenedFilter, OverdueFilter]
+    list_filter = [
+        "challenge",
+        "status",
+        ("outcomes", admin.RelatedFieldListFilter),
+        ScreenedFilter,
+        OverdueFilter,
+        AnswerPromiseFilter,
+        SubmittedPeriodFilter,
+    ]
     list_select_related = ["challenge", "author"]
     search_fields = ["title", "author__email"]
     search_help_text = "Search by title or the author's email."

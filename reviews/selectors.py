@@ -370,3 +370,47 @@ def with_current_mentor(queryset):
         current_mentor_id=Subquery(current.values("mentor_id")[:1]),
         current_mentor_name=Subquery(current.annotate(name=name).values("name")[:1]),
     )
+
+
+def first_answer_expression():
+    """When the idea had its first answer, as a subquery: the first status change after submission to a
+    staff decision (``DECIDED_STATUSES``) not made by the idea's author. The metrics page counts the
+    same (``metrics.selectors._idea_facts``, as a join); ``tests/test_metrics_range.py`` holds the
+    two to agree."""
+    from ideas.models import DECIDED_STATUSES, StatusChange
+
+    answers = (
+        StatusChange.objects.filter(
+            idea=OuterRef("pk"), to_status__in=DECIDED_STATUSES, created_at__gte=OuterRef("submitted_at")
+        )
+        .filter(Q(changed_by__isnull=True) | ~Q(changed_by=OuterRef("author")))
+        .order_by("created_at")
+        .values("created_at")[:1]
+    )
+    return Subquery(answers, output_field=DateTimeField())
+
+
+ANSWER_PROMISE_CHOICES = [
+    ("in_time", "Answered in time"),
+    ("late", "Not answered in time"),
+    ("not_yet_due", "No answer yet, not due"),
+]
+
+
+def ideas_by_answer_promise(queryset, which: str, *, now: datetime.datetime):
+    """Submitted ideas answered within their challenge's promise (``in_time``), not (``late``: answered
+    after it, or unanswered past it), or unanswered and not yet due (``not_yet_due``): the metrics
+    page's definitions, as a filter. An idea its author withdrew before any answer is in none."""
+    queryset = queryset.filter(submitted_at__isnull=False).annotate(
+        promise_due_at=answer_due_expression(), first_answer_at=first_answer_expression()
+    )
+    unanswered = Q(first_answer_at__isnull=True) & ~Q(status=Status.WITHDRAWN)
+    if which == "in_time":
+        return queryset.filter(first_answer_at__lte=F("promise_due_at"))
+    if which == "late":
+        return queryset.filter(
+            Q(first_answer_at__gt=F("promise_due_at")) | (unanswered & Q(promise_due_at__lt=Value(now)))
+        )
+    if which == "not_yet_due":
+        return queryset.filter(unanswered & Q(promise_due_at__gte=Value(now)))
+    return queryset
