@@ -423,6 +423,12 @@ class MergeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     ]
     readonly_fields = fields
 
+    def has_module_permission(self, request):
+        return is_triage(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_triage(request.user)
+
     @admin.display(description="votes moved")
     def votes_moved(self, obj):
         return obj.votes_moved

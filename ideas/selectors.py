@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 
 from challenges.models import ChallengeFollow, Outcome
 
-from .models import DECIDED_STATUSES, Comment, Idea, IdeaFollow, StatusChange, Vote
+from .models import DECIDED_STATUSES, Comment, Idea, IdeaFollow, Status, StatusChange, Vote
 from .rules import visible_ideas_q
 
 
@@ -359,3 +359,14 @@ def merge_preview(*, duplicate: Idea, target: Idea) -> MergePreview:
 def _count_of(queryset: QuerySet) -> QuerySet:
     # Every row of these belongs to one idea: grouped by it, the count is one row (none when empty).
     return queryset.order_by().values("idea").annotate(n=Count("pk")).values("n")
+
+
+def challenge_participant_ids(challenge) -> list[QuerySet]:
+    """Who took part in a challenge, for its announcements (registered with
+    ``challenges.selectors.challenge_participants_provider_register``): authors of its published ideas,
+    its voters and its commenters (a removed comment still counts: they took part)."""
+    return [
+        Idea.objects.filter(challenge=challenge).exclude(status=Status.DRAFT).values("author_id"),
+        Vote.objects.filter(idea__challenge=challenge).values("user_id"),
+        Comment.objects.filter(idea__challenge=challenge).values("author_id"),
+    ]
