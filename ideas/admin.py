@@ -337,7 +337,7 @@ class IdeaAdmin(ChangelistCsvExportMixin, admin.ModelAdmin):
         carried = [
             (name, value)
             for name, values in request.POST.lists()
-            if name not in {"csrfmiddlewaretoken", "confirm_merge"}
+            if name not in {"csrfmiddlewaretoken", "confirm_merge", "apply"}  # the button sends "apply"
             for value in values
         ]
         context = {
