@@ -22,8 +22,20 @@ class User(AbstractUser):
         "the portal's staff still see it.",
     )
 
+    mentor_capacity = models.PositiveSmallIntegerField(
+        "Mentoring capacity",
+        default=5,
+        help_text="For members of the Mentor group: the most ideas they mentor at once. "
+        "Assigning mentors never goes above it.",
+    )
+
     class Meta:
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(mentor_capacity__gte=1, mentor_capacity__lte=50),
+                name="accounts_user_mentor_capacity_1_to_50",
+                violation_error_message="A mentor holds between 1 and 50 ideas at once.",
+            ),
             models.UniqueConstraint(
                 Lower("email"),
                 condition=~models.Q(email=""),

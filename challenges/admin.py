@@ -1,3 +1,5 @@
+import secrets
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -12,8 +14,8 @@ from core.admin import admin_page
 from core.errors import refusal_shown
 
 from . import rules, selectors, services
-from .forms import InvitationEmailsForm, PhaseSetForm
-from .models import Challenge, ChallengeInvitation, Job, Outcome, Segment, SelectionCriterion
+from .forms import AnnouncementForm, InvitationEmailsForm, PhaseSetForm
+from .models import Announcement, Challenge, ChallengeInvitation, Job, Outcome, Segment, SelectionCriterion
 
 
 class OutcomeInline(admin.TabularInline):
@@ -62,6 +64,7 @@ class SelectionCriterionInline(admin.TabularInline):
 
 PHASE_TEMPLATE = "admin/challenges/challenge/phase.html"
 INVITE_TEMPLATE = "admin/challenges/challenge/invite.html"
+ANNOUNCE_TEMPLATE = "admin/challenges/challenge/announce.html"
 
 
 @admin.register(Challenge)
@@ -83,7 +86,7 @@ class ChallengeAdmin(admin.ModelAdmin):
     date_hierarchy = "opens_at"
     # The phase changes only through services.challenge_phase_set (the phase page, the action) and
     # the scheduler; new challenges start as drafts.
-    readonly_fields = ["phase_with_action", "invitations_by_email", "created_at"]
+    readonly_fields = ["phase_with_action", "invitations_by_email", "announcements", "created_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "phase_with_action", "visibility"]}),
         ("The question", {"fields": ["brief", "business_context", "prize", "outcomes"]}),
@@ -119,6 +122,7 @@ class ChallengeAdmin(admin.ModelAdmin):
                 "ideas do not exist. Invite people who are not members yet by email.",
             },
         ),
+        ("Announcements", {"fields": ["announcements"]}),
         ("Record", {"fields": ["created_at"], "classes": ["collapse"]}),
     ]
     inlines = [SelectionCriterionInline]
@@ -223,6 +227,11 @@ class ChallengeAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.invite_view),
                 name="challenges_challenge_invite",
             ),
+            path(
+                "<int:object_id>/announce/",
+                self.admin_site.admin_view(self.announce_view),
+                name="challenges_challenge_announce",
+            ),
         ]
         return urls + super().get_urls()
 
@@ -321,6 +330,77 @@ class ChallengeAdmin(admin.ModelAdmin):
             media=self.media + form.media,
         )
 
+    @admin.display(description="announcements")
+    def announcements(self, obj):
+        """What staff wrote to the challenge's participants and followers, and the button to write again."""
+        if obj is None or obj.pk is None:
+            return "Save the challenge first."
+        sent = list(Announcement.objects.filter(challenge=obj).select_related("sent_by")[:10])
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    date_format(timezone.localtime(a.created_at), "j M Y H:i"),
+                    a.subject,
+                    a.sent_by.public_name if a.sent_by else "—",
+                    a.audience_count,
+                )
+                for a in sent
+            ),
+        )
+        table = (
+            format_html(
+                "<table><thead><tr><th>Sent</th><th>Subject</th><th>By</th><th>Members</th></tr></thead>"
+                "<tbody>{}</tbody></table>",
+                rows,
+            )
+            if sent
+            else format_html("<p>{}</p>", "No announcement yet.")
+        )
+        if obj.phase == Challenge.Phase.DRAFT:
+            return table
+        url = reverse("admin:challenges_challenge_announce", args=[obj.pk])
+        return format_html('{}<p><a class="button" href="{}">Write to participants…</a></p>', table, url)
+
+    def announce_view(self, request, object_id):
+        """Write to the challenge's participants and followers; the page says how many it reaches."""
+        challenge = get_object_or_404(Challenge, pk=object_id)
+        if not self.has_invite_permission(request, challenge):
+            raise PermissionDenied
+        if request.method == "POST":
+            form = AnnouncementForm(request.POST)
+            if form.is_valid():
+                try:
+                    announcement = services.challenge_announce(
+                        challenge=challenge,
+                        sent_by=request.user,
+                        subject=form.cleaned_data["subject"],
+                        body=form.cleaned_data["body"],
+                        send_key=form.cleaned_data["send_key"],
+                    )
+                except services.ChallengeError as error:
+                    form.add_error(None, str(error))
+                else:
+                    count = announcement.audience_count
+                    self.message_user(
+                        request,
+                        f"“{announcement.subject}” is on its way to {count} member{'s' if count != 1 else ''}.",
+                        level=messages.SUCCESS,
+                    )
+                    return HttpResponseRedirect(reverse("admin:challenges_challenge_change", args=[challenge.pk]))
+        else:
+            form = AnnouncementForm(initial={"send_key": secrets.token_urlsafe(24)})
+        return self._page(
+            request,
+            ANNOUNCE_TEMPLATE,
+            challenge=challenge,
+            title=f"Write to the participants of “{challenge.title}”",
+            form=form,
+            audience=selectors.challenge_audience_counts(challenge),
+            media=self.media + form.media,
+        )
+
     def _report_invitations(self, request, challenge, result):
         if result.invited:
             when = "when you open the challenge" if challenge.phase == Challenge.Phase.DRAFT else "now"
@@ -399,3 +479,30 @@ class ChallengeInvitationAdmin(admin.ModelAdmin):
                 "(remove the member from the challenge's invited members to take them out).",
                 messages.WARNING,
             )
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(admin.ModelAdmin):
+    """Read-only: written from a challenge's page ("Write to participants…") by challenge_announce."""
+
+    list_display = ["subject", "challenge", "sent_by", "created_at", "audience_count"]
+    list_filter = ["challenge"]
+    list_select_related = ["challenge", "sent_by"]
+    search_fields = ["subject", "body"]
+    fields = ["challenge", "subject", "body", "sent_by", "created_at", "audience_count"]
+    readonly_fields = fields
+
+    def has_module_permission(self, request):
+        return rules.can_invite(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return rules.can_invite(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -28,3 +28,20 @@ class PhaseSetForm(forms.Form):
     """The phase staff move a challenge to (the admin's phase page offers the next and the previous one)."""
 
     phase = forms.ChoiceField(choices=Challenge.Phase.choices)
+
+
+class AnnouncementForm(forms.Form):
+    """What staff write to a challenge's participants and followers; the service checks the rest."""
+
+    subject = forms.CharField(
+        max_length=services.ANNOUNCEMENT_SUBJECT_MAX,
+        help_text="The notification's title and the email's subject.",
+    )
+    body = forms.CharField(
+        label="Message",
+        max_length=services.ANNOUNCEMENT_BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 10, "cols": 80}),
+        help_text="Plain text. Each member reads it in the portal and by email as their preferences say, "
+        "with a link to the challenge and one to stop these emails.",
+    )
+    send_key = forms.CharField(widget=forms.HiddenInput, max_length=64)

@@ -297,3 +297,33 @@ class ChallengeInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} to {self.challenge}"
+
+
+class Announcement(models.Model):
+    """A message from staff to a challenge's participants (authors, voters, commenters) and followers.
+
+    Written by ``challenges.services.challenge_announce``; delivered through the notifications outbox
+    (kind ``challenge_announcement``), so each member's preference and unsubscribe link apply.
+    """
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="announcements")
+    subject = models.CharField(max_length=150)
+    body = models.TextField(max_length=5000)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    audience_count = models.PositiveIntegerField(
+        default=0, help_text="Members who could see the challenge and were to be told when it was sent."
+    )
+    # The writing form's one-time key: a second POST of the same form (a double click) sends nothing more.
+    send_key = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["challenge", "send_key"], name="announcement_one_per_send_key"),
+            models.CheckConstraint(condition=~Q(subject=""), name="announcement_subject_not_empty"),
+            models.CheckConstraint(condition=~Q(body=""), name="announcement_body_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({self.challenge})"

@@ -14,6 +14,31 @@ from .rules import can_view_challenge
 
 PHASE_CHANGED = "phase_changed"
 RESULTS_ANNOUNCED = "results_announced"
+CHALLENGE_ANNOUNCEMENT = "challenge_announcement"
+
+
+def announcement_made(announcement) -> OutboxEvent:
+    # Keyed on the announcement: a retry never tells anyone twice.
+    return notify_event(
+        kind=CHALLENGE_ANNOUNCEMENT,
+        payload={"announcement_id": announcement.pk},
+        actor_id=announcement.sent_by_id,
+        event_key=f"announcement:{announcement.pk}",
+    )
+
+
+def _drafts_announcement(payload) -> list[Draft]:
+    from .models import Announcement
+    from .selectors import challenge_audience
+
+    announcement = Announcement.objects.select_related("challenge").filter(pk=payload["announcement_id"]).first()
+    if announcement is None:
+        return []
+    challenge = announcement.challenge
+    return [
+        Draft(user, CHALLENGE_ANNOUNCEMENT, announcement.subject, announcement.body, challenge.get_absolute_url())
+        for user in challenge_audience(challenge)
+    ]
 
 
 def phase_changed(*, challenge, change) -> OutboxEvent:
@@ -64,5 +89,14 @@ def register_kinds() -> None:
             Delivery.IMMEDIATELY,
             order=90,
             recipients=_drafts_results_announced,
+        )
+    )
+    register(
+        NotificationKind(
+            CHALLENGE_ANNOUNCEMENT,
+            "Announcements of challenges I take part in or follow",
+            Delivery.IMMEDIATELY,
+            order=95,
+            recipients=_drafts_announcement,
         )
     )

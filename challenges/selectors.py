@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
-from accounts.rules import is_triage
+from accounts.rules import TRIAGE_STAFF_Q, is_triage
 from core.funnel import RESULT_ORDER, UNPUBLISHED_STATUSES, WINNER_STATUSES, Status
 from ideas.models import Idea, StatusChange
 from ideas.rules import visible_ideas_q
@@ -167,3 +167,58 @@ def challenge_follow_state(user: Visitor, challenge: Challenge) -> dict:
         return {"following": False, "followers": follows.count()}
     counts = follows.aggregate(followers=Count("pk"), following=Count("pk", filter=Q(user_id=user.pk)))
     return {"following": bool(counts["following"]), "followers": counts["followers"]}
+
+
+# Who took part in a challenge, from the apps above this one (ideas registers its authors, voters and
+# commenters in IdeasConfig.ready()): each provider returns a queryset of user ids.
+_PARTICIPANT_PROVIDERS: list = []
+
+
+def challenge_participants_provider_register(provider) -> None:
+    """``provider(challenge)`` → querysets of the ids of members who took part in it (each a ``values("…")``)."""
+    if provider not in _PARTICIPANT_PROVIDERS:
+        _PARTICIPANT_PROVIDERS.append(provider)
+
+
+@dataclass(frozen=True)
+class Audience:
+    total: int
+    followers: int
+
+    @property
+    def others(self) -> int:
+        """Participants who do not follow the challenge."""
+        return self.total - self.followers
+
+
+def _audience_queryset(challenge: Challenge):
+    from django.contrib.auth import get_user_model
+
+    wanted = Q(pk__in=ChallengeFollow.objects.filter(challenge=challenge).values("user_id"))
+    for provider in _PARTICIPANT_PROVIDERS:
+        for ids in provider(challenge):
+            wanted |= Q(pk__in=ids)
+    users = get_user_model().objects.filter(wanted, is_active=True)
+    # Nobody hears of a challenge they cannot see (challenges.rules.can_view_challenge, in SQL).
+    if challenge.phase == Challenge.Phase.DRAFT:
+        return users.filter(TRIAGE_STAFF_Q).distinct()
+    if challenge.visibility != Challenge.Visibility.PUBLIC:
+        users = users.filter(TRIAGE_STAFF_Q | Q(pk__in=challenge.invited_members.values("pk"))).distinct()
+    return users
+
+
+def challenge_audience(challenge: Challenge) -> list:
+    """The members an announcement reaches: participants (authors of its published ideas, voters,
+    commenters) and followers who are active and may see the challenge. One query."""
+    return list(_audience_queryset(challenge).order_by("pk"))
+
+
+def challenge_audience_counts(challenge: Challenge) -> Audience:
+    """How many an announcement would reach now, and how many of them follow the challenge (one query)."""
+    follows = ChallengeFollow.objects.filter(challenge=challenge, user=OuterRef("pk"))
+    counts = (
+        _audience_queryset(challenge)
+        .annotate(follows=Exists(follows))
+        .aggregate(total=Count("pk", distinct=True), followers=Count("pk", filter=Q(follows=True), distinct=True))
+    )
+    return Audience(total=counts["total"], followers=counts["followers"])

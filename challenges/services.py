@@ -22,7 +22,7 @@ from core.errors import DomainError
 
 from . import notification_kinds as notify
 from . import rules, selectors
-from .models import Challenge, ChallengeFollow, ChallengeInvitation
+from .models import Announcement, Challenge, ChallengeFollow, ChallengeInvitation
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -414,3 +414,56 @@ def challenge_unfollow(*, user: User, challenge: Challenge) -> None:
     """Stop following the challenge (nothing happens if the member does not follow it)."""
     if user.is_authenticated:
         ChallengeFollow.objects.filter(user=user, challenge=challenge).delete()
+
+
+class AnnouncementNotAllowed(ChallengeError):
+    pass
+
+
+ANNOUNCEMENT_SUBJECT_MAX = 150
+ANNOUNCEMENT_BODY_MAX = 5000
+
+
+@transaction.atomic
+def challenge_announce(*, challenge: Challenge, sent_by, subject: str, body: str, send_key: str) -> Announcement:
+    """Write to a challenge's participants (authors, voters, commenters) and followers who may see it.
+
+    Delivered through the notifications outbox (kind ``challenge_announcement``) in this transaction,
+    so each member's preference (immediately, daily digest, off) and unsubscribe link apply. The
+    form's ``send_key`` makes a second POST of the same form return the first announcement and tell
+    nobody again (``announcement_one_per_send_key``; the challenge's row lock orders two at once).
+    Refused (AnnouncementNotAllowed, nothing written) for anyone but triage staff, an empty subject
+    or message, a draft challenge, or a challenge nobody takes part in or follows.
+    """
+    if not is_triage(sent_by):
+        raise AnnouncementNotAllowed("Only triage staff write to a challenge's participants.")
+    subject, body, send_key = (subject or "").strip(), (body or "").strip(), (send_key or "").strip()
+    if not subject:
+        raise AnnouncementNotAllowed("Give the announcement a subject.")
+    if len(subject) > ANNOUNCEMENT_SUBJECT_MAX:
+        raise AnnouncementNotAllowed(f"Keep the subject to {ANNOUNCEMENT_SUBJECT_MAX} characters.")
+    if not body:
+        raise AnnouncementNotAllowed("Write the message.")
+    if len(body) > ANNOUNCEMENT_BODY_MAX:
+        raise AnnouncementNotAllowed(f"Keep the message to {ANNOUNCEMENT_BODY_MAX:,} characters.")
+    if not send_key or len(send_key) > 64:
+        raise AnnouncementNotAllowed("This page is out of date: open it again.")
+    challenge = Challenge.objects.select_for_update().get(pk=challenge.pk)
+    earlier = Announcement.objects.filter(challenge=challenge, send_key=send_key).first()
+    if earlier is not None:
+        return earlier
+    if challenge.phase == Challenge.Phase.DRAFT:
+        raise AnnouncementNotAllowed("This challenge is a draft: nobody takes part in it yet. Open it first.")
+    audience = selectors.challenge_audience_counts(challenge)
+    if not audience.total:
+        raise AnnouncementNotAllowed("Nobody takes part in or follows this challenge yet: nobody would read it.")
+    announcement = Announcement.objects.create(
+        challenge=challenge,
+        subject=subject,
+        body=body,
+        sent_by=sent_by,
+        audience_count=audience.total,
+        send_key=send_key,
+    )
+    notify.announcement_made(announcement)
+    return announcement

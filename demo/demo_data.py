@@ -43,6 +43,8 @@ RESPONDENTS = 200
 STAFF = [
     ("admin", "admin", "Sam Rivera"),
     ("triage", "triage", "Priya Shah (FreshCart Ideas team)"),
+    # A second screener, so scorecards come in pairs and the queue's screening column shows two.
+    ("triage", "screener", "Tom Lindqvist (FreshCart Ideas team)"),
     ("mentor", "mentor", "Marcus Webb"),
 ]
 CUSTOMERS = [
@@ -608,7 +610,7 @@ IDEAS = [
         "Nobody in my family tells me when things run out.",
         "One list the whole family can add to.",
         duplicate_of="A household list everyone can add to, even by voice",
-        reason="Merged into Dan's household list idea; the comments and votes moved with it.",
+        reason="Merged into Dan's household list idea; your votes and followers moved with it.",
     ),
     IdeaSpec(
         OPEN_SLUG,
@@ -979,6 +981,7 @@ def load(*, force: bool = False) -> bool:
         challenges = load_challenges(users, outcomes)
         load_ideas(challenges, users, outcomes)
         load_mentoring(users)
+        load_desk(users, outcomes)
         load_innovators(users)
         # The survey's scores, as the Celery task would store them; the open challenge shows them.
         scores_recompute()
@@ -1032,6 +1035,144 @@ def load_mentoring(users: dict) -> None:
                 mentor=mentor,
                 message="Could you add how many households a first pilot would need, and for how long?",
             )
+
+
+# --- The triage desk: what a newcomer on the team finds filled in ---------------------------------
+
+# Reasons staff reuse, one or more for each ending a decision can give (and the shortlist).
+REASON_TEMPLATES = [
+    (
+        Status.SHORTLISTED,
+        "Strong fit",
+        "Shortlisted: it answers the challenge's question head-on and we can see how "
+        "to deliver it. Next, a mentor helps you turn it into a plan.",
+        [],
+    ),
+    (
+        Status.DECLINED,
+        "Outside what we can deliver",
+        "Thank you for the idea. We can't take it further: it needs "
+        "something we don't control (partners, regulation or a platform we don't run). We've noted the problem "
+        "behind it for future challenges.",
+        [],
+    ),
+    (
+        Status.DECLINED,
+        "Not the challenge's question",
+        "Thank you! This one answers a different question from the "
+        "one this challenge asks, so we couldn't screen it against its criteria. Do send it again when a challenge "
+        "fits.",
+        [],
+    ),
+    (
+        Status.DUPLICATE,
+        "Same as an earlier idea",
+        "An earlier idea proposes the same thing, so we've merged yours "
+        "into it: your votes and followers moved there and your comments stay on your page.",
+        [],
+    ),
+    (
+        Status.NOT_SELECTED,
+        "Others went further",
+        "Your idea made the shortlist, but in the end others fitted the "
+        "criteria better. Thank you for the work you put into it.",
+        [],
+    ),
+    (
+        Status.WINNER,
+        "Winner",
+        "Congratulations: your idea won the challenge. We'll be in touch about the prize and the pilot.",
+        [],
+    ),
+    (
+        Status.IN_PROGRESS,
+        "Pilot under way",
+        "We've started building a pilot of your idea; we'll tell you here how it goes.",
+        [],
+    ),
+    (
+        Status.IMPLEMENTED,
+        "Live for everyone",
+        "It's live: what we built, where customers find it, and what we measure next.",
+        [],
+    ),
+]
+
+# (ease of adoption, availability of today's solutions), 1–5, per outcome.
+OUTCOME_FACTORS = {
+    "PLAN-01": (4, 2), "PLAN-02": (4, 3), "PLAN-03": (3, 2), "PLAN-04": (4, 2), "PLAN-05": (3, 1),
+    "PLAN-06": (5, 5), "PLAN-07": (5, 4), "RECV-01": (3, 2), "RECV-02": (2, 2), "RECV-03": (4, 3),
+    "RECV-04": (3, 2), "RECV-05": (4, 3), "RECV-06": (4, 4),
+}  # fmt: skip
+
+# How many submitted ideas the open challenge keeps past its answer promise: the queue's "overdue".
+OVERDUE_IDEAS = 3
+
+SCREENING_NOTES = [
+    "Clear problem; the depot team would need to confirm the cost.",
+    "Fits the pain point well. Similar to what a competitor tested last year.",
+    "Nice, but would need a partner we don't have yet.",
+    "Strong customer pull in the survey for this outcome.",
+    "Hard to deliver before next year's platform change.",
+]
+
+
+def load_desk(users: dict, outcomes: dict[str, Outcome]) -> None:
+    """Reason templates for each ending, scorecards by two screeners, ease and availability on the
+    outcomes, and overdue ideas: the columns of the triage desk are never empty in the demo."""
+    from reviews.models import ReasonTemplate, Screening
+    from reviews.services.screening import criteria_ensure_defaults, screening_save
+
+    for to_status, title, text, also_for in REASON_TEMPLATES:
+        ReasonTemplate.objects.get_or_create(
+            to_status=to_status, title=title, defaults={"text": text, "also_for": also_for}
+        )
+    for code, (ease, availability) in OUTCOME_FACTORS.items():
+        Outcome.objects.filter(code=code, ease_of_adoption__isnull=True).update(ease_of_adoption=ease)
+        Outcome.objects.filter(code=code, availability__isnull=True).update(availability=availability)
+
+    rng = random.Random(SEED + 16)
+    screeners = [users["triage"], users["screener"]]
+    screened = Idea.objects.exclude(
+        status__in=[Status.DRAFT, Status.WITHDRAWN, Status.DUPLICATE, Status.SUBMITTED]
+    ).select_related("challenge")
+    # Some submitted ideas are screened too (not decided yet): the queue shows both kinds.
+    waiting = list(Idea.objects.filter(status=Status.SUBMITTED).select_related("challenge").order_by("pk"))[::3]
+    for idea in [*screened.order_by("pk"), *waiting]:
+        criteria = criteria_ensure_defaults(challenge=idea.challenge)
+        good = idea.status not in {Status.DECLINED, Status.SUBMITTED}
+        for screener in screeners:
+            if Screening.objects.filter(idea=idea, screener=screener).exists():
+                continue
+            scores = {c.pk: (max(1, min(5, (4 if good else 2) + rng.choice([-1, 0, 0, 1]))), "") for c in criteria}
+            screening_save(idea=idea, screener=screener, scores=scores, notes=rng.choice(SCREENING_NOTES))
+
+    load_overdue(users)
+    load_acknowledged(users)
+
+
+def load_overdue(users: dict) -> None:
+    """Make sure OVERDUE_IDEAS submitted ideas of the open challenge wait past its answer promise."""
+    challenge = Challenge.objects.get(slug=OPEN_SLUG)
+    now = timezone.now()
+    due_before = now - timedelta(days=challenge.answer_within_days)
+    waiting = Idea.objects.filter(challenge=challenge, status=Status.SUBMITTED, decided_at__isnull=True)
+    missing = OVERDUE_IDEAS - waiting.filter(submitted_at__lt=due_before).count()
+    for days, idea in zip(range(3, 3 + max(missing, 0)), waiting.order_by("submitted_at", "pk"), strict=False):
+        moment = due_before - timedelta(days=days, hours=2)
+        Idea.objects.filter(pk=idea.pk).update(submitted_at=moment, created_at=moment - timedelta(hours=1))
+
+
+# The acknowledged answer ("we've read it, we're looking at it") comes with the screening flow of
+# issue 16's other half, which is not on this branch. The lead wires it here at merge: acknowledge
+# these ideas of the open challenge through its service, so the queue shows acknowledged ideas that
+# are no longer overdue.
+ACKNOWLEDGED_IDEAS = 2
+
+
+def load_acknowledged(users: dict) -> None:
+    """Placeholder, wired at merge (see ACKNOWLEDGED_IDEAS): no acknowledged status exists on this branch."""
+    return None
 
 
 # The emergent-customer questionnaire: (statement, weight). Answers of the customers who took it.
@@ -1241,6 +1382,19 @@ def _default_votes(rng: random.Random, status: str) -> int:
     return rng.randint(1, 5)
 
 
+def _walk(spec: IdeaSpec, idea: Idea, path: list, *, triage, by_title: dict, rng: random.Random) -> None:
+    """Move one idea along its path through the funnel, with its reasons."""
+    for step in path:
+        reason = spec.reason if step == path[-1] and spec.reason else rng.choice(DEFAULT_REASONS[step])
+        idea_status_change(
+            idea=idea,
+            to_status=step,
+            changed_by=triage,
+            reason=reason,
+            duplicate_of=by_title[spec.duplicate_of] if step == Status.DUPLICATE else None,
+        )
+
+
 def load_ideas(challenges: dict[str, Challenge], users: dict, outcomes: dict[str, Outcome]) -> list[Idea]:
     """Create the missing ideas, vote, comment and move them through the funnel, then date them.
 
@@ -1263,6 +1417,8 @@ def load_ideas(challenges: dict[str, Challenge], users: dict, outcomes: dict[str
         invited = [name for name in customers if users[name] in challenge.invited_members.all()]
         audience = invited if challenge.is_invite_only else customers
         by_title = {idea.title: idea for idea in challenge.ideas.all()}
+        originals = {spec.duplicate_of for spec in specs if spec.duplicate_of}
+        later: list[tuple[IdeaSpec, Idea, list]] = []
         for spec in missing:
             path = _path(spec)
             idea = idea_create(
@@ -1293,15 +1449,13 @@ def load_ideas(challenges: dict[str, Challenge], users: dict, outcomes: dict[str
                 comment_create(author=users[name], idea=idea, body=body)
             if spec.status == Status.WITHDRAWN:
                 idea_withdraw(user=users[spec.author], idea=idea, reason=spec.reason)
-            for step in path:
-                reason = spec.reason if step == path[-1] and spec.reason else rng.choice(DEFAULT_REASONS[step])
-                idea_status_change(
-                    idea=idea,
-                    to_status=step,
-                    changed_by=triage,
-                    reason=reason,
-                    duplicate_of=by_title[spec.duplicate_of] if step == Status.DUPLICATE else None,
-                )
+            if spec.title in originals:
+                # Its duplicates are merged while it is still open (as staff would): its own steps come after.
+                later.append((spec, idea, path))
+                continue
+            _walk(spec, idea, path, triage=triage, by_title=by_title, rng=rng)
+        for spec, idea, path in later:
+            _walk(spec, idea, path, triage=triage, by_title=by_title, rng=rng)
         Challenge.objects.filter(pk=challenge.pk).update(phase=phase)
         challenge.phase = phase
     _spread_dates(created, challenges, rng)

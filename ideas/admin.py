@@ -3,8 +3,9 @@
 import copy
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -13,20 +14,61 @@ from django.utils.text import Truncator
 
 from accounts.rules import is_triage
 from core.admin import ReadOnlyAdminMixin, admin_page
-from core.errors import refusal_shown
-from core.funnel import NOT_MERGEABLE_STATUSES, Status
+from core.csv_export import ChangelistCsvExportMixin
+from core.errors import DomainError, refusal_shown
+from core.funnel import NOT_MERGEABLE_STATUSES, OPEN_STATUSES, Status
 from core.redirects import next_url
 
-from . import rules, services
+from . import rules, selectors, services
 from .forms_admin import IdeaAdminForm, IdeaStatusChangeForm, expected_statuses_decode
 from .forms_comments import CommentHideForm
-from .models import Comment, CommentFlag, Idea, StatusChange, Vote
+from .models import Comment, CommentFlag, Idea, Merge, StatusChange, Vote
 
 admin.site.site_header = "Idea portal — staff"
 admin.site.site_title = "Idea portal — staff"
 admin.site.index_title = "Triage"
 
 CHANGE_STATUS_TEMPLATE = "admin/ideas/idea/change_status.html"
+MERGE_PREVIEW_TEMPLATE = "admin/ideas/idea/merge_preview.html"
+UNMERGE_TEMPLATE = "admin/ideas/idea/unmerge.html"
+
+
+def _ids_param(value: str) -> list[int]:
+    return [int(part) for part in (value or "").split(",") if part.isascii() and part.isdigit() and len(part) <= 18]
+
+
+class MergeCandidatesView(AutocompleteJsonView):
+    """The merge picker's answers: open ideas of the merged ideas' challenge, never those ideas, found
+    by words of the title (every word) or by id; each shown with its id, challenge, status and votes.
+
+    Author names are not searched: "van" must not pick Ivan's idea.
+    """
+
+    def get_queryset(self):
+        merging = _ids_param(self.request.GET.get("for", ""))
+        challenge_ids = set(Idea.objects.filter(pk__in=merging).values_list("challenge_id", flat=True))
+        if len(challenge_ids) != 1:
+            # Ideas of several challenges have no common original.
+            return Idea.objects.none()
+        queryset = (
+            Idea.objects.filter(challenge_id__in=challenge_ids, status__in=OPEN_STATUSES)
+            .exclude(pk__in=merging)
+            .select_related("challenge")
+            .order_by("-votes_up", "pk")
+        )
+        term = self.term.strip().lstrip("#")
+        if term.isascii() and term.isdigit() and len(term) <= 18:
+            return queryset.filter(Q(pk=int(term)) | Q(title__icontains=term))
+        for word in term.split():
+            queryset = queryset.filter(title__icontains=word)
+        return queryset
+
+    def serialize_result(self, obj, to_field_name):
+        votes = f"{obj.votes_up} up, {obj.votes_down} down"
+        return {
+            "id": str(obj.pk),
+            "text": f"#{obj.pk} {obj.title} — {obj.challenge.title} · {obj.get_status_display()} · {votes}",
+        }
 
 
 class StatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -46,8 +88,27 @@ class StatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("changed_by")
 
 
+# The ideas export may be shared outside triage (with a product team, in a report): what any
+# visitor can read on the idea's public page, and nothing of the screening (scores, screeners,
+# notes) or the authors' email addresses. tests/test_exports.py holds it to that.
+IDEAS_CSV_HEADER = [
+    "id",
+    "title",
+    "challenge",
+    "author",
+    "status",
+    "duplicate_of",
+    "submitted_at",
+    "decided_at",
+    "votes_up",
+    "votes_down",
+    "comments",
+    "url",
+]
+
+
 @admin.register(Idea)
-class IdeaAdmin(admin.ModelAdmin):
+class IdeaAdmin(ChangelistCsvExportMixin, admin.ModelAdmin):
     form = IdeaAdminForm
     list_display = ["title", "challenge", "author", "status", "support", "comments_count", "submitted_at"]
     list_display_links = ["title"]
@@ -100,6 +161,28 @@ class IdeaAdmin(admin.ModelAdmin):
         # Ideas come from customers, through ideas.services.idea_create.
         return False
 
+    csv_export_name = "ideas"
+
+    def csv_rows(self, queryset):
+        rows = (
+            [
+                idea.pk,
+                idea.title,
+                idea.challenge.title,
+                idea.author.public_name,
+                idea.get_status_display(),
+                idea.duplicate_of_id,
+                idea.submitted_at,
+                idea.decided_at,
+                idea.votes_up,
+                idea.votes_down,
+                idea.comments_count,
+                idea.get_absolute_url(),
+            ]
+            for idea in queryset.select_related("challenge", "author").iterator(chunk_size=2000)
+        )
+        return IDEAS_CSV_HEADER, rows
+
     @admin.display(description="support", ordering="support_total")
     def support(self, obj):
         return obj.support_total
@@ -110,7 +193,15 @@ class IdeaAdmin(admin.ModelAdmin):
         if obj.pk and services.allowed_next_statuses(obj.status):
             url = reverse("admin:ideas_idea_change_status", args=[obj.pk])
             return format_html('{} &nbsp; <a class="button" href="{}">Change status…</a>', label, url)
-        return label
+        if obj.pk and obj.status == Status.DUPLICATE and obj.duplicate_of_id:
+            # A merged idea takes no further step; its one action is the undo, while it is possible.
+            target_url = reverse("admin:ideas_idea_change", args=[obj.duplicate_of_id])
+            text = format_html('{} of <a href="{}">#{}</a>', label, target_url, obj.duplicate_of_id)
+            if Merge.objects.filter(duplicate=obj, undone_at__isnull=True).exists():
+                url = reverse("admin:ideas_idea_unmerge", args=[obj.pk])
+                return format_html('{} &nbsp; <a class="button" href="{}">Undo merge…</a>', text, url)
+            return text
+        return format_html('{} &nbsp; <span class="help">(an ending: no further status)</span>', label)
 
     # --- Status changes ---------------------------------------------------------------------
 
@@ -123,7 +214,17 @@ class IdeaAdmin(admin.ModelAdmin):
                 "<int:object_id>/change-status/",
                 self.admin_site.admin_view(self.change_status_view),
                 name="ideas_idea_change_status",
-            )
+            ),
+            path(
+                "<int:object_id>/unmerge/",
+                self.admin_site.admin_view(self.unmerge_view),
+                name="ideas_idea_unmerge",
+            ),
+            path(
+                "merge-candidates/",
+                self.admin_site.admin_view(MergeCandidatesView.as_view(admin_site=self.admin_site)),
+                name="ideas_idea_merge_candidates",
+            ),
         ]
         return urls + super().get_urls()
 
@@ -184,8 +285,10 @@ class IdeaAdmin(admin.ModelAdmin):
             shown = expected_statuses_decode(request.POST.get("expected_status", ""))
             if shown:
                 allowed = frozenset().union(*(services.allowed_next_statuses(status) for status in shown.values()))
-            form = IdeaStatusChangeForm(request.POST, allowed_statuses=allowed)
+            form = IdeaStatusChangeForm(request.POST, allowed_statuses=allowed, merge_ids=[idea.pk for idea in ideas])
             if form.is_valid():
+                if self._merge_needs_confirmation(request, form):
+                    return self._merge_preview_page(request, form=form, ideas=ideas)
                 self._apply_status_change(request, ideas, form)
                 return None  # back to the changelist, with the messages
         else:
@@ -215,11 +318,21 @@ class IdeaAdmin(admin.ModelAdmin):
             shown = expected_statuses_decode(request.POST.get("expected_status", "")).get(idea.pk)
             if shown is not None:
                 allowed = services.allowed_next_statuses(shown)
-            form = IdeaStatusChangeForm(request.POST, allowed_statuses=allowed)
+            form = IdeaStatusChangeForm(request.POST, allowed_statuses=allowed, merge_ids=[idea.pk])
             # A refusal re-renders this bound form: the typed reason stays, with the service's message.
+            if form.is_valid() and self._merge_needs_confirmation(request, form):
+                return self._merge_preview_page(request, form=form, ideas=[idea], single=idea)
             if form.is_valid() and self._apply_status_change(request, [idea], form):
                 return HttpResponseRedirect(back_url)
         else:
+            if not allowed:
+                # An ending takes no further step: no empty list of statuses beside a live button.
+                self.message_user(
+                    request,
+                    f"“{idea.title}” is {idea.get_status_display().lower()}: an ending, with no further status.",
+                    level=messages.INFO,
+                )
+                return HttpResponseRedirect(back_url)
             # From the board: the status its card showed (``shown``), so a decision taken since the board
             # was loaded is refused, and the step chosen there (``to``) preselected.
             shown = request.GET.get("shown", "")
@@ -239,6 +352,118 @@ class IdeaAdmin(admin.ModelAdmin):
             single=idea,
             back_url=back_url,
         )
+
+    # --- Merges: a preview before, an undo after ---------------------------------------------
+
+    def _merge_needs_confirmation(self, request, form) -> bool:
+        return form.cleaned_data["to_status"] == Status.DUPLICATE and "confirm_merge" not in request.POST
+
+    def _merge_preview_page(self, request, *, form, ideas, single=None):
+        """What the merge would move, idea by idea, before anything changes; the form's data rides along."""
+        target = form.cleaned_data["duplicate_of"]
+        previews = [selectors.merge_preview(duplicate=idea, target=target) for idea in ideas if idea.pk != target.pk]
+        carried = [
+            (name, value)
+            for name, values in request.POST.lists()
+            if name not in {"csrfmiddlewaretoken", "confirm_merge", "apply"}  # the button sends "apply"
+            for value in values
+        ]
+        return admin_page(
+            self,
+            request,
+            MERGE_PREVIEW_TEMPLATE,
+            title=f"Merge into “{target.title}”?",
+            idea=single,
+            target=target,
+            target_open=target.status in OPEN_STATUSES,
+            previews=previews,
+            reason=form.cleaned_data["reason"],
+            carried=carried,
+        )
+
+    def unmerge_view(self, request, object_id):
+        """Undo the merge of this duplicate: shows what goes back, then does it on POST."""
+        idea = get_object_or_404(Idea.objects.select_related("challenge", "duplicate_of"), pk=object_id)
+        if not self.has_change_status_permission(request, idea):
+            raise PermissionDenied
+        change_url = reverse("admin:ideas_idea_change", args=[idea.pk], current_app=self.admin_site.name)
+        merge = (
+            Merge.objects.filter(duplicate=idea, undone_at__isnull=True)
+            .select_related("duplicate", "target", "merged_by")
+            .first()
+        )
+        if merge is None:
+            self.message_user(request, f"“{idea.title}” has no merge to undo.", level=messages.WARNING)
+            return HttpResponseRedirect(change_url)
+        refusal = services.merge_refusal(merge)
+        if request.method == "POST" and refusal is None:
+            try:
+                services.idea_unmerge(merge=merge, undone_by=request.user)
+            except DomainError as error:
+                refusal = str(error)
+            else:
+                self.message_user(
+                    request,
+                    f"Merge undone: “{idea.title}” is {Status(merge.status_before).label.lower()} again, with "
+                    f"{merge.votes_moved + len(merge.removed_votes)} vote(s) and "
+                    f"{merge.followers_moved + len(merge.removed_follower_ids)} follower(s) back.",
+                    level=messages.SUCCESS,
+                )
+                return HttpResponseRedirect(change_url)
+        return admin_page(
+            self,
+            request,
+            UNMERGE_TEMPLATE,
+            title=f"Undo the merge of “{idea.title}”?",
+            idea=idea,
+            merge=merge,
+            refusal=refusal,
+        )
+
+
+@admin.register(Merge)
+class MergeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: merges are written by idea_status_change and undone by idea_unmerge (from the idea's page)."""
+
+    list_display = ["duplicate", "target", "merged_by", "created_at", "votes_moved", "followers_moved", "undone"]
+    list_select_related = ["duplicate", "target", "merged_by"]
+    list_filter = ["duplicate__challenge"]
+    search_fields = ["duplicate__title", "target__title"]
+    date_hierarchy = "created_at"
+    fields = [
+        "duplicate",
+        "target",
+        "merged_by",
+        "created_at",
+        "status_before",
+        "target_status",
+        "moved_vote_ids",
+        "removed_votes",
+        "moved_follow_ids",
+        "removed_follower_ids",
+        "points_taken",
+        "undone_at",
+        "undone_by",
+    ]
+    readonly_fields = fields
+
+    def has_module_permission(self, request):
+        return is_triage(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_triage(request.user)
+
+    @admin.display(description="votes moved")
+    def votes_moved(self, obj):
+        return obj.votes_moved
+
+    @admin.display(description="followers moved")
+    def followers_moved(self, obj):
+        return obj.followers_moved
+
+    @admin.display(description="undone", boolean=True)
+    def undone(self, obj):
+        return obj.undone_at is not None
 
 
 @admin.register(StatusChange)

@@ -6,12 +6,15 @@ class IdeasConfig(AppConfig):
     name = "ideas"
 
     def ready(self):
+        from challenges.selectors import challenge_participants_provider_register
         from scoring.hooks import scores_recomputed_hook_register
 
         from . import (
             notification_kinds,  # imports the models: only once the apps are loaded
             tasks,
         )
+        from .selectors import challenge_participant_ids
 
         notification_kinds.register_kinds()
         scores_recomputed_hook_register(tasks.refresh_all_idea_ranks_after_scores)
+        challenge_participants_provider_register(challenge_participant_ids)

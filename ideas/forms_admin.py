@@ -3,6 +3,8 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from core.funnel import NOT_MERGEABLE_STATUSES, STAFF_STATUSES, STATUSES_NEEDING_REASON, Status
 
@@ -87,6 +89,20 @@ class ExpectedStatusesMixin:
         return self.cleaned_data.get("expected_status", {}).get(idea.pk, "")
 
 
+class MergeTargetSelect(AutocompleteSelect):
+    """The admin's autocomplete, asking the merge picker (``IdeaAdmin.merge_candidates_view``) instead:
+    it knows the ideas being merged, so it offers only open ideas of their challenge, never themselves,
+    matches titles (or an id) only, and shows each candidate's id, challenge, status and votes."""
+
+    def __init__(self, *args, merge_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.merge_ids = list(merge_ids)
+
+    def get_url(self):
+        url = reverse("admin:ideas_idea_merge_candidates", current_app=self.admin_site.name)
+        return f"{url}?{urlencode({'for': ','.join(str(pk) for pk in self.merge_ids)})}"
+
+
 class IdeaStatusChangeForm(ExpectedStatusesMixin, forms.Form):
     """Where the selected ideas go next, and the reason their authors read.
 
@@ -119,14 +135,18 @@ class IdeaStatusChangeForm(ExpectedStatusesMixin, forms.Form):
         label="Duplicate of",
         queryset=Idea.objects.exclude(status__in=NOT_MERGEABLE_STATUSES),
         required=False,
-        widget=AutocompleteSelect(Idea._meta.get_field("duplicate_of"), admin.site),
-        help_text="Only for “duplicate”: the idea these are merged into (its id, or search by title). "
-        "Votes and comments move to it.",
+        widget=MergeTargetSelect(Idea._meta.get_field("duplicate_of"), admin.site),
+        help_text="Only for “duplicate”: the idea these are merged into, an open idea of the same challenge "
+        "(type words of its title, or its id). Votes and followers move to it; comments stay. "
+        "You see what moves before anything changes, and can undo it while that idea stays in its status.",
+        error_messages={"invalid_choice": "That idea cannot take a merge: choose a published idea of this challenge."},
     )
 
-    def __init__(self, *args, allowed_statuses=None, ideas=None, **kwargs):
+    def __init__(self, *args, allowed_statuses=None, ideas=None, merge_ids=None, **kwargs):
         super().__init__(*args, **kwargs)
         self._expected_init(ideas)
+        ids = merge_ids if merge_ids is not None else [idea.pk for idea in ideas or ()]
+        self.fields["duplicate_of"].widget.merge_ids = list(ids)
         if allowed_statuses is not None:
             self.fields["to_status"].choices = [
                 (v, label) for v, label in STAFF_STATUS_CHOICES if v in allowed_statuses

@@ -323,3 +323,56 @@ class IdeaFollow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} follows {self.idea}"
+
+
+class Merge(models.Model):
+    """A duplicate merged into its original, with exactly what moved, so the merge can be undone.
+
+    Written by ``ideas.services.idea_status_change`` (to "duplicate") in the merge's transaction and
+    undone by ``ideas.services.idea_unmerge`` while the original is still in ``target_status``.
+    """
+
+    duplicate = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="merges_as_duplicate")
+    target = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="merges_into")
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    status_before = models.CharField(
+        max_length=16, choices=Status.choices, help_text="The duplicate's status before the merge; an undo restores it."
+    )
+    decided_at_before = models.DateTimeField(null=True, blank=True)
+    target_status = models.CharField(
+        max_length=16,
+        choices=Status.choices,
+        help_text="The original's status at the merge: undo is possible while it stays.",
+    )
+    # The rows that changed idea (their ids) and those removed because the member already had one on
+    # the original (or is its author): what an undo puts back.
+    moved_vote_ids = models.JSONField(default=list, blank=True)
+    removed_votes = models.JSONField(default=list, blank=True, help_text="[{user_id, value, created_at}]")
+    moved_follow_ids = models.JSONField(default=list, blank=True)
+    removed_follower_ids = models.JSONField(default=list, blank=True)
+    points_taken = models.IntegerField(default=0, help_text="Submission points taken from the duplicate's author.")
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["duplicate"], condition=Q(undone_at__isnull=True), name="merge_one_live_per_duplicate"
+            ),
+            models.CheckConstraint(condition=~Q(duplicate=F("target")), name="merge_not_into_itself"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.duplicate_id} merged into #{self.target_id}"
+
+    @property
+    def votes_moved(self) -> int:
+        return len(self.moved_vote_ids)
+
+    @property
+    def followers_moved(self) -> int:
+        return len(self.moved_follow_ids)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
@@ -20,6 +21,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
 )
 from django.db.models.functions import Cast, Concat
@@ -27,7 +29,7 @@ from django.db.models.functions import Cast, Concat
 from challenges.models import Outcome
 from core.funnel import AWAITING_ANSWER, DECIDED_STATUSES
 
-from .models import Comment, Idea, IdeaFollow, StatusChange, Vote
+from .models import Comment, Idea, IdeaFollow, Status, StatusChange, Vote
 from .rules import can_moderate_comments, comment_actions, visible_ideas_q
 
 if TYPE_CHECKING:
@@ -350,3 +352,81 @@ def _follow_state(follows: QuerySet, user) -> dict:
         return {"following": False, "followers": follows.count()}
     counts = follows.aggregate(followers=Count("pk"), following=Count("pk", filter=Q(user_id=user.pk)))
     return {"following": bool(counts["following"]), "followers": counts["followers"]}
+
+
+@dataclass(frozen=True)
+class MergeMoves:
+    """What merging ``duplicate`` into ``target`` moves; the merge itself and its preview read the same."""
+
+    votes_moving: QuerySet[Vote]
+    votes_not_moving: QuerySet[Vote]
+    follows_moving: QuerySet[IdeaFollow]
+    follows_already: QuerySet[IdeaFollow]
+    comments_staying: QuerySet[Comment]
+
+
+def merge_moves(*, duplicate: Idea, target: Idea) -> MergeMoves:
+    """The duplicate's votes and follows that move to ``target`` and those that do not.
+
+    A member who voted on both keeps the vote on the target, and its author cannot vote on their own
+    idea: those votes of the duplicate are dropped (not counted twice). A member who follows both
+    keeps one follow. Comments stay on the duplicate.
+    """
+    voters_on_target = Vote.objects.filter(idea=target).values("user_id")
+    followers_of_target = IdeaFollow.objects.filter(idea=target).values("user_id")
+    votes = Vote.objects.filter(idea=duplicate)
+    not_moving = Q(user_id__in=voters_on_target) | Q(user_id=target.author_id)
+    follows = IdeaFollow.objects.filter(idea=duplicate)
+    return MergeMoves(
+        votes_moving=votes.exclude(not_moving),
+        votes_not_moving=votes.filter(not_moving),
+        follows_moving=follows.exclude(user_id__in=followers_of_target),
+        follows_already=follows.filter(user_id__in=followers_of_target),
+        comments_staying=Comment.objects.filter(idea=duplicate, removed_at__isnull=True, hidden_at__isnull=True),
+    )
+
+
+@dataclass(frozen=True)
+class MergePreview:
+    duplicate: Idea
+    target: Idea
+    votes_moving: int
+    votes_not_moving: int
+    followers_moving: int
+    followers_already: int
+    comments_staying: int
+
+
+def merge_preview(*, duplicate: Idea, target: Idea) -> MergePreview:
+    """Counts for the confirmation page: N votes and M followers move, K comments stay (one query)."""
+    moves = merge_moves(duplicate=duplicate, target=target)
+    names = {
+        "votes_moving": moves.votes_moving,
+        "votes_not_moving": moves.votes_not_moving,
+        "followers_moving": moves.follows_moving,
+        "followers_already": moves.follows_already,
+        "comments_staying": moves.comments_staying,
+    }
+    counts = (
+        Idea.objects.filter(pk=duplicate.pk)
+        .annotate(**{name: Subquery(_count_of(qs)) for name, qs in names.items()})
+        .values(*names)
+        .get()
+    )
+    return MergePreview(duplicate=duplicate, target=target, **{k: v or 0 for k, v in counts.items()})
+
+
+def _count_of(queryset: QuerySet) -> QuerySet:
+    # Every row of these belongs to one idea: grouped by it, the count is one row (none when empty).
+    return queryset.order_by().values("idea").annotate(n=Count("pk")).values("n")
+
+
+def challenge_participant_ids(challenge) -> list[QuerySet]:
+    """Who took part in a challenge, for its announcements (registered with
+    ``challenges.selectors.challenge_participants_provider_register``): authors of its published ideas,
+    its voters and its commenters (a removed comment still counts: they took part)."""
+    return [
+        Idea.objects.filter(challenge=challenge).exclude(status=Status.DRAFT).values("author_id"),
+        Vote.objects.filter(idea__challenge=challenge).values("user_id"),
+        Comment.objects.filter(idea__challenge=challenge).values("author_id"),
+    ]

@@ -97,6 +97,9 @@ class WeeksDrawing:
     ticks: list[Tick]
     title: str
     description: str
+    # The answer promise as a horizontal line at that many days (None: no line).
+    promise_days: int | None = None
+    promise_y: float | None = None
 
 
 def _nice_ceiling(value: float) -> float:
@@ -111,8 +114,9 @@ def _nice_ceiling(value: float) -> float:
 
 
 def answer_weeks_draw(weeks: list, *, scope: str, promise_days: int | None = None) -> WeeksDrawing:
-    """Vertical bars of the median days to a first answer, one per week of submission."""
-    top = _nice_ceiling(max((w.median_days or 0 for w in weeks), default=0))
+    """Vertical bars of the median days to a first answer, one per week of submission (every week, an
+    empty one at 0), and the answer promise as a line across them: a bar above it broke the promise."""
+    top = _nice_ceiling(max([*(w.median_days or 0 for w in weeks), promise_days or 0]))
     plot_bottom = PLOT_TOP + PLOT_HEIGHT
     slot = PLOT_WIDTH / max(len(weeks), 1)
     label_every = max(1, math.ceil(len(weeks) / 6))
@@ -144,6 +148,14 @@ def answer_weeks_draw(weeks: list, *, scope: str, promise_days: int | None = Non
         )
     else:
         description = "No idea has had a first answer yet."
+    promise_y = None
+    if promise_days:
+        promise_y = round(plot_bottom - PLOT_HEIGHT * promise_days / top, 2)
+        late = sum(1 for w in answered if w.median_days > promise_days)
+        description += (
+            f" The line marks the promise of {promise_days} days; "
+            f"{late} of {len(answered)} weeks with answers took longer."
+        )
     return WeeksDrawing(
         width=WIDTH,
         height=WEEKS_HEIGHT,
@@ -155,4 +167,6 @@ def answer_weeks_draw(weeks: list, *, scope: str, promise_days: int | None = Non
         ticks=ticks,
         title=f"Median time to first answer per week ({scope})",
         description=description,
+        promise_days=promise_days,
+        promise_y=promise_y,
     )

@@ -52,6 +52,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Greatest, TruncWeek
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.rules import MEMBERS_Q
@@ -66,8 +67,10 @@ if TYPE_CHECKING:
 
 # The funnel's stages in order; an idea that reached a stage reached all the earlier ones.
 FUNNEL_STAGES = STAGES
-# The weekly chart shows this many most recent weeks with submissions.
+# Without a period, the weekly chart starts at the earliest of the last this many weeks with submissions.
 ANSWER_WEEKS_SHOWN = 26
+# The most weeks the chart and its table show (a period is at most three years: metrics.forms).
+MAX_WEEKS_SHOWN = 160
 
 
 def _stage_rank(field_name: str):
@@ -76,11 +79,27 @@ def _stage_rank(field_name: str):
     return Case(*whens, default=Value(0), output_field=IntegerField())
 
 
-def _idea_facts(challenge: Challenge | None):
+# A period of submission: (start, end), end exclusive, either end open (None); None: all time.
+Period = tuple[datetime.datetime | None, datetime.datetime | None] | None
+
+
+def in_period(queryset, period: Period, field_name: str = "submitted_at"):
+    """Rows whose ``field_name`` falls in the period (start included, end excluded)."""
+    if period is None:
+        return queryset
+    start, end = period
+    if start is not None:
+        queryset = queryset.filter(**{f"{field_name}__gte": start})
+    if end is not None:
+        queryset = queryset.filter(**{f"{field_name}__lt": end})
+    return queryset
+
+
+def _idea_facts(challenge: Challenge | None, period: Period = None):
     """Submitted ideas, one row each with its first answer, first decision, answer deadline and
     furthest funnel rank: one LEFT JOIN of the status changes grouped by idea, the inner query the
     aggregations run over."""
-    ideas = Idea.objects.filter(submitted_at__isnull=False)
+    ideas = in_period(Idea.objects.filter(submitted_at__isnull=False), period)
     if challenge is not None:
         ideas = ideas.filter(challenge=challenge)
     after_submission = Q(status_changes__created_at__gte=F("submitted_at"))
@@ -116,11 +135,11 @@ def _idea_facts(challenge: Challenge | None):
 FACT_COLUMNS = ("submitted_at", "status", "first_answer_at", "decision_at", "answer_due_at", "reached", "week")
 
 
-def _idea_rows_python(challenge: Challenge | None, *, now: datetime.datetime) -> list[dict]:
+def _idea_rows_python(challenge: Challenge | None, *, now: datetime.datetime, period: Period = None) -> list[dict]:
     """The per-idea facts with the flags ``_summary_sql`` computes, in Python: the SQLite
     fallback (the embedded demo's sizes only)."""
     rows = []
-    for fact in _idea_facts(challenge).values(*FACT_COLUMNS, "challenge__answer_within_days"):
+    for fact in _idea_facts(challenge, period).values(*FACT_COLUMNS, "challenge__answer_within_days"):
         submitted_at, first_answer_at, decision_at = fact["submitted_at"], fact["first_answer_at"], fact["decision_at"]
         due = answer_due_at(submitted_at, fact["challenge__answer_within_days"])
         unanswered = first_answer_at is None and fact["status"] != Status.WITHDRAWN
@@ -139,10 +158,10 @@ def _idea_rows_python(challenge: Challenge | None, *, now: datetime.datetime) ->
     return rows
 
 
-def _facts_sql(challenge: Challenge | None) -> tuple[str, tuple]:
+def _facts_sql(challenge: Challenge | None, period: Period = None) -> tuple[str, tuple]:
     """The facts as SQL for PostgreSQL. ``OFFSET 0`` keeps the planner from pulling the subquery up
     into the outer one, which would copy each expression into every outer use of it."""
-    sql, params = _idea_facts(challenge).values(*FACT_COLUMNS).query.sql_with_params()
+    sql, params = _idea_facts(challenge, period).values(*FACT_COLUMNS).query.sql_with_params()
     return f"{sql} OFFSET 0", params
 
 
@@ -206,18 +225,19 @@ def _summary_sql(facts_sql: str) -> str:
     )
 
 
-def metrics_summary(*, challenge: Challenge | None = None, now: datetime.datetime) -> Summary:
-    """Submitted, funnel, implementation, promise keeping and answer times: one query."""
+def metrics_summary(*, challenge: Challenge | None = None, now: datetime.datetime, period: Period = None) -> Summary:
+    """Submitted, funnel, implementation, promise keeping and answer times (of the ideas submitted in
+    ``period``): one query."""
     stages = len(FUNNEL_STAGES)
     if connection.vendor == "postgresql":
-        facts_sql, params = _facts_sql(challenge)
+        facts_sql, params = _facts_sql(challenge, period)
         with connection.cursor() as cursor:
             cursor.execute(_summary_sql(facts_sql), (now, now, *params))
             result = cursor.fetchone()
         submitted, reached = result[0], list(result[1:stages])
         rest = result[stages:]
     else:  # SQLite demo: the same figures in Python over the per-idea rows
-        data = _idea_rows_python(challenge, now=now)
+        data = _idea_rows_python(challenge, now=now, period=period)
         submitted = len(data)
         reached = [sum(1 for r in data if r["reached"] >= rank) for rank in range(1, stages)]
         answers = [r["time_to_answer"] for r in data]
@@ -250,28 +270,75 @@ class AnswerWeek:
         return self.median.total_seconds() / 86400 if self.median is not None else None
 
 
-def metrics_answer_weeks(*, challenge: Challenge | None = None, now: datetime.datetime) -> list[AnswerWeek]:
-    """Per week of submission (the last ANSWER_WEEKS_SHOWN weeks with ideas), oldest first: ideas
-    submitted, how many have a first answer, and the median time to it. One query."""
+def metrics_answer_weeks(
+    *, challenge: Challenge | None = None, now: datetime.datetime, period: Period = None
+) -> list[AnswerWeek]:
+    """Per week of submission with ideas, oldest first: ideas submitted, how many have a first answer,
+    and the median time to it. Every such week of ``period``; without one, the last
+    ANSWER_WEEKS_SHOWN weeks with ideas. One query. ``answer_weeks_every_week`` adds the empty weeks."""
+    limit = ANSWER_WEEKS_SHOWN if period is None else MAX_WEEKS_SHOWN
     if connection.vendor == "postgresql":
-        facts_sql, params = _facts_sql(challenge)
+        facts_sql, params = _facts_sql(challenge, period)
         to_answer = "(first_answer_at - submitted_at)"
         sql = (
             f"SELECT week, COUNT(*), COUNT(first_answer_at), percentile_cont(0.5) WITHIN GROUP (ORDER BY {to_answer}) "
-            f"FROM ({facts_sql}) AS idea_facts GROUP BY week ORDER BY week DESC LIMIT {ANSWER_WEEKS_SHOWN:d}"
+            f"FROM ({facts_sql}) AS idea_facts GROUP BY week ORDER BY week DESC LIMIT {limit:d}"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             weeks = [AnswerWeek(_as_date(w), n, a, m) for w, n, a, m in cursor.fetchall()]
     else:
         grouped: dict = {}
-        for row in _idea_rows_python(challenge, now=now):
+        for row in _idea_rows_python(challenge, now=now, period=period):
             grouped.setdefault(row["week"], []).append(row["time_to_answer"])
         weeks = [
             AnswerWeek(_as_date(week), len(times), sum(1 for t in times if t is not None), _percentile(times, 0.5))
-            for week, times in sorted(grouped.items(), reverse=True)[:ANSWER_WEEKS_SHOWN]
+            for week, times in sorted(grouped.items(), reverse=True)[:limit]
         ]
     return list(reversed(weeks))
+
+
+def week_of(moment: datetime.datetime | datetime.date) -> datetime.date:
+    """The Monday of the week holding ``moment`` (in the site's time zone, as TruncWeek counts)."""
+    if isinstance(moment, datetime.datetime):
+        moment = timezone.localtime(moment).date()
+    return moment - datetime.timedelta(days=moment.weekday())
+
+
+def answer_weeks_every_week(
+    weeks: list[AnswerWeek], *, first: datetime.date | None, last: datetime.date
+) -> list[AnswerWeek]:
+    """Every week from the week of ``first`` (default: the first week with ideas) to the week of
+    ``last``, the weeks without submissions at 0, so the axis is time and a quiet week shows as one.
+    At most MAX_WEEKS_SHOWN weeks, the latest."""
+    by_week = {w.week: w for w in weeks}
+    start = week_of(first) if first is not None else (weeks[0].week if weeks else week_of(last))
+    end = week_of(last)
+    if weeks and weeks[-1].week > end:
+        end = weeks[-1].week
+    start = max(start, end - datetime.timedelta(weeks=MAX_WEEKS_SHOWN - 1))
+    every = []
+    day = start
+    while day <= end:
+        every.append(by_week.get(day) or AnswerWeek(day, 0, 0, None))
+        day += datetime.timedelta(weeks=1)
+    return every
+
+
+def metrics_promise_days(*, challenge: Challenge | None = None) -> int | None:
+    """The answer promise to draw: the challenge's, or overall the one most challenges make. One query
+    overall, none for a challenge."""
+    if challenge is not None:
+        return challenge.answer_within_days
+    row = (
+        Challenge.objects.exclude(phase=Challenge.Phase.DRAFT)
+        .order_by()
+        .values("answer_within_days")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "answer_within_days")
+        .first()
+    )
+    return row["answer_within_days"] if row else None
 
 
 def _as_date(value) -> datetime.date:
@@ -299,11 +366,11 @@ class Participation:
         ]
 
 
-def metrics_participation(*, challenge: Challenge | None = None) -> Participation:
-    """Members (active, not staff) who submitted, voted, commented, or only read: one query."""
-    ideas = Idea.objects.filter(author=OuterRef("pk"), submitted_at__isnull=False)
-    votes = Vote.objects.filter(user=OuterRef("pk"))
-    comments = Comment.objects.filter(author=OuterRef("pk"))
+def metrics_participation(*, challenge: Challenge | None = None, period: Period = None) -> Participation:
+    """Members (active, not staff) who submitted, voted, commented (in ``period``), or only read: one query."""
+    ideas = in_period(Idea.objects.filter(author=OuterRef("pk"), submitted_at__isnull=False), period)
+    votes = in_period(Vote.objects.filter(user=OuterRef("pk")), period, "created_at")
+    comments = in_period(Comment.objects.filter(author=OuterRef("pk")), period, "created_at")
     if challenge is not None:
         ideas = ideas.filter(challenge=challenge)
         votes = votes.filter(idea__challenge=challenge)
@@ -322,11 +389,15 @@ def metrics_participation(*, challenge: Challenge | None = None) -> Participatio
     return Participation(**figures)
 
 
-def metrics_ideas_per_outcome(*, challenge: Challenge | None = None) -> list[dict]:
+def metrics_ideas_per_outcome(*, challenge: Challenge | None = None, period: Period = None) -> list[dict]:
     """Submitted ideas per customer outcome they address, most first: one GROUP BY."""
     condition = Q(ideas__submitted_at__isnull=False)
     if challenge is not None:
         condition &= Q(ideas__challenge=challenge)
+    if period is not None and period[0] is not None:
+        condition &= Q(ideas__submitted_at__gte=period[0])
+    if period is not None and period[1] is not None:
+        condition &= Q(ideas__submitted_at__lt=period[1])
     return list(
         Outcome.objects.filter(condition)
         .values("code", "statement")
@@ -335,9 +406,11 @@ def metrics_ideas_per_outcome(*, challenge: Challenge | None = None) -> list[dic
     )
 
 
-def metrics_ideas_per_status(*, challenge: Challenge | None = None) -> list[tuple[str, str, int]]:
+def metrics_ideas_per_status(
+    *, challenge: Challenge | None = None, period: Period = None
+) -> list[tuple[str, str, int]]:
     """Submitted ideas per current status, in the statuses' order: one GROUP BY."""
-    ideas = Idea.objects.filter(submitted_at__isnull=False)
+    ideas = in_period(Idea.objects.filter(submitted_at__isnull=False), period)
     if challenge is not None:
         ideas = ideas.filter(challenge=challenge)
     counts = dict(ideas.order_by().values_list("status").annotate(n=Count("pk")))

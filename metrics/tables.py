@@ -15,8 +15,8 @@ def _share(value: float | None) -> str:
     return "" if value is None else f"{value:.4f}"
 
 
-def _summary(challenge, now):
-    s = selectors.metrics_summary(challenge=challenge, now=now)
+def _summary(challenge, now, period=None):
+    s = selectors.metrics_summary(challenge=challenge, now=now, period=period)
     return ["metric", "value"], [
         ["ideas_submitted", s.submitted],
         ["ideas_implemented", s.implemented],
@@ -32,32 +32,32 @@ def _summary(challenge, now):
     ]
 
 
-def _funnel(challenge, now):
-    s = selectors.metrics_summary(challenge=challenge, now=now)
+def _funnel(challenge, now, period=None):
+    s = selectors.metrics_summary(challenge=challenge, now=now, period=period)
     return ["stage", "ideas", "share_of_submitted"], [[st, count, _share(share)] for st, _, count, share in s.funnel]
 
 
-def _answer_weeks(challenge, now):
-    weeks = selectors.metrics_answer_weeks(challenge=challenge, now=now)
+def _answer_weeks(challenge, now, period=None):
+    weeks = selectors.metrics_answer_weeks(challenge=challenge, now=now, period=period)
     return ["week_starting", "ideas_submitted", "ideas_answered", "median_days_to_first_answer"], [
         [w.week.isoformat(), w.submitted, w.answered, _days(w.median)] for w in weeks
     ]
 
 
-def _participation(challenge, now):
-    p = selectors.metrics_participation(challenge=challenge)
+def _participation(challenge, now, period=None):
+    p = selectors.metrics_participation(challenge=challenge, period=period)
     rows = [["members", p.members, _share(p.share(p.members))]]
     rows += [[label, count, _share(share)] for label, count, share in p.rows]
     return ["group", "members", "share_of_members"], rows
 
 
-def _outcomes(challenge, now):
-    rows = selectors.metrics_ideas_per_outcome(challenge=challenge)
+def _outcomes(challenge, now, period=None):
+    rows = selectors.metrics_ideas_per_outcome(challenge=challenge, period=period)
     return ["outcome", "statement", "ideas"], [[r["code"], r["statement"], r["ideas_count"]] for r in rows]
 
 
-def _statuses(challenge, now):
-    rows = selectors.metrics_ideas_per_status(challenge=challenge)
+def _statuses(challenge, now, period=None):
+    rows = selectors.metrics_ideas_per_status(challenge=challenge, period=period)
     return ["status", "ideas"], [[status, count] for status, _, count in rows]
 
 
@@ -71,6 +71,6 @@ TABLES = {
 }
 
 
-def metrics_table(name: str, *, challenge: Challenge | None, now: datetime.datetime):
-    """(header, rows) of the named table; KeyError for an unknown name."""
-    return TABLES[name](challenge, now)
+def metrics_table(name: str, *, challenge: Challenge | None, now: datetime.datetime, period=None):
+    """(header, rows) of the named table, for the ideas submitted in ``period``; KeyError for an unknown name."""
+    return TABLES[name](challenge, now, period)

@@ -8,6 +8,8 @@ class Kind(models.TextChoices):
     IDEA_SUBMITTED = "idea_submitted", "Idea submitted"
     # The submission award taken back: the idea was withdrawn or merged as a duplicate (negative points).
     IDEA_SUBMITTED_REVERSED = "idea_submitted_reversed", "Idea withdrawn or merged: submission points taken back"
+    # A merge undone: the submission points the merge took back are given again (positive points).
+    IDEA_MERGE_UNDONE = "idea_merge_undone", "Merge undone: submission points given back"
     IDEA_SHORTLISTED = "idea_shortlisted", "Idea shortlisted"
     IDEA_FINALIST = "idea_finalist", "Idea a finalist"
     IDEA_WINNER = "idea_winner", "Idea a winner"

@@ -212,23 +212,54 @@ def idea_submitted_award(*, idea: Idea) -> bool:
 def idea_submitted_reversal(*, idea: Idea) -> bool:
     """Take back the submission award of an idea that was withdrawn or merged as a duplicate.
 
-    A new event with the negative of the points awarded (the ledger stays append-only), keyed on the
-    idea like the award, so it happens at most once; nothing when there was no award. Submitting
-    another idea earns its own award, and withdrawing that one takes it back too: nothing to farm.
+    A new event with the negative of the points the idea's submission holds now (the ledger stays
+    append-only), so it happens at most once per award; nothing when there was no award or it was
+    taken back already. Submitting another idea earns its own award, and withdrawing that one takes
+    it back too: nothing to farm. The caller holds the idea's row lock.
     """
+    return _submission_points_take(idea) > 0
+
+
+def _submission_points_net(idea) -> int:
     key = f"idea:{idea.pk}"
-    awarded = (
-        ReputationEvent.objects.filter(user_id=idea.author_id, kind=Kind.IDEA_SUBMITTED, object_key=key)
-        .values_list("points", flat=True)
-        .first()
+    kinds = [Kind.IDEA_SUBMITTED, Kind.IDEA_SUBMITTED_REVERSED, Kind.IDEA_MERGE_UNDONE]
+    events = ReputationEvent.objects.filter(user_id=idea.author_id, kind__in=kinds).filter(
+        Q(object_key=key) | Q(object_key__startswith=f"{key}/")
     )
-    if not awarded:
+    return events.aggregate(net=Sum("points"))["net"] or 0
+
+
+def _submission_points_take(idea) -> int:
+    net = _submission_points_net(idea)
+    if net <= 0:
+        return 0
+    key = f"idea:{idea.pk}"
+    # The first reversal keeps the idea's own key; one after an undone merge gets a key of its own.
+    earlier = ReputationEvent.objects.filter(
+        user_id=idea.author_id, kind=Kind.IDEA_SUBMITTED_REVERSED, object_key__startswith=key
+    ).count()
+    if earlier:
+        key = f"{key}/again:{earlier}"
+    taken = reputation_award(
+        user=idea.author, kind=Kind.IDEA_SUBMITTED_REVERSED, object_key=key, points=-net, challenge_id=idea.challenge_id
+    )
+    return net if taken else 0
+
+
+def idea_merge_points_take(*, idea) -> int:
+    """A merge as a duplicate takes the submission points back; how many (for ``idea_merge_points_restore``)."""
+    return _submission_points_take(idea)
+
+
+def idea_merge_points_restore(*, idea, merge_id: int, points: int) -> bool:
+    """An undone merge gives back the ``points`` it took, once per merge (keyed on it)."""
+    if points <= 0:
         return False
     return reputation_award(
         user=idea.author,
-        kind=Kind.IDEA_SUBMITTED_REVERSED,
-        object_key=key,
-        points=-awarded,
+        kind=Kind.IDEA_MERGE_UNDONE,
+        object_key=f"idea:{idea.pk}/merge:{merge_id}",
+        points=points,
         challenge_id=idea.challenge_id,
     )
 

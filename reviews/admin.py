@@ -9,7 +9,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import quote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
+from django.db.models import F, Prefetch
 from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -19,6 +19,7 @@ from django.utils.text import Truncator
 
 from challenges.models import Challenge
 from core.admin import ReadOnlyAdminMixin, admin_page
+from core.csv_export import ChangelistCsvExportMixin
 from core.errors import refusal_shown
 from core.funnel import AWAITING_ANSWER, Status
 from core.pagination import CappedPaginator
@@ -27,10 +28,11 @@ from ideas.models import AWAITING_SCREENING_FIRST
 from ideas.services import allowed_next_statuses
 
 from . import rules, selectors
+from .admin_filters import AnswerPromiseFilter, SubmittedPeriodFilter
 from .admin_mentoring import MENTORING_ACTIONS
 from .forms_endings import ChallengeIdeasEndForm
 from .forms_screening import ReasonTemplateForm, ScorecardForm
-from .models import ReasonTemplate, Screening, TriageIdea
+from .models import ReasonTemplate, Screening, ScreeningScore, TriageIdea
 from .services import finalists as finalists_services
 from .services import screening as screening_services
 
@@ -89,7 +91,7 @@ class ScreenedFilter(admin.SimpleListFilter):
 
 
 @admin.register(TriageIdea)
-class TriageIdeaAdmin(TriageOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Ideas awaiting screening first, oldest first; overdue answers marked. One query per page."""
 
     # issue 16: every column fits 1280 px: figures combined, titles shortened (the full title on
@@ -104,7 +106,15 @@ class TriageIdeaAdmin(TriageOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         "track_record",
     ]
     list_display_links = ["idea_column"]  # the admin's link keeps the queue's filters (save and next)
-    list_filter = ["challenge", "status", ("outcomes", admin.RelatedFieldListFilter), ScreenedFilter, OverdueFilter]
+    list_filter = [
+        "challenge",
+        "status",
+        ("outcomes", admin.RelatedFieldListFilter),
+        ScreenedFilter,
+        OverdueFilter,
+        AnswerPromiseFilter,
+        SubmittedPeriodFilter,
+    ]
     list_select_related = ["challenge", "author"]
     search_fields = ["title", "author__email"]
     search_help_text = "Search by title or the author's email."
@@ -123,6 +133,8 @@ class TriageIdeaAdmin(TriageOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     change_status = IdeaAdmin.change_status
     _apply_status_change = IdeaAdmin._apply_status_change
     _status_page = IdeaAdmin._status_page
+    _merge_needs_confirmation = IdeaAdmin._merge_needs_confirmation
+    _merge_preview_page = IdeaAdmin._merge_preview_page
     has_change_status_permission = IdeaAdmin.has_change_status_permission
 
     def get_queryset(self, request):
@@ -131,6 +143,57 @@ class TriageIdeaAdmin(TriageOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         """Each word in the title or the author's email (reviews.selectors.triage_search)."""
         return selectors.triage_search(queryset, search_term), False
+
+    # The queue's export is for triage staff (who alone open this list): screening included.
+    csv_export_name = "triage-queue"
+
+    def csv_rows(self, queryset):
+        header = [
+            "id",
+            "title",
+            "challenge",
+            "author",
+            "author_email",
+            "status",
+            "submitted_at",
+            "answer_due_at",
+            "overdue",
+            "votes_up",
+            "votes_down",
+            "support_lower_bound",
+            "opportunity",
+            "screening_score",
+            "screeners",
+            "mentor",
+            "author_ideas",
+            "author_shortlisted",
+            "author_implemented",
+        ]
+        rows = (
+            [
+                idea.pk,
+                idea.title,
+                idea.challenge.title,
+                idea.author.public_name,
+                idea.author.email,
+                idea.get_status_display(),
+                idea.submitted_at,
+                idea.answer_due_at,
+                idea.is_overdue,
+                idea.votes_up,
+                idea.votes_down,
+                f"{idea.rank_top:.4f}",
+                f"{idea.rank_opportunity:.2f}",
+                "" if idea.screening_score is None else f"{idea.screening_score:.2f}",
+                idea.screenings_count,
+                idea.current_mentor_name,
+                idea.author_ideas,
+                idea.author_shortlisted,
+                idea.author_implemented,
+            ]
+            for idea in queryset.select_related("challenge", "author").iterator(chunk_size=2000)
+        )
+        return header, rows
 
     # --- Columns (all read from the row's annotations: no query per row) ---------------------
 
@@ -476,11 +539,39 @@ def _weighted_mean(screening) -> float | None:
 
 
 @admin.register(Screening)
-class ScreeningAdmin(TriageOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class ScreeningAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: scorecards are written on the scorecard page, by reviews.services."""
 
     list_display = ["idea", "screener", "short_notes", "updated_at"]
-    list_filter = ["idea__challenge"]
+    list_filter = ["idea__challenge", "screener"]
+    csv_export_name = "scorecards"
+
+    def csv_rows(self, queryset):
+        """One row per scorecard: each criterion's score (name=score), the weighted mean, the notes."""
+        header = ["idea_id", "idea", "challenge", "screener", "scores", "weighted_mean", "notes", "updated_at"]
+        queryset = queryset.select_related("idea__challenge", "screener").prefetch_related(
+            Prefetch(
+                "scores",
+                queryset=ScreeningScore.objects.select_related("criterion").order_by(
+                    "criterion__position", "criterion_id"
+                ),
+            )
+        )
+        rows = (
+            [
+                s.idea_id,
+                s.idea.title,
+                s.idea.challenge.title,
+                s.screener.public_name,
+                "; ".join(f"{score.criterion.name}={score.score}" for score in s.scores.all()),
+                "" if (mean := _weighted_mean(s)) is None else f"{mean:.2f}",
+                s.notes,
+                s.updated_at,
+            ]
+            for s in queryset.iterator(chunk_size=2000)
+        )
+        return header, rows
+
     list_select_related = ["idea", "screener"]
     search_fields = ["idea__title", "screener__email"]
     fields = ["idea", "screener", "notes", "created_at", "updated_at"]

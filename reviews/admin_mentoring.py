@@ -4,16 +4,19 @@ and read-mostly pages of assignments, reviews, thread messages and revision requ
 Actions call ``reviews.services.mentoring`` only; the records are written by the services, never here.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.utils.text import Truncator
 
+from accounts.models import MENTOR_GROUP
 from core.admin import ReadOnlyAdminMixin, admin_page
 from core.errors import refusal_shown
 
 from . import rules, selectors
 from .forms_mentoring import MentorAssignForm, MentorReassignForm
-from .models import MentorAssignment, Review, RevisionRequest, ThreadMessage
+from .models import Mentor, MentorAssignment, Review, RevisionRequest, ThreadMessage
 from .services import mentoring as services
 
 ASSIGN_TEMPLATE = "admin/reviews/mentoring/assign.html"
@@ -41,7 +44,8 @@ def _require_triage(request) -> None:
 
 @admin.action(description="Assign mentors…")
 def assign_mentors(modeladmin, request, queryset):
-    """Intermediate page: choose mentors and a capacity; each shortlisted idea goes to the least busy mentor."""
+    """Intermediate page: choose mentors (shown with their load and capacity); each shortlisted idea goes to the
+    least busy mentor with room."""
     _require_triage(request)
     ideas = list(queryset.select_related("challenge", "author").order_by("pk"))
     form = MentorAssignForm(request.POST if "apply" in request.POST else None, ideas=ideas)
@@ -50,7 +54,7 @@ def assign_mentors(modeladmin, request, queryset):
             outcomes = services.mentor_assign(
                 ideas=ideas,
                 mentors=form.cleaned_data["mentors"],
-                capacity=form.cleaned_data["capacity"],
+                capacity=form.cleaned_data["capacity"] or None,
                 assigned_by=request.user,
                 expected_statuses={idea.pk: form.expected_status_of(idea) for idea in ideas},
             )
@@ -66,7 +70,7 @@ def assign_mentors(modeladmin, request, queryset):
         action_name="assign_mentors",
         intro=(
             "Each shortlisted idea without a mentor goes to the chosen mentor with the fewest ideas now, "
-            "up to the capacity, and moves to “in mentoring” (its author is told). Other ideas are reported, not changed."
+            "never above their capacity, and moves to “in mentoring” (its author is told). Other ideas are reported, not changed."
         ),
         submit_label="Assign mentors",
     )
@@ -189,3 +193,59 @@ class RevisionRequestAdmin(MentoringAdminMixin, admin.ModelAdmin):
     list_filter = [("answered_at", admin.EmptyFieldListFilter)]
     list_select_related = ["idea", "mentor", "version_before", "answer_version"]
     search_fields = ["idea__title", "message"]
+
+
+class MentorCapacityForm(forms.ModelForm):
+    class Meta:
+        model = Mentor
+        fields = ["mentor_capacity"]
+
+    def clean_mentor_capacity(self):
+        capacity = self.cleaned_data["mentor_capacity"]
+        if not 1 <= capacity <= 50:
+            raise forms.ValidationError("A mentor holds between 1 and 50 ideas at once.")
+        return capacity
+
+
+@admin.register(Mentor)
+class MentorAdmin(admin.ModelAdmin):
+    """The members of the Mentor group, with the ideas they mentor now and their capacity, which triage
+    staff set here (the assign pages never go above it). People join the group on the Users page."""
+
+    form = MentorCapacityForm
+    list_display = ["name", "email", "load", "mentor_capacity"]
+    list_editable = ["mentor_capacity"]
+    list_display_links = None
+    search_fields = ["display_name", "email"]
+    ordering = ["display_name", "email", "pk"]
+    actions = None
+
+    def get_queryset(self, request):
+        # The proxy's own rows (so the changelist edits Mentor objects), with the same filter and load.
+        return Mentor.objects.filter(is_active=True, groups__name=MENTOR_GROUP).annotate(
+            load=Count("mentor_assignments", filter=Q(mentor_assignments__ended_at__isnull=True), distinct=True)
+        )
+
+    @admin.display(description="name", ordering="display_name")
+    def name(self, obj):
+        return obj.public_name
+
+    @admin.display(description="mentoring now", ordering="load")
+    def load(self, obj):
+        full = " (full)" if obj.load >= obj.mentor_capacity else ""
+        return f"{obj.load}{full}"
+
+    def has_module_permission(self, request):
+        return rules.can_assign_mentors(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return rules.can_assign_mentors(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return rules.can_assign_mentors(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -10,6 +10,7 @@ from accounts.models import MENTOR_GROUP
 from ideas.forms_admin import STALE_PAGE, ExpectedStatusesMixin
 
 from .models import Review
+from .selectors import mentors_with_load
 
 SCORE_HELP = {
     "desirability": "Do customers want it?",
@@ -64,21 +65,33 @@ class ThreadMessageForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+def mentor_label(user) -> str:
+    """A mentor as the assign pages list them: who, and how many ideas they hold of how many they take."""
+    full = " — full" if user.load >= user.mentor_capacity else ""
+    return f"{user.public_name} <{user.email}> · {user.load} of {user.mentor_capacity} ideas{full}"
+
+
 class MentorAssignForm(ExpectedStatusesMixin, forms.Form):
     mentors = forms.ModelMultipleChoiceField(
         queryset=_mentors(),
         widget=forms.CheckboxSelectMultiple,
-        help_text="Members of the Mentor group. Each idea goes to the chosen mentor with the fewest ideas now.",
+        help_text="Members of the Mentor group, with the ideas they mentor now of the most they take (their "
+        "capacity, set on the Mentors page). Each idea goes to the chosen mentor with the fewest ideas now; "
+        "nobody gets more than their capacity.",
     )
     capacity = forms.IntegerField(
-        min_value=1, max_value=100, initial=5, label="Capacity per mentor", help_text="The most ideas a mentor holds."
+        min_value=1,
+        max_value=50,
+        required=False,
+        label="Capacity per mentor, this time only",
+        help_text="Optional: a lower limit for this assignment only. Empty: each mentor's own capacity.",
     )
 
     def __init__(self, *args, ideas=None, **kwargs):
         super().__init__(*args, **kwargs)
         self._expected_init(ideas)
-        self.fields["mentors"].queryset = _mentors()
-        self.fields["mentors"].label_from_instance = lambda user: f"{user.public_name} <{user.email}>"
+        self.fields["mentors"].queryset = mentors_with_load()
+        self.fields["mentors"].label_from_instance = mentor_label
 
 
 class MentorReassignForm(ExpectedStatusesMixin, forms.Form):
@@ -112,5 +125,5 @@ class MentorReassignForm(ExpectedStatusesMixin, forms.Form):
     def expected_assignment_of(self, idea) -> int:
         """The idea's current assignment as the page showed it (0: none; -1, which never matches, if not shown)."""
         return self.cleaned_data.get("expected_assignments", {}).get(idea.pk, -1)
-        self.fields["mentor"].queryset = _mentors()
-        self.fields["mentor"].label_from_instance = lambda user: f"{user.public_name} <{user.email}>"
+        self.fields["mentor"].queryset = mentors_with_load()
+        self.fields["mentor"].label_from_instance = mentor_label

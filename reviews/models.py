@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from accounts.models import User
 from challenges.models import SelectionCriterion
 from ideas.models import Idea, IdeaVersion, Status
 
@@ -80,6 +81,12 @@ class MentorAssignment(models.Model):
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     assigned_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    seen_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the mentor last opened the idea in the mentor area: a version saved after it is "
+        "flagged “new version” on their list until they open it.",
+    )
 
     class Meta:
         constraints = [
@@ -184,6 +191,15 @@ class RevisionRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Revision of {self.idea} asked by {self.mentor}"
+
+
+class Mentor(User):
+    """Members of the Mentor group as triage staff see them: their load and capacity (a proxy, for its admin)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "mentor"
+        verbose_name_plural = "mentors"
 
 
 class TriageIdea(Idea):

@@ -5,7 +5,9 @@ Registered from ``ReviewsConfig.ready()`` (``notifications.registry``). The ment
 ``thread_message_posted`` and ``revision_requested`` in the transaction of the change.
 """
 
-from accounts.rules import is_triage
+from django.urls import reverse
+
+from accounts.rules import is_mentor, is_triage
 from notifications.models import Delivery
 from notifications.registry import Draft, NotificationKind, register
 from notifications.services import notify_event
@@ -14,6 +16,7 @@ from .models import MentorAssignment, RevisionRequest, ThreadMessage
 
 MENTOR_MESSAGE = "mentor_message"
 REVISION_REQUEST = "revision_request"
+REVISION_ANSWERED = "revision_answered"
 OVERDUE_DIGEST = "overdue_digest"
 
 
@@ -37,6 +40,40 @@ def revision_requested(request):
         event_key=f"revision_request:{request.pk}",
     )
     return request
+
+
+def revision_answered(request):
+    """The author answered a revision request with a new version: tell the mentor who asked (if still theirs)."""
+    notify_event(
+        kind=REVISION_ANSWERED,
+        payload={"revision_request_id": request.pk},
+        actor_id=request.idea.author_id,
+        event_key=f"revision_answered:{request.pk}",
+    )
+    return request
+
+
+def _drafts_revision_answered(payload) -> list[Draft]:
+    request = (
+        RevisionRequest.objects.select_related("idea__author", "mentor", "answer_version")
+        .filter(pk=payload["revision_request_id"])
+        .first()
+    )
+    if request is None:
+        return []
+    idea = request.idea
+    # Only the idea's current mentor: one the idea was taken from no longer sees it.
+    assignment = MentorAssignment.objects.select_related("mentor").filter(idea=idea, ended_at__isnull=True).first()
+    if assignment is None:
+        return []
+    number = request.answer_version.number if request.answer_version else None
+    body = (
+        f"{idea.author.public_name} saved a new version"
+        + (f" (version {number})" if number else "")
+        + f" of “{idea.title}” in answer to your request: “{request.message[:200]}”."
+    )
+    url = reverse("reviews:mentor_idea", kwargs={"pk": idea.pk})
+    return [Draft(assignment.mentor, REVISION_ANSWERED, f"“{idea.title}” has a new version", body, url)]
 
 
 def _drafts_mentor_message(payload) -> list[Draft]:
@@ -82,6 +119,16 @@ def register_kinds() -> None:
     register(
         NotificationKind(
             REVISION_REQUEST, "Revision request", Delivery.IMMEDIATELY, order=60, recipients=_drafts_revision_request
+        )
+    )
+    register(
+        NotificationKind(
+            REVISION_ANSWERED,
+            "A revision I asked for is answered (mentors)",
+            Delivery.IMMEDIATELY,
+            order=65,
+            recipients=_drafts_revision_answered,
+            offered_to=is_mentor,
         )
     )
     # Sent by ``reviews.tasks.send_overdue_digests``, not from an event. The digest is itself the daily

@@ -13,6 +13,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    DateTimeField,
     F,
     IntegerField,
     OuterRef,
@@ -61,9 +62,9 @@ def triage_queue(*, now: datetime.datetime) -> QuerySet[Idea]:
     """Published ideas for the triage queue, each row carrying everything its columns show.
 
     One query for a page, whatever its size: the answer deadline, whether it passed (``is_overdue``),
-    and the author's track record are computed in SQL.
+    the author's track record and the current mentor (``with_current_mentor``) are computed in SQL.
     """
-    return (
+    return with_current_mentor(
         Idea.objects.exclude(status=Status.DRAFT)
         .select_related("challenge", "author")
         .annotate(
@@ -110,7 +111,7 @@ def board_challenges():
     )
 
 
-# How far "save and next" reads the queue: the same cap as the queue's count (ideaportal.pagination).
+# How far "save and next" reads the queue: the same cap as the queue's count (core.pagination).
 QUEUE_NEXT_CAP = 10_000
 
 
@@ -259,7 +260,8 @@ def mentor_idea_list(mentor: User) -> QuerySet[Idea]:
     """The ideas currently assigned to the mentor, with what the list shows, in one query.
 
     Each idea carries ``assigned_at``, ``last_activity`` (latest of the idea's edit and its last
-    thread message), ``has_open_revision`` and ``has_review`` (this mentor's).
+    thread message), ``has_open_revision``, ``has_new_version`` (a revision answered since the mentor
+    last opened the idea: ``MentorAssignment.seen_at``) and ``has_review`` (this mentor's).
     """
     from django.db.models import Exists, OuterRef, Subquery
     from django.db.models.functions import Coalesce, Greatest
@@ -276,6 +278,18 @@ def mentor_idea_list(mentor: User) -> QuerySet[Idea]:
         .defer(*MENTOR_HIDDEN_FIELDS)
         .annotate(
             assigned_at=Subquery(current.values("assigned_at")[:1]),
+            seen_since=Coalesce(Subquery(current.values("seen_at")[:1]), Subquery(current.values("assigned_at")[:1])),
+        )
+        .annotate(
+            # A revision answered (a new version saved) since the mentor last opened the idea here.
+            has_new_version=Exists(
+                RevisionRequest.objects.filter(
+                    idea=OuterRef("pk"),
+                    answer_version__isnull=False,
+                    closed_at__isnull=True,
+                    answered_at__gt=OuterRef("seen_since"),
+                )
+            ),
             last_activity=Greatest("updated_at", Coalesce(Subquery(last_message), "updated_at")),
             has_open_revision=Exists(RevisionRequest.objects.filter(idea=OuterRef("pk"), answered_at__isnull=True)),
             has_review=Exists(Review.objects.filter(idea=OuterRef("pk"), mentor=mentor)),
@@ -450,3 +464,77 @@ def finalists_compare(*, challenge: Challenge) -> FinalistComparison:
         idea.criterion_means = [(criterion, means.get((idea.pk, criterion.pk))) for criterion in criteria]
         idea.outcome_scores = [(outcome, scores.get(outcome.pk)) for outcome in idea.outcome_list]
     return FinalistComparison(criteria=criteria, finalists=finalists)
+
+
+def mentors_with_load():
+    """Active members of the Mentor group with ``load``, their current assignments (one query)."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.models import MENTOR_GROUP
+
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=MENTOR_GROUP)
+        .annotate(load=Count("mentor_assignments", filter=Q(mentor_assignments__ended_at__isnull=True), distinct=True))
+        .order_by("display_name", "email", "pk")
+    )
+
+
+def with_current_mentor(queryset):
+    """Annotate ideas with their current mentor: ``current_mentor_id`` and ``current_mentor_name``
+    (display name, else email), as subqueries, so a list gains the column without a query per row."""
+    from django.db.models import CharField, OuterRef, Subquery, Value
+    from django.db.models import functions as fn
+
+    from .models import MentorAssignment
+
+    current = MentorAssignment.objects.filter(idea=OuterRef("pk"), ended_at__isnull=True)
+    name = fn.Coalesce(fn.NullIf("mentor__display_name", Value("")), "mentor__email", output_field=CharField())
+    return queryset.annotate(
+        current_mentor_id=Subquery(current.values("mentor_id")[:1]),
+        current_mentor_name=Subquery(current.annotate(name=name).values("name")[:1]),
+    )
+
+
+def first_answer_expression():
+    """When the idea had its first answer, as a subquery: the first status change after submission to a
+    staff decision (``DECIDED_STATUSES``) not made by the idea's author. The metrics page counts the
+    same (``metrics.selectors._idea_facts``, as a join); ``tests/test_metrics_range.py`` holds the
+    two to agree."""
+    from ideas.models import DECIDED_STATUSES, StatusChange
+
+    answers = (
+        StatusChange.objects.filter(
+            idea=OuterRef("pk"), to_status__in=DECIDED_STATUSES, created_at__gte=OuterRef("submitted_at")
+        )
+        .filter(Q(changed_by__isnull=True) | ~Q(changed_by=OuterRef("author")))
+        .order_by("created_at")
+        .values("created_at")[:1]
+    )
+    return Subquery(answers, output_field=DateTimeField())
+
+
+ANSWER_PROMISE_CHOICES = [
+    ("in_time", "Answered in time"),
+    ("late", "Not answered in time"),
+    ("not_yet_due", "No answer yet, not due"),
+]
+
+
+def ideas_by_answer_promise(queryset, which: str, *, now: datetime.datetime):
+    """Submitted ideas answered within their challenge's promise (``in_time``), not (``late``: answered
+    after it, or unanswered past it), or unanswered and not yet due (``not_yet_due``): the metrics
+    page's definitions, as a filter. An idea its author withdrew before any answer is in none."""
+    queryset = queryset.filter(submitted_at__isnull=False).annotate(
+        promise_due_at=answer_due_expression(), first_answer_at=first_answer_expression()
+    )
+    unanswered = Q(first_answer_at__isnull=True) & ~Q(status=Status.WITHDRAWN)
+    if which == "in_time":
+        return queryset.filter(first_answer_at__lte=F("promise_due_at"))
+    if which == "late":
+        return queryset.filter(
+            Q(first_answer_at__gt=F("promise_due_at")) | (unanswered & Q(promise_due_at__lt=Value(now)))
+        )
+    if which == "not_yet_due":
+        return queryset.filter(unanswered & Q(promise_due_at__gte=Value(now)))
+    return queryset

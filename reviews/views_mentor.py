@@ -61,8 +61,13 @@ def _detail(request, idea: Idea, *, review_form=None, revision_form=None, thread
 @login_required
 @require_GET
 def mentor_idea(request, pk: int):
-    """One assigned idea: its text, the review form, the thread and the revision requests."""
-    return _detail(request, _assigned_idea_or_404(request, pk))
+    """One assigned idea: its text, the review form, the thread and the revision requests.
+
+    Opening it turns off its "new version" flag on the mentor's list (``mentor_assignment_seen``).
+    """
+    idea = _assigned_idea_or_404(request, pk)
+    services.mentor_assignment_seen(idea=idea, mentor=request.user)
+    return _detail(request, idea)
 
 
 @login_required

@@ -348,7 +348,14 @@ def test_duplicate_merges_into_the_named_idea(admin_client, challenge, customer,
     voter = django_user_model.objects.create_user(username="vic", email="vic@example.com", password="x")
     services.vote_cast(user=voter, idea=copy, value=Vote.Value.UP)
 
+    # The merge shows what moves first; confirming it (the preview's button) merges.
     response = run_action(admin_client, [copy], to_status="duplicate", reason="Same as #1", duplicate_of=original.pk)
+    assert "1 vote move" in response.content.decode()
+    copy.refresh_from_db()
+    assert copy.status == Status.SUBMITTED
+    response = run_action(
+        admin_client, [copy], to_status="duplicate", reason="Same as #1", duplicate_of=original.pk, confirm_merge="1"
+    )
     assert [level for level, _ in messages_of(response)] == [SUCCESS]
     copy.refresh_from_db()
     original.refresh_from_db()

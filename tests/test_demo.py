@@ -186,3 +186,28 @@ def test_it_serves_unless_told_not_to():
         mock.call("migrate", interactive=False, verbosity=1),
         mock.call("runserver", "127.0.0.1:8123"),
     ]
+
+
+def test_the_triage_desk_is_filled_in(demo):
+    """Reason templates for each ending, scorecards by two screeners, ease and availability on every
+    outcome, overdue ideas: a newcomer finds no empty column."""
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from reviews.models import ReasonTemplate, Screening
+    from reviews.selectors import triage_queue
+
+    endings = {Status.DECLINED, Status.NOT_SELECTED, Status.DUPLICATE, Status.WINNER, Status.IMPLEMENTED}
+    templated = {s for t in ReasonTemplate.objects.filter(is_active=True) for s in t.statuses}
+    assert endings <= templated
+    pairs = Screening.objects.values("idea").annotate(n=Count("screener", distinct=True))
+    assert pairs.count() >= 20 and {row["n"] for row in pairs} == {2}
+    assert Screening.objects.values("screener").distinct().count() == 2
+    assert not Outcome.objects.filter(ease_of_adoption__isnull=True).exists()
+    assert not Outcome.objects.filter(availability__isnull=True).exists()
+    queue = triage_queue(now=timezone.now())
+    assert queue.filter(is_overdue=True).count() >= demo_data.OVERDUE_IDEAS
+    assert queue.filter(status=Status.SUBMITTED, screenings_count=2).exists()
+    before = Screening.objects.count(), ReasonTemplate.objects.count()
+    demo_data.load(force=True)  # idempotent: nothing doubled
+    assert (Screening.objects.count(), ReasonTemplate.objects.count()) == before

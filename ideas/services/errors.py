@@ -5,6 +5,7 @@ from core.errors import DomainError
 __all__ = [
     "CommentNotAllowed",
     "IdeaError",
+    "MergeNotUndoable",
     "StaleDecision",
     "SubmissionNotAllowed",
     "TransitionNotAllowed",
@@ -31,6 +32,10 @@ class SubmissionNotAllowed(IdeaError):
 
 class TransitionNotAllowed(IdeaError):
     pass
+
+
+class MergeNotUndoable(IdeaError):
+    """A merge that cannot be undone (undone already, or its original has moved on)."""
 
 
 class StaleDecision(TransitionNotAllowed):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -11,18 +12,23 @@ from django.utils import timezone
 from core.funnel import (
     ENDED_STATUSES,
     NOT_MERGE_TARGET_STATUSES,
+    OPEN_STATUSES,
     STATUSES_NEEDING_REASON,
     TRANSITIONS,
     Status,
     allowed_next_statuses,
 )
-from reputation.services import idea_status_award, idea_submitted_reversal
+from reputation.services import (
+    idea_merge_points_restore,
+    idea_merge_points_take,
+    idea_status_award,
+)
 
 from .. import notification_kinds as notify
 from .. import rules
-from ..models import Comment, Idea, IdeaFollow, StatusChange, Vote
-from .comments import comments_count_recount_unlocked
-from .errors import StaleDecision, TransitionNotAllowed, stale_decision_message
+from ..models import Idea, IdeaFollow, Merge, StatusChange, Vote
+from ..selectors import merge_moves
+from .errors import MergeNotUndoable, StaleDecision, TransitionNotAllowed, stale_decision_message
 from .ranking import ranks_refresh_soon
 from .votes import _recount_votes_unlocked
 
@@ -38,6 +44,8 @@ __all__ = [
     "idea_ended_unlocked",
     "idea_expected_status_check_unlocked",
     "idea_status_change",
+    "idea_unmerge",
+    "merge_refusal",
 ]
 
 
@@ -68,26 +76,126 @@ def idea_expected_status_check_unlocked(idea: Idea, expected_status: str | None)
         raise StaleDecision(stale_decision_message(idea.status))
 
 
-def _merge_unlocked(*, duplicate: Idea, target: Idea) -> None:
-    """Move votes, comments and followers of ``duplicate`` to ``target``; the caller holds both row locks.
+def _merge_unlocked(*, duplicate: Idea, target: Idea, merged_by, status_before: str, decided_at_before) -> Merge:
+    """Move the votes and followers of ``duplicate`` to ``target`` and record exactly what moved.
 
-    A member who voted on both keeps their vote on the target; a member who followed both keeps one
-    follow (the unique constraint on (idea, user) guards it).
+    The caller holds both row locks. A member who voted on both keeps their vote on the target (the
+    duplicate's is removed, and recorded); so does the target's author, who cannot vote on their own
+    idea; a member who followed both keeps one follow (the unique constraint on (idea, user) guards
+    it). Comments stay with the duplicate, whose page still shows them: they were written about its
+    text. The ``Merge`` row lets ``idea_unmerge`` put every vote and follow back.
     """
-    followers_of_target = IdeaFollow.objects.filter(idea=target).values("user_id")
-    IdeaFollow.objects.filter(idea=duplicate).exclude(user_id__in=followers_of_target).update(idea=target)
+    moves = merge_moves(duplicate=duplicate, target=target)
+    moved_follow_ids = list(moves.follows_moving.values_list("pk", flat=True))
+    removed_follower_ids = list(moves.follows_already.values_list("user_id", flat=True))
+    moved_vote_ids = list(moves.votes_moving.values_list("pk", flat=True))
+    removed_votes = [
+        {"user_id": v.user_id, "value": v.value, "created_at": v.created_at.isoformat()}
+        for v in moves.votes_not_moving.only("user_id", "value", "created_at")
+    ]
+    IdeaFollow.objects.filter(pk__in=moved_follow_ids).update(idea=target)
     IdeaFollow.objects.filter(idea=duplicate).delete()
-    voters_on_target = Vote.objects.filter(idea=target).values("user_id")
-    Vote.objects.filter(idea=duplicate).exclude(user_id__in=voters_on_target).exclude(user_id=target.author_id).update(
-        idea=target
-    )
+    Vote.objects.filter(pk__in=moved_vote_ids).update(idea=target)
     Vote.objects.filter(idea=duplicate).delete()
-    Comment.objects.filter(idea=duplicate).update(idea=target)
-    # Recounted, not added: removed and hidden comments move too but are not counted.
-    comments_count_recount_unlocked([duplicate.pk, target.pk])
     _recount_votes_unlocked([duplicate.pk, target.pk])
     ranks_refresh_soon(duplicate.pk)
     ranks_refresh_soon(target.pk)
+    return Merge.objects.create(
+        duplicate=duplicate,
+        target=target,
+        merged_by=merged_by,
+        status_before=status_before,
+        decided_at_before=decided_at_before,
+        target_status=target.status,
+        moved_vote_ids=moved_vote_ids,
+        removed_votes=removed_votes,
+        moved_follow_ids=moved_follow_ids,
+        removed_follower_ids=removed_follower_ids,
+    )
+
+
+def merge_refusal(merge: Merge) -> str | None:
+    """Why ``merge`` can no longer be undone, or None; read it under both ideas' row locks to act on it.
+
+    The window: while the original is still in the status it had at the merge. Once staff decided on
+    the original (shortlisted it, declined it, …) the moved support was part of that decision and its
+    followers were told of it, so pulling votes back out would rewrite what they were told.
+    """
+    if merge.undone_at is not None:
+        return "This merge was undone already."
+    duplicate, target = merge.duplicate, merge.target
+    if duplicate.status != Status.DUPLICATE or duplicate.duplicate_of_id != target.pk:
+        return f"“{duplicate.title}” is no longer a duplicate of “{target.title}”."
+    if target.status != merge.target_status:
+        return (
+            f"“{target.title}” has moved on since the merge (it was {Status(merge.target_status).label.lower()}, "
+            f"it is now {Status(target.status).label.lower()}): the merge can no longer be undone."
+        )
+    return None
+
+
+@transaction.atomic
+def idea_unmerge(*, merge: Merge, undone_by, reason: str = "") -> Merge:
+    """Undo a merge: the votes and followers that moved go back, the duplicate takes its status again.
+
+    Locks both ideas (id order) and the merge row. Refused (MergeNotUndoable, nothing changed) for a
+    merge undone already or one whose original has moved on (``merge_refusal``). A vote a member
+    withdrew since stays withdrawn; one a member changed keeps its new value. The duplicate's author
+    gets the submission points back and is told, with the status change the history shows.
+    """
+    if not rules.can_change_status(undone_by, merge.duplicate):
+        raise TransitionNotAllowed("Only triage staff can undo a merge.")
+    locked = {
+        i.pk: i for i in Idea.objects.select_for_update().filter(pk__in=sorted([merge.duplicate_id, merge.target_id]))
+    }
+    merge = Merge.objects.select_for_update().get(pk=merge.pk)
+    duplicate, target = locked[merge.duplicate_id], locked[merge.target_id]
+    merge.duplicate, merge.target = duplicate, target
+    refusal = merge_refusal(merge)
+    if refusal:
+        raise MergeNotUndoable(refusal)
+    Vote.objects.filter(pk__in=merge.moved_vote_ids, idea=target).update(idea=duplicate)
+    Vote.objects.bulk_create(
+        [
+            Vote(
+                idea=duplicate,
+                user_id=v["user_id"],
+                value=v["value"],
+                created_at=datetime.fromisoformat(v["created_at"]),
+            )
+            for v in merge.removed_votes
+        ],
+        ignore_conflicts=True,
+    )
+    for v in merge.removed_votes:  # auto_now_add wrote "now" on insert: the vote's own date back
+        Vote.objects.filter(idea=duplicate, user_id=v["user_id"]).update(
+            created_at=datetime.fromisoformat(v["created_at"])
+        )
+    IdeaFollow.objects.filter(pk__in=merge.moved_follow_ids, idea=target).update(idea=duplicate)
+    IdeaFollow.objects.bulk_create(
+        [IdeaFollow(idea=duplicate, user_id=user_id) for user_id in merge.removed_follower_ids], ignore_conflicts=True
+    )
+    _recount_votes_unlocked([duplicate.pk, target.pk])
+    ranks_refresh_soon(duplicate.pk)
+    ranks_refresh_soon(target.pk)
+    duplicate.status = merge.status_before
+    duplicate.duplicate_of = None
+    duplicate.decided_at = merge.decided_at_before
+    duplicate.save(update_fields=["status", "duplicate_of", "decided_at", "updated_at"])
+    merge.undone_at = timezone.now()
+    merge.undone_by = undone_by
+    merge.save(update_fields=["undone_at", "undone_by"])
+    change = StatusChange.objects.create(
+        idea=duplicate,
+        from_status=Status.DUPLICATE,
+        to_status=merge.status_before,
+        changed_by=undone_by,
+        reason=reason.strip()
+        or f"Your idea is not a duplicate of “{target.title}” after all: it is back in the funnel.",
+    )
+    notify.status_changed(change)
+    idea_merge_points_restore(idea=duplicate, merge_id=merge.pk, points=merge.points_taken)
+    return merge
 
 
 @transaction.atomic
@@ -131,6 +239,7 @@ def idea_status_change(
     reason = reason.strip()
     if to_status in STATUSES_NEEDING_REASON and not reason:
         raise TransitionNotAllowed(f"Give the author a reason for “{Status(to_status).label.lower()}”.")
+    merge = None
     if to_status == Status.DUPLICATE:
         if duplicate_of is None:
             raise TransitionNotAllowed("Name the idea this one duplicates.")
@@ -141,8 +250,20 @@ def idea_status_change(
             or target.status in NOT_MERGE_TARGET_STATUSES
         ):
             raise TransitionNotAllowed("An idea can only be merged into another published idea of the same challenge.")
+        if target.status not in OPEN_STATUSES:
+            # Customers would be sent to support an idea that was already answered.
+            raise TransitionNotAllowed(
+                f"“{target.title}” is {Status(target.status).label.lower()}: merge only into an idea still open "
+                "(submitted, shortlisted, in mentoring or finalist)."
+            )
         idea.duplicate_of = target
-        _merge_unlocked(duplicate=idea, target=target)
+        merge = _merge_unlocked(
+            duplicate=idea,
+            target=target,
+            merged_by=changed_by,
+            status_before=from_status,
+            decided_at_before=idea.decided_at,
+        )
         idea.refresh_from_db(fields=["votes_up", "votes_down", "comments_count"])
     idea.status = to_status
     idea.decided_at = timezone.now()
@@ -152,8 +273,9 @@ def idea_status_change(
     )
     notify.status_changed(change)
     idea_status_award(idea=idea, to_status=to_status, changed_by=changed_by)
-    if to_status == Status.DUPLICATE:
-        idea_submitted_reversal(idea=idea)
+    if merge is not None:
+        merge.points_taken = idea_merge_points_take(idea=idea)
+        merge.save(update_fields=["points_taken"])
     if to_status in ENDED_STATUSES:
         idea_ended_unlocked(idea)
     return change

@@ -34,6 +34,7 @@ __all__ = [
     "MentorAssignmentOutcome",
     "MentoringNotAllowed",
     "mentor_assign",
+    "mentor_assignment_seen",
     "mentor_reassign",
     "mentoring_close_unlocked",
     "review_save",
@@ -105,12 +106,13 @@ def mentor_assign(
     *,
     ideas: Iterable[Idea],
     mentors: Iterable,
-    capacity: int,
     assigned_by: User,
+    capacity: int | None = None,
     reassign: bool = False,
     expected_statuses: dict[int, str] | None = None,
 ) -> list[MentorAssignmentOutcome]:
-    """Give each idea the mentor with the fewest current assignments, up to ``capacity`` each.
+    """Give each idea the mentor with the fewest current assignments, up to each mentor's own capacity
+    (``User.mentor_capacity``), or up to ``capacity`` if that is lower (a limit for this assignment only).
 
     Locks the mentors' user rows (id order), then each idea's row, so concurrent assignments never
     exceed a mentor's capacity and an idea never gets two current mentors (the partial unique
@@ -120,11 +122,15 @@ def mentor_assign(
     whose status is no longer the one the staff member's page showed (``expected_statuses``, by id).
     """
     _require_triage(assigned_by)
-    if capacity is None or capacity < 1:
-        raise MentoringNotAllowed("The capacity per mentor must be at least 1.")
+    if capacity is not None and capacity < 1:
+        raise MentoringNotAllowed("The limit per mentor must be at least 1.")
     locked_mentors = _mentors_locked(mentors)
     loads = _current_loads([mentor.pk for mentor in locked_mentors])
     by_id = {mentor.pk: mentor for mentor in locked_mentors}
+    room = {
+        mentor.pk: mentor.mentor_capacity if capacity is None else min(capacity, mentor.mentor_capacity)
+        for mentor in locked_mentors
+    }
     ideas = list(Idea.objects.select_for_update().filter(pk__in=[idea.pk for idea in ideas]).order_by("pk"))
     current = {
         a.idea_id: a
@@ -149,12 +155,11 @@ def mentor_assign(
             )
             continue
         candidates = [
-            pk for pk, load in loads.items() if load < capacity and (assignment is None or pk != assignment.mentor_id)
+            pk for pk, load in loads.items() if load < room[pk] and (assignment is None or pk != assignment.mentor_id)
         ]
         if not candidates:
-            outcomes.append(
-                MentorAssignmentOutcome(idea, None, f"no chosen mentor has room (capacity {capacity} each).")
-            )
+            full = ", ".join(f"{by_id[pk].public_name} {loads[pk]} of {room[pk]}" for pk in sorted(loads))
+            outcomes.append(MentorAssignmentOutcome(idea, None, f"no chosen mentor has room ({full})."))
             continue
         chosen = min(candidates, key=lambda pk: (loads[pk], pk))
         now = timezone.now()
@@ -202,6 +207,13 @@ def mentor_reassign(
         raise MentoringNotAllowed(f"This idea changed since you opened it: it is now {now}.")
     if current and current.mentor_id == mentor.pk:
         raise MentoringNotAllowed(f"{mentor.public_name} already mentors “{idea.title}”.")
+    # Counted under the mentor's row lock (_mentors_locked), so two reassignments cannot both take the last place.
+    load = _current_loads([mentor.pk])[mentor.pk]
+    if load >= mentor.mentor_capacity:
+        raise MentoringNotAllowed(
+            f"{mentor.public_name} mentors {load} of {mentor.mentor_capacity} ideas already: "
+            "choose another mentor, or raise their capacity on the Mentors page."
+        )
     if current:
         current.ended_at = timezone.now()
         current.save(update_fields=["ended_at"])
@@ -346,4 +358,12 @@ def revision_request_answer_unlocked(*, idea: Idea, version: IdeaVersion) -> int
     if answered:
         request.idea = idea
         revision_answered_award(request=request)
+        notify.revision_answered(request)
     return answered
+
+
+def mentor_assignment_seen(*, idea: Idea, mentor) -> int:
+    """The mentor opened the idea in the mentor area: its "new version" flag goes off (rows updated: 0 or 1)."""
+    return MentorAssignment.objects.filter(idea=idea, mentor=mentor, ended_at__isnull=True).update(
+        seen_at=timezone.now()
+    )
