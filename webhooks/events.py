@@ -1,0 +1,13 @@
+"""The event types a webhook endpoint may subscribe to (the outbox kinds that carry each one are
+mapped in ``webhooks.payloads``)."""
+
+from django.db import models
+
+
+class EventType(models.TextChoices):
+    IDEA_SUBMITTED = "idea.submitted", "Idea submitted"
+    IDEA_STATUS_CHANGED = "idea.status_changed", "Idea status changed (with its reason)"
+    COMMENT_POSTED = "comment.posted", "Comment posted"
+    VOTE_THRESHOLD_REACHED = "idea.vote_threshold_reached", "Idea reached a vote threshold"
+    CHALLENGE_PHASE_CHANGED = "challenge.phase_changed", "Challenge phase changed"
+    WINNER_CHOSEN = "challenge.winner_chosen", "Winner chosen"
