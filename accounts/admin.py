@@ -2,10 +2,27 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db import transaction
 from django.urls import reverse
+
+from audit.services import audit_record
 
 from .models import User
 from .rules import is_triage
+
+
+def member_roles(user) -> dict:
+    """What the audit log keeps of a member's roles (no name, no address)."""
+    return {
+        "is_active": user.is_active,
+        "is_staff": user.is_staff,
+        "is_superuser": user.is_superuser,
+        "groups": sorted(user.groups.values_list("name", flat=True)),
+        "permissions": sorted(
+            f"{app}.{codename}"
+            for app, codename in user.user_permissions.values_list("content_type__app_label", "codename")
+        ),
+    }
 
 
 class MemberCreationForm(AdminUserCreationForm):
@@ -54,6 +71,44 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["email", "display_name", "username", "first_name", "last_name"]
     ordering = ["email"]
     readonly_fields = ["last_login", "date_joined"]
+
+    # Role and group changes are audited: the state before is read when the form is saved, the state
+    # after once the groups and permissions (saved after the user row) are in; the admin's change
+    # view is one transaction, so the row commits with the change.
+    def save_model(self, request, obj, form, change):
+        request._roles_before = member_roles(User.objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        before, after = getattr(request, "_roles_before", None), member_roles(form.instance)
+        if before is None:
+            before = {"is_active": True, "is_staff": False, "is_superuser": False, "groups": [], "permissions": []}
+        if before != after:
+            changed = sorted(key for key in after if after[key] != before[key])
+            audit_record(
+                actor=request.user,
+                action="user.roles_changed",
+                target=form.instance,
+                before={key: before[key] for key in changed},
+                after={key: after[key] for key in changed},
+                request=request,
+            )
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            audit_record(
+                actor=request.user, action="user.deleted", target=obj, before=member_roles(obj), request=request
+            )
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for user in queryset:
+                audit_record(
+                    actor=request.user, action="user.deleted", target=user, before=member_roles(user), request=request
+                )
+            super().delete_queryset(request, queryset)
 
     def has_view_permission(self, request, obj=None):
         # Triage staff invite members to private challenges: they may search members by email in

@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from audit.services import audit_record
 from ideaportal.pagecache import cache_public_page
 
 from . import charts, selectors
@@ -55,6 +56,13 @@ def metrics_export(request, table: str):
         raise Http404("No such page.")
     challenge = _challenge_chosen(request, selectors.metrics_challenges())
     header, rows = metrics_table(table, challenge=challenge, now=timezone.now())
+    audit_record(
+        actor=request.user,
+        action="metrics.exported",
+        target=challenge,
+        after={"table": table, "rows": len(rows), "scope": challenge.slug if challenge else "overall"},
+        request=request,
+    )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     scope = challenge.slug if challenge else "overall"
     response["Content-Disposition"] = f'attachment; filename="metrics-{table}-{scope}.csv"'

@@ -51,7 +51,7 @@ def register_kinds() -> None:
             WEBHOOK_DISABLED,
             "A webhook was turned off after failures (triage staff)",
             Delivery.IMMEDIATELY,
-            order=130,
+            order=140,
             recipients=_drafts_webhook_disabled,
             offered_to=is_triage,
         )

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
+from audit.services import audit_record
 from reputation.services import idea_status_award, idea_submitted_reversal
 
 from .. import notification_kinds as notify
@@ -151,6 +152,14 @@ def idea_status_change(
         idea=idea, from_status=from_status, to_status=to_status, changed_by=changed_by, reason=reason
     )
     notify.status_changed(change)
+    audit_record(
+        actor=changed_by,
+        action="idea.merged" if to_status == Status.DUPLICATE else "idea.status_changed",
+        target=idea,
+        before={"status": from_status},
+        after={"status": to_status, "reason": reason}
+        | ({"duplicate_of": idea.duplicate_of_id} if to_status == Status.DUPLICATE else {}),
+    )
     idea_status_award(idea=idea, to_status=to_status, changed_by=changed_by)
     if to_status == Status.DUPLICATE:
         idea_submitted_reversal(idea=idea)
