@@ -13,6 +13,12 @@ from .events import EventType
 from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 
+def _https_by_default(field, **kwargs):
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
 class WebhookEndpointForm(forms.ModelForm):
     event_types = forms.MultipleChoiceField(
         label="Events",
@@ -27,6 +33,7 @@ class WebhookEndpointForm(forms.ModelForm):
     class Meta:
         model = WebhookEndpoint
         fields = ["name", "url", "event_types", "format", "include_invite_only", "active"]
+        formfield_callback = _https_by_default
 
 
 @admin.register(WebhookEndpoint)
