@@ -1,7 +1,9 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.urls import reverse
 
@@ -116,3 +118,47 @@ class UserAdmin(DjangoUserAdmin):
         if obj is None and is_triage(request.user) and request.path == reverse("admin:autocomplete"):
             return True
         return super().has_view_permission(request, obj)
+
+
+def group_permissions(group) -> list[str]:
+    return sorted(
+        f"{app}.{codename}" for app, codename in group.permissions.values_list("content_type__app_label", "codename")
+    )
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(DjangoGroupAdmin):
+    """Django's group admin; a change of a group's name or permissions (what a role may do) is audited."""
+
+    def save_model(self, request, obj, form, change):
+        previous = Group.objects.get(pk=obj.pk) if change else None
+        request._group_before = {"name": previous.name, "permissions": group_permissions(previous)} if previous else {}
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        before = getattr(request, "_group_before", {})
+        after = {"name": form.instance.name, "permissions": group_permissions(form.instance)}
+        if before != after:
+            audit_record(
+                actor=request.user,
+                action="group.changed" if change else "group.created",
+                target=form.instance,
+                before=before,
+                after=after,
+                request=request,
+            )
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            audit_record(
+                actor=request.user,
+                action="group.deleted",
+                target=obj,
+                before={"name": obj.name, "permissions": group_permissions(obj)},
+                request=request,
+            )
+            super().delete_model(request, obj)

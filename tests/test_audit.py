@@ -430,3 +430,32 @@ def test_the_list_reads_in_a_fixed_number_of_queries(admin_client, triage, djang
         audit_record(actor=factories.TriageFactory(), action="comment.hidden", after={"n": n})
     with django_assert_max_num_queries(len(few.captured_queries)):
         admin_client.get(changelist)
+
+
+def test_changing_what_a_group_may_do_is_recorded(admin_client, admin_user):
+    from django.contrib.auth.models import Permission
+
+    group, _ = Group.objects.get_or_create(name=MENTOR_GROUP)
+    permission = Permission.objects.get(content_type__app_label="ideas", codename="view_idea")
+    url = reverse("admin:auth_group_change", args=[group.pk])
+    assert admin_client.post(url, {"name": MENTOR_GROUP, "permissions": [permission.pk]}).status_code == 302
+    entry = only_entry(action="group.changed")
+    assert entry.actor == admin_user and entry.target_type == "auth.group"
+    assert entry.before == {"name": MENTOR_GROUP, "permissions": []}
+    assert entry.after == {"name": MENTOR_GROUP, "permissions": ["ideas.view_idea"]}
+    admin_client.post(url, {"name": MENTOR_GROUP, "permissions": [permission.pk]})  # saved unchanged
+    assert AuditEntry.objects.filter(action="group.changed").count() == 1
+
+
+def test_assigning_and_reassigning_a_mentor_are_recorded(triage, mentor):
+    from reviews.services import mentor_assign, mentor_reassign
+
+    idea = factories.IdeaFactory(status=Status.SHORTLISTED)
+    mentor_assign(ideas=[idea], mentors=[mentor], capacity=3, assigned_by=triage)
+    assigned = only_entry(action="mentor.assigned")
+    assert assigned.before == {"mentor_id": None} and assigned.after == {"mentor_id": mentor.pk}
+    other = factories.MentorFactory()
+    mentor_reassign(idea=idea, mentor=other, assigned_by=triage)
+    reassigned = only_entry(action="mentor.reassigned")
+    assert reassigned.before == {"mentor_id": mentor.pk} and reassigned.after == {"mentor_id": other.pk}
+    assert_no_personal_data(reassigned, mentor, other)
