@@ -41,10 +41,10 @@ class AuditEntry(models.Model):
     target_type = models.CharField(max_length=80, blank=True)  # "app_label.model"
     target_id = models.CharField(max_length=64, blank=True)
     # What staff read in the list: the target's title or "<type> #<id>", never a member's name or address.
-    target_repr = models.CharField(max_length=200, blank=True)
+    target_repr = models.CharField("target", max_length=200, blank=True)
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
 
     objects = AuditEntryQuerySet.as_manager()
 

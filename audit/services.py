@@ -15,14 +15,15 @@ from .models import AuditEntry
 
 
 def _target_fields(target) -> dict:
-    """Type, id and a readable label of the target: its title if it has one; a member is only "#id"."""
+    """Type, id and a readable label of the target: its title or name if it has one; a member is only "user #id"."""
     if target is None:
         return {"target_type": "", "target_id": "", "target_repr": ""}
     meta = target._meta
     label = f"{meta.verbose_name} #{target.pk}"
-    title = getattr(target, "title", None)
-    if isinstance(title, str) and title and not isinstance(target, get_user_model()):
-        label = title
+    if not isinstance(target, get_user_model()):  # a member is never named here
+        title = getattr(target, "title", None) or getattr(target, "name", None)
+        if isinstance(title, str) and title:
+            label = title
     return {
         "target_type": meta.label_lower,
         "target_id": str(target.pk),

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import models, transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from ideaportal.admin_utils import ReadOnlyAdminMixin
@@ -100,7 +101,7 @@ class WebhookAttemptInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "endpoint", "event_type", "state", "attempts", "last_status_code", "next_attempt_at"]
+    list_display = ["created_at", "endpoint", "event_type", "state_shown", "last_status_code"]
     list_filter = ["state", "event_type", "endpoint"]
     list_select_related = ["endpoint"]
     search_fields = ["message_id", "event_key"]
@@ -120,6 +121,15 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         "request_body",
     ]
     readonly_fields = fields
+
+    @admin.display(description="State", ordering="state")
+    def state_shown(self, obj):
+        if obj.state == WebhookDelivery.State.PENDING and obj.next_attempt_at:
+            when = timezone.localtime(obj.next_attempt_at).strftime("%H:%M:%S")
+            return f"{obj.get_state_display()}, {obj.attempts} failed; next try {when}"
+        if obj.attempts and obj.state != WebhookDelivery.State.DELIVERED:
+            return f"{obj.get_state_display()}, {obj.attempts} failed"
+        return obj.get_state_display()
 
     @admin.display(description="Request body")
     def request_body(self, obj):
