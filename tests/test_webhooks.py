@@ -303,3 +303,37 @@ def test_other_event_types_carry_their_data(settings):
     assert by_type["comment.posted"]["comment"]["body"] == "Great for commuters"
     assert by_type["idea.vote_threshold_reached"]["threshold"] == 2
     assert by_type["idea.submitted"]["idea"]["id"] == draft.pk
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_read_in_a_fixed_number_of_queries(admin_client, django_assert_max_num_queries):
+    def add_endpoint_with_deliveries(n):
+        endpoint = endpoint_for(f"https://hooks.example.com/{n}", EventType.IDEA_SUBMITTED)
+        for k in range(3):
+            delivery = WebhookDelivery.objects.create(
+                endpoint=endpoint,
+                event_key=f"e{n}-{k}",
+                event_type="idea.submitted",
+                message_id=f"msg_{n}_{k}",
+                body="{}",
+            )
+            WebhookAttempt.objects.create(
+                delivery=delivery, started_at=delivery.created_at, duration_ms=3, status_code=500
+            )
+
+    pages = [reverse("admin:webhooks_webhookendpoint_changelist"), reverse("admin:webhooks_webhookdelivery_changelist")]
+    add_endpoint_with_deliveries(0)
+    counts = {}
+    for url in pages:
+        admin_client.get(url)
+        with django_assert_max_num_queries(15) as few:
+            assert admin_client.get(url).status_code == 200
+        counts[url] = len(few.captured_queries)
+    for n in range(1, 8):
+        add_endpoint_with_deliveries(n)
+    for url in pages:
+        with django_assert_max_num_queries(counts[url]):
+            admin_client.get(url)
+    delivery = WebhookDelivery.objects.first()
+    page = admin_client.get(reverse("admin:webhooks_webhookdelivery_change", args=[delivery.pk])).content.decode()
+    assert "webhook-body" in page and "500" in page
