@@ -6,6 +6,7 @@ import json
 import time
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from audit.models import AuditEntry
@@ -99,27 +100,35 @@ def test_a_500_is_retried_with_the_same_id_and_then_succeeds(worker, fast_retrie
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(not REDIS_URL, reason="REDIS_URL is not set: the worker tests need a Redis broker")
-def test_repeated_failures_turn_the_endpoint_off_and_tell_the_triage_staff(worker, fast_retries):
+def test_repeated_failures_turn_the_endpoint_off_and_tell_the_staff_who_manage_webhooks(worker, fast_retries):
+    from django.contrib.auth.models import Group, Permission
+
     fast_retries.WEBHOOK_DISABLE_AFTER_FAILURES = 3
     triage, idea = factories.TriageFactory(), factories.IdeaFactory()
+    superuser = factories.UserFactory(is_staff=True, is_superuser=True)
+    integrations = Group.objects.create(name="Integrations")
+    integrations.permissions.add(Permission.objects.get(codename="change_webhookendpoint"))
+    manager = factories.UserFactory(is_staff=True)
+    manager.groups.add(integrations)
+    factories.UserFactory(is_staff=False).groups.add(integrations)  # not staff: not told
     with webhook_receiver(answers=[(503, "unavailable", 0)]) as receiver:
         endpoint = endpoint_for(receiver.url, EventType.IDEA_STATUS_CHANGED)
         shortlist(idea, triage)
         receiver.wait_for(3)
-        wait_until(
-            lambda: Notification.objects.filter(kind=Kind.WEBHOOK_DISABLED, recipient=triage).exists(),
-            "the triage staff to be told",
-        )
+        wait_until(lambda: Notification.objects.filter(kind=Kind.WEBHOOK_DISABLED).exists(), "the staff to be told")
         time.sleep(1.5)  # the next retry would be due now: nothing more is sent to a turned-off endpoint
         assert len(receiver.received) == 3
 
     endpoint.refresh_from_db()
     assert not endpoint.active and endpoint.consecutive_failures == 3
     assert "HTTP 503" in endpoint.disabled_reason
-    notice = Notification.objects.get(kind=Kind.WEBHOOK_DISABLED)
-    assert endpoint.name in notice.title
-    assert notice.url == reverse("admin:webhooks_webhookendpoint_change", args=[endpoint.pk])
-    assert not Notification.objects.filter(kind=Kind.WEBHOOK_DISABLED).exclude(recipient=triage).exists()
+    notices = Notification.objects.filter(kind=Kind.WEBHOOK_DISABLED).order_by("recipient_id")
+    assert [notice.recipient for notice in notices] == [superuser, manager]  # triage staff cannot change endpoints
+    assert all(endpoint.name in notice.title for notice in notices)
+    assert notices[0].url == reverse("admin:webhooks_webhookendpoint_change", args=[endpoint.pk])
+    wait_until(  # by immediate email too (the kind's default)
+        lambda: {m.to[0] for m in mail.outbox} >= {superuser.email, manager.email}, "the staff's emails"
+    )
     assert WebhookDelivery.objects.get().state == WebhookDelivery.State.PENDING  # kept for when it is on again
     entry = AuditEntry.objects.get(action="webhook.endpoint_disabled")
     assert entry.actor is None and entry.after["active"] is False

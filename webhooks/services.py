@@ -7,7 +7,7 @@
 2. ``delivery_attempt`` (worker) claims the delivery with a lease (committed), POSTs it with no
    transaction open, then records the attempt: delivered, or a retry after the next wait of
    ``WEBHOOK_RETRY_SCHEDULE_SECONDS`` (failed once they are used up). ``WEBHOOK_DISABLE_AFTER_FAILURES``
-   failed attempts in a row turn the endpoint off and tell the triage staff.
+   failed attempts in a row turn the endpoint off and tell the staff who manage webhooks.
 3. ``delivery_replay`` (admin) queues a new attempt of a delivery, whatever its state.
 """
 
@@ -165,7 +165,7 @@ def _attempt_record(delivery_id: int, *, response: http.Response, started_at, re
 
 
 def _endpoint_disable_unlocked(endpoint: WebhookEndpoint, *, last: http.Response) -> None:
-    """Turn the endpoint off and tell the triage staff; the caller holds the endpoint's row lock."""
+    """Turn the endpoint off and tell the staff who manage webhooks; the caller holds the endpoint's row lock."""
     last_answer = f"HTTP {last.status_code}" if last.status_code else last.error
     endpoint.active = False
     endpoint.disabled_at = timezone.now()
