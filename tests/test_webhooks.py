@@ -346,3 +346,27 @@ def test_the_admin_lists_read_in_a_fixed_number_of_queries(admin_client, django_
     delivery = WebhookDelivery.objects.first()
     page = admin_client.get(reverse("admin:webhooks_webhookdelivery_change", args=[delivery.pk])).content.decode()
     assert "webhook-body" in page and "500" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_winner_and_the_challenge_phases_are_sent():
+    from challenges.models import Challenge
+    from challenges.services import challenge_phase_set
+    from reviews.services import winner_choose
+
+    triage = factories.TriageFactory()
+    challenge = factories.ChallengeFactory(title="Fresher groceries", phase=Challenge.Phase.FINAL)
+    idea = factories.IdeaFactory(challenge=challenge, title="Lockers at stations", status=Status.FINALIST)
+    with webhook_receiver() as receiver:
+        endpoint_for(receiver.url, EventType.WINNER_CHOSEN, EventType.CHALLENGE_PHASE_CHANGED)
+        winner_choose(idea=idea, chosen_by=triage, reason="Cheapest to pilot.")
+        challenge_phase_set(challenge=challenge, phase=Challenge.Phase.CLOSED, changed_by=triage)
+        received = receiver.wait_for(2)
+        time.sleep(0.3)
+        assert len(receiver.received) == 2  # the winner's status change is not sent: not chosen
+    winner, closed = (json.loads(r.body) for r in received)
+    assert winner["type"] == "challenge.winner_chosen"
+    assert winner["data"]["idea"]["id"] == idea.pk and winner["data"]["reason"] == "Cheapest to pilot."
+    assert winner["data"]["challenge"]["title"] == "Fresher groceries"
+    assert closed["type"] == "challenge.phase_changed"
+    assert (closed["data"]["from_phase"], closed["data"]["to_phase"]) == ("final", "closed")
