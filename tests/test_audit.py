@@ -459,3 +459,23 @@ def test_assigning_and_reassigning_a_mentor_are_recorded(triage, mentor):
     reassigned = only_entry(action="mentor.reassigned")
     assert reassigned.before == {"mentor_id": mentor.pk} and reassigned.after == {"mentor_id": other.pk}
     assert_no_personal_data(reassigned, mentor, other)
+
+
+def test_a_scorecard_is_recorded_with_its_scores_and_a_refused_one_is_not(triage, customer):
+    from reviews.services import ScreeningError, criteria_ensure_defaults, screening_delete, screening_save
+
+    idea = factories.IdeaFactory()
+    criteria = criteria_ensure_defaults(challenge=idea.challenge)
+    scores = {c.pk: (4, "") for c in criteria}
+    with pytest.raises(ScreeningError):
+        screening_save(idea=idea, screener=customer, scores=scores)
+    assert not AuditEntry.objects.exists()
+    screening_save(idea=idea, screener=triage, scores=scores, notes="Promising")
+    first = only_entry(action="idea.screened")
+    assert first.before == {} and first.after["scores"] == {str(c.pk): 4 for c in criteria}
+    assert first.after["screening_score"] == 4.0
+    screening_save(idea=idea, screener=triage, scores={c.pk: (2, "") for c in criteria})
+    second = AuditEntry.objects.filter(action="idea.screened").order_by("pk").last()
+    assert second.before == {"scores": {str(c.pk): 4 for c in criteria}}
+    screening_delete(idea=idea, screener=triage)
+    assert only_entry(action="idea.screening_deleted").target_id == str(idea.pk)

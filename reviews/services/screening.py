@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, F, FloatField, Sum
 from django.db.models.functions import Cast
 
+from audit.services import audit_record
 from challenges.models import Challenge, SelectionCriterion
 from ideas.models import Idea
 
@@ -122,6 +123,11 @@ def screening_save(*, idea: Idea, screener, scores: dict, notes: str = "") -> Sc
         raise ScreeningError(refusal)
     criteria = criteria_ensure_defaults(challenge=idea.challenge)
     cleaned = _clean_scores(criteria, scores)
+    before = dict(
+        ScreeningScore.objects.filter(screening__idea=idea, screening__screener=screener).values_list(
+            "criterion_id", "score"
+        )
+    )
     screening, created = Screening.objects.get_or_create(
         idea=idea, screener=screener, defaults={"notes": (notes or "").strip()}
     )
@@ -137,7 +143,15 @@ def screening_save(*, idea: Idea, screener, scores: dict, notes: str = "") -> Sc
         unique_fields=["screening", "criterion"],
         update_fields=["score", "note"],
     )
-    _screening_score_recompute_unlocked(idea.pk)
+    score, _ = _screening_score_recompute_unlocked(idea.pk)
+    # Scores by criterion id (JSON keys are strings); the notes stay on the scorecard.
+    audit_record(
+        actor=screener,
+        action="idea.screened",
+        target=idea,
+        before={"scores": {str(k): v for k, v in sorted(before.items())}} if before else {},
+        after={"scores": {str(k): s for k, (s, _note) in sorted(cleaned.items())}, "screening_score": score},
+    )
     return screening
 
 
@@ -152,6 +166,8 @@ def screening_delete(*, idea: Idea, screener) -> bool:
         raise ScreeningError("Only triage staff can screen ideas.")
     deleted, _ = Screening.objects.filter(idea=idea, screener=screener).delete()
     _screening_score_recompute_unlocked(idea.pk)
+    if deleted:
+        audit_record(actor=screener, action="idea.screening_deleted", target=idea)
     return bool(deleted)
 
 
