@@ -24,9 +24,8 @@ from webhooks.models import Format, WebhookAttempt, WebhookDelivery, WebhookEndp
 
 
 def endpoint_for(url, *event_types, **fields):
-    return WebhookEndpoint.objects.create(
-        name="Innovation team's receiver", url=url, event_types=[str(t) for t in event_types], **fields
-    )
+    fields.setdefault("name", "Innovation team's receiver")
+    return WebhookEndpoint.objects.create(url=url, event_types=[str(t) for t in event_types], **fields)
 
 
 def shortlist(idea, triage, reason="Strong support from the warehouse team."):
@@ -370,3 +369,25 @@ def test_the_winner_and_the_challenge_phases_are_sent():
     assert winner["data"]["challenge"]["title"] == "Fresher groceries"
     assert closed["type"] == "challenge.phase_changed"
     assert (closed["data"]["from_phase"], closed["data"]["to_phase"]) == ("final", "closed")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_send_a_test_message_from_the_admin(admin_client, admin_user):
+    with webhook_receiver() as receiver:
+        endpoint = endpoint_for(receiver.url, EventType.IDEA_SUBMITTED)
+        off = endpoint_for(receiver.url, EventType.IDEA_SUBMITTED, active=False, name="Old receiver")
+        response = admin_client.post(
+            reverse("admin:webhooks_webhookendpoint_changelist"),
+            {"action": "send_test", "_selected_action": [endpoint.pk, off.pk]},
+            follow=True,
+        )
+        page = response.content.decode()
+        assert "Test message queued for 1 endpoint(s)" in page
+        assert "turn it on before sending a test message" in page
+        [request] = receiver.wait_for(1)
+    assert verify_standard_webhook(secret=endpoint.secret, headers=request.headers, body=request.body)
+    assert json.loads(request.body)["type"] == "webhook.test"
+    assert WebhookDelivery.objects.get().state == WebhookDelivery.State.DELIVERED
+    assert AuditEntry.objects.get(action="webhook.test_sent").actor == admin_user
+    form = admin_client.get(reverse("admin:webhooks_webhookendpoint_add")).content.decode()
+    assert 'value="webhook.test"' not in form  # not an event to subscribe to

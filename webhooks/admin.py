@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from ideaportal.admin_utils import ReadOnlyAdminMixin
 
 from . import services
-from .events import EventType
+from .events import SUBSCRIBABLE
 from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 
@@ -23,7 +23,7 @@ def _https_by_default(field, **kwargs):
 class WebhookEndpointForm(forms.ModelForm):
     event_types = forms.MultipleChoiceField(
         label="Events",
-        choices=EventType.choices,
+        choices=SUBSCRIBABLE,
         widget=forms.CheckboxSelectMultiple,
         help_text=(
             "The events sent to this endpoint. “Idea reached a vote threshold” is sent when an idea's up-votes "
@@ -44,7 +44,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     list_display = ["name", "url", "format", "events", "active", "consecutive_failures", "deliveries_link"]
     list_filter = ["active", "format"]
     search_fields = ["name", "url"]
-    actions = ["rotate_secret"]
+    actions = ["send_test", "rotate_secret"]
     readonly_fields = ["secret_shown", "consecutive_failures", "disabled_at", "disabled_reason", "created_at"]
     fieldsets = [
         (None, {"fields": ["name", "url", "event_types", "format", "include_invite_only", "active"]}),
@@ -84,6 +84,22 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         with transaction.atomic():
             for endpoint in queryset:
                 services.endpoint_delete(endpoint=endpoint, by=request.user, request=request)
+
+    @admin.action(description="Send a test message to the selected endpoints", permissions=["change"])
+    def send_test(self, request, queryset):
+        sent = 0
+        for endpoint in queryset:
+            try:
+                services.endpoint_test_send(endpoint=endpoint, by=request.user, request=request)
+                sent += 1
+            except services.WebhookError as error:
+                self.message_user(request, str(error), messages.ERROR)
+        if sent:
+            log = reverse("admin:webhooks_webhookdelivery_changelist") + "?event_type__exact=webhook.test"
+            self.message_user(
+                request,
+                format_html('Test message queued for {} endpoint(s): <a href="{}">see how it went</a>.', sent, log),
+            )
 
     @admin.action(description="Rotate the secret of the selected endpoints", permissions=["change"])
     def rotate_secret(self, request, queryset):

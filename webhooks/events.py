@@ -11,3 +11,8 @@ class EventType(models.TextChoices):
     VOTE_THRESHOLD_REACHED = "idea.vote_threshold_reached", "Idea reached a vote threshold"
     CHALLENGE_PHASE_CHANGED = "challenge.phase_changed", "Challenge phase changed"
     WINNER_CHOSEN = "challenge.winner_chosen", "Winner chosen"
+    # Sent only from the admin's "Send a test message" action; not subscribed to.
+    TEST = "webhook.test", "Test message"
+
+
+SUBSCRIBABLE = [(value, label) for value, label in EventType.choices if value != EventType.TEST]

@@ -147,6 +147,17 @@ def event_for(kind: str, payload: dict) -> Event | None:
     return None
 
 
+def test_event() -> Event:
+    return Event(
+        type=EventType.TEST,
+        data={"message": "A test message from the idea portal: this endpoint receives its webhooks."},
+        text="A test message from the idea portal: this endpoint receives its webhooks.",
+        title="Test message",
+        url=_absolute("/"),
+        invite_only=False,
+    )
+
+
 def _excerpt(text: str, length: int = 200) -> str:
     text = " ".join(text.split())
     return text if len(text) <= length else text[: length - 1] + "…"

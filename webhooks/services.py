@@ -256,6 +256,28 @@ def endpoint_save(*, endpoint: WebhookEndpoint, by, before: dict, secret_changed
 
 
 @transaction.atomic
+def endpoint_test_send(*, endpoint: WebhookEndpoint, by, request=None) -> WebhookDelivery:
+    """Queue a test message to the endpoint (signed and logged like any delivery, retried the same way)."""
+    if not endpoint.active:
+        raise WebhookError(f"“{endpoint}” is turned off: turn it on before sending a test message.")
+    message_id = f"msg_{uuid.uuid4().hex}"
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        event_key=f"test:{message_id}",
+        event_type=payloads.EventType.TEST,
+        message_id=message_id,
+        body=payloads.body_for(
+            payloads.test_event(), format=endpoint.format, message_id=message_id, timestamp=timezone.now().isoformat()
+        ),
+    )
+    audit_record(
+        actor=by, action="webhook.test_sent", target=endpoint, after={"delivery": delivery.pk}, request=request
+    )
+    _queue_attempt(delivery.pk)
+    return delivery
+
+
+@transaction.atomic
 def endpoint_delete(*, endpoint: WebhookEndpoint, by, request=None) -> None:
     audit_record(
         actor=by, action="webhook.endpoint_deleted", target=endpoint, before=endpoint_state(endpoint), request=request
