@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 
+from audit.services import audit_record
 from core.admin import admin_page
 from core.errors import refusal_shown
 
@@ -130,6 +131,34 @@ class ChallengeAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(idea_total=Count("ideas"))
+
+    # Who may see an invite-only challenge is an invitation: a change of its members (or of its
+    # visibility) is audited, in the change view's transaction, by member id.
+    def save_model(self, request, obj, form, change):
+        request._access_before = self._access(Challenge.objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        before, after = getattr(request, "_access_before", None), self._access(form.instance)
+        if before is not None and before != after:
+            added = sorted(set(after["invited_member_ids"]) - set(before["invited_member_ids"]))
+            removed = sorted(set(before["invited_member_ids"]) - set(after["invited_member_ids"]))
+            audit_record(
+                actor=request.user,
+                action="challenge.access_changed",
+                target=form.instance,
+                before={"visibility": before["visibility"], "member_ids_removed": removed},
+                after={"visibility": after["visibility"], "member_ids_added": added},
+                request=request,
+            )
+
+    @staticmethod
+    def _access(challenge) -> dict:
+        return {
+            "visibility": challenge.visibility,
+            "invited_member_ids": sorted(challenge.invited_members.values_list("pk", flat=True)),
+        }
 
     def get_changeform_initial_data(self, request):
         """Also take ?outcomes=1&outcomes=2, as a form of checkboxes sends it (the landscape's

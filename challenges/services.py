@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from accounts.rules import is_triage
+from audit.services import audit_record
 from core.errors import DomainError
 
 from . import notification_kinds as notify
@@ -226,7 +227,15 @@ def challenge_phase_set(
                 f"“{challenge.title}” cannot go back to {label}: its timeline says “{Challenge.Phase(by_dates).label.lower()}” "
                 f"from {date_format(starts, 'j M Y')}, so it would be moved on again. Change the dates first."
             )
-    return _phase_write_unlocked(challenge, phase, changed_by=changed_by)
+    change = _phase_write_unlocked(challenge, phase, changed_by=changed_by)
+    audit_record(
+        actor=changed_by,
+        action="challenge.phase_changed",
+        target=challenge,
+        before={"phase": current},
+        after={"phase": phase},
+    )
+    return change
 
 
 # --- Invitations ------------------------------------------------------------------------------
@@ -319,6 +328,17 @@ def challenge_invite_emails(*, challenge: Challenge, emails: Iterable[str], invi
     if challenge.phase != Challenge.Phase.DRAFT:
         for invitation in invited:
             send_challenge_invitation.delay_on_commit(invitation.pk)
+    # The invitations' ids and the members' ids, never the addresses (no personal data in the log).
+    audit_record(
+        actor=invited_by,
+        action="challenge.invitations_sent",
+        target=challenge,
+        after={
+            "invitation_ids": [invitation.pk for invitation in invited],
+            "already_invited_count": len(emails) - len(invited),
+            "member_ids_added": [member.pk for member in members],
+        },
+    )
     return InvitationsResult(
         invited=invited,
         already_invited=[email for email in emails if email.lower() in existing],
@@ -392,6 +412,15 @@ def challenge_invitations_revoke(*, invitation_ids: Iterable[int], revoked_by: U
         else:
             result.accepted.append(invitation.email)
     ChallengeInvitation.objects.filter(pk__in=pending).delete()
+    for challenge_id in sorted({invitation.challenge_id for invitation in invitations}):
+        audit_record(
+            actor=revoked_by,
+            action="challenge.invitations_revoked",
+            target=Challenge.objects.get(pk=challenge_id),
+            before={
+                "invitation_ids": [i.pk for i in invitations if i.challenge_id == challenge_id and i.pk in pending]
+            },
+        )
     return result
 
 
@@ -466,4 +495,10 @@ def challenge_announce(*, challenge: Challenge, sent_by, subject: str, body: str
         send_key=send_key,
     )
     notify.announcement_made(announcement)
+    audit_record(
+        actor=sent_by,
+        action="challenge.announced",
+        target=challenge,
+        after={"announcement": announcement.pk, "audience": audience.total},
+    )
     return announcement

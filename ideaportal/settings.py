@@ -120,6 +120,8 @@ INSTALLED_APPS = [
     "reputation",
     "innovators",
     "health",
+    "audit",
+    "webhooks",
     # On top: pages that compose several apps, and the demo and scale seeding commands.
     "pages",
     "demo",
@@ -281,7 +283,24 @@ CELERY_BEAT_SCHEDULE = {
     "send-daily-notification-digests": {"task": "notifications.tasks.send_daily_digests", "schedule": DAILY_DIGESTS_AT},
     # Triage staff hear daily of ideas past their promised answer time (sent once per member per day).
     "send-overdue-answer-digests": {"task": "reviews.tasks.send_overdue_digests", "schedule": DAILY_DIGESTS_AT},
+    # Webhook deliveries whose retry is due (long waits are not kept as countdowns in the broker) or
+    # whose queueing was lost.
+    "send-due-webhook-deliveries": {"task": "webhooks.tasks.send_due_deliveries", "schedule": 60},
 }
+
+# Webhooks (webhooks/): an attempt's HTTP timeout; the waits before each retry of a failed delivery
+# (Standard Webhooks' suggested schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h), after which the
+# delivery is marked failed; an endpoint is disabled after this many failed attempts in a row (staff
+# are told); how much of a response body the delivery log keeps.
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5)
+WEBHOOK_RETRY_SCHEDULE_SECONDS = [
+    int(value) for value in env_list("WEBHOOK_RETRY_SCHEDULE_SECONDS", "5,300,1800,7200,18000,36000,36000")
+]
+WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 15)
+WEBHOOK_RESPONSE_BODY_MAX_CHARS = env_int("WEBHOOK_RESPONSE_BODY_MAX_CHARS", 2000)
+# An idea's up-votes reaching one of these counts is an event ("vote threshold reached": the author
+# is told, and webhooks subscribed to it are sent), once per idea and count.
+IDEA_VOTE_THRESHOLDS = [int(value) for value in env_list("IDEA_VOTE_THRESHOLDS", "10,50,100")]
 
 # /healthz (health/checks.py): a worker or beat not seen for this long, or an outbox event waiting
 # this long, is reported as degraded.

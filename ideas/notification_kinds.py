@@ -23,6 +23,9 @@ COMMENT_REPLY = "comment_reply"
 KUDOS_RECEIVED = "kudos_received"
 VOTED_IDEA_STATUS = "voted_idea_status"
 COMMENT_ON_FOLLOWED = "comment_on_followed"
+# An event for the systems outside (webhooks), with no member notification of its own: an idea's
+# up-votes reached one of ``settings.IDEA_VOTE_THRESHOLDS``.
+VOTE_THRESHOLD_REACHED = "vote_threshold_reached"
 
 
 # --- events, in the request ----------------------------------------------------------------------
@@ -60,6 +63,16 @@ def kudos_given(*, comment, user) -> OutboxEvent:
         payload={"comment_id": comment.pk},
         actor_id=user.pk,
         event_key=f"kudos:{comment.pk}:{user.pk}",
+    )
+
+
+def vote_threshold_reached(*, idea, threshold: int, actor_id: int) -> OutboxEvent:
+    # Keyed on (idea, threshold): votes taken back and cast again do not make a second event.
+    return notify_event(
+        kind=VOTE_THRESHOLD_REACHED,
+        payload={"idea_id": idea.pk, "threshold": threshold},
+        actor_id=actor_id,
+        event_key=f"vote_threshold:{idea.pk}:{threshold}",
     )
 
 
@@ -240,3 +253,21 @@ def register_kinds() -> None:
         NotificationKind(VOTED_IDEA_STATUS, "Tell me when ideas I voted on change status", Delivery.OFF, order=100)
     )
     register(NotificationKind(COMMENT_ON_FOLLOWED, "Comment on an idea I follow", Delivery.DAILY, order=110))
+    register(
+        NotificationKind(
+            VOTE_THRESHOLD_REACHED,
+            "Idea reached a vote threshold (for webhooks)",
+            Delivery.OFF,
+            order=200,
+            recipients=_no_drafts,
+            offered_to=_offered_to_nobody,
+        )
+    )
+
+
+def _no_drafts(payload) -> list[Draft]:
+    return []
+
+
+def _offered_to_nobody(user) -> bool:
+    return False

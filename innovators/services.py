@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from accounts.rules import is_member
+from audit.services import audit_record
 from challenges.models import Challenge
 from core.errors import DomainError
 from notifications.services import notify_event
@@ -221,6 +222,13 @@ def innovators_invite(*, challenge: Challenge, users: Iterable, invited_by: User
             kind=CHALLENGE_INVITATION,
             payload={"challenge_id": challenge.pk, "user_ids": [user.pk for user in invited]},
             actor_id=invited_by.pk,
+        )
+        audit_record(
+            actor=invited_by,
+            action="challenge.innovators_invited",
+            target=challenge,
+            before={"invited_member_ids": sorted(already)},
+            after={"member_ids_added": [user.pk for user in invited]},
         )
     return InnovatorsInvited(
         challenge=challenge,

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from audit.services import audit_record
 from core.pagecache import cache_public_page
 
 from . import charts, selectors
@@ -109,6 +110,13 @@ def metrics_export(request, table: str):
             content_type="text/plain; charset=utf-8",
         )
     header, rows = metrics_table(table, challenge=challenge, now=timezone.now(), period=form.period())
+    audit_record(
+        actor=request.user,
+        action="metrics.exported",
+        target=challenge,
+        after={"table": table, "rows": len(rows), "scope": challenge.slug if challenge else "overall"},
+        request=request,
+    )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     scope = challenge.slug if challenge else "overall"
     response["Content-Disposition"] = f'attachment; filename="metrics-{table}-{scope}.csv"'

@@ -78,3 +78,22 @@ def kinds() -> list[NotificationKind]:
 def kind_choices() -> list[tuple[str, str]]:
     """The model fields' choices: a callable, so a new kind needs no migration of this app."""
     return [(kind.key, kind.label) for kind in kinds()]
+
+
+# --- Listeners of processed events --------------------------------------------------------------
+# Higher apps that react to every outbox event besides the members' notifications (webhooks) register
+# a listener from their ``AppConfig.ready()``. ``outbox_event_process`` calls each one with the event,
+# in its transaction and under the event's row lock, once per event (a processed event is not
+# processed again); a listener writes rows of its own and queues its work after commit.
+
+_event_listeners: list[Callable[[object], None]] = []
+
+
+def event_listener_register(listener: Callable[[object], None]) -> None:
+    """Call ``listener(event)`` for each outbox event when it is processed; registering twice adds it once."""
+    if listener not in _event_listeners:
+        _event_listeners.append(listener)
+
+
+def event_listeners() -> list[Callable[[object], None]]:
+    return list(_event_listeners)

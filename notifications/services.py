@@ -97,7 +97,8 @@ def outbox_event_process(*, event_id: int) -> int:
 
     Holds the event's row lock (SELECT … FOR UPDATE) while it works, so two runs cannot interleave;
     the second finds it processed. Recipients never include the actor; the unique (event_key,
-    recipient) constraint is the backstop. Emails are queued after commit.
+    recipient) constraint is the backstop. Emails are queued after commit. The listeners other apps
+    registered (``registry.event_listener_register``: webhooks) see the event here, once.
     """
     event = OutboxEvent.objects.select_for_update().filter(pk=event_id).first()
     if event is None or event.processed_at is not None:
@@ -125,6 +126,8 @@ def outbox_event_process(*, event_id: int) -> int:
         for d in unique
     ]
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    for listener in registry.event_listeners():  # webhooks: their deliveries, in this transaction
+        listener(event)
     event.processed_at = timezone.now()
     event.save(update_fields=["processed_at"])
     if any(row.delivery == Delivery.IMMEDIATELY for row in rows):

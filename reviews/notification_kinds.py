@@ -18,6 +18,28 @@ MENTOR_MESSAGE = "mentor_message"
 REVISION_REQUEST = "revision_request"
 REVISION_ANSWERED = "revision_answered"
 OVERDUE_DIGEST = "overdue_digest"
+# An event for the systems outside (webhooks) with no member notification of its own: the winner's
+# author hears of it through the status change ("decision on my idea"), the followers when the
+# results are announced.
+WINNER_CHOSEN = "winner_chosen"
+
+
+def winner_chosen(change):
+    """The winner's status change; in the transaction of ``winner_choose``, once per winning change."""
+    return notify_event(
+        kind=WINNER_CHOSEN,
+        payload={"status_change_id": change.pk, "idea_id": change.idea_id},
+        actor_id=change.changed_by_id,
+        event_key=f"winner_chosen:{change.pk}",
+    )
+
+
+def _no_drafts(payload) -> list[Draft]:
+    return []
+
+
+def _offered_to_nobody(user) -> bool:
+    return False
 
 
 def thread_message_posted(message):
@@ -140,5 +162,15 @@ def register_kinds() -> None:
             Delivery.DAILY,
             order=120,
             offered_to=is_triage,
+        )
+    )
+    register(
+        NotificationKind(
+            WINNER_CHOSEN,
+            "Winner chosen (for webhooks)",
+            Delivery.OFF,
+            order=200,
+            recipients=_no_drafts,
+            offered_to=_offered_to_nobody,
         )
     )

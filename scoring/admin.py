@@ -15,7 +15,7 @@ from core.admin import ReadOnlyAdminMixin, admin_page
 from .forms import RatingsImportForm
 from .formulas import CLASS_LABELS, opportunity_shown
 from .models import Rating, RatingsImportJob, Respondent
-from .services.import_jobs import ratings_import_job_create
+from .services.import_jobs import ratings_import_audit, ratings_import_job_create
 from .services.imports import ImportResult, RatingsImportInvalid, RowError, ratings_import
 
 IMPORT_TEMPLATE = "admin/scoring/rating/import.html"
@@ -171,7 +171,15 @@ class RatingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                         reverse("admin:scoring_rating_import_job", args=[job.pk], current_app=self.admin_site.name)
                     )
                 try:
-                    result = ratings_import(file=form.cleaned_data["file"], dry_run=dry_run)
+                    result = ratings_import(
+                        file=form.cleaned_data["file"],
+                        dry_run=dry_run,
+                        before_commit=None
+                        if dry_run
+                        else lambda result: ratings_import_audit(
+                            actor=request.user, result=result, file_name=upload.name, request=request
+                        ),
+                    )
                 except RatingsImportInvalid as invalid:
                     problems, more = invalid.errors, invalid.more
                 else:

@@ -4,6 +4,7 @@ from challenges import notification_kinds as challenges
 from ideas import notification_kinds as ideas
 from innovators import notification_kinds as innovators
 from reviews import notification_kinds as reviews
+from webhooks import notification_kinds as webhooks
 
 
 class Kind:
@@ -23,6 +24,10 @@ class Kind:
     RESULTS_ANNOUNCED = challenges.RESULTS_ANNOUNCED
     CHALLENGE_ANNOUNCEMENT = challenges.CHALLENGE_ANNOUNCEMENT
     CHALLENGE_INVITATION = innovators.CHALLENGE_INVITATION
+    WEBHOOK_DISABLED = webhooks.WEBHOOK_DISABLED
+    # Events for webhooks only: no member is notified of them or offered them.
+    VOTE_THRESHOLD_REACHED = ideas.VOTE_THRESHOLD_REACHED
+    WINNER_CHOSEN = reviews.WINNER_CHOSEN
 
     values = [
         IDEA_RECEIVED,
@@ -41,4 +46,7 @@ class Kind:
         COMMENT_ON_FOLLOWED,
         OVERDUE_DIGEST,
         CHALLENGE_INVITATION,
+        WEBHOOK_DISABLED,
+        VOTE_THRESHOLD_REACHED,
+        WINNER_CHOSEN,
     ]

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from audit.services import audit_record
 from reputation.services import kudos_award
 
 from .. import notification_kinds as notify
@@ -171,6 +172,13 @@ def comment_hide(*, staff: User, comment: Comment, reason: str) -> Comment:
     comment.hidden_at, comment.hidden_by, comment.hidden_reason = timezone.now(), staff, reason
     comment.save(update_fields=["hidden_at", "hidden_by", "hidden_reason", "updated_at"])
     _count_shown(comment.idea_id, -1)
+    audit_record(
+        actor=staff,
+        action="comment.hidden",
+        target=comment,
+        before={"hidden": False},
+        after={"hidden": True, "reason": reason, "idea": comment.idea_id},
+    )
     return comment
 
 
@@ -183,6 +191,13 @@ def comment_unhide(*, staff: User, comment: Comment) -> Comment:
     comment = _locked(comment)
     if not comment.hidden_at:
         raise CommentNotAllowed("This comment is not hidden.")
+    audit_record(
+        actor=staff,
+        action="comment.unhidden",
+        target=comment,
+        before={"hidden": True, "reason": comment.hidden_reason},
+        after={"hidden": False, "idea": comment.idea_id},
+    )
     comment.hidden_at, comment.hidden_by, comment.hidden_reason = None, None, ""
     comment.save(update_fields=["hidden_at", "hidden_by", "hidden_reason", "updated_at"])
     if comment.removed_at is None:

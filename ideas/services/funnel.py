@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
+from audit.services import audit_record
 from core.funnel import (
     ENDED_STATUSES,
     NOT_MERGE_TARGET_STATUSES,
@@ -195,6 +196,17 @@ def idea_unmerge(*, merge: Merge, undone_by, reason: str = "") -> Merge:
     )
     notify.status_changed(change)
     idea_merge_points_restore(idea=duplicate, merge_id=merge.pk, points=merge.points_taken)
+    audit_record(
+        actor=undone_by,
+        action="idea.unmerged",
+        target=duplicate,
+        before={"status": Status.DUPLICATE, "duplicate_of": target.pk},
+        after={
+            "status": merge.status_before,
+            "votes_back": merge.votes_moved + len(merge.removed_votes),
+            "followers_back": merge.followers_moved + len(merge.removed_follower_ids),
+        },
+    )
     return merge
 
 
@@ -272,6 +284,14 @@ def idea_status_change(
         idea=idea, from_status=from_status, to_status=to_status, changed_by=changed_by, reason=reason
     )
     notify.status_changed(change)
+    audit_record(
+        actor=changed_by,
+        action="idea.merged" if to_status == Status.DUPLICATE else "idea.status_changed",
+        target=idea,
+        before={"status": from_status},
+        after={"status": to_status, "reason": reason}
+        | ({"duplicate_of": idea.duplicate_of_id} if to_status == Status.DUPLICATE else {}),
+    )
     idea_status_award(idea=idea, to_status=to_status, changed_by=changed_by)
     if merge is not None:
         merge.points_taken = idea_merge_points_take(idea=idea)

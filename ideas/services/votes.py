@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from reputation.services import vote_received_award
 
+from .. import notification_kinds as notify
 from .. import rules
 from ..models import Idea, Vote
 from .errors import VoteNotAllowed
@@ -72,6 +74,8 @@ def vote_cast(*, user: User, idea: Idea, value: int) -> Idea:
     idea.votes_down += added["votes_down"] - removed["votes_down"]
     if value == Vote.Value.UP:
         vote_received_award(idea=idea, voter=user, votes_up=idea.votes_up)
+        if idea.votes_up in settings.IDEA_VOTE_THRESHOLDS:  # counted under the row lock: reached exactly once
+            notify.vote_threshold_reached(idea=idea, threshold=idea.votes_up, actor_id=user.pk)
     return idea
 
 

@@ -15,10 +15,11 @@ from challenges.services import CloseRefusal, PhaseChange, challenge_phase_set
 from ideas.models import OPEN_STATUSES, Idea, Status, StatusChange
 from ideas.services import TransitionNotAllowed, allowed_next_statuses, idea_status_change
 
+from .. import notification_kinds
+
 if TYPE_CHECKING:
     from accounts.models import User
     from reviews.models import ReasonTemplate
-
 
 __all__ = [
     "WinnerChoice",
@@ -117,6 +118,7 @@ def winner_choose(
         idea=idea, to_status=Status.WINNER, changed_by=chosen_by, reason=reason, expected_status=expected_status
     )
     choice = WinnerChoice(winner=winner)
+    notification_kinds.winner_chosen(winner)
     others = [other for other in open_ideas if other.pk != idea.pk]
     if others and others_reason is None:
         count = len(others)

@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import MENTOR_GROUP
+from audit.services import audit_record
 from core.errors import DomainError
 from core.funnel import MENTORABLE_STATUSES, Status
 from ideas.models import Idea, IdeaVersion
@@ -167,6 +168,13 @@ def mentor_assign(
             MentorAssignment.objects.filter(pk=assignment.pk).update(ended_at=now)
             loads[assignment.mentor_id] = max(loads.get(assignment.mentor_id, 1) - 1, 0)
         MentorAssignment.objects.create(idea=idea, mentor=by_id[chosen], assigned_by=assigned_by)
+        audit_record(
+            actor=assigned_by,
+            action="mentor.assigned",
+            target=idea,
+            before={"mentor_id": assignment.mentor_id if assignment else None},
+            after={"mentor_id": chosen},
+        )
         loads[chosen] += 1
         if idea.status == Status.SHORTLISTED:
             idea_status_change(
@@ -219,9 +227,17 @@ def mentor_reassign(
         current.save(update_fields=["ended_at"])
     try:
         with transaction.atomic():
-            return MentorAssignment.objects.create(idea=idea, mentor=mentor, assigned_by=assigned_by)
+            assignment = MentorAssignment.objects.create(idea=idea, mentor=mentor, assigned_by=assigned_by)
     except IntegrityError:
         raise MentoringNotAllowed(f"“{idea.title}” was just given another mentor: try again.") from None
+    audit_record(
+        actor=assigned_by,
+        action="mentor.reassigned",
+        target=idea,
+        before={"mentor_id": current.mentor_id if current else None},
+        after={"mentor_id": mentor.pk},
+    )
+    return assignment
 
 
 def mentoring_close_unlocked(*, idea: Idea) -> None:

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, F, FloatField, Sum
 from django.db.models.functions import Cast
 
+from audit.services import audit_record
 from challenges.models import Challenge, SelectionCriterion
 from core.errors import DomainError
 from core.funnel import Status
@@ -145,6 +146,11 @@ def screening_save(
         raise ScreeningError(refusal)
     criteria = criteria_ensure_defaults(challenge=idea.challenge)
     cleaned = _clean_scores(criteria, scores)
+    before = dict(
+        ScreeningScore.objects.filter(screening__idea=idea, screening__screener=screener).values_list(
+            "criterion_id", "score"
+        )
+    )
     screening, created = Screening.objects.get_or_create(
         idea=idea, screener=screener, defaults={"notes": (notes or "").strip()}
     )
@@ -160,7 +166,15 @@ def screening_save(
         unique_fields=["screening", "criterion"],
         update_fields=["score", "note"],
     )
-    _screening_score_recompute_unlocked(idea.pk)
+    score, _ = _screening_score_recompute_unlocked(idea.pk)
+    # Scores by criterion id (JSON keys are strings); the notes stay on the scorecard.
+    audit_record(
+        actor=screener,
+        action="idea.screened",
+        target=idea,
+        before={"scores": {str(k): v for k, v in sorted(before.items())}} if before else {},
+        after={"scores": {str(k): s for k, (s, _note) in sorted(cleaned.items())}, "screening_score": score},
+    )
     if acknowledge and idea.status == Status.SUBMITTED:
         idea_status_change(
             idea=idea, to_status=Status.UNDER_REVIEW, changed_by=screener, expected_status=Status.SUBMITTED
@@ -179,6 +193,8 @@ def screening_delete(*, idea: Idea, screener: User) -> bool:
         raise ScreeningError("Only triage staff can screen ideas.")
     deleted, _ = Screening.objects.filter(idea=idea, screener=screener).delete()
     _screening_score_recompute_unlocked(idea.pk)
+    if deleted:
+        audit_record(actor=screener, action="idea.screening_deleted", target=idea)
     return bool(deleted)
 
 

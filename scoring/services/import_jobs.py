@@ -20,6 +20,8 @@ from django.db import OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from audit.services import audit_record
+
 from ..models import RatingsImportJob
 from .imports import RatingsImportInvalid, ratings_import
 
@@ -34,6 +36,17 @@ logger = logging.getLogger(__name__)
 Status = RatingsImportJob.Status
 # A job still queued or running after this long is taken to be lost and queued again.
 STALE_AFTER = timedelta(minutes=10)
+
+
+def ratings_import_audit(*, actor, result, file_name: str, job=None, request=None) -> None:
+    """The audit row of a survey import that wrote ratings; called inside the import's transaction."""
+    audit_record(
+        actor=actor,
+        action="ratings.imported",
+        target=job,
+        after={"file_name": file_name, "background": job is not None} | dataclasses.asdict(result),
+        request=request,
+    )
 
 
 def ratings_import_job_create(*, file: UploadedFile, user: User, dry_run: bool = False) -> RatingsImportJob:
@@ -72,9 +85,11 @@ def ratings_import_job_run(*, job_id: int) -> RatingsImportJob | None:
     def record(result) -> None:  # inside the import's transaction (a real import) or after it (a dry run)
         # A second run of the job (a redelivered task) that waited for the first one's lock finds
         # it finished and leaves its result alone.
-        unfinished.update(
+        finished = unfinished.update(
             status=Status.DONE, rows_checked=result.rows, result=dataclasses.asdict(result), finished_at=timezone.now()
         )
+        if finished and not result.dry_run:
+            ratings_import_audit(actor=job.uploaded_by, result=result, file_name=job.file_name, job=job)
 
     try:
         with job.file.open("rb") as file:

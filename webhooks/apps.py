@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class WebhooksConfig(AppConfig):
+    """Signed webhooks to the company's systems, driven by the notification outbox (top layer)."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "webhooks"
+
+    def ready(self):
+        from notifications.registry import event_listener_register
+
+        from . import notification_kinds, services
+
+        notification_kinds.register_kinds()
+        event_listener_register(services.deliveries_create_for_event)
