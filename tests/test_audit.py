@@ -17,7 +17,7 @@ from audit.services import audit_record
 from challenges import services as challenge_services
 from challenges.models import Challenge, ChallengeInvitation
 from ideas import services as idea_services
-from ideas.models import Status
+from ideas.models import Merge, Status
 from innovators import services as innovator_services
 from tests import factories
 from tests.decisions import expected_for
@@ -479,3 +479,62 @@ def test_a_scorecard_is_recorded_with_its_scores_and_a_refused_one_is_not(triage
     assert second.before == {"scores": {str(c.pk): 4 for c in criteria}}
     screening_delete(idea=idea, screener=triage)
     assert only_entry(action="idea.screening_deleted").target_id == str(idea.pk)
+
+
+# --- the triage desk's own actions (issue 16, merged beside this log) ---------------------------------
+
+
+def test_an_undone_merge_is_recorded_with_what_came_back_and_a_refused_undo_is_not(triage, customer):
+    original = factories.IdeaFactory()
+    duplicate = factories.IdeaFactory(challenge=original.challenge)
+    voter = factories.UserFactory()
+    idea_services.vote_cast(user=voter, idea=duplicate, value=1)
+    idea_services.idea_status_change(
+        idea=duplicate, to_status=Status.DUPLICATE, changed_by=triage, reason="Same idea", duplicate_of=original
+    )
+    merge = Merge.objects.get(duplicate=duplicate)
+    with pytest.raises(idea_services.IdeaError):
+        idea_services.idea_unmerge(merge=merge, undone_by=customer)
+    assert not AuditEntry.objects.filter(action="idea.unmerged").exists()
+
+    idea_services.idea_unmerge(merge=merge, undone_by=triage)
+    entry = only_entry(action="idea.unmerged")
+    assert entry.actor == triage and entry.target_id == str(duplicate.pk)
+    assert entry.before == {"status": "duplicate", "duplicate_of": original.pk}
+    assert entry.after == {"status": "submitted", "votes_back": 1, "followers_back": 0}
+    assert_no_personal_data(entry, voter, customer)
+
+
+def test_a_list_export_is_recorded_with_its_filters_and_a_refused_one_is_not(client, triage, customer):
+    factories.IdeaFactory(title="Lockers at the station")
+    url = reverse("admin:ideas_idea_export") + "?q=Lockers"
+    client.force_login(customer)
+    assert client.get(url).status_code in (302, 403)
+    assert not AuditEntry.objects.filter(action="list.exported").exists()
+
+    client.force_login(triage)
+    response = client.get(url)
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+    entry = only_entry(action="list.exported")
+    assert entry.actor == triage
+    assert entry.after == {"list": "ideas", "filters": "q=Lockers"}
+
+
+def test_an_announcement_is_recorded_with_its_audience_and_a_refused_one_is_not(triage, customer):
+    challenge = factories.ChallengeFactory()
+    follower = factories.UserFactory()
+    challenge_services.challenge_follow(user=follower, challenge=challenge)
+    with pytest.raises(challenge_services.ChallengeError):
+        challenge_services.challenge_announce(
+            challenge=challenge, sent_by=customer, subject="Hello", body="Body", send_key="k1"
+        )
+    assert not AuditEntry.objects.filter(action="challenge.announced").exists()
+
+    announcement = challenge_services.challenge_announce(
+        challenge=challenge, sent_by=triage, subject="Review starts Monday", body="We read every idea.", send_key="k2"
+    )
+    entry = only_entry(action="challenge.announced")
+    assert entry.actor == triage and entry.target_id == str(challenge.pk)
+    assert entry.after == {"announcement": announcement.pk, "audience": 1}
+    assert_no_personal_data(entry, follower)

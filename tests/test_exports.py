@@ -149,4 +149,5 @@ def test_an_export_costs_the_same_queries_for_3_rows_and_for_30(
     few = count_queries()
     add(27)
     assert count_queries() == few
-    assert few <= 12
+    # 12 for the page and the rows, and the audit log's row of the export (its INSERT in a transaction: 2).
+    assert few <= 14
