@@ -9,5 +9,9 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from ideaportal import visible_text
 
+        from . import personal_data  # imports the models: only once the apps are loaded
+
+        personal_data.register_sections()
+
         # Every form's text fields refuse invisible-only text (the portal's, allauth's, the admin's).
         visible_text.install()

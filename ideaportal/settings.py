@@ -107,6 +107,9 @@ INSTALLED_APPS = [
     "csp",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "accounts",
     "challenges",
     "ideas",
@@ -118,6 +121,7 @@ INSTALLED_APPS = [
     "baseline",
     "innovators",
     "health",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -271,7 +275,14 @@ CELERY_BEAT_SCHEDULE = {
     "send-daily-notification-digests": {"task": "notifications.tasks.send_daily_digests", "schedule": DAILY_DIGESTS_AT},
     # Triage staff hear daily of ideas past their promised answer time (sent once per member per day).
     "send-overdue-answer-digests": {"task": "reviews.tasks.send_overdue_digests", "schedule": DAILY_DIGESTS_AT},
+    # Old notifications and processed outbox events deleted (privacy.registry's retention rules).
+    "apply-retention": {"task": "privacy.tasks.apply_retention", "schedule": crontab(hour=3, minute=30)},
 }
+
+# Retention (privacy.tasks.apply_retention, daily): rows older than this many days are deleted;
+# 0 keeps them for ever. Notifications whose email is still owed are kept until it is sent.
+NOTIFICATION_RETENTION_DAYS = env_int("NOTIFICATION_RETENTION_DAYS", 365)
+OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 30)
 
 # /healthz (health/checks.py): a worker or beat not seen for this long, or an outbox event waiting
 # this long, is reported as degraded.

@@ -8,7 +8,8 @@ class IdeasConfig(AppConfig):
     def ready(self):
         from ideaportal import pagecache
 
-        from . import notification_kinds  # imports the models: only once the apps are loaded
+        from . import notification_kinds, personal_data  # import the models: only once the apps are loaded
 
         pagecache.install()
         notification_kinds.register_kinds()
+        personal_data.register_sections()
