@@ -17,6 +17,8 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from accounts import sso_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -141,6 +143,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Lets the sign-in pages' forms lead to the single sign-on providers (CSP form-action).
+    "accounts.sso.SsoFormActionMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -312,6 +316,23 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # survey link, for example).
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Idea portal] "
+# Single sign-on (allauth's socialaccount; accounts/sso_config.py lists the variables, README shows
+# an example). Providers come from the environment here and/or from the admin's "Social
+# applications". A first sign-in creates the member (auto sign-up, display name from the "name"
+# claim); a member whose confirmed address the provider vouches for is connected, not duplicated.
+# accounts.sso applies each provider's policy: staff only, allowed email domains, roles from a claim.
+SOCIALACCOUNT_ADAPTER = "accounts.sso.PortalSocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+# The provider's access and refresh tokens are not needed after the sign-in: not kept.
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {"APPS": sso_config.oidc_apps(), "OAUTH_PKCE_ENABLED": True},
+    "saml": {"APPS": sso_config.saml_apps()},
+}
+
 LOGIN_REDIRECT_URL = "home"
 LOGIN_URL = "account_login"
 
