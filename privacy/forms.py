@@ -11,6 +11,7 @@ class AccountEraseForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         help_text="To be sure it is you.",
         strip=False,
+        error_messages={"required": "Type your password to confirm it is you. Nothing was deleted."},
     )
     understood = forms.BooleanField(
         label="I understand that my account is deleted for good and cannot be restored.",
