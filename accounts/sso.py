@@ -153,20 +153,35 @@ def provider_origins(request) -> list[str]:
     return sorted(origins)
 
 
+def allow_provider_forms(request, response):
+    """Let this page's forms lead to the configured providers (CSP form-action), for a view of the
+    portal's own that shows "Sign in with ..." buttons."""
+    origins = provider_origins(request)
+    if origins:
+        update = dict(getattr(response, "_csp_update", None) or {})
+        update["form-action"] = [*update.get("form-action", []), *origins]
+        response._csp_update = update
+    return response
+
+
+# allauth's pages with "Sign in with ..." forms (or whose form is followed by a provider's page).
+SIGN_IN_PAGES = frozenset({"account_login", "account_signup", "account_reauthenticate", "socialaccount_connections"})
+
+
 class SsoFormActionMiddleware:
     """The Content-Security-Policy says forms post to the portal only (form-action 'self'); browsers
     apply that to the redirect that follows a post too, so the sign-in pages' "Sign in with ..."
-    forms may also lead to the configured providers' origins (and to nothing else)."""
+    forms, and each provider's own confirmation page, may also lead to the configured providers'
+    origins (and to nothing else). Other pages keep 'self' alone and ask no query for it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.path.startswith("/accounts/") and response.get("Content-Type", "").startswith("text/html"):
-            origins = provider_origins(request)
-            if origins:
-                update = dict(getattr(response, "_csp_update", None) or {})
-                update["form-action"] = [*update.get("form-action", []), *origins]
-                response._csp_update = update
+        match = request.resolver_match
+        name = match.url_name if match else None
+        if name and (name in SIGN_IN_PAGES or (name.endswith("_login") and request.path.startswith("/accounts/"))):
+            if response.get("Content-Type", "").startswith("text/html"):
+                allow_provider_forms(request, response)
         return response

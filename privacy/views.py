@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from accounts import sso
+
 from . import registry, rules, services
 from .forms import AccountEraseForm
 
@@ -63,4 +65,7 @@ def account_delete(request):
         "needs_sign_in": needs_sign_in,
         "sign_in_providers": _sign_in_providers(request) if needs_sign_in else [],
     }
-    return render(request, "privacy/delete.html", context, status=400 if form.errors else 200)
+    response = render(request, "privacy/delete.html", context, status=400 if form.errors else 200)
+    if context["sign_in_providers"]:
+        sso.allow_provider_forms(request, response)
+    return response

@@ -356,6 +356,7 @@ def test_a_member_without_a_password_confirms_by_signing_in_again(client, custom
     response = client.post(reverse("privacy:delete"), {"understood": "on"})
     assert response.status_code == 400 and "Sign in again with your company account" in response.content.decode()
     assert "Sign in again with Acme" in response.content.decode()
+    assert "https://login.acme.example" in response["Content-Security-Policy"]
     assert User.objects.get(pk=customer.pk).erased_at is None
     # Just signed in (allauth's record of the sign-in, as its social login writes it): the tick suffices.
     session = client.session
@@ -414,3 +415,12 @@ def test_retention_runs_daily_from_beat_and_every_rule_reads_a_setting(settings)
     assert {"notifications", "outbox"} <= keys
     for rule in registry.retention_rules():
         assert isinstance(getattr(settings, rule.setting), int)
+
+
+@pytest.mark.parametrize("page", ["privacy:data", "privacy:delete"])
+def test_the_pages_cost_a_fixed_handful_of_queries(client, customer, page, django_assert_max_num_queries):
+    client.force_login(customer)
+    client.get(reverse(page))  # the session is loaded once before counting
+    # session, user, roles, unread notifications
+    with django_assert_max_num_queries(4):
+        assert client.get(reverse(page)).status_code == 200

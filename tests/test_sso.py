@@ -241,3 +241,9 @@ def test_member_roles_sync_refuses_unknown_roles(customer):
     assert services.member_roles_sync(user=customer, roles={"mentor"}) == set()
     assert Group.objects.get(name=MENTOR_GROUP).user_set.filter(pk=customer.pk).exists()
     assert not Group.objects.filter(name=TRIAGE_GROUP, user=customer).exists()
+
+
+def test_the_sign_in_page_costs_two_queries_for_the_providers(client, acme_app, django_assert_num_queries):
+    # allauth's list of the admin's Social applications: once for the buttons, once for the CSP.
+    with django_assert_num_queries(2):
+        assert client.get(reverse("account_login")).status_code == 200
