@@ -181,7 +181,9 @@ class SsoFormActionMiddleware:
         response = self.get_response(request)
         match = request.resolver_match
         name = match.url_name if match else None
-        if name and (name in SIGN_IN_PAGES or (name.endswith("_login") and request.path.startswith("/accounts/"))):
-            if response.get("Content-Type", "").startswith("text/html"):
-                allow_provider_forms(request, response)
+        sign_in_page = bool(name) and (
+            name in SIGN_IN_PAGES or (name.endswith("_login") and request.path.startswith("/accounts/"))
+        )
+        if sign_in_page and response.get("Content-Type", "").startswith("text/html"):
+            allow_provider_forms(request, response)
         return response
