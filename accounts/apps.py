@@ -5,3 +5,8 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "accounts"
     verbose_name = "Members and roles"
+
+    def ready(self):
+        from . import personal_data  # imports the models: only once the apps are loaded
+
+        personal_data.register_sections()

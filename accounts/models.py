@@ -4,6 +4,8 @@ from django.db.models.functions import Lower
 
 TRIAGE_GROUP = "Triage"
 MENTOR_GROUP = "Mentor"
+# How an erased member's ideas, comments and messages are signed.
+FORMER_MEMBER = "Former member"
 
 
 class User(AbstractUser):
@@ -28,6 +30,9 @@ class User(AbstractUser):
         help_text="For members of the Mentor group: the most ideas they mentor at once. "
         "Assigning mentors never goes above it.",
     )
+    # Set when the member erased their account (privacy.services.account_erase): the row stays so
+    # their ideas, comments and votes keep an author, but nothing on it names or reaches them.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [
@@ -49,6 +54,8 @@ class User(AbstractUser):
 
     @property
     def public_name(self) -> str:
+        if self.erased_at is not None:
+            return FORMER_MEMBER
         if self.display_name:
             return self.display_name
         if self.email:

@@ -18,6 +18,8 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from accounts import sso_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -108,6 +110,9 @@ INSTALLED_APPS = [
     "csp",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     # Ground: the shared kernel first (its ready() installs the page cache and the text checks).
     "core",
     "accounts",
@@ -122,6 +127,7 @@ INSTALLED_APPS = [
     "health",
     "audit",
     "webhooks",
+    "privacy",
     # On top: pages that compose several apps, and the demo and scale seeding commands.
     "pages",
     "demo",
@@ -144,6 +150,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Lets the sign-in pages' forms lead to the single sign-on providers (CSP form-action).
+    "accounts.sso.SsoFormActionMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -286,6 +294,8 @@ CELERY_BEAT_SCHEDULE = {
     # Webhook deliveries whose retry is due (long waits are not kept as countdowns in the broker) or
     # whose queueing was lost.
     "send-due-webhook-deliveries": {"task": "webhooks.tasks.send_due_deliveries", "schedule": 60},
+    # Old notifications and processed outbox events deleted (core.personal_data's retention rules).
+    "apply-retention": {"task": "privacy.tasks.apply_retention", "schedule": crontab(hour=3, minute=30)},
 }
 
 # Webhooks (webhooks/): an attempt's HTTP timeout; the waits before each retry of a failed delivery
@@ -301,6 +311,11 @@ WEBHOOK_RESPONSE_BODY_MAX_CHARS = env_int("WEBHOOK_RESPONSE_BODY_MAX_CHARS", 200
 # An idea's up-votes reaching one of these counts is an event ("vote threshold reached": the author
 # is told, and webhooks subscribed to it are sent), once per idea and count.
 IDEA_VOTE_THRESHOLDS = [int(value) for value in env_list("IDEA_VOTE_THRESHOLDS", "10,50,100")]
+
+# Retention (privacy.tasks.apply_retention, daily): rows older than this many days are deleted;
+# 0 keeps them for ever. Notifications whose email is still owed are kept until it is sent.
+NOTIFICATION_RETENTION_DAYS = env_int("NOTIFICATION_RETENTION_DAYS", 365)
+OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 30)
 
 # /healthz (health/checks.py): a worker or beat not seen for this long, or an outbox event waiting
 # this long, is reported as degraded.
@@ -330,6 +345,23 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # survey link, for example).
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Idea portal] "
+# Single sign-on (allauth's socialaccount; accounts/sso_config.py lists the variables, README shows
+# an example). Providers come from the environment here and/or from the admin's "Social
+# applications". A first sign-in creates the member (auto sign-up, display name from the "name"
+# claim); a member whose confirmed address the provider vouches for is connected, not duplicated.
+# accounts.sso applies each provider's policy: staff only, allowed email domains, roles from a claim.
+SOCIALACCOUNT_ADAPTER = "accounts.sso.PortalSocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+# The provider's access and refresh tokens are not needed after the sign-in: not kept.
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {"APPS": sso_config.oidc_apps(), "OAUTH_PKCE_ENABLED": True},
+    "saml": {"APPS": sso_config.saml_apps()},
+}
+
 LOGIN_REDIRECT_URL = "home"
 LOGIN_URL = "account_login"
 

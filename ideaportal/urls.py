@@ -19,6 +19,7 @@ urlpatterns = [
     path("reputation/", include("reputation.urls")),
     path("innovators/", include("innovators.urls")),
     path("accounts/profile/", pages.profile, name="profile"),
+    path("accounts/", include("privacy.urls")),
     path("accounts/", include("allauth.urls")),
     # Before the admin's own: staff sign in on the portal's throttled page (core.admin_login).
     path("admin/login/", admin_login, name="admin_login"),

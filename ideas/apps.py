@@ -11,6 +11,7 @@ class IdeasConfig(AppConfig):
 
         from . import (
             notification_kinds,  # imports the models: only once the apps are loaded
+            personal_data,
             tasks,
         )
         from .selectors import challenge_participant_ids
@@ -18,3 +19,4 @@ class IdeasConfig(AppConfig):
         notification_kinds.register_kinds()
         scores_recomputed_hook_register(tasks.refresh_all_idea_ranks_after_scores)
         challenge_participants_provider_register(challenge_participant_ids)
+        personal_data.register_sections()

@@ -7,6 +7,7 @@ class InnovatorsConfig(AppConfig):
     verbose_name = "Innovators"
 
     def ready(self):
-        from . import notification_kinds  # imports the models: only once the apps are loaded
+        from . import notification_kinds, personal_data  # import the models: only once the apps are loaded
 
         notification_kinds.register_kinds()
+        personal_data.register_sections()

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ReputationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reputation"
+
+    def ready(self):
+        from . import personal_data  # imports the models: only once the apps are loaded
+
+        personal_data.register_sections()

@@ -29,6 +29,7 @@ LEADERBOARD_MEMBER_FIELDS = (
     "display_name",
     "is_active",
     "profile_public",
+    "erased_at",  # public_name reads it: without it here, every row would load it with a query of its own
     "reputation_total__tier",
 )
 

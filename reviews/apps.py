@@ -7,9 +7,10 @@ class ReviewsConfig(AppConfig):
     verbose_name = "Screening and mentoring"
 
     def ready(self):
-        from . import notification_kinds  # imports the models: only once the apps are loaded
+        from . import notification_kinds, personal_data  # import the models: only once the apps are loaded
 
         notification_kinds.register_kinds()
+        personal_data.register_sections()
 
         from challenges.services import challenge_close_guard_register
         from ideas.hooks import idea_panel_register, idea_revised_hook_register, reason_templates_source_register

@@ -1,0 +1,168 @@
+"""What the ideas app holds about a member, for their download and their account's erasure
+(registered with core.personal_data from IdeasConfig.ready())."""
+
+from django.db.models import Prefetch
+from django.utils.text import slugify
+
+from core.personal_data import Former, Section, register
+
+from .models import Comment, CommentFlag, Idea, IdeaFollow, IdeaVersion, Kudos, Status, StatusChange, Vote
+
+
+def _member_ideas(member):
+    return (
+        Idea.objects.filter(author=member)
+        .select_related("challenge")
+        .prefetch_related(
+            Prefetch("versions", queryset=IdeaVersion.objects.order_by("number")),
+            Prefetch("status_changes", queryset=StatusChange.objects.order_by("created_at", "pk")),
+        )
+        .order_by("created_at", "pk")
+    )
+
+
+def export_ideas(member) -> list[dict]:
+    return [
+        {
+            "id": idea.pk,
+            "challenge": idea.challenge.title,
+            "title": idea.title,
+            "problem": idea.problem,
+            "solution": idea.solution,
+            "status": idea.get_status_display(),
+            "created_at": idea.created_at,
+            "submitted_at": idea.submitted_at,
+            "decided_at": idea.decided_at,
+            "votes_up": idea.votes_up,
+            "votes_down": idea.votes_down,
+            "versions": [
+                {
+                    "number": version.number,
+                    "title": version.title,
+                    "problem": version.problem,
+                    "solution": version.solution,
+                    "outcomes": version.outcome_codes,
+                    "saved_at": version.created_at,
+                }
+                for version in idea.versions.all()
+            ],
+            "status_changes": [
+                {"from": change.from_status, "to": change.to_status, "reason": change.reason, "at": change.created_at}
+                for change in idea.status_changes.all()
+            ],
+        }
+        for idea in _member_ideas(member)
+    ]
+
+
+def idea_texts(member) -> dict[str, str]:
+    """Each idea as a Markdown document: the current text, then every saved version."""
+    texts = {}
+    for idea in _member_ideas(member):
+        lines = [
+            f"# {idea.title}",
+            "",
+            f"Challenge: {idea.challenge.title}  ",
+            f"Status: {idea.get_status_display()}  ",
+            f"Created: {idea.created_at:%Y-%m-%d}",
+            "",
+            "## Problem",
+            "",
+            idea.problem,
+            "",
+            "## Solution",
+            "",
+            idea.solution,
+            "",
+        ]
+        for version in idea.versions.all():
+            lines += [
+                f"## Version {version.number} ({version.created_at:%Y-%m-%d %H:%M})",
+                "",
+                f"### {version.title}",
+                "",
+                version.problem,
+                "",
+                version.solution,
+                "",
+            ]
+        slug = slugify(idea.title)[:60] or "idea"
+        texts[f"ideas/{idea.pk}-{slug}.md"] = "\n".join(lines)
+    return texts
+
+
+def export_comments(member) -> list[dict]:
+    rows = Comment.objects.filter(author=member).select_related("idea").order_by("created_at", "pk")
+    return [
+        {
+            "id": comment.pk,
+            "idea": comment.idea.title,
+            "idea_id": comment.idea_id,
+            "reply_to": comment.parent_id,
+            "body": comment.body,
+            "created_at": comment.created_at,
+            "edited_at": comment.edited_at,
+            "removed_at": comment.removed_at,
+            "hidden_at": comment.hidden_at,
+            "kudos": comment.kudos_count,
+        }
+        for comment in rows
+    ]
+
+
+def export_votes(member) -> list[dict]:
+    rows = Vote.objects.filter(user=member).select_related("idea").order_by("created_at", "pk")
+    return [
+        {"idea": vote.idea.title, "idea_id": vote.idea_id, "value": vote.value, "at": vote.updated_at} for vote in rows
+    ]
+
+
+def export_follows(member) -> list[dict]:
+    rows = IdeaFollow.objects.filter(user=member).select_related("idea").order_by("created_at", "pk")
+    return [{"idea": follow.idea.title, "idea_id": follow.idea_id, "since": follow.created_at} for follow in rows]
+
+
+def export_kudos(member) -> dict:
+    given = Kudos.objects.filter(user=member).select_related("comment__idea").order_by("created_at", "pk")
+    flags = CommentFlag.objects.filter(user=member).select_related("comment__idea").order_by("created_at", "pk")
+    return {
+        "kudos_given": [
+            {"comment_id": kudos.comment_id, "idea": kudos.comment.idea.title, "at": kudos.created_at}
+            for kudos in given
+        ],
+        "comments_flagged": [
+            {
+                "comment_id": flag.comment_id,
+                "idea": flag.comment.idea.title,
+                "reason": flag.reason,
+                "at": flag.created_at,
+            }
+            for flag in flags
+        ],
+    }
+
+
+def erase(member, former: Former) -> None:
+    """Submitted ideas and comments stay (the row they point to is emptied: "Former member"); votes,
+    kudos and flags stay counted. What only the member saw goes: their drafts and their follows."""
+    drafts = Idea.objects.filter(author=member, status=Status.DRAFT)
+    IdeaVersion.objects.filter(idea__in=drafts).delete()
+    drafts.delete()
+    IdeaFollow.objects.filter(user=member).delete()
+
+
+def register_sections() -> None:
+    register(
+        Section(
+            key="ideas",
+            label="Your ideas, with every saved version and their status changes",
+            export=export_ideas,
+            texts=idea_texts,
+            erase=erase,
+            order=20,
+        )
+    )
+    register(Section(key="comments", label="Your comments", export=export_comments, order=21))
+    register(Section(key="votes", label="Your votes", export=export_votes, order=22))
+    register(Section(key="idea_follows", label="The ideas you follow", export=export_follows, order=23))
+    register(Section(key="kudos", label="Kudos you gave and comments you flagged", export=export_kudos, order=24))
