@@ -125,7 +125,7 @@ def busy_member(unique, other_customer, triage, mentor, django_capture_on_commit
     idea_services.kudos_give(user=member, comment=their_comment)
     idea_services.kudos_give(user=other_customer, comment=comment)
     idea_services.idea_follow(user=member, idea=theirs)
-    idea_services.challenge_follow(user=member, challenge=challenge)
+    challenge_services.challenge_follow(user=member, challenge=challenge)
     # An invitation to an invite-only challenge, accepted.
     private = factories.ChallengeFactory(visibility=Challenge.Visibility.INVITE_ONLY)
     challenge_services.challenge_invite_emails(challenge=private, emails=[member.email], invited_by=triage)
