@@ -21,6 +21,8 @@ urlpatterns = [
     path("reputation/", include("reputation.urls")),
     path("innovators/", include("innovators.urls")),
     path("accounts/profile/", profile, name="profile"),
+    path("accounts/api-tokens/", include("api.urls_tokens")),
+    path("api/", include("api.urls")),
     path("accounts/", include("allauth.urls")),
     # Before the admin's own: staff sign in on the portal's throttled page (ideaportal.admin_login).
     path("admin/login/", admin_login, name="admin_login"),
