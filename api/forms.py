@@ -32,6 +32,7 @@ class TokenForm(forms.Form):
         self.fields["name"].widget.attrs["maxlength"] = self.fields["name"].max_length
         if not can_hold_staff_scope(user):
             self.fields["scopes"].choices = [c for c in Scope.choices if c[0] != Scope.STAFF]
+            self.fields["scopes"].help_text = self.fields["scopes"].help_text.split(" Staff:")[0]
 
     def expires_at(self):
         days = self.cleaned_data["expires"]
