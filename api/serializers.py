@@ -53,8 +53,22 @@ class ChallengeOut(serializers.Serializer):
     url = serializers.CharField(source="get_absolute_url", help_text="The challenge's page on the portal.")
 
 
+class OutcomeScoreOut(serializers.Serializer):
+    outcome = serializers.CharField(help_text="The outcome's code.")
+    respondents = serializers.IntegerField()
+    importance = serializers.FloatField()
+    satisfaction = serializers.FloatField()
+    opportunity = serializers.FloatField()
+    classification = serializers.CharField()
+
+
 class ChallengeDetailOut(ChallengeOut):
     outcomes = OutcomeOut(many=True, source="outcome_list")
+    scores = OutcomeScoreOut(
+        many=True,
+        allow_null=True,
+        help_text="The targeted outcomes' opportunity scores (overall), or null while staff have not published them.",
+    )
     following = serializers.BooleanField()
     followers = serializers.IntegerField()
     submission_refusal = serializers.CharField(

@@ -1,12 +1,12 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import views, views_tokens
+from . import views, views_docs
 
 app_name = "api"
 
 urlpatterns = [
-    path("", views_tokens.api_docs, name="docs"),
+    path("", views_docs.api_docs, name="docs"),
     path("v1/challenges/", views.ChallengeList.as_view(), name="challenges"),
     path("v1/challenges/<slug:slug>/", views.ChallengeDetail.as_view(), name="challenge"),
     path("v1/challenges/<slug:slug>/follow/", views.ChallengeFollow.as_view(), name="challenge_follow"),

@@ -28,6 +28,7 @@ from reviews import rules as review_rules
 from reviews.selectors import screenings_of_idea
 from reviews.services import screening as screening_services
 from scoring.rules import can_view_landscape
+from scoring.selectors import scores_overall_for_outcomes
 
 from . import selectors
 from . import serializers as s
@@ -41,6 +42,7 @@ IDEA_KEYSETS = {
     "trending": Keyset("trending", "rank_trending", kind=int),
     "opportunity": Keyset("opportunity", "rank_opportunity"),
 }
+SCORE_FIELDS = ("respondents", "importance", "satisfaction", "opportunity", "classification")
 NEWEST_FIRST = Keyset("id-desc", None)
 OLDEST_FIRST = Keyset("id-asc", None, descending=False)
 
@@ -137,6 +139,15 @@ class ChallengeDetail(APIView):
         follow = idea_selectors.challenge_follow_state(request.user, challenge)
         challenge.following, challenge.followers = follow["following"], follow["followers"]
         challenge.submission_refusal = challenge_rules.submission_refusal(request.user, challenge)
+        # As on the challenge's page: the targeted outcomes' scores once staff publish them (staff always).
+        challenge.scores = None
+        if challenge_rules.can_view_scores(request.user, challenge):
+            stored = scores_overall_for_outcomes(outcome.pk for outcome in challenge.outcome_list)
+            challenge.scores = [
+                {"outcome": o.code} | {f: getattr(stored[o.pk], f) for f in SCORE_FIELDS}
+                for o in challenge.outcome_list
+                if o.pk in stored
+            ]
         return Response(s.ChallengeDetailOut(challenge).data)
 
 

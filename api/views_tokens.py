@@ -44,8 +44,3 @@ def token_revoke(request, pk: int):
     services.token_revoke(user=request.user, token=token)
     messages.success(request, f"The token “{token.name}” is revoked: it no longer works.")
     return redirect("api_tokens:list")
-
-
-def api_docs(request):
-    """The interactive page of the OpenAPI document (Swagger UI from our own static files, under the CSP)."""
-    return render(request, "api/docs.html")

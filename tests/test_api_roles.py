@@ -348,3 +348,22 @@ def test_a_decision_on_a_status_the_idea_has_left_is_a_conflict(world):
     }
     idea.refresh_from_db()
     assert idea.status == Status.SHORTLISTED and idea.decided_at <= timezone.now()
+
+
+def test_a_challenges_scores_are_shown_as_on_its_page(world, open_challenge):
+    from scoring.models import OutcomeScore
+
+    outcome = open_challenge.outcomes.first()
+    OutcomeScore.objects.create(
+        outcome=outcome, respondents=40, important_count=30, satisfied_count=10, importance=7.5, satisfaction=2.5,
+        opportunity=12.5, importance_low=7, importance_high=8, satisfaction_low=2, satisfaction_high=3,
+        classification="underserved", computed_at=timezone.now(),
+    )  # fmt: skip
+    url = f"/api/v1/challenges/{open_challenge.slug}/"
+    assert world["api"]("customer").get(url).json()["scores"] is None
+    assert world["api"]("triage").get(url).json()["scores"][0] == {
+        "outcome": outcome.code, "respondents": 40, "importance": 7.5, "satisfaction": 2.5, "opportunity": 12.5,
+        "classification": "underserved",
+    }  # fmt: skip
+    Challenge.objects.filter(pk=open_challenge.pk).update(publish_scores=True)
+    assert world["api"]("anonymous").get(url).json()["scores"][0]["opportunity"] == 12.5
