@@ -7,7 +7,9 @@ The domain apps' refusals (their exception classes, with a message for the perso
 decision based on a state that has changed meanwhile 409.
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -70,6 +72,9 @@ def exception_handler(exc, context):
         return Response(error_body("stale", str(exc)), status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DOMAIN_ERRORS):
         return Response(error_body("refused", str(exc)), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, RequestDataTooBig):  # the body was read before the parser (api.parsers) could bound it
+        message = f"The body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes: send less at once."
+        return Response(error_body("too_large", message), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "Not found.")
     elif isinstance(exc, DjangoPermissionDenied):

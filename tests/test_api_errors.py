@@ -65,6 +65,20 @@ def test_wrong_types_and_bytes_no_form_expects_are_field_errors(other_customer, 
     assert not Idea.objects.exists()
 
 
+def test_a_body_too_large_or_nested_too_deeply_is_refused_not_a_500(settings, other_customer, idea):
+    client = token_client(other_customer)
+    url = f"/api/v1/ideas/{idea.pk}/comments/"
+    deep = _post_raw(client, url, b"[" * 200_000 + b"]" * 200_000)
+    assert deep.status_code == 400 and error_of(deep)["code"] == "parse_error"
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    large = send(client, "post", url, {"body": "x" * 2000})
+    assert large.status_code == 413 and error_of(large)["code"] == "too_large"
+    settings.UPLOAD_MAX_BYTES = 500
+    larger = send(client, "post", url, {"body": "x" * 2000})
+    assert larger.status_code == 413 and error_of(larger)["code"] == "too_large"
+    assert not Comment.objects.exists()
+
+
 def test_a_body_that_is_not_an_object_is_refused(other_customer):
     for raw in [b"[]", b'"text"', b"42", b"null"]:
         response = _post_raw(token_client(other_customer), "/api/v1/ideas/", raw)
