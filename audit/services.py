@@ -21,7 +21,8 @@ def _target_fields(target) -> dict:
     meta = target._meta
     label = f"{meta.verbose_name} #{target.pk}"
     if not isinstance(target, get_user_model()):  # a member is never named here
-        title = getattr(target, "title", None) or getattr(target, "name", None)
+        # A model whose name is a member's own words (an API token's) gives a label of its own.
+        title = getattr(target, "audit_label", None) or getattr(target, "title", None) or getattr(target, "name", None)
         if isinstance(title, str) and title:
             label = title
     return {

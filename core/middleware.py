@@ -1,7 +1,7 @@
 """Refusing an upload that is too large before any of it is read."""
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
 
@@ -23,6 +23,12 @@ class UploadLimitMiddleware:
             length = 0
         limit = settings.UPLOAD_MAX_BYTES
         if limit and length > limit:
+            if request.path_info.startswith("/api/"):
+                # The API's one error shape (docs/API.md, "Errors").
+                message = f"The body is larger than {limit:,} bytes."
+                response = JsonResponse({"error": {"code": "too_large", "message": message}}, status=413)
+                response["Connection"] = "close"
+                return response
             content = render_to_string(
                 "upload_too_large.html",
                 {"size_mb": length / 1024 / 1024, "limit_mb": limit / 1024 / 1024, "back": request.path},

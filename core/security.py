@@ -16,7 +16,7 @@ import re
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 
 REFUSAL = "Bad request: the address or the form carries a NUL byte or text that is not UTF-8."
 
@@ -81,6 +81,9 @@ class RequestBytesMiddleware:
 
     def __call__(self, request):
         if request_has_bad_bytes(request):
+            if request.path_info.startswith("/api/"):
+                # The API's one error shape (docs/API.md, "Errors").
+                return JsonResponse({"error": {"code": "bad_bytes", "message": REFUSAL}}, status=400)
             return HttpResponseBadRequest(REFUSAL, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 

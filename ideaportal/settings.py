@@ -128,6 +128,10 @@ INSTALLED_APPS = [
     "audit",
     "webhooks",
     "privacy",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
     # On top: pages that compose several apps, and the demo and scale seeding commands.
     "pages",
     "demo",
@@ -470,6 +474,45 @@ UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 100 * 1024 * 1024)
 # The longest a public page is kept for visitors who are not signed in (core.pagecache: any
 # committed change to what it shows replaces it at once); 0 turns the page cache off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
+
+# The REST API (api/, docs/API.md): personal access tokens or the browser's session, cursor pages,
+# one error shape, throttles per token kept in the cache (which fails open: Redis down, no limit).
+API_TOKEN_PREFIX = "ipat_"
+# A token's "last used" is written at most this often (not on every request).
+API_TOKEN_LAST_USED_EVERY_SECONDS = env_int("API_TOKEN_LAST_USED_EVERY_SECONDS", 60)
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 20)
+API_PAGE_SIZE_MAX = env_int("API_PAGE_SIZE_MAX", 100)
+# Requests per token (a session: per member; no credentials: per address), in DRF's "N/period" form.
+API_THROTTLE_RATES = {
+    "anonymous": env_str("API_THROTTLE_ANONYMOUS") or "60/min",
+    "read": env_str("API_THROTTLE_READ") or "300/min",
+    "write": env_str("API_THROTTLE_WRITE") or "60/min",
+}
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
+        "api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerTokenThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.BoundedJSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Idea portal API",
+    "DESCRIPTION": "Version 1 of the idea portal's REST API. Conventions (tokens, scopes, cursor pages, "
+    "errors, throttling): docs/API.md in the repository.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"IdeaStatusEnum": "ideas.models.Status.choices"},
+}
 
 LOGGING = {
     "version": 1,

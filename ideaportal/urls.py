@@ -19,7 +19,9 @@ urlpatterns = [
     path("reputation/", include("reputation.urls")),
     path("innovators/", include("innovators.urls")),
     path("accounts/profile/", pages.profile, name="profile"),
+    path("accounts/api-tokens/", include("api.urls_tokens")),
     path("accounts/", include("privacy.urls")),
+    path("api/", include("api.urls")),
     path("accounts/", include("allauth.urls")),
     # Before the admin's own: staff sign in on the portal's throttled page (core.admin_login).
     path("admin/login/", admin_login, name="admin_login"),

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import FORMER_MEMBER, User
+from api import services as api_services
 from challenges import services as challenge_services
 from challenges.models import Challenge, ChallengeFollow, ChallengeInvitation
 from core import personal_data as registry
@@ -37,6 +38,8 @@ from reviews.services import mentoring
 from scoring.models import Rating, Respondent
 from scoring.services import survey
 from tests import factories
+from webhooks.events import SUBSCRIBABLE
+from webhooks.models import WebhookEndpoint
 
 TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField, models.EmailField)
 
@@ -81,6 +84,14 @@ def unique():
 def busy_member(unique, other_customer, triage, mentor, django_capture_on_commit_callbacks):
     """A member who did everything the portal lets a member do, with others reacting to it."""
     member = factories.UserFactory(email=unique["email"], display_name=unique["name"], first_name="Zebulon")
+    # The company's systems listen (webhooks take every event below), and the member holds an API
+    # token they named themselves.
+    WebhookEndpoint.objects.create(
+        name="Innovation team's receiver",
+        url="http://127.0.0.1:9/hooks",
+        event_types=[str(t) for t in SUBSCRIBABLE_TYPES],
+    )
+    api_services.token_create(user=member, name=f"Sync for {unique['name']}", scopes=["read"])
     job = factories.JobFactory()
     outcome = factories.OutcomeFactory(job=job)
     challenge = factories.ChallengeFactory(outcomes=[outcome])
@@ -155,6 +166,9 @@ def busy_member(unique, other_customer, triage, mentor, django_capture_on_commit
     return member
 
 
+SUBSCRIBABLE_TYPES = [value for value, _label in SUBSCRIBABLE]
+
+
 def test_the_busy_member_fixture_really_left_data_everywhere(busy_member, unique, other_customer, mentor):
     """The scan below proves something only if the member's name and email were there to find."""
     hits = rows_containing(unique["email"]) + rows_containing(unique["name"])
@@ -165,12 +179,16 @@ def test_the_busy_member_fixture_really_left_data_everywhere(busy_member, unique
         "notifications_notification",
         "socialaccount_socialaccount",
         "django_admin_log",
+        "api_apitoken",
     ):
         assert any(hit.startswith(f"{table}.") for hit in hits), table
     # Other members were told of the member's acts by name.
     assert Notification.objects.filter(recipient__in=[other_customer, mentor], title__contains=unique["name"]).exists()
     assert ReputationEvent.objects.filter(user=busy_member).exists()
     assert QuestionnaireResponse.objects.filter(user=busy_member).exists()
+    # The webhooks were sent what happened (the member's own acts among it) and staff acts were audited.
+    assert apps.get_model("webhooks", "WebhookDelivery").objects.exists()
+    assert apps.get_model("audit", "AuditEntry").objects.exists()
 
 
 def test_erasure_leaves_the_email_and_the_name_in_no_table_and_every_count_unchanged(

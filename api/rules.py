@@ -1,0 +1,34 @@
+"""Who may hold which token, and who may revoke one. What a token's holder may then do through the
+API is decided by the domain apps' own rules, exactly as on the pages."""
+
+from .models import Scope
+
+
+def token_scopes_refusal(user, scopes) -> str | None:
+    """Why the user may not create a token with these scopes, or None if they may."""
+    if not user.is_authenticated or not user.is_active:
+        return "Sign in to create an API token."
+    scopes = list(scopes or [])
+    if not scopes:
+        return "Choose at least one scope."
+    unknown = sorted(set(scopes) - set(Scope.values))
+    if unknown:
+        return "Unknown scope: " + ", ".join(unknown) + ". The scopes are read, write and staff."
+    if Scope.STAFF in scopes and not can_hold_staff_scope(user):
+        return "Only staff members can create a token with the staff scope."
+    return None
+
+
+def can_hold_staff_scope(user) -> bool:
+    """Staff (the Django staff flag, or a superuser) may hold the staff scope; what it then allows is
+    still decided per endpoint by the domain rules (triage staff for status changes, screenings…)."""
+    return user.is_authenticated and user.is_active and (user.is_staff or user.is_superuser)
+
+
+def token_revoke_refusal(user, token) -> str | None:
+    """The token's owner revokes it; so do staff who may change tokens in the admin."""
+    if not user.is_authenticated:
+        return "Sign in to revoke a token."
+    if token.user_id == user.pk or (user.is_staff and user.has_perm("api.change_apitoken")):
+        return None
+    return "This token is not yours."

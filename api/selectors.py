@@ -1,0 +1,31 @@
+"""Read queries of the api app."""
+
+from django.db.models import QuerySet
+
+from .models import ApiToken
+
+
+def tokens_for(user) -> QuerySet[ApiToken]:
+    """The member's tokens, newest first (revoked ones too: the page shows when)."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def token_by_secret(token_hash: str) -> ApiToken | None:
+    """The token with this hash, with its user, in one query; None for an unknown one."""
+    return ApiToken.objects.select_related("user").filter(token_hash=token_hash).first()
+
+
+def comments_of_idea(idea):
+    """Every comment of an idea the requester may see (the caller checked), replies included, with
+    their authors: one query per page. Removed and hidden comments keep their place (the output
+    hides their words, as the page does)."""
+    from ideas.models import Comment
+
+    return Comment.objects.filter(idea_id=idea.pk).select_related("author")
+
+
+def opportunity_scores():
+    """The stored opportunity scores, overall (no segment) and per segment, with their outcomes."""
+    from scoring.models import OutcomeScore
+
+    return OutcomeScore.objects.select_related("outcome", "segment")
