@@ -138,7 +138,7 @@ def _install(connection, **kwargs) -> None:
 
 
 def install() -> None:
-    """Watch every database connection of this process (called from IdeasConfig.ready)."""
+    """Watch every database connection of this process (called from CoreConfig.ready)."""
     connection_created.connect(_install, dispatch_uid="core.pagecache")
     for connection in connections.all(initialized_only=True):
         _install(connection)

@@ -1,7 +1,7 @@
 """Text a person can see: every form's text field refuses a value made only of invisible characters.
 
 A title of zero-width spaces passes ``str.strip()`` (they are format characters, not whitespace) and
-``required``; stored, it shows as an empty link. ``install()`` (from AccountsConfig.ready) makes
+``required``; stored, it shows as an empty link. ``install()`` (from CoreConfig.ready) makes
 ``forms.CharField.validate`` run ``validate_visible_text`` too, so the portal's forms, allauth's and
 the admin's all refuse it with the same message, and so will the next form anyone writes: a mixin
 or a validator list would have to be remembered on each, and a field's validator list is copied
