@@ -8,10 +8,12 @@ from . import registry
 from .models import Notification, NotificationPreference
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from accounts.models import User
 
 
-def notifications_for(user: User):
+def notifications_for(user: User) -> QuerySet[Notification]:
     """The member's notifications, newest first: one query per page, no joins needed."""
     return Notification.objects.filter(recipient=user).order_by("-created_at", "-pk")
 
