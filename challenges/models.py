@@ -231,12 +231,14 @@ class SelectionCriterion(models.Model):
         "1 means",
         max_length=120,
         default=GENERIC_SCALE[0],
+        blank=True,
         help_text="What a score of 1 means on this criterion; screeners read it beside the scale.",
     )
     high_means = models.CharField(
         "5 means",
         max_length=120,
         default=GENERIC_SCALE[1],
+        blank=True,
         help_text="What a score of 5 means on this criterion; screeners read it beside the scale.",
     )
 

@@ -216,6 +216,7 @@ class IdeaSpec:
 DEFAULT_PATHS = {
     Status.DRAFT: [],
     Status.SUBMITTED: [],
+    Status.UNDER_REVIEW: [Status.UNDER_REVIEW],
     Status.SHORTLISTED: [Status.SHORTLISTED],
     Status.IN_MENTORING: [Status.SHORTLISTED, Status.IN_MENTORING],
     Status.FINALIST: [Status.SHORTLISTED, Status.IN_MENTORING, Status.FINALIST],
@@ -236,6 +237,7 @@ DEFAULT_PATHS = {
 }
 
 DEFAULT_REASONS = {
+    Status.UNDER_REVIEW: ["Thanks — we've read it and the screening panel is looking at it now."],
     Status.SHORTLISTED: [
         "Shortlisted against the published criteria: it goes straight at an underserved outcome and we "
         "could build it with the app and data we already have.",
@@ -387,7 +389,7 @@ IDEAS = [
         "julia",
         "Swap suggestions that keep the basket under budget",
         ["PLAN-04"],
-        _S.SUBMITTED,
+        _S.UNDER_REVIEW,
         "When I'm over budget I don't know which swaps save the most without changing our meals.",
         "When the basket passes my budget, suggest the three swaps (own brand, bigger pack, seasonal "
         "alternative) that save the most, and show how much each saves.",

@@ -10,7 +10,8 @@ Definitions (the metrics page repeats them for its readers):
   counts as shortlisted).
 - **Implementation rate**: ideas now implemented / ideas submitted.
 - **First answer**: the first ``StatusChange`` after submission to a staff decision
-  (``DECIDED_STATUSES``) not made by the idea's author (withdrawals never count).
+  (``DECIDED_STATUSES``) not made by the idea's author (withdrawals never count). "Under review"
+  (staff read it and told the author, issue 16) is such an answer, though not yet a decision.
 - **Answered within the promise**: first answer at or before ``submitted_at`` + the challenge's
   ``answer_within_days`` (exactly at the deadline is in time). Ideas without an answer whose
   deadline has passed count as *not* answered in time; ideas without an answer that are not yet

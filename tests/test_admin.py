@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from challenges.models import Challenge, Job, Outcome, Segment, SelectionCriterion
 from ideas import services
-from ideas.models import Comment, Status, StatusChange, Vote
+from ideas.models import Comment, Idea, Status, StatusChange, Vote
 from scoring.models import Rating, Respondent
 from tests import factories
 from tests.decisions import expected_for
@@ -321,10 +321,19 @@ def test_action_refuses_a_step_the_funnel_does_not_allow(admin_client, challenge
     submitted.refresh_from_db()
     assert submitted.status == Status.SUBMITTED
     assert submitted.decided_at is None
-    assert not StatusChange.objects.exists()
+    # issue 16: the bulk form offers only the statuses the selected ideas can take, so "winner" is
+    # refused by the form for a submitted idea; a step one idea of a mixed selection cannot take is
+    # refused by the service, by name.
+    assert "winner" not in {v for v, _ in response.context["form"].fields["to_status"].choices}
+    assert response.context["form"].errors["to_status"]
+    finalist = make_idea(challenge, customer, "Finalist plan")
+    Idea.objects.filter(pk=finalist.pk).update(status=Status.FINALIST)
+    response = run_action(admin_client, [submitted, finalist], to_status="not_selected", reason="Not this time")
     msgs = messages_of(response)
-    assert [level for level, _ in msgs] == [ERROR]
-    assert "Plan from the last basket" in msgs[0][1] and "cannot become winner" in msgs[0][1]
+    assert [level for level, _ in msgs] == [ERROR, SUCCESS]
+    assert "Plan from the last basket" in msgs[0][1] and "cannot become not selected" in msgs[0][1]
+    submitted.refresh_from_db()
+    assert submitted.status == Status.SUBMITTED
 
 
 @pytest.mark.django_db
@@ -443,6 +452,7 @@ def test_change_status_from_the_idea_page(admin_client, challenge, customer):
     response = admin_client.get(url)
     assert response.status_code == 200
     assert [v for v, _ in response.context["form"].fields["to_status"].choices] == [
+        "under_review",  # issue 16: the first answer that is not yet a decision
         "shortlisted",
         "declined",
         "duplicate",

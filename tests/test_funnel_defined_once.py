@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFINITIONS = {Path("core/funnel.py"), Path("challenges/phases.py")}
 # Sample data, not rules: the demo and scale seeders name the status of each sample idea they
 # create, and the benchmarks set up their rows the same way.
-SAMPLE_DATA = {Path("ideaportal/demo_data.py"), Path("ideas/management/commands/_scale.py")}
+SAMPLE_DATA = {Path("demo/demo_data.py"), Path("demo/scale.py")}
 SKIPPED_DIRS = {".venv", "tests", "migrations", "bench", "demo", "static", "node_modules", ".git"}
 
 

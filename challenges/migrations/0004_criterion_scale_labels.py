@@ -27,6 +27,7 @@ class Migration(migrations.Migration):
             model_name="selectioncriterion",
             name="high_means",
             field=models.CharField(
+                blank=True,
                 default="Strong: clear evidence",
                 help_text="What a score of 5 means on this criterion; screeners read it beside the scale.",
                 max_length=120,
@@ -37,6 +38,7 @@ class Migration(migrations.Migration):
             model_name="selectioncriterion",
             name="low_means",
             field=models.CharField(
+                blank=True,
                 default="Weak: little or no evidence",
                 help_text="What a score of 1 means on this criterion; screeners read it beside the scale.",
                 max_length=120,
