@@ -256,7 +256,7 @@ def test_decline_needs_a_reason_and_customers_cannot_change_status(idea, triage,
 
 
 @pytest.mark.django_db
-def test_merge_moves_votes_and_comments_keeping_one_vote_per_member(open_challenge, triage):
+def test_merge_moves_votes_keeping_one_vote_per_member_and_comments_stay(open_challenge, triage):
     original = factories.IdeaFactory(challenge=open_challenge)
     duplicate = factories.IdeaFactory(challenge=open_challenge)
     both, only_duplicate = factories.UserFactory(), factories.UserFactory()
@@ -271,8 +271,9 @@ def test_merge_moves_votes_and_comments_keeping_one_vote_per_member(open_challen
     original.refresh_from_db()
     duplicate.refresh_from_db()
     assert duplicate.status == Status.DUPLICATE and duplicate.duplicate_of == original
-    assert (original.votes_up, original.votes_down, original.comments_count) == (1, 1, 1)
-    assert (duplicate.votes_up, duplicate.votes_down, duplicate.comments_count) == (0, 0, 0)
+    # Comments stay on the duplicate's page (issue 16: the merge preview says "K comments stay").
+    assert (original.votes_up, original.votes_down, original.comments_count) == (1, 1, 0)
+    assert (duplicate.votes_up, duplicate.votes_down, duplicate.comments_count) == (0, 0, 1)
     assert Vote.objects.get(idea=original, user=both).value == Vote.Value.DOWN  # kept their own vote
 
 
