@@ -1150,7 +1150,8 @@ def load_desk(users: dict, outcomes: dict[str, Outcome]) -> None:
             screening_save(idea=idea, screener=screener, scores=scores, notes=rng.choice(SCREENING_NOTES))
 
     load_overdue(users)
-    load_acknowledged(users)
+    # Acknowledged ideas ("under review": the first answer, not yet a decision) come with their
+    # history from DEFAULT_PATHS, like every other status.
 
 
 def load_overdue(users: dict) -> None:
@@ -1163,18 +1164,6 @@ def load_overdue(users: dict) -> None:
     for days, idea in zip(range(3, 3 + max(missing, 0)), waiting.order_by("submitted_at", "pk"), strict=False):
         moment = due_before - timedelta(days=days, hours=2)
         Idea.objects.filter(pk=idea.pk).update(submitted_at=moment, created_at=moment - timedelta(hours=1))
-
-
-# The acknowledged answer ("we've read it, we're looking at it") comes with the screening flow of
-# issue 16's other half, which is not on this branch. The lead wires it here at merge: acknowledge
-# these ideas of the open challenge through its service, so the queue shows acknowledged ideas that
-# are no longer overdue.
-ACKNOWLEDGED_IDEAS = 2
-
-
-def load_acknowledged(users: dict) -> None:
-    """Placeholder, wired at merge (see ACKNOWLEDGED_IDEAS): no acknowledged status exists on this branch."""
-    return None
 
 
 # The emergent-customer questionnaire: (statement, weight). Answers of the customers who took it.

@@ -208,6 +208,10 @@ def test_the_triage_desk_is_filled_in(demo):
     queue = triage_queue(now=timezone.now())
     assert queue.filter(is_overdue=True).count() >= demo_data.OVERDUE_IDEAS
     assert queue.filter(status=Status.SUBMITTED, screenings_count=2).exists()
+    # Acknowledged ideas: answered "under review", so not overdue.
+    acknowledged = queue.filter(status=Status.UNDER_REVIEW)
+    assert acknowledged.exists()
+    assert not acknowledged.filter(is_overdue=True).exists()
     before = Screening.objects.count(), ReasonTemplate.objects.count()
     demo_data.load(force=True)  # idempotent: nothing doubled
     assert (Screening.objects.count(), ReasonTemplate.objects.count()) == before

@@ -1,6 +1,7 @@
-"""One triage session in a real browser at 1280 px (issue 16's "Done when", the first half): the queue
-with no horizontal scroll, search, scorecards with save and next over three ideas, a move on the board
-with a templated reason, and a winner chosen with every other idea answered.
+"""One triage session in a real browser at 1280 px (issue 16's "Done when"): the queue with no
+horizontal scroll, search, scorecards with save and next over three ideas, a move on the board with a
+templated reason, a merge with its preview and then its undo (votes and followers back exactly), and
+a winner chosen with every other idea answered.
 
 With ``SCREENSHOTS_DIR`` set, the queue and the board are also saved there at 1280 and 390 px (the
 ones in docs/screenshots/ come from this test)."""
@@ -12,7 +13,7 @@ from pathlib import Path
 from django.utils import timezone
 
 from challenges.models import Challenge
-from ideas.models import OPEN_STATUSES, Idea, Status
+from ideas.models import OPEN_STATUSES, Idea, IdeaFollow, Status, Vote
 from reviews.models import MentorAssignment, ReasonTemplate
 from reviews.services import criteria_ensure_defaults, screening_save
 from tests import factories
@@ -82,6 +83,20 @@ def test_one_triage_session(page, live_server, tmp_path):
     ReasonTemplate.objects.create(
         to_status=Status.DECLINED, title="Outside this challenge", text="It is outside what this challenge asks for."
     )
+    # The idea to be merged has votes and a follower of its own (real rows: what a merge moves).
+    texting = waiting[2]
+    for voter, value in ((factories.UserFactory(), Vote.Value.UP), (factories.UserFactory(), Vote.Value.DOWN)):
+        Vote.objects.create(idea=texting, user=voter, value=value)
+    IdeaFollow.objects.create(idea=texting, user=factories.UserFactory())
+
+    def texting_state():
+        return (
+            sorted(Vote.objects.filter(idea=texting).values_list("user_id", "value")),
+            sorted(IdeaFollow.objects.filter(idea=texting).values_list("user_id", flat=True)),
+            sorted(Vote.objects.filter(idea=waiting[0]).values_list("user_id", "value")),
+        )
+
+    before_merge = texting_state()
 
     with screenshot_on_failure(page, tmp_path / "triage.png"):
         sign_in(page, triage)
@@ -138,7 +153,36 @@ def test_one_triage_session(page, live_server, tmp_path):
         expect(page.get_by_test_id("board")).to_be_visible()
         expect(page.locator("section[data-status='declined']")).to_contain_text("Evening delivery slots")
 
-        # The winner, with every other idea still open answered at once.
+        # A merge from the board: the picker, a preview of what moves, then the undo from the idea's page.
+        card = page.get_by_test_id(f"card-{texting.pk}")
+        card.get_by_label("Move").select_option(Status.DUPLICATE.value)
+        card.get_by_role("button", name="Move to…").click()
+        page.wait_for_load_state("load")
+        expect(page.get_by_label("New status")).to_have_value(Status.DUPLICATE.value)
+        page.locator("#id_duplicate_of + .select2 .select2-selection").click()
+        page.locator(".select2-search__field").fill("Parcel")
+        option = page.locator(".select2-results__option", has_text=f"#{waiting[0].pk} Parcel lockers")
+        expect(option).to_contain_text("Under review")  # id, challenge, status and votes in the picker
+        option.click()
+        page.get_by_role("textbox", name="Reason").fill("Same idea as the lockers at train stations.")
+        page.get_by_role("button", name="Change status").click()
+        expect(page.locator("h1")).to_contain_text("Merge into")
+        expect(page.locator(".merge-preview-list")).to_contain_text("2 votes move")
+        assert texting_state() == before_merge  # the preview changed nothing
+        page.get_by_role("button", name="Merge 1 idea").click()
+        expect(page.locator(".messagelist")).to_be_visible()
+        assert Idea.objects.get(pk=texting.pk).status == Status.DUPLICATE
+        assert not Vote.objects.filter(idea=texting).exists()
+        page.goto(f"/admin/ideas/idea/{texting.pk}/change/")
+        page.get_by_role("link", name="Undo merge…").click()
+        expect(page.locator("#content")).to_contain_text("go back")
+        page.get_by_role("button", name="Undo the merge").click()
+        expect(page.locator(".messagelist")).to_contain_text("Merge undone")
+        assert texting_state() == before_merge
+        assert Idea.objects.get(pk=texting.pk).status == Status.UNDER_REVIEW
+
+        # The winner, with every other idea still open answered at once (from the board again).
+        page.goto(f"/admin/reviews/triageidea/board/{challenge.pk}/")
         page.get_by_role("link", name="compare its finalists").click()
         column = page.get_by_test_id("finalist-column").filter(has_text=finalists[0].title)
         column.get_by_text("Choose as winner…").click()
