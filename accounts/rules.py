@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 STAFF_Q = Q(is_staff=True) | Q(is_superuser=True)
 MEMBERS_Q = Q(is_active=True, is_staff=False, is_superuser=False)
 TRIAGE_STAFF_Q = Q(is_superuser=True) | Q(is_staff=True, groups__name=TRIAGE_GROUP)
+# Administrators: superusers (every permission; their own account is not erased from the portal).
+ADMINISTRATORS_Q = Q(is_superuser=True)
 
 
 def _group_names(user) -> frozenset[str]:
@@ -43,6 +45,11 @@ def is_triage(user: Visitor) -> bool:
 def is_staff_member(user: Visitor | None) -> bool:
     """Staff of the portal (staff status or a superuser), signed in and active: the SQL twin is ``STAFF_Q``."""
     return bool(user is not None and user.is_authenticated and user.is_active and (user.is_staff or user.is_superuser))
+
+
+def is_administrator(user: Visitor | None) -> bool:
+    """A superuser: every permission (``ADMINISTRATORS_Q``)."""
+    return bool(user is not None and user.is_authenticated and user.is_superuser)
 
 
 def is_member(user: Visitor | None) -> bool:

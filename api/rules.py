@@ -1,6 +1,8 @@
 """Who may hold which token, and who may revoke one. What a token's holder may then do through the
 API is decided by the domain apps' own rules, exactly as on the pages."""
 
+from accounts.rules import is_staff_member
+
 from .models import Scope
 
 
@@ -22,13 +24,13 @@ def token_scopes_refusal(user, scopes) -> str | None:
 def can_hold_staff_scope(user) -> bool:
     """Staff (the Django staff flag, or a superuser) may hold the staff scope; what it then allows is
     still decided per endpoint by the domain rules (triage staff for status changes, screenings…)."""
-    return user.is_authenticated and user.is_active and (user.is_staff or user.is_superuser)
+    return is_staff_member(user)
 
 
 def token_revoke_refusal(user, token) -> str | None:
     """The token's owner revokes it; so do staff who may change tokens in the admin."""
     if not user.is_authenticated:
         return "Sign in to revoke a token."
-    if token.user_id == user.pk or (user.is_staff and user.has_perm("api.change_apitoken")):
+    if token.user_id == user.pk or (is_staff_member(user) and user.has_perm("api.change_apitoken")):
         return None
     return "This token is not yours."

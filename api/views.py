@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from challenges import rules as challenge_rules
 from challenges import selectors as challenge_selectors
+from challenges import services as challenge_services
 from challenges.models import Challenge, Outcome
 from ideas import rules as idea_rules
 from ideas import selectors as idea_selectors
@@ -136,7 +137,7 @@ class ChallengeDetail(APIView):
         challenge = _challenge(request, slug)
         challenge.outcome_list = list(challenge.outcomes.all())
         challenge.idea_count = challenge_selectors.challenge_list_for(request.user).get(pk=challenge.pk).idea_count
-        follow = idea_selectors.challenge_follow_state(request.user, challenge)
+        follow = challenge_selectors.challenge_follow_state(request.user, challenge)
         challenge.following, challenge.followers = follow["following"], follow["followers"]
         challenge.submission_refusal = challenge_rules.submission_refusal(request.user, challenge)
         # As on the challenge's page: the targeted outcomes' scores once staff publish them (staff always).
@@ -155,14 +156,14 @@ class ChallengeFollow(MembersOnly, APIView):
     @extend_schema(summary="Follow a challenge", request=None, responses=s.FollowOut)
     def put(self, request, slug: str):
         challenge = _challenge(request, slug)
-        idea_services.challenge_follow(user=request.user, challenge=challenge)
-        return Response(idea_selectors.challenge_follow_state(request.user, challenge))
+        challenge_services.challenge_follow(user=request.user, challenge=challenge)
+        return Response(challenge_selectors.challenge_follow_state(request.user, challenge))
 
     @extend_schema(summary="Stop following a challenge", request=None, responses=s.FollowOut)
     def delete(self, request, slug: str):
         challenge = _challenge(request, slug)
-        idea_services.challenge_unfollow(user=request.user, challenge=challenge)
-        return Response(idea_selectors.challenge_follow_state(request.user, challenge))
+        challenge_services.challenge_unfollow(user=request.user, challenge=challenge)
+        return Response(challenge_selectors.challenge_follow_state(request.user, challenge))
 
 
 # --- ideas ---

@@ -18,6 +18,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.rules import is_administrator
 from core import personal_data as registry
 
 logger = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ def account_erase(*, user) -> None:
     member = User.objects.select_for_update().get(pk=user.pk)
     if member.erased_at is not None:
         return
-    if member.is_superuser:
+    if is_administrator(member):
         raise AccountEraseRefused(
             "A superuser's account cannot be deleted here: another administrator removes the superuser status first."
         )

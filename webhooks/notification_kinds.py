@@ -11,6 +11,7 @@ from django.contrib.auth.models import Permission
 from django.db.models import Q
 from django.urls import reverse
 
+from accounts.rules import ADMINISTRATORS_Q, STAFF_Q, is_staff_member
 from notifications.models import Delivery, OutboxEvent
 from notifications.registry import Draft, NotificationKind, register
 from notifications.services import notify_event
@@ -32,9 +33,7 @@ MANAGE_PERMISSION = ("webhooks", "change_webhookendpoint")
 
 
 def can_manage_webhooks(user) -> bool:
-    return bool(
-        user.is_authenticated and user.is_active and user.is_staff and user.has_perm(".".join(MANAGE_PERMISSION))
-    )
+    return is_staff_member(user) and user.has_perm(".".join(MANAGE_PERMISSION))
 
 
 def _webhook_managers():
@@ -44,8 +43,8 @@ def _webhook_managers():
     granted = Q(user_permissions__in=Permission.objects.filter(permission)) | Q(
         groups__permissions__in=Permission.objects.filter(permission)
     )
-    users = get_user_model().objects.filter(is_active=True, is_staff=True)
-    return users.filter(Q(is_superuser=True) | granted).distinct().order_by("pk")
+    users = get_user_model().objects.filter(STAFF_Q, is_active=True)
+    return users.filter(ADMINISTRATORS_Q | granted).distinct().order_by("pk")
 
 
 def _drafts_webhook_disabled(payload) -> list[Draft]:
