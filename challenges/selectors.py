@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -115,10 +116,11 @@ def challenge_follow_state(user: Visitor, challenge: Challenge) -> dict:
 
 # Who took part in a challenge, from the apps above this one (ideas registers its authors, voters and
 # commenters in IdeasConfig.ready()): each provider returns a queryset of user ids.
-_PARTICIPANT_PROVIDERS: list = []
+ParticipantsProvider = Callable[[Challenge], list[QuerySet]]
+_PARTICIPANT_PROVIDERS: list[ParticipantsProvider] = []
 
 
-def challenge_participants_provider_register(provider) -> None:
+def challenge_participants_provider_register(provider: ParticipantsProvider) -> None:
     """``provider(challenge)`` → querysets of the ids of members who took part in it (each a ``values("…")``)."""
     if provider not in _PARTICIPANT_PROVIDERS:
         _PARTICIPANT_PROVIDERS.append(provider)
