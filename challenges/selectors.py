@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from accounts.rules import TRIAGE_STAFF_Q, is_triage
-from core.funnel import RESULT_ORDER, UNPUBLISHED_STATUSES, WINNER_STATUSES, Status
-from ideas.models import Idea, StatusChange
-from ideas.rules import visible_ideas_q
+from core.funnel import UNPUBLISHED_STATUSES
 
 from .models import Challenge, ChallengeFollow, ChallengeInvitation
 from .phases import RUNNING_PHASES
@@ -98,60 +97,6 @@ def challenge_detail(*, slug: str) -> Challenge:
     return Challenge.objects.prefetch_related("criteria", "outcomes__job").get(slug=slug)
 
 
-# --- Results ----------------------------------------------------------------------------------
-
-# Where an idea ended, best first: the order of the results table.
-# (core.funnel: RESULT_ORDER; a winner stays a winner when its implementation starts and ends: WINNER_STATUSES.)
-
-
-@dataclass
-class ChallengeResults:
-    """The published ideas of a challenge and where each ended, with ``reason`` and ``reached_final``."""
-
-    ideas: list[Idea] = field(default_factory=list)
-
-    @property
-    def winners(self) -> list[Idea]:
-        return [idea for idea in self.ideas if idea.status in WINNER_STATUSES]
-
-    @property
-    def finalists(self) -> list[Idea]:
-        """Ideas that reached the final and did not win (still finalists, or not selected there)."""
-        return [
-            idea for idea in self.ideas if getattr(idea, "reached_final", False) and idea.status not in WINNER_STATUSES
-        ]
-
-    @property
-    def has_winner(self) -> bool:
-        return bool(self.winners)
-
-
-def challenge_results(user: Visitor, *, challenge: Challenge) -> ChallengeResults:
-    """Every published idea of the challenge the user may see, in one query, best result first.
-
-    Each idea carries ``reason``: the reason of the status change that gave it its current status
-    (reasons are public: the idea page shows them to everyone), and ``reached_final``: whether it was
-    ever a finalist.
-    """
-    latest_reason = (
-        StatusChange.objects.filter(idea=OuterRef("pk"), to_status=OuterRef("status"))
-        .order_by("-created_at", "-id")
-        .values("reason")[:1]
-    )
-    reached_final = StatusChange.objects.filter(idea=OuterRef("pk"), to_status=Status.FINALIST)
-    ideas = list(
-        Idea.objects.filter(visible_ideas_q(user), challenge=challenge)
-        .published()
-        .select_related("author", "duplicate_of")
-        .annotate(reason=Subquery(latest_reason), reached_final=Exists(reached_final))
-        .by_support()
-    )
-    rank = {status: index for index, status in enumerate(RESULT_ORDER)}
-    # Stable: within a status, most supported first (the query's order).
-    ideas.sort(key=lambda idea: (rank.get(idea.status, len(rank)), not idea.reached_final))
-    return ChallengeResults(ideas=ideas)
-
-
 # --- Invitations ------------------------------------------------------------------------------
 
 
@@ -171,10 +116,11 @@ def challenge_follow_state(user: Visitor, challenge: Challenge) -> dict:
 
 # Who took part in a challenge, from the apps above this one (ideas registers its authors, voters and
 # commenters in IdeasConfig.ready()): each provider returns a queryset of user ids.
-_PARTICIPANT_PROVIDERS: list = []
+ParticipantsProvider = Callable[[Challenge], list[QuerySet]]
+_PARTICIPANT_PROVIDERS: list[ParticipantsProvider] = []
 
 
-def challenge_participants_provider_register(provider) -> None:
+def challenge_participants_provider_register(provider: ParticipantsProvider) -> None:
     """``provider(challenge)`` → querysets of the ids of members who took part in it (each a ``values("…")``)."""
     if provider not in _PARTICIPANT_PROVIDERS:
         _PARTICIPANT_PROVIDERS.append(provider)

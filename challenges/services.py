@@ -454,7 +454,7 @@ ANNOUNCEMENT_BODY_MAX = 5000
 
 
 @transaction.atomic
-def challenge_announce(*, challenge: Challenge, sent_by, subject: str, body: str, send_key: str) -> Announcement:
+def challenge_announce(*, challenge: Challenge, sent_by: User, subject: str, body: str, send_key: str) -> Announcement:
     """Write to a challenge's participants (authors, voters, commenters) and followers who may see it.
 
     Delivered through the notifications outbox (kind ``challenge_announcement``) in this transaction,

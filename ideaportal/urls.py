@@ -16,7 +16,7 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("notifications/", include("notifications.urls")),
     path("metrics/", include("metrics.urls")),
-    path("reputation/", include("reputation.urls")),
+    path("reputation/", include("pages.urls_reputation")),
     path("innovators/", include("innovators.urls")),
     path("accounts/profile/", pages.profile, name="profile"),
     path("accounts/api-tokens/", include("api.urls_tokens")),

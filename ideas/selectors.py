@@ -26,7 +26,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Concat
 
-from challenges.models import Outcome
+from challenges.models import Challenge, Outcome
 from core.funnel import AWAITING_ANSWER, DECIDED_STATUSES
 
 from .models import Comment, Idea, IdeaFollow, Status, StatusChange, Vote
@@ -421,7 +421,7 @@ def _count_of(queryset: QuerySet) -> QuerySet:
     return queryset.order_by().values("idea").annotate(n=Count("pk")).values("n")
 
 
-def challenge_participant_ids(challenge) -> list[QuerySet]:
+def challenge_participant_ids(challenge: Challenge) -> list[QuerySet]:
     """Who took part in a challenge, for its announcements (registered with
     ``challenges.selectors.challenge_participants_provider_register``): authors of its published ideas,
     its voters and its commenters (a removed comment still counts: they took part)."""

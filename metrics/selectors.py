@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.db import connection
 from django.db.models import (
@@ -45,6 +45,7 @@ from django.db.models import (
     IntegerField,
     Max,
     Min,
+    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -80,11 +81,14 @@ def _stage_rank(field_name: str):
     return Case(*whens, default=Value(0), output_field=IntegerField())
 
 
+# Any model's rows (in_period filters ideas, votes and comments alike).
+_M = TypeVar("_M", bound=Model)
+
 # A period of submission: (start, end), end exclusive, either end open (None); None: all time.
 Period = tuple[datetime.datetime | None, datetime.datetime | None] | None
 
 
-def in_period(queryset, period: Period, field_name: str = "submitted_at"):
+def in_period(queryset: QuerySet[_M], period: Period, field_name: str = "submitted_at") -> QuerySet[_M]:
     """Rows whose ``field_name`` falls in the period (start included, end excluded)."""
     if period is None:
         return queryset

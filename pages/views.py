@@ -1,5 +1,6 @@
 """Pages that compose several apps: the home page, a challenge's page and its results (the challenge,
-its ideas, its outcomes' scores), and the member's profile (the account and their survey segment)."""
+its ideas, its outcomes' scores), the member's own profile form (the account and their survey
+segment) and a member's public profile (their points and tier, their ideas and how far they went)."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,7 +12,12 @@ from challenges import rules, selectors
 from challenges.models import Challenge
 from challenges.selectors import challenge_follow_state, challenge_open_list_for
 from core.pagecache import cache_public_page
+from ideas import selectors_profile
 from ideas.selectors import idea_list_for, idea_recently_decided_for, user_votes_on
+from ideas.selectors_results import ChallengeResults
+from ideas.selectors_results import challenge_results as results_of
+from reputation.rules import can_view_profile, is_staff_viewer
+from reputation.services import tier_of
 from scoring.selectors import scores_overall_for_outcomes
 from scoring.selectors_survey import member_segment
 from scoring.services.survey import respondent_segment_set
@@ -39,11 +45,11 @@ def _challenge_or_404(request, slug: str) -> Challenge:
     return challenge
 
 
-def _announced_results(request, challenge: Challenge) -> selectors.ChallengeResults | None:
+def _announced_results(request, challenge: Challenge) -> ChallengeResults | None:
     """The results if they are out (closed, or final with a winner); no query in earlier phases."""
     if not rules.results_may_be_out(challenge):
         return None
-    results = selectors.challenge_results(request.user, challenge=challenge)
+    results = results_of(request.user, challenge=challenge)
     return results if rules.results_announced(challenge, has_winner=results.has_winner) else None
 
 
@@ -82,7 +88,7 @@ def challenge_results(request, slug: str):
     results = _announced_results(request, challenge)
     preview = None
     if results is None and rules.can_preview_results(request.user):
-        preview = selectors.challenge_results(request.user, challenge=challenge)
+        preview = results_of(request.user, challenge=challenge)
     return render(
         request,
         "challenges/challenge_results.html",
@@ -100,3 +106,27 @@ def profile(request):
         messages.success(request, "Your profile is saved.")
         return redirect("profile")
     return render(request, "accounts/profile.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@cache_public_page
+def member_profile(request, pk: int):
+    """A member's track record; a profile the viewer may not see does not exist for them (404)."""
+    try:
+        member = selectors_profile.member_for_profile(pk=pk)
+    except selectors_profile.User.DoesNotExist:
+        raise Http404("No such member.") from None
+    if not can_view_profile(request.user, member):
+        raise Http404("No such member.")
+    is_own = request.user.is_authenticated and request.user.pk == member.pk
+    total = getattr(member, "reputation_total", None)
+    context = {
+        "member": member,
+        "is_own": is_own,
+        "hidden": not member.profile_public or not member.is_active,
+        "seen_as_staff": not is_own and is_staff_viewer(request.user),
+        "points": total.points if total else 0,
+        "tier": tier_of(member),
+        "ideas": selectors_profile.profile_ideas(viewer=request.user, member=member),
+        "funnel": selectors_profile.profile_funnel(viewer=request.user, member=member),
+    }
+    return render(request, "reputation/profile.html", context)

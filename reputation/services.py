@@ -246,12 +246,12 @@ def _submission_points_take(idea) -> int:
     return net if taken else 0
 
 
-def idea_merge_points_take(*, idea) -> int:
+def idea_merge_points_take(*, idea: Idea) -> int:
     """A merge as a duplicate takes the submission points back; how many (for ``idea_merge_points_restore``)."""
     return _submission_points_take(idea)
 
 
-def idea_merge_points_restore(*, idea, merge_id: int, points: int) -> bool:
+def idea_merge_points_restore(*, idea: Idea, merge_id: int, points: int) -> bool:
     """An undone merge gives back the ``points`` it took, once per merge (keyed on it)."""
     if points <= 0:
         return False

@@ -1,4 +1,3 @@
-from django.http import Http404
 from django.shortcuts import render
 
 from challenges.selectors import challenge_visible_to
@@ -7,8 +6,7 @@ from core.pagecache import cache_public_page
 from . import selectors
 from .forms import LeaderboardForm
 from .models import Kind
-from .rules import can_view_profile, is_staff_viewer
-from .services import POINTS, TIERS, VOTES_CAP_PER_IDEA, tier_of
+from .services import POINTS, TIERS, VOTES_CAP_PER_IDEA
 
 
 @cache_public_page
@@ -18,30 +16,6 @@ def points(request):
     return render(
         request, "reputation/points.html", {"points_table": table, "tiers": TIERS, "votes_cap": VOTES_CAP_PER_IDEA}
     )
-
-
-@cache_public_page
-def profile(request, pk: int):
-    """A member's track record; a profile the viewer may not see does not exist for them (404)."""
-    try:
-        member = selectors.member_for_profile(pk=pk)
-    except selectors.User.DoesNotExist:
-        raise Http404("No such member.") from None
-    if not can_view_profile(request.user, member):
-        raise Http404("No such member.")
-    is_own = request.user.is_authenticated and request.user.pk == member.pk
-    total = getattr(member, "reputation_total", None)
-    context = {
-        "member": member,
-        "is_own": is_own,
-        "hidden": not member.profile_public or not member.is_active,
-        "seen_as_staff": not is_own and is_staff_viewer(request.user),
-        "points": total.points if total else 0,
-        "tier": tier_of(member),
-        "ideas": selectors.profile_ideas(viewer=request.user, member=member),
-        "funnel": selectors.profile_funnel(viewer=request.user, member=member),
-    }
-    return render(request, "reputation/profile.html", context)
 
 
 @cache_public_page(params=("period", "challenge"))

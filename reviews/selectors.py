@@ -99,7 +99,7 @@ def _current_mentor_name():
     return Subquery(current.values("name")[:1], output_field=CharField())
 
 
-def board_challenges():
+def board_challenges() -> list[Challenge]:
     """Challenges for the board's picker: those still taking decisions first, then the newest (one query)."""
     from challenges.models import Challenge
 
@@ -115,7 +115,7 @@ def board_challenges():
 QUEUE_NEXT_CAP = 10_000
 
 
-def queue_next_idea_id(queue, *, current_id: int, position: int | None) -> int | None:
+def queue_next_idea_id(queue: QuerySet[Idea], *, current_id: int, position: int | None) -> int | None:
     """The idea after ``current_id`` in ``queue`` (the changelist's filtered, ordered queryset), or None.
 
     One query for the ids in the queue's order (at most QUEUE_NEXT_CAP). An idea that has left the
@@ -133,7 +133,7 @@ def queue_next_idea_id(queue, *, current_id: int, position: int | None) -> int |
     return following[0] if following else None
 
 
-def queue_position(queue, *, idea_id: int) -> int | None:
+def queue_position(queue: QuerySet[Idea], *, idea_id: int) -> int | None:
     """Where the idea stands in the queue's order (0 first), or None if it is not in it (one query)."""
     ids = list(queue.values_list("pk", flat=True)[:QUEUE_NEXT_CAP])
     return ids.index(idea_id) if idea_id in ids else None
@@ -145,7 +145,7 @@ BOARD_STATUSES = BOARD_ORDER
 BOARD_CARDS_PER_COLUMN = 30
 
 
-def challenge_board(challenge, *, now: datetime.datetime) -> list[dict]:
+def challenge_board(challenge: Challenge, *, now: datetime.datetime) -> list[dict]:
     """The challenge's published ideas by status, one column per BOARD_STATUSES entry, in two queries.
 
     Each column is ``{"status", "label", "count", "ideas"}``; ``ideas`` holds at most
@@ -466,7 +466,7 @@ def finalists_compare(*, challenge: Challenge) -> FinalistComparison:
     return FinalistComparison(criteria=criteria, finalists=finalists)
 
 
-def mentors_with_load():
+def mentors_with_load() -> QuerySet[User]:
     """Active members of the Mentor group with ``load``, their current assignments (one query)."""
     from django.contrib.auth import get_user_model
 
@@ -480,7 +480,7 @@ def mentors_with_load():
     )
 
 
-def with_current_mentor(queryset):
+def with_current_mentor(queryset: QuerySet[Idea]) -> QuerySet[Idea]:
     """Annotate ideas with their current mentor: ``current_mentor_id`` and ``current_mentor_name``
     (display name, else email), as subqueries, so a list gains the column without a query per row."""
     from django.db.models import CharField, OuterRef, Subquery, Value
@@ -496,7 +496,7 @@ def with_current_mentor(queryset):
     )
 
 
-def first_answer_expression():
+def first_answer_expression() -> Subquery:
     """When the idea had its first answer, as a subquery: the first status change after submission to a
     staff decision (``DECIDED_STATUSES``) not made by the idea's author. The metrics page counts the
     same (``metrics.selectors._idea_facts``, as a join); ``tests/test_metrics_range.py`` holds the
@@ -521,7 +521,7 @@ ANSWER_PROMISE_CHOICES = [
 ]
 
 
-def ideas_by_answer_promise(queryset, which: str, *, now: datetime.datetime):
+def ideas_by_answer_promise(queryset: QuerySet[Idea], which: str, *, now: datetime.datetime) -> QuerySet[Idea]:
     """Submitted ideas answered within their challenge's promise (``in_time``), not (``late``: answered
     after it, or unanswered past it), or unanswered and not yet due (``not_yet_due``): the metrics
     page's definitions, as a filter. An idea its author withdrew before any answer is in none."""

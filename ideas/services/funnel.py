@@ -136,7 +136,7 @@ def merge_refusal(merge: Merge) -> str | None:
 
 
 @transaction.atomic
-def idea_unmerge(*, merge: Merge, undone_by, reason: str = "") -> Merge:
+def idea_unmerge(*, merge: Merge, undone_by: User, reason: str = "") -> Merge:
     """Undo a merge: the votes and followers that moved go back, the duplicate takes its status again.
 
     Locks both ideas (id order) and the merge row. Refused (MergeNotUndoable, nothing changed) for a

@@ -378,7 +378,7 @@ def revision_request_answer_unlocked(*, idea: Idea, version: IdeaVersion) -> int
     return answered
 
 
-def mentor_assignment_seen(*, idea: Idea, mentor) -> int:
+def mentor_assignment_seen(*, idea: Idea, mentor: User) -> int:
     """The mentor opened the idea in the mentor area: its "new version" flag goes off (rows updated: 0 or 1)."""
     return MentorAssignment.objects.filter(idea=idea, mentor=mentor, ended_at__isnull=True).update(
         seen_at=timezone.now()
