@@ -1,11 +1,20 @@
 """Read queries of the api app."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db.models import QuerySet
 
 from .models import ApiToken
 
+if TYPE_CHECKING:
+    from accounts.models import User
+    from ideas.models import Comment, Idea
+    from scoring.models import OutcomeScore
 
-def tokens_for(user) -> QuerySet[ApiToken]:
+
+def tokens_for(user: User) -> QuerySet[ApiToken]:
     """The member's tokens, newest first (revoked ones too: the page shows when)."""
     return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
 
@@ -15,7 +24,7 @@ def token_by_secret(token_hash: str) -> ApiToken | None:
     return ApiToken.objects.select_related("user").filter(token_hash=token_hash).first()
 
 
-def comments_of_idea(idea):
+def comments_of_idea(idea: Idea) -> QuerySet[Comment]:
     """Every comment of an idea the requester may see (the caller checked), replies included, with
     their authors: one query per page. Removed and hidden comments keep their place (the output
     hides their words, as the page does)."""
@@ -24,7 +33,7 @@ def comments_of_idea(idea):
     return Comment.objects.filter(idea_id=idea.pk).select_related("author")
 
 
-def opportunity_scores():
+def opportunity_scores() -> QuerySet[OutcomeScore]:
     """The stored opportunity scores, overall (no segment) and per segment, with their outcomes."""
     from scoring.models import OutcomeScore
 

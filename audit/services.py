@@ -4,17 +4,26 @@ Called inside the action's own transaction (the services are ``@transaction.atom
 or rolled-back action leaves no row, and a committed one always has its row.
 """
 
+from __future__ import annotations
+
 import csv
 import ipaddress
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, TextIO
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from .models import AuditEntry
 
+if TYPE_CHECKING:
+    from django.db.models import Model
+    from django.http import HttpRequest
 
-def _target_fields(target) -> dict:
+    from accounts.models import User
+
+
+def _target_fields(target: Model | None) -> dict:
     """Type, id and a readable label of the target: its title or name if it has one; a member is only "user #id"."""
     if target is None:
         return {"target_type": "", "target_id": "", "target_repr": ""}
@@ -32,7 +41,7 @@ def _target_fields(target) -> dict:
     }
 
 
-def _client_ip(request) -> str | None:
+def _client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
     address = request.META.get("REMOTE_ADDR") or ""
@@ -44,12 +53,12 @@ def _client_ip(request) -> str | None:
 
 def audit_record(
     *,
-    actor,
+    actor: User | None,
     action: str,
-    target=None,
+    target: Model | None = None,
     before: dict | None = None,
     after: dict | None = None,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> AuditEntry:
     """Append one row: who (``actor``, a user or None for the system), what (``action``, dotted:
     ``idea.status_changed``), on what (``target``, a model instance; only its type, id and title are
@@ -84,7 +93,9 @@ CSV_COLUMNS = [
 ]
 
 
-def audit_export_csv(*, actor, entries: Iterable[AuditEntry], out, filters: dict, request=None) -> int:
+def audit_export_csv(
+    *, actor: User, entries: Iterable[AuditEntry], out: TextIO, filters: dict, request: HttpRequest | None = None
+) -> int:
     """Write ``entries`` as CSV to ``out`` and record the export itself (with its filters); returns the row count.
 
     The export's own row is written first, in its own transaction, so an export is audited even if the

@@ -1,12 +1,18 @@
 """Who may erase an account now."""
 
+from __future__ import annotations
+
 import time
+from typing import TYPE_CHECKING
 
 from allauth.account import app_settings as account_settings
 from allauth.account.internal.flows.login import get_authentication_records
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
-def signed_in_recently(request) -> bool:
+
+def signed_in_recently(request: HttpRequest) -> bool:
     """Whether this session's member signed in (by any method, single sign-on included) within
     allauth's reauthentication window (ACCOUNT_REAUTHENTICATION_TIMEOUT, 5 minutes by default).
     allauth cannot ask a member who has only single sign-on for a password, so the erasure of such
@@ -16,5 +22,6 @@ def signed_in_recently(request) -> bool:
     return time.time() - newest <= account_settings.REAUTHENTICATION_TIMEOUT
 
 
-def may_erase_without_password(request) -> bool:
-    return not request.user.has_usable_password() and signed_in_recently(request)
+def may_erase_without_password(request: HttpRequest) -> bool:
+    user = request.user
+    return user.is_authenticated and not user.has_usable_password() and signed_in_recently(request)

@@ -4,11 +4,14 @@ Every app contributes through ``core.personal_data`` (its ``personal_data.py``, 
 ``AppConfig.ready()``); this module runs the sections in order and knows none of them.
 """
 
+from __future__ import annotations
+
 import datetime
 import io
 import json
 import logging
 import zipfile
+from typing import TYPE_CHECKING
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -20,6 +23,10 @@ from django.utils import timezone
 
 from accounts.rules import is_administrator
 from core import personal_data as registry
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +43,7 @@ class AccountEraseRefused(Exception):
     """Why the account cannot be erased now, for the member to read."""
 
 
-def personal_data_export(*, user) -> bytes:
+def personal_data_export(*, user: User) -> bytes:
     """A zip of everything the portal holds about the member: one JSON file per registered section
     (profile, ideas with versions, comments, votes, ...) and their texts (ideas as Markdown).
 
@@ -76,7 +83,7 @@ def _member_sessions_delete(user) -> int:
 
 
 @transaction.atomic
-def account_erase(*, user) -> None:
+def account_erase(*, user: User) -> None:
     """Erase the member's account, in one transaction: every registered section deletes or
     anonymises its rows, then their sessions go and the account's row keeps only its id.
 

@@ -11,8 +11,11 @@
 3. ``delivery_replay`` (admin) queues a new attempt of a delivery, whatever its state.
 """
 
+from __future__ import annotations
+
 import datetime
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -23,6 +26,13 @@ from audit.services import audit_record
 
 from . import http, notification_kinds, payloads, signing
 from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from accounts.models import User
+    from notifications.models import OutboxEvent
+
 
 # Waits up to this long are queued as a countdown; longer ones are left to the beat task (Redis would
 # hand a task kept past its visibility timeout to a second worker).
@@ -43,7 +53,7 @@ def _queue_attempt(delivery_id: int, *, countdown: int | None = None, replay: bo
 # --- 1. Deliveries, when an outbox event is processed -------------------------------------------------
 
 
-def deliveries_create_for_event(event) -> int:
+def deliveries_create_for_event(event: OutboxEvent) -> int:
     """The outbox listener: one delivery per active endpoint subscribed to the event; returns how many are new."""
     event_type = payloads.EVENT_TYPE_OF_KIND.get(event.kind)
     if event_type is None:
@@ -198,7 +208,7 @@ def deliveries_due_ids(*, limit: int = 500) -> list[int]:
 
 
 @transaction.atomic
-def delivery_replay(*, delivery: WebhookDelivery, by, request=None) -> WebhookDelivery:
+def delivery_replay(*, delivery: WebhookDelivery, by: User, request: HttpRequest | None = None) -> WebhookDelivery:
     """Queue a new attempt of the delivery (same body, same webhook-id), with a fresh retry schedule."""
     delivery = WebhookDelivery.objects.select_for_update().select_related("endpoint").get(pk=delivery.pk)
     if not delivery.endpoint.active:
@@ -230,7 +240,14 @@ def endpoint_state(endpoint: WebhookEndpoint | None) -> dict:
 
 
 @transaction.atomic
-def endpoint_save(*, endpoint: WebhookEndpoint, by, before: dict, secret_changed: bool = False, request=None):
+def endpoint_save(
+    *,
+    endpoint: WebhookEndpoint,
+    by: User,
+    before: dict,
+    secret_changed: bool = False,
+    request: HttpRequest | None = None,
+) -> WebhookEndpoint:
     """Save an endpoint from the admin and record the change. Turning it on again starts its failure
     count afresh and sends what waited for it."""
     created = endpoint.pk is None
@@ -256,7 +273,7 @@ def endpoint_save(*, endpoint: WebhookEndpoint, by, before: dict, secret_changed
 
 
 @transaction.atomic
-def endpoint_test_send(*, endpoint: WebhookEndpoint, by, request=None) -> WebhookDelivery:
+def endpoint_test_send(*, endpoint: WebhookEndpoint, by: User, request: HttpRequest | None = None) -> WebhookDelivery:
     """Queue a test message to the endpoint (signed and logged like any delivery, retried the same way)."""
     if not endpoint.active:
         raise WebhookError(f"“{endpoint}” is turned off: turn it on before sending a test message.")
@@ -278,7 +295,7 @@ def endpoint_test_send(*, endpoint: WebhookEndpoint, by, request=None) -> Webhoo
 
 
 @transaction.atomic
-def endpoint_delete(*, endpoint: WebhookEndpoint, by, request=None) -> None:
+def endpoint_delete(*, endpoint: WebhookEndpoint, by: User, request: HttpRequest | None = None) -> None:
     audit_record(
         actor=by, action="webhook.endpoint_deleted", target=endpoint, before=endpoint_state(endpoint), request=request
     )
@@ -286,7 +303,9 @@ def endpoint_delete(*, endpoint: WebhookEndpoint, by, request=None) -> None:
 
 
 @transaction.atomic
-def endpoint_secret_rotate(*, endpoint: WebhookEndpoint, by, request=None) -> WebhookEndpoint:
+def endpoint_secret_rotate(
+    *, endpoint: WebhookEndpoint, by: User, request: HttpRequest | None = None
+) -> WebhookEndpoint:
     """A new secret; from now on every request (retries of older deliveries too) is signed with it."""
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
     endpoint.secret = signing.secret_generate()

@@ -27,8 +27,11 @@ from .imports import RatingsImportInvalid, ratings_import
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
+    from django.http import HttpRequest
 
     from accounts.models import User
+
+    from .imports import ImportResult
 
 
 logger = logging.getLogger(__name__)
@@ -38,7 +41,14 @@ Status = RatingsImportJob.Status
 STALE_AFTER = timedelta(minutes=10)
 
 
-def ratings_import_audit(*, actor, result, file_name: str, job=None, request=None) -> None:
+def ratings_import_audit(
+    *,
+    actor: User | None,
+    result: ImportResult,
+    file_name: str,
+    job: RatingsImportJob | None = None,
+    request: HttpRequest | None = None,
+) -> None:
     """The audit row of a survey import that wrote ratings; called inside the import's transaction."""
     audit_record(
         actor=actor,
