@@ -320,6 +320,8 @@ IDEA_VOTE_THRESHOLDS = [int(value) for value in env_list("IDEA_VOTE_THRESHOLDS",
 # 0 keeps them for ever. Notifications whose email is still owed are kept until it is sent.
 NOTIFICATION_RETENTION_DAYS = env_int("NOTIFICATION_RETENTION_DAYS", 365)
 OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 30)
+# Finished webhook deliveries (delivered or failed for good) and their attempts.
+WEBHOOK_DELIVERY_RETENTION_DAYS = env_int("WEBHOOK_DELIVERY_RETENTION_DAYS", 90)
 
 # /healthz (health/checks.py): a worker or beat not seen for this long, or an outbox event waiting
 # this long, is reported as degraded.

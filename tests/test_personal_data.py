@@ -428,10 +428,43 @@ def test_retention_deletes_old_notifications_and_processed_outbox_events_only(se
     assert OutboxEvent.objects.filter(pk=done_new.pk).exists()
 
 
+@pytest.mark.django_db
+def test_retention_deletes_old_finished_webhook_deliveries_with_their_attempts_only(settings):
+    from webhooks.models import WebhookAttempt, WebhookDelivery
+
+    settings.WEBHOOK_DELIVERY_RETENTION_DAYS = 30
+    endpoint = WebhookEndpoint.objects.create(name="CRM", url="http://127.0.0.1:9/hooks", event_types=[])
+
+    def delivery(key, state):
+        made = WebhookDelivery.objects.create(
+            endpoint=endpoint,
+            event_key=key,
+            event_type="idea.submitted",
+            message_id=f"msg_{key}",
+            body="{}",
+            state=state,
+        )
+        WebhookAttempt.objects.create(delivery=made, started_at=timezone.now(), duration_ms=5, status_code=200)
+        return made
+
+    old_done = delivery("old-done", WebhookDelivery.State.DELIVERED)
+    old_failed = delivery("old-failed", WebhookDelivery.State.FAILED)
+    old_pending = delivery("old-pending", WebhookDelivery.State.PENDING)  # still to do: kept
+    recent = delivery("recent", WebhookDelivery.State.DELIVERED)
+    for made in (old_done, old_failed, old_pending):
+        _aged(WebhookDelivery, made.pk, 31)
+    _aged(WebhookDelivery, recent.pk, 29)
+
+    assert services.retention_apply(key="webhook_deliveries") == 2
+    assert set(WebhookDelivery.objects.values_list("event_key", flat=True)) == {"old-pending", "recent"}
+    assert WebhookAttempt.objects.count() == 2  # the deleted deliveries' attempts went with them
+    assert services.retention_apply(key="webhook_deliveries") == 0
+
+
 def test_retention_runs_daily_from_beat_and_every_rule_reads_a_setting(settings):
     assert settings.CELERY_BEAT_SCHEDULE["apply-retention"]["task"] == "privacy.tasks.apply_retention"
     keys = {rule.key for rule in registry.retention_rules()}
-    assert {"notifications", "outbox"} <= keys
+    assert {"notifications", "outbox", "webhook_deliveries"} <= keys
     for rule in registry.retention_rules():
         assert isinstance(getattr(settings, rule.setting), int)
 

@@ -10,7 +10,8 @@ class WebhooksConfig(AppConfig):
     def ready(self):
         from notifications.registry import event_listener_register
 
-        from . import notification_kinds, services
+        from . import notification_kinds, personal_data, services
 
         notification_kinds.register_kinds()
+        personal_data.register_rules()
         event_listener_register(services.deliveries_create_for_event)
