@@ -11,7 +11,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 
 from audit.services import audit_record
-from core.admin import admin_page
+from core.admin import ReadOnlyAdminMixin, admin_page
 from core.errors import refusal_shown
 
 from . import rules, selectors, services
@@ -511,7 +511,7 @@ class ChallengeInvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Announcement)
-class AnnouncementAdmin(admin.ModelAdmin):
+class AnnouncementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: written from a challenge's page ("Write to participants…") by challenge_announce."""
 
     list_display = ["subject", "challenge", "sent_by", "created_at", "audience_count"]
@@ -526,12 +526,3 @@ class AnnouncementAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return rules.can_invite(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
