@@ -1,7 +1,7 @@
 """Throttling per token (a session: per member; no credentials: per address), in the cache.
 
 Rates are settings (API_THROTTLE_RATES: anonymous, read, write), read on every request so a change
-of settings applies at once. The cache fails open (ideaportal.cache): with Redis down, nothing is
+of settings applies at once. The cache fails open (core.cache): with Redis down, nothing is
 throttled rather than everything refused.
 """
 
