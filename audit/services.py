@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TextIO
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from .cells import csv_cell
 from .models import AuditEntry
 
 if TYPE_CHECKING:
@@ -117,7 +118,7 @@ def audit_export_csv(
                 entry.action,
                 entry.target_type,
                 entry.target_id,
-                entry.target_repr,
+                csv_cell(entry.target_repr),  # an idea's title, written by a member
                 json.dumps(entry.before, sort_keys=True),
                 json.dumps(entry.after, sort_keys=True),
                 entry.ip_address or "",

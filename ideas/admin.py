@@ -13,8 +13,8 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from accounts.rules import is_triage
+from audit.exports import ChangelistCsvExportMixin
 from core.admin import ReadOnlyAdminMixin, admin_page
-from core.csv_export import ChangelistCsvExportMixin
 from core.errors import DomainError, refusal_shown
 from core.funnel import NOT_MERGEABLE_STATUSES, OPEN_STATUSES, Status
 from core.redirects import next_url

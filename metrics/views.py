@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from audit.cells import csv_cell
 from audit.services import audit_record
 from core.pagecache import cache_public_page
 
@@ -122,7 +123,7 @@ def metrics_export(request, table: str):
     response["Content-Disposition"] = f'attachment; filename="metrics-{table}-{scope}.csv"'
     writer = csv.writer(response)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
     return response
 
 

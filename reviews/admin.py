@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+from audit.exports import ChangelistCsvExportMixin
 from challenges.models import Challenge
 from core.admin import ReadOnlyAdminMixin, admin_page
-from core.csv_export import ChangelistCsvExportMixin
 from core.errors import refusal_shown
 from core.funnel import AWAITING_ANSWER, Status
 from core.pagination import CappedPaginator

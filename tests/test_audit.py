@@ -538,3 +538,11 @@ def test_an_announcement_is_recorded_with_its_audience_and_a_refused_one_is_not(
     assert entry.actor == triage and entry.target_id == str(challenge.pk)
     assert entry.after == {"announcement": announcement.pk, "audience": 1}
     assert_no_personal_data(entry, follower)
+
+
+def test_the_audit_export_guards_a_title_a_spreadsheet_would_run(admin_client, triage):
+    idea = factories.IdeaFactory(title='=HYPERLINK("http://evil.example","Lockers")')
+    idea_services.idea_status_change(idea=idea, to_status=Status.SHORTLISTED, changed_by=triage)
+    response = admin_client.get(reverse("admin:audit_auditentry_export"), {"action": "idea.status_changed"})
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[1][7] == "'" + idea.title

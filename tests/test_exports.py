@@ -8,7 +8,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from core.csv_export import csv_cell
+from audit.cells import csv_cell
 from ideas.models import Status
 from reviews.services import screening as screening_services
 from tests import factories
