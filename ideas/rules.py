@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 from accounts.rules import is_triage
 from challenges.models import Challenge
 from challenges.rules import COMMENTING_PHASES, VOTING_PHASES, can_view_challenge
-from core.funnel import AUTHOR_STATUSES, UNPUBLISHED_STATUSES, Status
+from core.funnel import AUTHOR_STATUSES, ENDED_STATUSES, UNPUBLISHED_STATUSES, Status
 
 from .models import Idea
 
@@ -50,19 +50,30 @@ def can_view_idea(user: Visitor, idea: Idea) -> bool:
     return idea.status not in PRIVATE_STATUSES and can_view_challenge(user, idea.challenge)
 
 
-def vote_refusal(user: Visitor, idea: Idea) -> str | None:
-    """Why the user may not vote on this idea now, or None if they may."""
-    if not user.is_authenticated:
-        return "Sign in to vote."
-    if idea.author_id == user.pk:
-        return "You cannot vote on your own idea."
+# A visitor's refusal: the vote box offers to sign in and come back instead of the buttons.
+VOTE_SIGN_IN = "Sign in to vote."
+
+
+def vote_refusal(user: Visitor, idea: Idea, *, known_visible: bool = False) -> str | None:
+    """Why the user may not vote on this idea now (or take their vote back), or None if they may.
+
+    An idea that reached an ending (``core.funnel.ENDED_STATUSES``) says so to everyone, visitors
+    and its author included, so the vote box tells why the buttons are gone; its votes stay
+    counted. ``known_visible``: the caller listed the idea with ``visible_ideas_q(user)``, so
+    ``can_view_idea`` (a query for a member on an invite-only challenge) need not be asked again.
+    """
     refusal = withdrawn_vote_refusal(idea)
     if refusal:
         return refusal
-    if idea.status == Status.DRAFT or not can_view_idea(user, idea):
+    if idea.status == Status.DRAFT or not (known_visible or can_view_idea(user, idea)):
         return "This idea is not open for votes."
-    if idea.status == Status.DUPLICATE:
-        return "This idea was merged into another one: vote there."
+    refusal = ended_vote_refusal(idea)
+    if refusal:
+        return refusal
+    if not user.is_authenticated:
+        return VOTE_SIGN_IN
+    if idea.author_id == user.pk:
+        return "You cannot vote on your own idea."
     if idea.challenge.phase not in VOTING_PHASES:
         return f"Voting is closed: the challenge is {idea.challenge.get_phase_display().lower()}."
     return None
@@ -279,6 +290,19 @@ def withdraw_refusal(user: Visitor, idea: Idea) -> str | None:
 
 def can_withdraw_idea(user: Visitor, idea: Idea) -> bool:
     return withdraw_refusal(user, idea) is None
+
+
+def ended_vote_refusal(idea: Idea) -> str | None:
+    """Why an idea that reached an ending (``core.funnel.ENDED_STATUSES``: declined, not selected,
+    merged, withdrawn, a winner, in progress, implemented) takes no new votes, or None while it is
+    still open. Its votes stay counted; this only says no to new ones, whoever asks (staff too)."""
+    if idea.status not in ENDED_STATUSES:
+        return None
+    if idea.status == Status.WITHDRAWN:
+        return withdrawn_vote_refusal(idea)
+    if idea.status == Status.DUPLICATE:
+        return "This idea was merged into another one: vote there."
+    return f"Voting is closed: the team's answer is in (this idea is {idea.get_status_display().lower()}). Its votes stay counted."
 
 
 def withdrawn_vote_refusal(idea: Idea) -> str | None:

@@ -30,7 +30,7 @@ from challenges.models import Challenge, Outcome
 from core.funnel import AWAITING_ANSWER, DECIDED_STATUSES
 
 from .models import Comment, Idea, IdeaFollow, Status, StatusChange, Vote
-from .rules import can_moderate_comments, comment_actions, visible_ideas_q
+from .rules import VOTE_SIGN_IN, can_moderate_comments, comment_actions, visible_ideas_q, vote_refusal
 
 if TYPE_CHECKING:
     from django.db.models.expressions import OrderBy
@@ -71,10 +71,13 @@ def idea_list_for(user: Visitor) -> QuerySet[Idea]:
 
 
 def idea_recently_decided_for(user: Visitor, *, limit: int = 6) -> QuerySet[Idea]:
-    """Ideas staff answered most recently: the loop being closed, for the home page."""
+    """Ideas staff answered most recently: the loop being closed, for the home page. Each has
+    ``answer``, the reason of its latest status change (in the same SELECT), which its card shows."""
+    latest_reason = StatusChange.objects.filter(idea=OuterRef("pk")).order_by("-created_at", "-id").values("reason")
     return (
         idea_list_for(user)
         .filter(status__in=DECIDED_STATUSES, decided_at__isnull=False)
+        .annotate(answer=Subquery(latest_reason[:1]))
         .order_by("-decided_at")[:limit]
     )
 
@@ -104,6 +107,45 @@ def user_votes_on(user: Visitor, ideas: Iterable[Idea]) -> dict[int, int]:
         return {}
     ids = [idea.pk for idea in ideas]
     return dict(Vote.objects.filter(user=user, idea_id__in=ids).values_list("idea_id", "value"))
+
+
+@dataclass(frozen=True)
+class VoteBox:
+    """What one idea's vote box shows the viewer (``templates/ideas/_vote.html``, on the idea's page,
+    on list cards and in the similar-ideas panel): the counts, the viewer's vote, and why they may
+    not vote (``rules.vote_refusal``), or None when the buttons are theirs."""
+
+    idea: Idea
+    user_vote: int | None
+    refusal: str | None
+
+    @property
+    def sign_in(self) -> bool:
+        """A visitor who could vote once signed in (the box offers to sign in and come back)."""
+        return self.refusal == VOTE_SIGN_IN
+
+
+def vote_boxes_for(user: Visitor, ideas: Iterable[Idea], *, listed: bool = False) -> dict[int, VoteBox]:
+    """{idea id: VoteBox} for these ideas: the viewer's votes in one query whatever their number
+    (none for a visitor), and each refusal without a query.
+
+    ``listed``: the ideas come from ``idea_list_for(user)``, so the viewer may see them all and
+    the rule skips asking again (for a member, that asks the database about an invite-only
+    challenge's members once per idea).
+    """
+    ideas = list(ideas)
+    votes = user_votes_on(user, ideas)
+    return {
+        idea.pk: VoteBox(
+            idea=idea, user_vote=votes.get(idea.pk), refusal=vote_refusal(user, idea, known_visible=listed)
+        )
+        for idea in ideas
+    }
+
+
+def vote_box_for(user: Visitor, idea: Idea) -> VoteBox:
+    """The vote box of one idea the viewer may see (one query for a member, none for a visitor)."""
+    return vote_boxes_for(user, [idea])[idea.pk]
 
 
 def idea_list_mine(user: User) -> QuerySet[Idea]:

@@ -39,8 +39,7 @@ def _detail_context(request, idea: Idea, comment_form=None, *, comments_page: in
     comment_refusal = rules.comment_refusal(request.user, idea)
     return {
         "idea": idea,
-        "user_vote": selectors.user_votes_on(request.user, [idea]).get(idea.pk),
-        "vote_refusal": rules.vote_refusal(request.user, idea),
+        "vote": selectors.vote_box_for(request.user, idea),
         "comment_refusal": comment_refusal,
         "comment_form": comment_form or CommentForm(),
         "comments": selectors.comment_threads_page(
@@ -57,12 +56,9 @@ def _detail_context(request, idea: Idea, comment_form=None, *, comments_page: in
 
 
 def _similar_rows(request, ideas: list[Idea]) -> list[dict]:
-    """Each similar idea with what its vote button needs."""
-    votes = selectors.user_votes_on(request.user, ideas)
-    return [
-        {"idea": idea, "user_vote": votes.get(idea.pk), "vote_refusal": rules.vote_refusal(request.user, idea)}
-        for idea in ideas
-    ]
+    """Each similar idea (all listed by ``idea_list_for``) with its vote box."""
+    boxes = selectors.vote_boxes_for(request.user, ideas, listed=True)
+    return [{"idea": idea, "vote": boxes[idea.pk]} for idea in ideas]
 
 
 def _form_context(request, *, challenge: Challenge, form: IdeaForm, idea: Idea | None, blocking: list[Idea]) -> dict:
@@ -181,36 +177,34 @@ def idea_mine(request):
 
 @require_POST
 def idea_vote(request, pk: int):
+    """Vote up or down, or take the vote back: in place with htmx (the box it came from, the idea
+    page's or a list card's, ``card=1``), or as a plain form that comes back to ``next``."""
     try:
         idea = selectors.idea_visible_get(request.user, pk=pk)
     except Idea.DoesNotExist:
         raise Http404("No such idea.") from None
+    box_context = {"card": request.POST.get("card") == "1"}
     if not request.user.is_authenticated:
         if request.htmx:
-            return render(request, "ideas/_vote.html", {"idea": idea, "vote_error": "Sign in to vote."})
-        return redirect_to_login(idea.get_absolute_url())
+            context = {**box_context, "vote": selectors.vote_box_for(request.user, idea)}
+            return render(request, "ideas/_vote.html", {**context, "vote_error": rules.VOTE_SIGN_IN})
+        return redirect_to_login(safe_next_url(request, request.POST.get("next"), idea.get_absolute_url()))
     form = VoteForm(request.POST)
-    error, user_vote = None, None
+    error = None
     if not form.is_valid():
         error = form.errors["value"][0]
     else:
         try:
-            user_vote = form.vote_value()
-            if user_vote is None:
+            value = form.vote_value()
+            if value is None:
                 idea = services.vote_withdraw(user=request.user, idea=idea)
             else:
-                idea = services.vote_cast(user=request.user, idea=idea, value=user_vote)
+                idea = services.vote_cast(user=request.user, idea=idea, value=value)
         except services.VoteNotAllowed as refusal:
             error = str(refusal)
     if request.htmx:
-        if error:  # the vote did not change: show the one they have
-            user_vote = selectors.user_votes_on(request.user, [idea]).get(idea.pk)
-        context = {
-            "idea": idea,
-            "user_vote": user_vote,
-            "vote_refusal": rules.vote_refusal(request.user, idea),
-            "vote_error": error,
-        }
+        # The box as it now stands (after a refusal, the vote they still have).
+        context = {**box_context, "vote": selectors.vote_box_for(request.user, idea), "vote_error": error}
         return render(request, "ideas/_vote.html", context)
     if error:
         messages.error(request, error)

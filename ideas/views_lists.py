@@ -30,7 +30,8 @@ def idea_list(request):
             "page": page,
             "sort": ideas.sort_chosen,
             "challenge": ideas.chosen_challenge,
-            "user_votes": selectors.user_votes_on(request.user, page.object_list),
+            # The viewer's votes on the whole page in one query (none for a visitor).
+            "vote_boxes": selectors.vote_boxes_for(request.user, page.object_list, listed=True),
             "query": query.urlencode(),
         },
     )

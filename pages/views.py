@@ -13,7 +13,7 @@ from challenges.models import Challenge
 from challenges.selectors import challenge_follow_state, challenge_open_list_for
 from core.pagecache import cache_public_page
 from ideas import selectors_profile
-from ideas.selectors import idea_list_for, idea_recently_decided_for, user_votes_on
+from ideas.selectors import idea_list_for, idea_recently_decided_for, vote_boxes_for
 from ideas.selectors_results import ChallengeResults
 from ideas.selectors_results import challenge_results as results_of
 from reputation.rules import can_view_profile, is_staff_viewer
@@ -27,9 +27,11 @@ from .forms import ProfileForm
 
 @cache_public_page
 def home(request):
+    decided_ideas = list(idea_recently_decided_for(request.user))
     context = {
         "open_challenges": challenge_open_list_for(request.user)[:6],
-        "decided_ideas": idea_recently_decided_for(request.user),
+        "decided_ideas": decided_ideas,
+        "vote_boxes": vote_boxes_for(request.user, decided_ideas, listed=True),
     }
     return render(request, "home.html", context)
 
@@ -73,7 +75,7 @@ def challenge_detail(request, slug: str):
         "min_respondents": settings.SCORING_MIN_RESPONDENTS,
         "criteria": [(criterion, round(100 * criterion.weight / total_weight)) for criterion in criteria],
         "top_ideas": top_ideas,
-        "user_votes": user_votes_on(request.user, top_ideas),
+        "vote_boxes": vote_boxes_for(request.user, top_ideas, listed=True),
         "submission_refusal": rules.submission_refusal(request.user, challenge),
         "phase_allows": rules.phase_allows(challenge),
         "challenge_follow": challenge_follow_state(request.user, challenge),

@@ -1,6 +1,7 @@
-"""Template helpers: Markdown rendered and sanitised, status badges."""
+"""Template helpers: Markdown rendered and sanitised (or as plain text), status badges."""
 
 import functools
+import html
 import threading
 
 import markdown as markdown_lib
@@ -46,6 +47,19 @@ def render_markdown(text: str) -> str:
 @register.filter(name="markdown")
 def markdown_filter(text: str) -> str:
     return mark_safe(render_markdown(text or ""))  # noqa: S308 - sanitised by nh3 in render_markdown
+
+
+@functools.lru_cache(maxsize=4096)
+def markdown_as_plain_text(text: str) -> str:
+    """User Markdown as one line of plain text (no tag, no Markdown mark, whitespace collapsed): what
+    a list card's summary shows. The caller escapes it like any text (autoescape in templates)."""
+    stripped = nh3.clean(render_markdown(text), tags=set())  # the text of every tag, escaped
+    return " ".join(html.unescape(stripped).split())
+
+
+@register.filter(name="markdown_plain")
+def markdown_plain_filter(text: str) -> str:
+    return markdown_as_plain_text(text or "")
 
 
 @register.filter
