@@ -8,6 +8,7 @@ nothing here carries screening scores except the staff-only screening serializer
 from rest_framework import serializers
 
 from challenges.models import Challenge
+from ideas import rules as idea_rules
 from ideas.filters import IdeaFilter
 from ideas.models import Idea, Status
 
@@ -209,27 +210,62 @@ class IdeaListQuery(serializers.Serializer):
     page_size = serializers.IntegerField(required=False, min_value=1)
 
 
+# A draft needs its title alone; submitting (``submit: true`` here, or the submit endpoint) needs what
+# ideas.rules.submission_gaps asks, and is refused with a message naming what is missing.
+def _submit_needs(minimum: int) -> str:
+    return f" To submit: at least {minimum} characters (a draft may leave it short or empty)."
+
+
 class IdeaIn(serializers.Serializer):
     challenge = StrictCharField(max_length=80, help_text="The challenge's slug.")
-    title = StrictCharField(max_length=Idea._meta.get_field("title").max_length, min_length=5)
-    problem = StrictCharField(max_length=Idea._meta.get_field("problem").max_length, min_length=20)
-    solution = StrictCharField(max_length=Idea._meta.get_field("solution").max_length, min_length=20)
+    title = StrictCharField(max_length=Idea._meta.get_field("title").max_length, min_length=idea_rules.TITLE_MIN_LENGTH)
+    problem = StrictCharField(
+        max_length=Idea._meta.get_field("problem").max_length,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The problem, in Markdown." + _submit_needs(idea_rules.PROBLEM_MIN_LENGTH),
+    )
+    solution = StrictCharField(
+        max_length=Idea._meta.get_field("solution").max_length,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The proposed solution, in Markdown." + _submit_needs(idea_rules.SOLUTION_MIN_LENGTH),
+    )
     outcomes = serializers.ListField(
         child=StrictCharField(max_length=50),
-        min_length=1,
+        required=False,
+        default=list,
         max_length=50,
-        help_text="Codes of the outcomes it addresses.",
+        help_text="Codes of the outcomes it addresses. To submit: at least one.",
     )
     submit = serializers.BooleanField(
-        default=False, help_text="false (default): saved as a draft only you see; true: submitted at once."
+        default=False,
+        help_text="false (default): saved as a draft only you see (a title is enough); true: submitted at once "
+        "(refused, naming what is missing, unless complete).",
     )
 
 
 class IdeaUpdateIn(serializers.Serializer):
-    title = StrictCharField(max_length=Idea._meta.get_field("title").max_length, min_length=5, required=False)
-    problem = StrictCharField(max_length=Idea._meta.get_field("problem").max_length, min_length=20, required=False)
-    solution = StrictCharField(max_length=Idea._meta.get_field("solution").max_length, min_length=20, required=False)
-    outcomes = serializers.ListField(child=StrictCharField(max_length=50), min_length=1, max_length=50, required=False)
+    title = StrictCharField(
+        max_length=Idea._meta.get_field("title").max_length, min_length=idea_rules.TITLE_MIN_LENGTH, required=False
+    )
+    problem = StrictCharField(
+        max_length=Idea._meta.get_field("problem").max_length,
+        required=False,
+        allow_blank=True,
+        help_text=_submit_needs(idea_rules.PROBLEM_MIN_LENGTH),
+    )
+    solution = StrictCharField(
+        max_length=Idea._meta.get_field("solution").max_length,
+        required=False,
+        allow_blank=True,
+        help_text=_submit_needs(idea_rules.SOLUTION_MIN_LENGTH),
+    )
+    outcomes = serializers.ListField(
+        child=StrictCharField(max_length=50), max_length=50, required=False, help_text="To submit: at least one."
+    )
 
 
 class WithdrawIn(serializers.Serializer):

@@ -5,19 +5,25 @@ from django.urls import reverse
 
 from challenges.models import Challenge, Outcome
 
+from . import rules
 from .forms_comments import CommentForm  # noqa: F401 - re-exported: views import it from here
-from .models import Idea, Vote
+from .models import Idea, Status, Vote
 
 
 class IdeaForm(forms.ModelForm):
-    """An idea for one challenge; the outcomes offered are the challenge's."""
+    """An idea for one challenge; the outcomes offered are the challenge's.
+
+    A draft needs its title alone. ``complete`` (submitting, or saving an idea already submitted)
+    also asks for what a submitted idea needs (``rules.submission_gaps``), each on its field; the
+    services check the same rule again.
+    """
 
     outcomes = forms.ModelMultipleChoiceField(
         queryset=Outcome.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
         label="Which outcomes does it address?",
-        help_text="Choose at least one of the outcomes this challenge targets.",
-        error_messages={"required": "Choose at least one outcome that your idea addresses."},
+        help_text="To submit, choose at least one of the outcomes this challenge targets (a draft may wait).",
     )
 
     class Meta:
@@ -25,22 +31,28 @@ class IdeaForm(forms.ModelForm):
         fields = ["title", "problem", "solution", "outcomes"]
         labels = {"problem": "The problem", "solution": "Your proposed solution"}
         help_texts = {
-            "title": "A short name for your idea (at most 120 characters).",
-            "problem": "What goes wrong for customers today? At most 5,000 characters; Markdown allowed.",
-            "solution": "What would you do about it, and how would it work? At most 10,000 characters; Markdown allowed.",
+            "title": (
+                f"A short name for your idea: at least {rules.TITLE_MIN_LENGTH} and at most 120 characters. "
+                "A title is all a draft needs."
+            ),
+            "problem": (
+                f"What goes wrong for customers today? To submit: at least {rules.PROBLEM_MIN_LENGTH} characters "
+                "(a draft may be shorter); at most 5,000. Markdown allowed."
+            ),
+            "solution": (
+                f"What would you do about it, and how would it work? To submit: at least "
+                f"{rules.SOLUTION_MIN_LENGTH} characters (a draft may be shorter); at most 10,000. Markdown allowed."
+            ),
         }
-        error_messages = {
-            "title": {"required": "Give your idea a short title."},
-            "problem": {"required": "Describe the problem your idea solves."},
-            "solution": {"required": "Describe your proposed solution."},
-        }
+        error_messages = {"title": {"required": "Give your idea a short title: a draft needs one too."}}
         widgets = {
             "problem": forms.Textarea(attrs={"rows": 5}),
             "solution": forms.Textarea(attrs={"rows": 8}),
         }
 
-    def __init__(self, *args, challenge: Challenge, **kwargs):
+    def __init__(self, *args, challenge: Challenge, complete: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.complete = complete
         if self.instance.pk is None:
             # A new idea's form carries a one-time token: sending it twice creates one idea
             # (ideas.services.idea_create, the idea_one_per_submit_key constraint).
@@ -67,21 +79,41 @@ class IdeaForm(forms.ModelForm):
             }
         )
 
-    def _clean_text(self, name: str, minimum: int) -> str:
-        value = self.cleaned_data[name].strip()
-        if len(value) < minimum:
-            label = self.fields[name].label.lower()
-            raise forms.ValidationError(f"Say a little more: {label} needs at least {minimum} characters.")
+    def clean_title(self):
+        value = self.cleaned_data["title"].strip()
+        if len(value) < rules.TITLE_MIN_LENGTH:
+            raise forms.ValidationError(
+                f"Say a little more: the title needs at least {rules.TITLE_MIN_LENGTH} characters."
+            )
         return value
 
-    def clean_title(self):
-        return self._clean_text("title", 5)
-
     def clean_problem(self):
-        return self._clean_text("problem", 20)
+        return self.cleaned_data["problem"].strip()
 
     def clean_solution(self):
-        return self._clean_text("solution", 20)
+        return self.cleaned_data["solution"].strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.complete:
+            gaps = rules.submission_gaps(
+                problem=cleaned.get("problem", ""),
+                solution=cleaned.get("solution", ""),
+                outcomes_count=len(cleaned.get("outcomes") or ()),
+            )
+            for name, message in gaps.items():
+                if name not in self.errors:
+                    self.add_error(name, message)
+            if gaps:
+                submitting = self.instance.pk is None or self.instance.status == Status.DRAFT
+                named = rules.submission_gaps_named(gaps)
+                if submitting:
+                    raise forms.ValidationError(
+                        f"Not submitted yet: complete {named} first (see below). "
+                        "You can save it as a draft meanwhile: a title is enough."
+                    )
+                raise forms.ValidationError(f"Not saved: a submitted idea keeps {named} (see below).")
+        return cleaned
 
 
 class WithdrawForm(forms.Form):

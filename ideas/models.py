@@ -63,8 +63,14 @@ class Idea(models.Model):
     challenge = models.ForeignKey(Challenge, on_delete=models.PROTECT, related_name="ideas")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ideas")
     title = models.CharField(max_length=120)
-    problem = models.TextField(max_length=5000, help_text="The problem or unmet outcome, in Markdown.")
-    solution = models.TextField(max_length=10000, help_text="The proposed solution, in Markdown.")
+    # A draft may leave these empty; a submitted idea has both (idea_published_has_text), and the
+    # services ask for their minimum lengths on submission (ideas.rules.submission_gaps).
+    problem = models.TextField(
+        max_length=5000, blank=True, help_text="The problem or unmet outcome, in Markdown (a draft may leave it empty)."
+    )
+    solution = models.TextField(
+        max_length=10000, blank=True, help_text="The proposed solution, in Markdown (a draft may leave it empty)."
+    )
     outcomes = models.ManyToManyField(Outcome, related_name="ideas", help_text="The challenge outcomes it addresses.")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     duplicate_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates")
@@ -135,6 +141,11 @@ class Idea(models.Model):
             ),
             models.CheckConstraint(condition=~Q(duplicate_of=F("id")), name="idea_not_duplicate_of_itself"),
             models.CheckConstraint(condition=~Q(title=""), name="idea_title_not_empty"),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in UNPUBLISHED_STATUSES]) | (~Q(problem="") & ~Q(solution="")),
+                name="idea_published_has_text",
+                violation_error_message="A submitted idea describes its problem and its solution.",
+            ),
             models.UniqueConstraint(
                 fields=["author", "submit_key"],
                 condition=~Q(submit_key=""),

@@ -108,6 +108,46 @@ def can_change_status(user: Visitor, idea: Idea) -> bool:
     return is_triage(user)
 
 
+# --- what a submitted idea needs ---
+
+# A draft needs its title alone; these are checked when the idea is submitted (from the form, from
+# an existing draft, through the API) and on every later save of a submitted idea. The form's help
+# texts and the API's schema state them.
+TITLE_MIN_LENGTH = 5
+PROBLEM_MIN_LENGTH = 20
+SOLUTION_MIN_LENGTH = 20
+
+
+def submission_gaps(*, problem: str, solution: str, outcomes_count: int) -> dict[str, str]:
+    """What an idea still lacks before it can be submitted, as {field name: message for the author};
+    empty when it is complete. (The title's minimum holds for drafts too: the forms check it.)"""
+    gaps = {}
+    for name, label, text, minimum in (
+        ("problem", "the problem", problem, PROBLEM_MIN_LENGTH),
+        ("solution", "your proposed solution", solution, SOLUTION_MIN_LENGTH),
+    ):
+        length = len(text.strip())
+        if not length:
+            gaps[name] = f"Describe {label}: at least {minimum} characters to submit."
+        elif length < minimum:
+            gaps[name] = f"Say a little more: {label} needs at least {minimum} characters to submit (it has {length})."
+    if not outcomes_count:
+        gaps["outcomes"] = "Choose at least one outcome that your idea addresses."
+    return gaps
+
+
+def submission_gaps_named(gaps: dict[str, str]) -> str:
+    """What ``submission_gaps`` found, named in a few words: "the problem and an outcome it addresses"."""
+    names = {"problem": "the problem", "solution": "the proposed solution", "outcomes": "an outcome it addresses"}
+    missing = [names[name] for name in gaps]
+    return missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " and " + missing[-1]
+
+
+def submission_gaps_message(gaps: dict[str, str]) -> str:
+    """Everything an idea lacks before it can be submitted, for a refusal without a form to point at."""
+    return f"Not submitted yet: complete {submission_gaps_named(gaps)} first. " + " ".join(gaps.values())
+
+
 # --- comments (replies, kudos, flags, moderation) ---
 #
 # Phases: replies, edits and kudos follow ``comment_refusal``: once the challenge is closed the

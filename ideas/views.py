@@ -113,14 +113,15 @@ def idea_create(request, slug: str):
     refusal = submission_refusal(request.user, challenge)
     if refusal:
         return render(request, "ideas/idea_form.html", {"challenge": challenge, "refusal": refusal}, status=403)
-    form = IdeaForm(request.POST or None, challenge=challenge)
+    # "Save as draft" needs a title alone; any other button submits, and needs a complete idea.
+    submit = request.POST.get("action") != "draft"
+    form = IdeaForm(request.POST or None, challenge=challenge, complete=submit)
     blocking: list[Idea] = []
     if request.method == "POST" and form.is_valid():
         # The same form sent again (a double click, a retried POST) answers with the idea it made;
         # asked again after the similar-ideas check, which a twin request may have just passed.
         key = form.cleaned_data.get("submit_key", "")
         already = selectors.idea_sent_with(request.user, key)
-        submit = request.POST.get("action") != "draft"
         blocking = _similar_before_submit(request, challenge=challenge, form=form) if submit and not already else []
         if blocking:
             already = selectors.idea_sent_with(request.user, key)
@@ -151,10 +152,13 @@ def idea_edit(request, pk: int):
     if refusal or not rules.can_edit_idea(request.user, idea):
         messages.error(request, refusal or "This idea can no longer be edited.")
         return redirect(idea)
-    form = IdeaForm(request.POST or None, instance=idea, challenge=idea.challenge)
+    submitting = request.POST.get("action") in {"submit", CONFIRMED_DIFFERENT} and idea.status == Status.DRAFT
+    # A draft saved as a draft needs its title alone; submitting it, or saving a submitted idea, a complete one.
+    form = IdeaForm(
+        request.POST or None, instance=idea, challenge=idea.challenge, complete=submitting or idea.status != Status.DRAFT
+    )
     blocking: list[Idea] = []
     if request.method == "POST" and form.is_valid():
-        submitting = request.POST.get("action") in {"submit", CONFIRMED_DIFFERENT} and idea.status == Status.DRAFT
         if submitting:
             blocking = _similar_before_submit(request, challenge=idea.challenge, form=form, idea=idea)
         if not blocking:

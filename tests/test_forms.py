@@ -44,8 +44,8 @@ def test_save_a_draft_then_submit_it(client_for, customer, open_challenge):
 @pytest.mark.parametrize(
     "overrides,message",
     [
-        ({"title": ""}, "Give your idea a short title."),
-        ({"problem": "   "}, "Describe the problem your idea solves."),
+        ({"title": ""}, "Give your idea a short title: a draft needs one too."),
+        ({"problem": "   "}, "Describe the problem: at least 20 characters to submit."),
         ({"title": "Hi"}, "needs at least 5 characters"),
         ({"title": "x" * 121}, "at most 120 characters"),
         ({"problem": "too short"}, "needs at least 20 characters"),

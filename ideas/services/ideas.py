@@ -45,13 +45,21 @@ class WithdrawalNotAllowed(IdeaError):
 
 
 def _validate_outcomes(challenge: Challenge, outcomes: Iterable[Outcome]) -> list[Outcome]:
+    """The outcomes, if all are the challenge's (none is fine for a draft: ``_refuse_incomplete``)."""
     outcomes = list(outcomes)
     if not outcomes:
-        raise SubmissionNotAllowed("Choose at least one outcome that your idea addresses.")
+        return outcomes
     targeted = set(challenge.outcomes.values_list("pk", flat=True))
     if any(outcome.pk not in targeted for outcome in outcomes):
         raise SubmissionNotAllowed("An idea can only address the outcomes its challenge targets.")
     return outcomes
+
+
+def _refuse_incomplete(*, problem: str, solution: str, outcomes_count: int) -> None:
+    """Raise SubmissionNotAllowed naming what a submitted idea lacks (rules.submission_gaps)."""
+    gaps = rules.submission_gaps(problem=problem, solution=solution, outcomes_count=outcomes_count)
+    if gaps:
+        raise SubmissionNotAllowed(rules.submission_gaps_message(gaps))
 
 
 def idea_version_record_unlocked(*, idea: Idea, saved_by: User, outcome_codes: list[str]) -> IdeaVersion:
@@ -84,7 +92,8 @@ def idea_create(
     submit: bool = True,
     submit_key: str = "",
 ) -> Idea:
-    """Create an idea as a draft, or submitted at once; raises SubmissionNotAllowed with the reason.
+    """Create an idea as a draft (a title is enough), or submitted at once (complete:
+    ``rules.submission_gaps``); raises SubmissionNotAllowed with the reason.
 
     Records version 1, and the author follows their idea from the start. ``submit_key`` is the
     form's one-time token: the same author sending the same form twice (a double click, a retried
@@ -102,6 +111,10 @@ def idea_create(
     if refusal:
         raise SubmissionNotAllowed(refusal)
     outcomes = _validate_outcomes(challenge, outcomes)
+    if not title.strip():
+        raise SubmissionNotAllowed("Give your idea a short title: a draft needs one too.")
+    if submit:
+        _refuse_incomplete(problem=problem, solution=solution, outcomes_count=len(outcomes))
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -132,7 +145,8 @@ def idea_create(
 
 @transaction.atomic
 def idea_submit(*, idea: Idea, user: User) -> Idea:
-    """Submit the author's draft. Locks the idea row so a double click submits once."""
+    """Submit the author's draft, if it is complete (``rules.submission_gaps``: the refusal names
+    what it lacks). Locks the idea row so a double click submits once."""
     idea = Idea.objects.select_for_update(of=("self",)).select_related("challenge").get(pk=idea.pk)
     if idea.author_id != user.pk:
         raise SubmissionNotAllowed("Only the author can submit this idea.")
@@ -141,6 +155,7 @@ def idea_submit(*, idea: Idea, user: User) -> Idea:
     refusal = submission_refusal(user, idea.challenge)
     if refusal:
         raise SubmissionNotAllowed(refusal)
+    _refuse_incomplete(problem=idea.problem, solution=idea.solution, outcomes_count=idea.outcomes.count())
     idea.status = Status.SUBMITTED
     idea.submitted_at = timezone.now()
     idea.save(update_fields=["status", "submitted_at", "updated_at"])
@@ -164,6 +179,10 @@ def idea_update(
     if refusal or not rules.can_edit_idea(user, idea):
         raise SubmissionNotAllowed(refusal or "This idea can no longer be edited.")
     outcomes = _validate_outcomes(idea.challenge, outcomes)
+    if not title.strip():
+        raise SubmissionNotAllowed("Give your idea a short title: a draft needs one too.")
+    if idea.status != Status.DRAFT:  # a submitted idea stays complete
+        _refuse_incomplete(problem=problem, solution=solution, outcomes_count=len(outcomes))
     before = (idea.title, idea.problem, idea.solution)
     codes_before = sorted(idea.outcomes.values_list("code", flat=True))
     after = (title.strip(), problem.strip(), solution.strip())
