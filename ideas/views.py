@@ -155,7 +155,10 @@ def idea_edit(request, pk: int):
     submitting = request.POST.get("action") in {"submit", CONFIRMED_DIFFERENT} and idea.status == Status.DRAFT
     # A draft saved as a draft needs its title alone; submitting it, or saving a submitted idea, a complete one.
     form = IdeaForm(
-        request.POST or None, instance=idea, challenge=idea.challenge, complete=submitting or idea.status != Status.DRAFT
+        request.POST or None,
+        instance=idea,
+        challenge=idea.challenge,
+        complete=submitting or idea.status != Status.DRAFT,
     )
     blocking: list[Idea] = []
     if request.method == "POST" and form.is_valid():
