@@ -42,9 +42,11 @@ def _scale_field(choices, label: str) -> forms.TypedChoiceField:
 class SurveyForm(forms.Form):
     """Two radio groups per outcome, and the member's segment when it is not known yet.
 
-    ``complete`` (the "Submit survey" button) needs both answers for every outcome; otherwise
-    ("Save and continue later") the outcomes with both answers are saved and the others wait.
-    Either way an outcome with only one of its two answers is an error, and any error saves nothing.
+    ``complete`` (the "Submit survey" button) needs both answers for every outcome, and an outcome
+    with only one of its two is an error. Otherwise ("Save and continue later") the outcomes with
+    both answers are saved and the others wait: a half-answered one is no error but is listed in
+    ``incomplete_outcomes`` (after ``is_valid``), for the page to name. Any error (an answer that
+    is not one of the five, an outcome the survey does not ask about) saves nothing.
     """
 
     def __init__(
@@ -63,6 +65,7 @@ class SurveyForm(forms.Form):
         super().__init__(*args, initial=initial, **kwargs)
         self.outcomes = outcomes
         self.complete = complete
+        self.incomplete_outcomes: list[Outcome] = []
         self.ask_segment = ask_segment
         if ask_segment:
             self.fields["segment"] = forms.ModelChoiceField(
@@ -96,6 +99,8 @@ class SurveyForm(forms.Form):
             importance, satisfaction = (cleaned.get(name) for name in names)
             if importance is not None and satisfaction is not None:
                 complete_pairs += 1
+            elif (importance is not None or satisfaction is not None) and not self.complete:
+                self.incomplete_outcomes.append(outcome)  # kept for later: the rest is saved
             elif importance is not None:
                 self.add_error(
                     names[1],
@@ -112,7 +117,7 @@ class SurveyForm(forms.Form):
         segment = cleaned.get("segment")
         if self.ask_segment and segment is None and "segment" not in self.errors and (complete_pairs or self.complete):
             self.add_error("segment", "Tell us which group describes you best: your answers are counted with it.")
-        if not self.errors and not complete_pairs and segment is None:
+        if not self.errors and not complete_pairs and segment is None and not self.incomplete_outcomes:
             raise forms.ValidationError("Nothing to save yet: answer both questions for at least one outcome.")
         if self.errors:
             to_fix = len(self.outcomes_with_errors())
@@ -140,6 +145,7 @@ class SurveyForm(forms.Form):
     def rows(self) -> list[dict]:
         """One entry per outcome, for the template: the outcome and its two bound radio groups."""
         with_errors = {outcome.pk for outcome in self.outcomes_with_errors()}
+        incomplete = {outcome.pk for outcome in self.incomplete_outcomes}
         return [
             {
                 "outcome": outcome,
@@ -147,6 +153,7 @@ class SurveyForm(forms.Form):
                 "satisfaction": self[f"satisfaction_{outcome.pk}"],
                 "scales": [self[f"importance_{outcome.pk}"], self[f"satisfaction_{outcome.pk}"]],
                 "has_errors": outcome.pk in with_errors,
+                "incomplete": outcome.pk in incomplete,
             }
             for outcome in self.outcomes
         ]

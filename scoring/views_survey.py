@@ -49,14 +49,12 @@ def survey_take(request, job_id: int):
         complete=complete,
     )
     if form.is_bound and form.is_valid():
+        answers, segment = form.answers(), form.cleaned_data.get("segment")
         try:
-            services.survey_answers_save(
-                user=request.user,
-                job=job,
-                answers=form.answers(),
-                segment=form.cleaned_data.get("segment"),
-                complete=complete,
-            )
+            if answers or segment is not None or complete:
+                services.survey_answers_save(
+                    user=request.user, job=job, answers=answers, segment=segment, complete=complete
+                )
         except services.SurveyError as error:
             form.add_error(None, str(error))
         else:
@@ -66,13 +64,23 @@ def survey_take(request, job_id: int):
                     f"Thank you: your answers about “{job}” are in. You can come back and change them any time.",
                 )
                 return redirect("surveys:list")
-            answered = len(selectors.member_answers(request.user, job))
-            messages.success(
+            saved = selectors.member_answers(request.user, job)
+            if answers or segment is not None:
+                kept = f"{len(saved)} of {len(outcomes)} outcomes answered"
+                if segment is not None:
+                    kept += f", and the group that describes you best ({segment})"
+                messages.success(
+                    request, f"Your answers are saved: {kept}. Come back any time to finish or change them."
+                )
+            if not form.incomplete_outcomes:
+                return redirect("surveys:take", job_id=job.pk)
+            # Half-answered outcomes wait: the page comes back with them as they were, and says which.
+            named = "; ".join(f"“{outcome.statement}”" for outcome in form.incomplete_outcomes)
+            messages.warning(
                 request,
-                f"Your answers are saved: {answered} of {len(outcomes)} outcomes answered. "
-                "Come back any time to finish or change them.",
+                f"Not saved yet, because only one of their two questions is answered: {named}. "
+                "Answer both to save them.",
             )
-            return redirect("surveys:take", job_id=job.pk)
     context = {
         "job": job,
         "form": form,

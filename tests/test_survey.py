@@ -252,8 +252,6 @@ BAD_INPUTS = {
     "importance 0": ({"first": ("0", "3")}, "Choose one of the five answers, from 1 to 5."),
     "importance 6": ({"first": ("6", "3")}, "Choose one of the five answers, from 1 to 5."),
     "satisfaction x": ({"first": ("4", "x")}, "Choose one of the five answers, from 1 to 5."),
-    "only importance": ({"first": ("4", None)}, "Also rate how satisfied you are today"),
-    "only satisfaction": ({"first": (None, "2")}, "Also rate how important this is to you"),
 }
 
 
@@ -518,3 +516,62 @@ def test_one_member_saving_from_many_tabs_at_once_keeps_one_rating_per_outcome()
     }
     assert sorted(saved) == sorted(outcome.pk for outcome in outcomes)  # exactly one rating per outcome
     assert saved in tabs.values()  # the tabs were serialised: the last one's answers, whole
+
+
+# --- "Save and continue later" with an outcome half answered (issue 17) ---
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("half", [("4", None), (None, "2")], ids=["only importance", "only satisfaction"])
+def test_saving_with_an_outcome_half_answered_keeps_the_complete_ones_and_the_segment(
+    client_for, customer, job, outcomes, segments, half
+):
+    first, second, third = outcomes
+    data = answers_post({first: half, second: (5, 1), third: (3, 3)}, segment=segments["non_customers"])
+    response = client_for(customer).post(survey_url(job), data)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert member_ratings(customer) == {"PLAN-02": (5, 1), "PLAN-03": (3, 3)}
+    assert Respondent.objects.get(user=customer).segment == segments["non_customers"]
+    assert "Your answers are saved: 2 of 3 outcomes answered, and the group that describes you best" in content
+    assert f"only one of their two questions is answered: “{first.statement}”" in content
+    assert f'data-testid="incomplete-{first.pk}"' in content
+    assert "You have answered 2 of 3 outcomes." in content
+    # The half answer is still on the page, to finish.
+    name = "importance" if half[0] else "satisfaction"
+    assert checked_values(content, f"{name}_{first.pk}") == [half[0] or half[1]]
+
+
+@pytest.mark.django_db
+def test_saving_only_half_answers_saves_nothing_and_says_so(client_for, customer, job, outcomes, segments):
+    first, second, _ = outcomes
+    response = client_for(customer).post(survey_url(job), answers_post({first: (4, None), second: (None, 1)}))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Your answers are saved" not in content
+    assert f"“{first.statement}”; “{second.statement}”" in content
+    assert not Rating.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("half", [("4", None), (None, "2")], ids=["only importance", "only satisfaction"])
+def test_submitting_with_an_outcome_half_answered_is_refused_and_saves_nothing(
+    client_for, customer, job, outcomes, segments, half
+):
+    first, second, third = outcomes
+    data = answers_post({first: half, second: (5, 1), third: (3, 3)}, segment=segments["customers"], action="submit")
+    response = client_for(customer).post(survey_url(job), data)
+    assert response.status_code == 400
+    assert "Nothing was saved: please check 1 outcome below." in response.content.decode()
+    assert member_ratings(customer) == {}
+    assert not Respondent.objects.filter(user=customer).exists()
+
+
+@pytest.mark.django_db
+def test_a_bad_answer_beside_a_half_answer_saves_nothing(client_for, customer, job, outcomes, segments):
+    first, second, third = outcomes
+    data = answers_post({first: (4, None), second: ("9", 1), third: (3, 3)}, segment=segments["customers"])
+    response = client_for(customer).post(survey_url(job), data)
+    assert response.status_code == 400
+    assert "Choose one of the five answers, from 1 to 5." in response.content.decode()
+    assert member_ratings(customer) == {}
