@@ -27,7 +27,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Concat
 
 from challenges.models import Challenge, Outcome
-from core.funnel import AWAITING_ANSWER, DECIDED_STATUSES
+from core.funnel import AWAITING_ANSWER, DECIDED_STATUSES, ENDED_STATUSES
 
 from .models import Comment, Idea, IdeaFollow, Status, StatusChange, Vote
 from .rules import VOTE_SIGN_IN, can_moderate_comments, comment_actions, visible_ideas_q, vote_refusal
@@ -123,6 +123,16 @@ class VoteBox:
     def sign_in(self) -> bool:
         """A visitor who could vote once signed in (the box offers to sign in and come back)."""
         return self.refusal == VOTE_SIGN_IN
+
+    @property
+    def ended(self) -> bool:
+        """The idea reached an ending: voting is closed for good, its votes stay (a list card says so briefly)."""
+        return self.idea.status in ENDED_STATUSES
+
+    @property
+    def merged(self) -> bool:
+        """Merged into another idea: its votes moved there, so its own count means nothing now."""
+        return self.idea.status == Status.DUPLICATE
 
 
 def vote_boxes_for(user: Visitor, ideas: Iterable[Idea], *, listed: bool = False) -> dict[int, VoteBox]:

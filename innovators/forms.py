@@ -37,6 +37,9 @@ class QuestionnaireForm(forms.Form):
                 },
             )
 
+    # What the scale's two ends mean: the page names them beside 1 and 7.
+    scale_ends = SCALE_ENDS
+
     def rows(self):
         return [self[item_field_name(item)] for item in self.items]
 

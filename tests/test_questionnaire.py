@@ -319,7 +319,8 @@ def test_a_member_sees_the_form_with_labelled_ends_of_the_scale(client_for, cust
     for item in items_of(questionnaire):
         assert f"<legend>{item.text}</legend>" in body
         assert f'name="item_{item.pk}" value="7"' in body
-    assert "1 — not at all like me" in body and "7 — very much like me" in body
+    assert '1</span><span class="scale-end"> — not at all like me' in body
+    assert '7</span><span class="scale-end"> — very much like me' in body
     assert 'type="submit"' in body
 
 
