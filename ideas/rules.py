@@ -342,7 +342,7 @@ def ended_vote_refusal(idea: Idea) -> str | None:
         return withdrawn_vote_refusal(idea)
     if idea.status == Status.DUPLICATE:
         return "This idea was merged into another one: vote there."
-    return f"Voting is closed: this idea is {idea.get_status_display().lower()}, the team's answer is in. Its votes stay counted."
+    return f"Voting is closed: the team has answered this idea ({idea.get_status_display().lower()}). Its votes stay counted."
 
 
 def withdrawn_vote_refusal(idea: Idea) -> str | None:
