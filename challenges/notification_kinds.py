@@ -10,6 +10,7 @@ from notifications.registry import Draft, NotificationKind, register
 from notifications.services import notify_event
 
 from .models import Challenge, ChallengeFollow
+from .phases import phase_sentence
 from .rules import can_view_challenge
 
 PHASE_CHANGED = "phase_changed"
@@ -54,11 +55,10 @@ def _drafts_phase(payload, kind) -> list[Draft]:
     challenge = Challenge.objects.filter(pk=payload["challenge_id"]).first()
     if challenge is None:
         return []
-    phase = Challenge.Phase(payload["to_phase"]).label.lower()
     if kind == RESULTS_ANNOUNCED:
-        title = f"Results of “{challenge.title}” are announced"
+        title = f"The results of “{challenge.title}” are announced"
     else:
-        title = f"“{challenge.title}” moved to {phase}"
+        title = f"“{challenge.title}” {phase_sentence(payload['to_phase'])}"
     follows = ChallengeFollow.objects.filter(challenge=challenge).select_related("user")
     return [
         Draft(f.user, kind, title, "", challenge.get_absolute_url())

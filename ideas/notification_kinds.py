@@ -7,6 +7,7 @@ the transaction of the change; the worker turns each event into one notification
 
 from django.contrib.auth import get_user_model
 
+from core.funnel import status_sentence
 from notifications.models import Delivery, OutboxEvent
 from notifications.registry import Draft, NotificationKind, register
 from notifications.services import notify_event
@@ -108,13 +109,13 @@ def _drafts_status_changed(payload) -> list[Draft]:
     if change is None:
         return []
     idea = change.idea
-    label = change.get_to_status_display().lower()
-    title = f"“{idea.title}” is now {label}"
+    sentence = status_sentence(change.to_status)
+    title = f"“{idea.title}” {sentence}"
     drafts = [
         Draft(
             idea.author,
             MY_IDEA_STATUS,
-            f"Your idea “{idea.title}” is now {label}",
+            f"Your idea “{idea.title}” {sentence}",
             _author_status_body(change),
             idea.get_absolute_url(),
         )
@@ -133,8 +134,8 @@ def _author_status_body(change) -> str:
     """What the author reads: where the idea moved, why, and where its votes went if it was merged."""
     idea = change.idea
     lines = [
-        f"Your idea “{idea.title}” in the challenge “{idea.challenge.title}” has moved from "
-        f"{change.get_from_status_display().lower()} to {change.get_to_status_display().lower()}."
+        f"Your idea “{idea.title}” in the challenge “{idea.challenge.title}” {status_sentence(change.to_status)} "
+        f"(it was {change.get_from_status_display().lower()})."
     ]
     if change.reason:
         lines.append(f"Why: {change.reason}")

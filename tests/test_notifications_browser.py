@@ -42,7 +42,7 @@ def unread_count_journey(browser_page):
 
     unread.click()
     expect(browser_page.get_by_role("heading", name="Notifications")).to_be_visible()
-    expect(browser_page.locator(".notification.unread")).to_contain_text("“Lockers at stations” is now shortlisted")
+    expect(browser_page.locator(".notification.unread")).to_contain_text("“Lockers at stations” was shortlisted")
     browser_page.get_by_role("button", name="Mark all read").click()
     expect(browser_page.get_by_text("Marked 1 notification read.")).to_be_visible()
     expect(nav.get_by_role("link", name="Notifications, 0 unread")).to_have_text("Notifications")

@@ -1,11 +1,13 @@
 """Template helpers: Markdown rendered and sanitised, status badges."""
 
 import functools
+import html
 import threading
 
 import markdown as markdown_lib
 import nh3
 from django import template
+from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -46,6 +48,22 @@ def render_markdown(text: str) -> str:
 @register.filter(name="markdown")
 def markdown_filter(text: str) -> str:
     return mark_safe(render_markdown(text or ""))  # noqa: S308 - sanitised by nh3 in render_markdown
+
+
+@functools.lru_cache(maxsize=4096)
+def markdown_plain(text: str) -> str:
+    """User Markdown as one line of plain text: no markup, no tags, entities decoded, spaces collapsed.
+
+    For the places that show a text without its formatting (a notification in a list or a menu, an
+    email's subject): "**Great** idea, see [this](https://…)" reads "Great idea, see this". The
+    result is text, to be escaped like any other (autoescape does it in templates)."""
+    return " ".join(html.unescape(strip_tags(render_markdown(text or ""))).split())
+
+
+@register.filter(name="plain")
+def plain_filter(text: str) -> str:
+    """``{{ notification.body|plain|truncatechars:200 }}``: Markdown stripped to plain text (``markdown_plain``)."""
+    return markdown_plain(text or "")
 
 
 @register.filter
