@@ -6,7 +6,7 @@ called by the phase services in the transaction of the change.
 """
 
 from notifications.models import Delivery, OutboxEvent
-from notifications.registry import Draft, NotificationKind, register
+from notifications.registry import CHALLENGES, Draft, NotificationKind, register
 from notifications.services import notify_event
 
 from .models import Challenge, ChallengeFollow
@@ -79,7 +79,12 @@ def register_kinds() -> None:
     """From ``ChallengesConfig.ready()``."""
     register(
         NotificationKind(
-            PHASE_CHANGED, "Challenge phase changed", Delivery.DAILY, order=80, recipients=_drafts_phase_changed
+            PHASE_CHANGED,
+            "Challenge phase changed",
+            Delivery.DAILY,
+            order=80,
+            recipients=_drafts_phase_changed,
+            group=CHALLENGES,
         )
     )
     register(
@@ -89,6 +94,7 @@ def register_kinds() -> None:
             Delivery.IMMEDIATELY,
             order=90,
             recipients=_drafts_results_announced,
+            group=CHALLENGES,
         )
     )
     register(
@@ -98,5 +104,6 @@ def register_kinds() -> None:
             Delivery.IMMEDIATELY,
             order=95,
             recipients=_drafts_announcement,
+            group=CHALLENGES,
         )
     )

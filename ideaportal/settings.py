@@ -352,6 +352,9 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # survey link, for example).
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Idea portal] "
+# How allauth names a member in its pages and messages ("Successfully signed in as …"): the name the
+# portal shows everywhere, never the username (which is the email address).
+ACCOUNT_USER_DISPLAY = "accounts.models.user_display"
 # Single sign-on (allauth's socialaccount; accounts/sso_config.py lists the variables, README shows
 # an example). Providers come from the environment here and/or from the admin's "Social
 # applications". A first sign-in creates the member (auto sign-up, display name from the "name"
@@ -389,6 +392,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "Idea portal <ideas@localh
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LANGUAGE_CODE = "en"
+# The portal's own wording of other apps' texts (django-allauth's pages in sentence case: "Sign in").
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE") or "UTC"
 USE_I18N = True
 USE_TZ = True
