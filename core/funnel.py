@@ -188,7 +188,7 @@ STATUS_SENTENCES: dict[str, str] = {
     Status.SUBMITTED: "was submitted",
     Status.UNDER_REVIEW: "is being reviewed by the team",
     Status.SHORTLISTED: "was shortlisted",
-    Status.IN_MENTORING: "is now in mentoring",
+    Status.IN_MENTORING: "is being mentored",
     Status.FINALIST: "is a finalist",
     Status.WINNER: "was chosen as the winner",
     Status.IN_PROGRESS: "is being implemented",
