@@ -52,7 +52,7 @@ YOUR_IDEAS = "Your ideas and comments"
 FOLLOWED = "Ideas you follow or voted on"
 MENTORING = "Mentoring"
 CHALLENGES = "Challenges"
-STAFF = "For the portal's team"
+STAFF = "For the portal’s team"
 
 
 _kinds: dict[str, NotificationKind] = {}
