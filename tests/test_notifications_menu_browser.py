@@ -52,6 +52,12 @@ def test_open_a_notification_from_the_header_menu_and_the_count_falls(page, tmp_
         expect(page.get_by_test_id("notif-bell")).to_contain_text("1 unread notification")
         assert Notification.objects.filter(recipient=member, read_at__isnull=True).count() == 1
 
+        # Escape closes the menu, and gives the focus back to the bell.
+        page.get_by_test_id("notif-bell").click()
+        expect(page.get_by_role("button", name="Mark all read")).to_be_visible()
+        page.keyboard.press("Escape")
+        expect(page.get_by_role("button", name="Mark all read")).to_be_hidden()
+
         # "Mark all read" from the menu: back on the same page, nothing unread.
         page.get_by_test_id("notif-bell").click()
         page.get_by_role("button", name="Mark all read").click()
