@@ -34,6 +34,7 @@ RUN mkdir -p /app/media
 # are not kept in the image's environment.
 RUN SECRET_KEY=collectstatic-build-only-not-a-real-secret-0123456789abcdefghijklmnop \
     ALLOWED_HOSTS=localhost \
+    SITE_URL=http://localhost \
     DATABASE_URL=postgres://build:build@localhost:5432/build \
     REDIS_URL=redis://localhost:6379/0 \
     DEBUG=0 \

@@ -54,6 +54,7 @@ class User(AbstractUser):
 
     @property
     def public_name(self) -> str:
+        """The name others see: the display name, else the address's local part (never the whole address)."""
         if self.erased_at is not None:
             return FORMER_MEMBER
         if self.display_name:
@@ -61,3 +62,8 @@ class User(AbstractUser):
         if self.email:
             return self.email.split("@", 1)[0]
         return self.username
+
+
+def user_display(user) -> str:
+    """allauth's name for a member (``ACCOUNT_USER_DISPLAY``): the portal's own, ``public_name``."""
+    return user.public_name

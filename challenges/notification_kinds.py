@@ -6,10 +6,11 @@ called by the phase services in the transaction of the change.
 """
 
 from notifications.models import Delivery, OutboxEvent
-from notifications.registry import Draft, NotificationKind, register
+from notifications.registry import CHALLENGES, Draft, NotificationKind, register
 from notifications.services import notify_event
 
 from .models import Challenge, ChallengeFollow
+from .phases import phase_sentence
 from .rules import can_view_challenge
 
 PHASE_CHANGED = "phase_changed"
@@ -54,11 +55,10 @@ def _drafts_phase(payload, kind) -> list[Draft]:
     challenge = Challenge.objects.filter(pk=payload["challenge_id"]).first()
     if challenge is None:
         return []
-    phase = Challenge.Phase(payload["to_phase"]).label.lower()
     if kind == RESULTS_ANNOUNCED:
-        title = f"Results of “{challenge.title}” are announced"
+        title = f"The results of “{challenge.title}” are announced"
     else:
-        title = f"“{challenge.title}” moved to {phase}"
+        title = f"“{challenge.title}” {phase_sentence(payload['to_phase'])}"
     follows = ChallengeFollow.objects.filter(challenge=challenge).select_related("user")
     return [
         Draft(f.user, kind, title, "", challenge.get_absolute_url())
@@ -79,7 +79,12 @@ def register_kinds() -> None:
     """From ``ChallengesConfig.ready()``."""
     register(
         NotificationKind(
-            PHASE_CHANGED, "Challenge phase changed", Delivery.DAILY, order=80, recipients=_drafts_phase_changed
+            PHASE_CHANGED,
+            "Challenge phase changed",
+            Delivery.DAILY,
+            order=80,
+            recipients=_drafts_phase_changed,
+            group=CHALLENGES,
         )
     )
     register(
@@ -89,6 +94,7 @@ def register_kinds() -> None:
             Delivery.IMMEDIATELY,
             order=90,
             recipients=_drafts_results_announced,
+            group=CHALLENGES,
         )
     )
     register(
@@ -98,5 +104,6 @@ def register_kinds() -> None:
             Delivery.IMMEDIATELY,
             order=95,
             recipients=_drafts_announcement,
+            group=CHALLENGES,
         )
     )

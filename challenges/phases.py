@@ -31,3 +31,19 @@ COMMENTING_PHASES = RUNNING_PHASES
 # Phases in which results can be out: closed always, final once a winner is decided. A winner is
 # chosen only then.
 RESULTS_PHASES = frozenset({Phase.FINAL, Phase.CLOSED})
+
+# How a sentence about a challenge ends once it entered a phase: "“Faster checkout” is open for
+# ideas", never "moved to open for ideas". Every phase has one (a notification names any of them).
+PHASE_SENTENCES: dict[str, str] = {
+    Phase.DRAFT: "went back to being a draft",
+    Phase.OPEN: "is open for ideas",
+    Phase.REVIEW: "is closed for new ideas: the team is reviewing them",
+    Phase.MENTORING: "moved on to mentoring the shortlisted ideas",
+    Phase.FINAL: "is in its final round",
+    Phase.CLOSED: "is closed",
+}
+
+
+def phase_sentence(phase: str) -> str:
+    """The end of a sentence about a challenge that entered ``phase`` (``PHASE_SENTENCES``)."""
+    return PHASE_SENTENCES[phase]

@@ -177,3 +177,29 @@ def is_overdue(
         and submitted_at is not None
         and answer_due_at(submitted_at, answer_within_days) < now
     )
+
+
+# --- what a notification says -------------------------------------------------------------------
+
+# How a sentence about an idea ends once it reached a status: "Your idea “Lockers” was chosen as the
+# winner", "“Lockers” is now in mentoring". Every status has one, so no notification reads "is now winner".
+STATUS_SENTENCES: dict[str, str] = {
+    Status.DRAFT: "went back to being a draft",
+    Status.SUBMITTED: "was submitted",
+    Status.UNDER_REVIEW: "is being reviewed by the team",
+    Status.SHORTLISTED: "was shortlisted",
+    Status.IN_MENTORING: "is being mentored",
+    Status.FINALIST: "is a finalist",
+    Status.WINNER: "was chosen as the winner",
+    Status.IN_PROGRESS: "is being implemented",
+    Status.IMPLEMENTED: "was implemented",
+    Status.DECLINED: "was declined",
+    Status.NOT_SELECTED: "was not selected",
+    Status.DUPLICATE: "was merged into a similar idea",
+    Status.WITHDRAWN: "was withdrawn",
+}
+
+
+def status_sentence(status: str) -> str:
+    """The end of a sentence about an idea that reached ``status`` (``STATUS_SENTENCES``)."""
+    return STATUS_SENTENCES[status]

@@ -5,7 +5,7 @@ README lists them. Two modes:
 
 - development (``DEBUG=1``): SQLite in the project folder unless ``DATABASE_URL`` is set, Celery
   tasks run inline unless ``REDIS_URL`` is set, a fixed development ``SECRET_KEY``;
-- production (``DEBUG`` unset or ``0``): ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``DATABASE_URL`` and
+- production (``DEBUG`` unset or ``0``): ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``SITE_URL``, ``DATABASE_URL`` and
   Redis (``REDIS_URL``, or ``CACHE_REDIS_URL`` and ``CELERY_BROKER_URL``) are required, and
   start-up stops with a message naming any that is missing.
 """
@@ -19,6 +19,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from accounts import sso_config
+from core.site_url import site_url_refusal
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -351,6 +352,9 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # survey link, for example).
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Idea portal] "
+# How allauth names a member in its pages and messages ("Successfully signed in as …"): the name the
+# portal shows everywhere, never the username (which is the email address).
+ACCOUNT_USER_DISPLAY = "accounts.models.user_display"
 # Single sign-on (allauth's socialaccount; accounts/sso_config.py lists the variables, README shows
 # an example). Providers come from the environment here and/or from the admin's "Social
 # applications". A first sign-in creates the member (auto sign-up, display name from the "name"
@@ -388,6 +392,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "Idea portal <ideas@localh
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LANGUAGE_CODE = "en"
+# The portal's own wording of other apps' texts (django-allauth's pages in sentence case: "Sign in").
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE") or "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -460,7 +466,22 @@ PERMISSIONS_POLICY_DISABLED = [
 UNSUBSCRIBE_LINK_DAYS = env_int("UNSUBSCRIBE_LINK_DAYS", 60)
 
 # The product's own settings.
-SITE_URL = env_str("SITE_URL") or "http://127.0.0.1:8000"  # for links in emails
+# The portal's public address (scheme, host and port, no path): every link that leaves a page —
+# emails, unsubscribe links, webhook payloads, a member's data download — is built from it, never from
+# a request, because most of them are made by a Celery worker that has no request. In production it
+# is required: behind a proxy or a load balancer only the deployer knows the scheme, the host and the
+# port members use, and a guessed one would send every email link to the wrong place. In development
+# it defaults to the address ``./dev.sh demo`` serves (the ``demo`` command sets it from --addrport).
+DEVELOPMENT_SITE_URL = "http://127.0.0.1:8000"
+
+
+if DEBUG:
+    SITE_URL = env_str("SITE_URL") or DEVELOPMENT_SITE_URL
+else:
+    SITE_URL = env_required("SITE_URL", "the address members reach the portal at, e.g. https://ideas.example.com")
+if refusal := site_url_refusal(SITE_URL, ALLOWED_HOSTS):
+    raise ImproperlyConfigured(f"SITE_URL {SITE_URL!r} cannot be the portal's address: {refusal}.")
+SITE_URL = SITE_URL.rstrip("/")
 IDEAS_PER_PAGE = env_int("IDEAS_PER_PAGE", 20)
 # A score from fewer respondents than this is flagged as uncertain wherever it is shown.
 SCORING_MIN_RESPONDENTS = env_int("SCORING_MIN_RESPONDENTS", 30)

@@ -3,12 +3,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from core.admin_login import admin_login
+from core.favicon import favicon
 from health.views import healthz
 from pages import views as pages
 
 urlpatterns = [
     path("", pages.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("challenges/", include("pages.urls_challenges")),
     path("ideas/", include("ideas.urls")),
     path("surveys/", include("scoring.urls_survey")),

@@ -7,8 +7,9 @@ the transaction of the change; the worker turns each event into one notification
 
 from django.contrib.auth import get_user_model
 
+from core.funnel import status_sentence
 from notifications.models import Delivery, OutboxEvent
-from notifications.registry import Draft, NotificationKind, register
+from notifications.registry import FOLLOWED, YOUR_IDEAS, Draft, NotificationKind, register
 from notifications.services import notify_event
 
 from .models import Comment, Idea, IdeaFollow, Status, StatusChange
@@ -108,13 +109,13 @@ def _drafts_status_changed(payload) -> list[Draft]:
     if change is None:
         return []
     idea = change.idea
-    label = change.get_to_status_display().lower()
-    title = f"“{idea.title}” is now {label}"
+    sentence = status_sentence(change.to_status)
+    title = f"“{idea.title}” {sentence}"
     drafts = [
         Draft(
             idea.author,
             MY_IDEA_STATUS,
-            f"Your idea “{idea.title}” is now {label}",
+            f"Your idea “{idea.title}” {sentence}",
             _author_status_body(change),
             idea.get_absolute_url(),
         )
@@ -133,8 +134,8 @@ def _author_status_body(change) -> str:
     """What the author reads: where the idea moved, why, and where its votes went if it was merged."""
     idea = change.idea
     lines = [
-        f"Your idea “{idea.title}” in the challenge “{idea.challenge.title}” has moved from "
-        f"{change.get_from_status_display().lower()} to {change.get_to_status_display().lower()}."
+        f"Your idea “{idea.title}” in the challenge “{idea.challenge.title}” {status_sentence(change.to_status)} "
+        f"(it was {change.get_from_status_display().lower()})."
     ]
     if change.reason:
         lines.append(f"Why: {change.reason}")
@@ -229,6 +230,7 @@ def register_kinds() -> None:
             order=10,
             recipients=_drafts_idea_received,
             tells_the_actor=True,  # the author's own acknowledgement
+            group=YOUR_IDEAS,
         )
     )
     register(
@@ -238,21 +240,37 @@ def register_kinds() -> None:
             Delivery.IMMEDIATELY,
             order=20,
             recipients=_drafts_status_changed,
+            group=FOLLOWED,
         )
     )
     # The author's decisions come with the status change's event; a kind of its own, so the author
     # can choose for their own ideas apart from the ones they follow.
-    register(NotificationKind(MY_IDEA_STATUS, "Decision on my idea", Delivery.IMMEDIATELY, order=25))
+    register(NotificationKind(MY_IDEA_STATUS, "Decision on my idea", Delivery.IMMEDIATELY, order=25, group=YOUR_IDEAS))
     register(
-        NotificationKind(COMMENT_ON_IDEA, "Comment on my idea", Delivery.DAILY, order=30, recipients=_drafts_comment)
+        NotificationKind(
+            COMMENT_ON_IDEA,
+            "Comment on my idea",
+            Delivery.DAILY,
+            order=30,
+            recipients=_drafts_comment,
+            group=YOUR_IDEAS,
+        )
     )
-    register(NotificationKind(COMMENT_REPLY, "Reply to my comment", Delivery.IMMEDIATELY, order=40))
-    register(NotificationKind(KUDOS_RECEIVED, "Kudos received", Delivery.DAILY, order=70, recipients=_drafts_kudos))
+    register(NotificationKind(COMMENT_REPLY, "Reply to my comment", Delivery.IMMEDIATELY, order=40, group=YOUR_IDEAS))
+    register(
+        NotificationKind(
+            KUDOS_RECEIVED, "Kudos received", Delivery.DAILY, order=70, recipients=_drafts_kudos, group=YOUR_IDEAS
+        )
+    )
     # Voters hear of status changes only if they ask: a vote is not a subscription.
     register(
-        NotificationKind(VOTED_IDEA_STATUS, "Tell me when ideas I voted on change status", Delivery.OFF, order=100)
+        NotificationKind(
+            VOTED_IDEA_STATUS, "Tell me when ideas I voted on change status", Delivery.OFF, order=100, group=FOLLOWED
+        )
     )
-    register(NotificationKind(COMMENT_ON_FOLLOWED, "Comment on an idea I follow", Delivery.DAILY, order=110))
+    register(
+        NotificationKind(COMMENT_ON_FOLLOWED, "Comment on an idea I follow", Delivery.DAILY, order=110, group=FOLLOWED)
+    )
     register(
         NotificationKind(
             VOTE_THRESHOLD_REACHED,

@@ -13,7 +13,7 @@ from django.utils.text import Truncator
 
 from challenges.models import Challenge
 from notifications.models import Delivery
-from notifications.registry import Draft, NotificationKind, register
+from notifications.registry import CHALLENGES, Draft, NotificationKind, register
 
 CHALLENGE_INVITATION = "challenge_invitation"
 
@@ -52,5 +52,6 @@ def register_kinds() -> None:
             Delivery.IMMEDIATELY,
             order=130,
             recipients=_drafts_challenge_invitation,
+            group=CHALLENGES,
         )
     )

@@ -18,3 +18,10 @@ class PreferencesForm(forms.Form):
                 initial=initial_deliveries[kind.key],
                 widget=forms.RadioSelect,
             )
+
+    def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """The fields under the preferences table's headings, each group where its first kind comes."""
+        grouped: dict[str, list[forms.BoundField]] = {}
+        for name in self.fields:
+            grouped.setdefault(registry.get(name).group, []).append(self[name])
+        return list(grouped.items())

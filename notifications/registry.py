@@ -42,6 +42,17 @@ class NotificationKind:
     offered_to: Callable[[object], bool] | None = None
     # The actor is normally never told of their own act; a kind that acknowledges it says so.
     tells_the_actor: bool = False
+    # The heading it is listed under on the preferences page (``GROUPS``); the groups follow the
+    # order of their first kind.
+    group: str = "Other"
+
+
+# The preferences page's headings, for the kinds to name (a kind may name none: "Other").
+YOUR_IDEAS = "Your ideas and comments"
+FOLLOWED = "Ideas you follow or voted on"
+MENTORING = "Mentoring"
+CHALLENGES = "Challenges"
+STAFF = "For the portal’s team"
 
 
 _kinds: dict[str, NotificationKind] = {}

@@ -18,6 +18,15 @@ def notifications_for(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).order_by("-created_at", "-pk")
 
 
+# How many notifications the header's menu shows; the rest are on the notifications page.
+MENU_SIZE = 6
+
+
+def latest_for(user: User, *, limit: int = MENU_SIZE) -> list[Notification]:
+    """The member's newest notifications for the header's menu: one query (the recent-first index)."""
+    return list(notifications_for(user)[:limit])
+
+
 def unread_count(user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 

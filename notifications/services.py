@@ -31,6 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.email import email_message
+from core.templatetags.portal import markdown_plain
 
 from . import registry, sending
 from .models import Delivery, Notification, NotificationPreference, OutboxEvent
@@ -221,7 +222,7 @@ def notification_email_send(*, notification_id: int) -> bool:
             return None  # settled: nothing to send
         return _email(
             user=user,
-            subject=notification.title,
+            subject=markdown_plain(notification.title),
             template="notifications/email/notification",
             context={"notification": notification},
             key=f"notification-{notification.pk}",
@@ -326,7 +327,7 @@ def notification_email_once(
         ids=[notification.pk],
         build=lambda: _email(
             user=user,
-            subject=title,
+            subject=markdown_plain(title),
             template=template,
             context=context,
             key=f"notification-{notification.pk}",
@@ -340,9 +341,23 @@ def notification_email_once(
 
 
 def notification_mark_read(*, user: User, notification_id: int) -> int:
+    """Mark one of the member's own notifications read; another member's (or a missing one) changes nothing."""
     return Notification.objects.filter(pk=notification_id, recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def notification_open(*, user: User, notification_id: int) -> Notification | None:
+    """The member opens one of their notifications: it is marked read; returns it (None if not theirs).
+
+    Two queries at most: the row, read only among the member's own, and the UPDATE when it was unread.
+    The caller follows ``url`` (checked as a page of this site by ``core.redirects``).
+    """
+    notification = Notification.objects.filter(pk=notification_id, recipient=user).first()
+    if notification is not None and notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
+    return notification
 
 
 def notifications_mark_all_read(*, user: User) -> int:

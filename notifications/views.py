@@ -1,9 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
+
+from core.redirects import next_url, safe_next_url
 
 from . import selectors, services
 from .forms import PreferencesForm
@@ -19,10 +23,37 @@ def notification_list(request):
 
 
 @login_required
+def notification_menu(request):
+    """The header's menu (htmx, loaded when the bell is opened): the newest few and the two actions.
+
+    ``here`` is the page the menu was opened on, where "Mark all read" returns.
+    """
+    context = {
+        "latest": selectors.latest_for(request.user),
+        "here": safe_next_url(request, request.GET.get("here"), reverse("notifications:list")),
+    }
+    return render(request, "notifications/_menu.html", context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def notification_open(request, pk: int):
+    """Following a notification's link: mark it read, then go where it points (a page of this site only).
+
+    A notification that is not the member's is a 404, and nothing changes. The link is a GET, like
+    any link a member follows: marking one's own notification read is safe to repeat.
+    """
+    notification = services.notification_open(user=request.user, notification_id=pk)
+    if notification is None:
+        raise Http404("No such notification.")
+    return redirect(safe_next_url(request, notification.url, reverse("notifications:list")))
+
+
+@login_required
 @require_POST
 def notification_read(request, pk: int):
     services.notification_mark_read(user=request.user, notification_id=pk)
-    return redirect("notifications:list")
+    return redirect(next_url(request, reverse("notifications:list")))
 
 
 @login_required
@@ -30,7 +61,7 @@ def notification_read(request, pk: int):
 def notification_read_all(request):
     count = services.notifications_mark_all_read(user=request.user)
     messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} read.")
-    return redirect("notifications:list")
+    return redirect(next_url(request, reverse("notifications:list")))
 
 
 @login_required

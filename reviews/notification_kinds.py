@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.rules import is_mentor, is_triage
 from notifications.models import Delivery
-from notifications.registry import Draft, NotificationKind, register
+from notifications.registry import MENTORING, STAFF, Draft, NotificationKind, register
 from notifications.services import notify_event
 
 from .models import MentorAssignment, RevisionRequest, ThreadMessage
@@ -135,12 +135,22 @@ def register_kinds() -> None:
     """From ``ReviewsConfig.ready()``."""
     register(
         NotificationKind(
-            MENTOR_MESSAGE, "Mentor message", Delivery.IMMEDIATELY, order=50, recipients=_drafts_mentor_message
+            MENTOR_MESSAGE,
+            "Mentor message",
+            Delivery.IMMEDIATELY,
+            order=50,
+            recipients=_drafts_mentor_message,
+            group=MENTORING,
         )
     )
     register(
         NotificationKind(
-            REVISION_REQUEST, "Revision request", Delivery.IMMEDIATELY, order=60, recipients=_drafts_revision_request
+            REVISION_REQUEST,
+            "Revision request",
+            Delivery.IMMEDIATELY,
+            order=60,
+            recipients=_drafts_revision_request,
+            group=MENTORING,
         )
     )
     register(
@@ -151,6 +161,7 @@ def register_kinds() -> None:
             order=65,
             recipients=_drafts_revision_answered,
             offered_to=is_mentor,
+            group=MENTORING,
         )
     )
     # Sent by ``reviews.tasks.send_overdue_digests``, not from an event. The digest is itself the daily
@@ -162,6 +173,7 @@ def register_kinds() -> None:
             Delivery.DAILY,
             order=120,
             offered_to=is_triage,
+            group=STAFF,
         )
     )
     register(

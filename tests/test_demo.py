@@ -1,22 +1,31 @@
 """``manage.py demo``: an idempotent, realistic demo data set, its log-ins, and the server."""
 
+import os
+import re
 from io import StringIO
 from unittest import mock
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
 from accounts.rules import is_mentor, is_triage
 from challenges.models import Challenge, Job, Outcome, Segment, SelectionCriterion
 from demo import demo_data
+from demo.management.commands.demo import site_url_for
 from ideas.models import Comment, Idea, Status, StatusChange, Vote
 from innovators.models import QuestionnaireResponse
+from notifications.models import Delivery, Notification
+from notifications.services import notification_email_send, preference_set
 from reputation.models import ReputationEvent, ReputationTotal, Tier
 from scoring.models import Rating, Respondent
+from tests.notification_kinds import Kind
 
 MODELS = [
     get_user_model(),
@@ -55,7 +64,11 @@ def loaded_demo(django_db_setup, django_db_blocker):
     the fast one the tests use (conftest), set here too because this fixture runs before theirs.
     """
     hasher = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-    with django_db_blocker.unblock(), hasher:
+    # The command sets SITE_URL (the setting and the environment) from --addrport: undone at the end.
+    site_url = override_settings(SITE_URL=settings.SITE_URL)
+    environ_had = os.environ.get("SITE_URL")
+    os.environ.pop("SITE_URL", None)
+    with django_db_blocker.unblock(), hasher, site_url:
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
@@ -63,6 +76,9 @@ def loaded_demo(django_db_setup, django_db_blocker):
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+            os.environ.pop("SITE_URL", None)
+            if environ_had is not None:
+                os.environ["SITE_URL"] = environ_had
 
 
 @pytest.fixture
@@ -175,8 +191,65 @@ def test_every_role_can_sign_in(demo, client):
     assert not is_triage(User.objects.get(username="alice@example.com"))
 
 
+@pytest.fixture
+def site_url_restored(settings, monkeypatch):
+    """The demo command sets SITE_URL in the settings and the environment: both are undone after the test."""
+    monkeypatch.delenv("SITE_URL", raising=False)
+    settings.SITE_URL = settings.SITE_URL
+    return settings
+
+
+def test_served_on_another_port_its_email_links_point_to_that_port(demo, site_url_restored):
+    """Issue 17: the links in the demo's emails lead to the address it serves, not to a fixed :8000."""
+    out = run_demo("--addrport", "127.0.0.1:8765")
+
+    assert "Demo log-ins for http://127.0.0.1:8765/" in out
+    assert settings.SITE_URL == "http://127.0.0.1:8765" and os.environ["SITE_URL"] == "http://127.0.0.1:8765"
+    member = get_user_model().objects.get(username="alice@example.com")
+    preference_set(user=member, kind=Kind.KUDOS_RECEIVED, delivery=Delivery.IMMEDIATELY)
+    notification = Notification.objects.create(
+        recipient=member,
+        kind=Kind.KUDOS_RECEIVED,
+        event_key="demo-port",
+        title="Your comment received kudos",
+        url="/ideas/1/",
+        delivery=Delivery.IMMEDIATELY,
+    )
+    assert notification_email_send(notification_id=notification.pk) is True
+    [email] = mail.outbox
+    links = re.findall(r"https?://[^\s\"<>]+", email.body + email.alternatives[0][0])
+    assert links and all(link.startswith("http://127.0.0.1:8765/") for link in links), links
+    assert "http://127.0.0.1:8765/ideas/1/" in links
+    assert email.extra_headers["List-Unsubscribe"].startswith("<http://127.0.0.1:8765/notifications/unsubscribe/")
+
+
+@pytest.mark.parametrize(
+    ("addrport", "site_url"),
+    [
+        ("8001", "http://127.0.0.1:8001"),
+        ("0.0.0.0:8002", "http://127.0.0.1:8002"),
+        ("localhost:8003", "http://localhost:8003"),
+        ("[::1]:8004", "http://[::1]:8004"),
+    ],
+)
+def test_the_site_url_follows_the_address_served(addrport, site_url):
+    assert site_url_for(addrport) == site_url
+
+
+def test_an_address_the_portal_does_not_answer_to_is_refused_before_serving(db, site_url_restored):
+    with pytest.raises(CommandError, match="not in ALLOWED_HOSTS"):
+        run_demo("--addrport", "demo.example.net:8000")
+    assert settings.SITE_URL == "http://127.0.0.1:8000"
+
+
+def test_a_site_url_set_by_hand_wins_over_the_address_served(demo, site_url_restored, monkeypatch):
+    monkeypatch.setenv("SITE_URL", "http://localhost:9000")
+    site_url_restored.SITE_URL = "http://localhost:9000"
+    assert "Demo log-ins for http://localhost:9000/" in run_demo("--addrport", "127.0.0.1:8765")
+
+
 @pytest.mark.django_db
-def test_it_serves_unless_told_not_to():
+def test_it_serves_unless_told_not_to(site_url_restored):
     with (
         mock.patch("demo.management.commands.demo.call_command") as command,
         mock.patch.object(demo_data, "load", return_value=False),

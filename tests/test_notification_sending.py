@@ -49,7 +49,8 @@ def test_a_message_that_cannot_be_built_is_marked_failed_and_the_other_199_of_it
     members = [factories.UserFactory() for _ in range(200)]
     notifications = [owed_notification(member) for member in members]
     bad = notifications[57]
-    Notification.objects.filter(pk=bad.pk).update(title="“Lockers”\nBcc: everyone@example.com")  # header injection
+    members[57].email = "x@@example.com"  # an address no SMTP server takes: the message can never be sent
+    members[57].save(update_fields=["email"])
 
     result = send_notification_emails.delay([n.pk for n in notifications])
 
@@ -58,7 +59,7 @@ def test_a_message_that_cannot_be_built_is_marked_failed_and_the_other_199_of_it
     assert members[57].email not in {address for message in mail.outbox for address in message.to}
     bad.refresh_from_db()
     assert bad.emailed_at is None and bad.email_failed_at is not None
-    assert bad.email_failure.startswith("BadHeaderError")
+    assert bad.email_failure.startswith("ValueError: Invalid address")
     assert Notification.objects.filter(emailed_at__isnull=False).count() == 199
     # The drain does not queue it again: it blocks no later drain either.
     Notification.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=2))
@@ -67,11 +68,22 @@ def test_a_message_that_cannot_be_built_is_marked_failed_and_the_other_199_of_it
     assert len(mail.outbox) == 199
 
 
+def test_a_title_with_a_newline_is_sent_on_one_line_and_injects_no_header(db):
+    """The subject is the title as plain text on one line (``markdown_plain``): no header injection."""
+    notification = owed_notification(factories.UserFactory(), title="“Lockers”\nBcc: everyone@example.com")
+
+    assert services.notification_email_send(notification_id=notification.pk) is True
+
+    [email] = mail.outbox
+    assert email.subject.endswith("“Lockers” Bcc: everyone@example.com") and email.bcc == []
+    assert "\nBcc:" not in email.message().as_string()
+
+
 @pytest.mark.parametrize(
     ("fields", "reason"),
     [
-        ({"title": "Two\nlines"}, "BadHeaderError"),
         ({"email": "x@@example.com"}, "ValueError: Invalid address"),
+        ({"email": "cora@example.com\nBcc: everyone@example.com"}, "BadHeaderError"),
     ],
 )
 def test_each_kind_of_unsendable_message_is_marked_with_its_reason(db, fields, reason):
@@ -104,7 +116,7 @@ def test_a_recipient_the_server_refuses_is_marked_failed(db, settings):
 
 
 def test_the_failed_emails_are_listed_with_their_reason_in_the_admin(admin_client):
-    failed = owed_notification(factories.UserFactory(), title="Two\nlines")
+    failed = owed_notification(factories.UserFactory(email="x@@example.com"), title="Two lines")
     sent = owed_notification(factories.UserFactory(), title="All fine")
     services.notification_email_send(notification_id=failed.pk)
     services.notification_email_send(notification_id=sent.pk)
@@ -113,7 +125,7 @@ def test_the_failed_emails_are_listed_with_their_reason_in_the_admin(admin_clien
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "BadHeaderError" in page and "Two" in page and "All fine" not in page
+    assert "Invalid address" in page and "Two" in page and "All fine" not in page
 
 
 # --- transient failures, retries and the lease ------------------------------------------------------

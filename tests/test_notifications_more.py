@@ -150,7 +150,7 @@ def test_status_change_reaches_exactly_the_opted_in_voters(django_capture_on_com
     assert notified(Kind.VOTED_IDEA_STATUS) == sorted([daily.pk, immediate.pk])
     assert follows_too.pk in notified(Kind.STATUS_CHANGED)
     assert Notification.objects.filter(recipient=follows_too).count() == 1
-    assert len(emails_to(immediate)) == 1 and "is now shortlisted" in emails_to(immediate)[0].subject
+    assert len(emails_to(immediate)) == 1 and "was shortlisted" in emails_to(immediate)[0].subject
     assert emails_to(daily) == [] and emails_to(triage) == [] and emails_to(elsewhere) == []
     assert len(emails_to(follows_too)) == 1
 

@@ -265,6 +265,6 @@ def test_the_authors_status_email_arrives_once_with_the_worker_down_and_the_brok
     delivered = records(email_file)
     assert sorted(line["to"][0] for line in delivered) == ["author@example.com", "follower@example.com"]
     [to_author] = [line for line in delivered if line["to"] == ["author@example.com"]]
-    assert "Your idea “Lockers at stations” is now shortlisted" in to_author["subject"]
+    assert "Your idea “Lockers at stations” was shortlisted" in to_author["subject"]
     assert to_author["headers"]["X-Notification"] == str(author_owed.get().pk)
     assert "List-Unsubscribe" in to_author["headers"]

@@ -17,6 +17,7 @@ PRODUCTION = {
     "DEBUG": "0",
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "portal.example.com",
+    "SITE_URL": "https://portal.example.com",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/ideaportal",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
 }
@@ -34,7 +35,7 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL", "DATABASE_URL", "REDIS_URL"])
 def test_production_start_fails_naming_the_missing_variable(missing):
     env = {key: value for key, value in PRODUCTION.items() if key != missing}
     result = manage("check", env=env)

@@ -74,7 +74,7 @@ def test_status_change_emails_the_author_through_the_outbox_and_the_worker(worke
     email = mail.outbox[0]
     notification = author_notification(change)
     assert email.to == [submitted_idea.author.email]
-    assert "Your idea “Lockers at stations” is now shortlisted" in email.subject
+    assert "Your idea “Lockers at stations” was shortlisted" in email.subject
     assert "Lockers at stations" in email.body
     assert "Shortlisted: the jury liked the station network." in email.body
     assert submitted_idea.get_absolute_url() in email.body

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from accounts.rules import ADMINISTRATORS_Q, STAFF_Q, is_staff_member
 from notifications.models import Delivery, OutboxEvent
-from notifications.registry import Draft, NotificationKind, register
+from notifications.registry import STAFF, Draft, NotificationKind, register
 from notifications.services import notify_event
 
 from .models import WebhookEndpoint
@@ -69,5 +69,6 @@ def register_kinds() -> None:
             order=140,
             recipients=_drafts_webhook_disabled,
             offered_to=can_manage_webhooks,
+            group=STAFF,
         )
     )

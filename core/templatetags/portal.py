@@ -50,16 +50,26 @@ def markdown_filter(text: str) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def markdown_as_plain_text(text: str) -> str:
-    """User Markdown as one line of plain text (no tag, no Markdown mark, whitespace collapsed): what
-    a list card's summary shows. The caller escapes it like any text (autoescape in templates)."""
-    stripped = nh3.clean(render_markdown(text), tags=set())  # the text of every tag, escaped
+def markdown_plain(text: str) -> str:
+    """User Markdown as one line of plain text: no markup, no tags, entities decoded, spaces collapsed.
+
+    For the places that show a text without its formatting (a list card's summary, a notification in
+    a list or a menu, an email's subject): "**Great** idea, see [this](https://…)" reads "Great idea,
+    see this". The result is text, to be escaped like any other (autoescape does it in templates)."""
+    stripped = nh3.clean(render_markdown(text or ""), tags=set())  # the text of every tag, escaped
     return " ".join(html.unescape(stripped).split())
 
 
 @register.filter(name="markdown_plain")
 def markdown_plain_filter(text: str) -> str:
-    return markdown_as_plain_text(text or "")
+    """``{{ idea.problem|markdown_plain|truncatechars:280 }}``: Markdown stripped to plain text."""
+    return markdown_plain(text or "")
+
+
+@register.filter(name="plain")
+def plain_filter(text: str) -> str:
+    """``{{ notification.body|plain|truncatechars:200 }}``: the same, under the notifications' short name."""
+    return markdown_plain(text or "")
 
 
 @register.filter

@@ -1,21 +1,30 @@
 """Reputation in templates: a member's name with their tier badge, linked to their profile when the viewer may see it.
 
 Both read the tier cached on the member's totals (``tier_of``): select ``author__reputation_total``
-with the rows and a list shows badges without a query per row.
+with the rows and a list shows badges without a query per row. Staff (``accounts.rules``) wear a
+"Team" badge instead: they earn no tier, and their staff flags are on the user row (no query).
 """
 
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from accounts.rules import is_staff_member
 
 from ..rules import can_view_profile
 from ..services import tier_of
 
 register = template.Library()
 
+TEAM_BADGE = '<span class="tag team-badge" data-testid="team-badge" title="A member of the portal’s team">Team</span>'
+
 
 @register.simple_tag
 def tier_badge(user):
+    """The member's reputation tier, or "Team" for staff (who never wear a newcomer or tier badge)."""
+    if is_staff_member(user):
+        return mark_safe(TEAM_BADGE)
     tier = tier_of(user)
     return format_html(
         '<a class="tag tier-badge" data-testid="tier-badge" href="{}" title="Reputation tier: {}" '
