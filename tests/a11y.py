@@ -15,10 +15,14 @@ AXE = Axe()
 AXE_OPTIONS = {"resultTypes": ["violations"]}
 
 
-def axe_violations(page, *, allowed: dict[str, str] | None = None) -> list[dict]:
-    """The violations axe finds on the page as it is now, less the rules named in ``allowed``
-    (rule id → why it cannot be fixed here; the reason is the caller's documentation)."""
-    response = AXE.run(page, options=AXE_OPTIONS).response
+def axe_violations(
+    page, *, allowed: dict[str, str] | None = None, excluded: dict[str, str] | None = None
+) -> list[dict]:
+    """The violations axe finds on the page as it is now, less the rules named in ``allowed`` and the
+    elements matched by the CSS selectors in ``excluded`` (each → why it cannot be fixed here; the
+    reasons are the caller's documentation)."""
+    context = {"exclude": [[selector] for selector in excluded]} if excluded else None
+    response = AXE.run(page, context=context, options=AXE_OPTIONS).response
     allowed = allowed or {}
     return [violation for violation in response["violations"] if violation["id"] not in allowed]
 
@@ -37,9 +41,11 @@ def describe_violations(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def assert_no_axe_violations(page, *, where: str = "", allowed: dict[str, str] | None = None) -> None:
+def assert_no_axe_violations(
+    page, *, where: str = "", allowed: dict[str, str] | None = None, excluded: dict[str, str] | None = None
+) -> None:
     """Fail listing every violation axe finds (of any impact) on the page as it is now."""
-    violations = axe_violations(page, allowed=allowed)
+    violations = axe_violations(page, allowed=allowed, excluded=excluded)
     assert not violations, f"axe found {len(violations)} violation(s) on {where or page.url}:\n" + describe_violations(
         violations
     )
