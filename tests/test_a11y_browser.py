@@ -132,9 +132,9 @@ def _people() -> dict[str, object | None]:
     }
 
 
-def signed_in_context(browser, base_url: str, user):
+def signed_in_context(browser, base_url: str, user, *, javascript: bool = True):
     """A browser context for the user (none: a visitor), signed in with a real session cookie."""
-    context = browser.new_context(base_url=base_url, viewport=DESKTOP)
+    context = browser.new_context(base_url=base_url, viewport=DESKTOP, java_script_enabled=javascript)
     context.set_default_timeout(TIMEOUT_MS)
     if user is not None:
         client = Client()
@@ -236,3 +236,120 @@ def test_every_page_a_role_reaches_passes_axe_and_fits_a_phone(role, chromium, p
     for path in expected:
         assert any(page.startswith(path) for page in visited), f"the {role}'s crawl never reached {path}"
     assert not problems, f"{len(problems)} problem(s) for the {role}:\n" + "\n".join(problems)
+
+
+# --- Phone layouts -------------------------------------------------------------------------------
+
+PHONE_390 = {"width": 390, "height": 844}
+
+
+def _top(locator) -> float:
+    return locator.bounding_box()["y"]
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_the_header_links_fold_into_a_menu_on_a_phone(javascript, chromium, portal_data, live_server):
+    context = signed_in_context(chromium, live_server.url, _people()["customer"], javascript=javascript)
+    try:
+        page = context.new_page()
+        page.set_viewport_size(PHONE_390)
+        page.goto("/ideas/")
+        nav = page.get_by_role("navigation", name="Main")
+        menu = nav.locator("summary", has_text="Menu")
+        challenges = nav.get_by_role("link", name="Challenges", exact=True)
+        assert menu.is_visible()
+        assert not challenges.is_visible()
+        menu.click()
+        assert challenges.is_visible()
+        # One link a line, under the header, over the page, and the page still does not scroll sideways.
+        ideas = nav.get_by_role("link", name="Ideas", exact=True)
+        assert _top(ideas) > _top(challenges)
+        assert _top(challenges) > _top(menu)
+        assert horizontal_overflow(page) == 0
+        menu.click()
+        assert not challenges.is_visible()
+
+        page.set_viewport_size(DESKTOP)
+        assert not menu.is_visible()
+        assert challenges.is_visible() and ideas.is_visible()
+        assert _top(ideas) == _top(challenges)  # one row
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_the_idea_lists_filters_are_closed_on_a_phone_and_open_on_a_desktop(
+    javascript, chromium, portal_data, live_server
+):
+    context = chromium.new_context(base_url=live_server.url, viewport=PHONE_390, java_script_enabled=javascript)
+    try:
+        page = context.new_page()
+        page.goto("/ideas/")
+        toggle = page.locator("summary", has_text="Filter")
+        status = page.get_by_label("Status", exact=True)
+        assert toggle.is_visible()
+        assert not status.is_visible()
+        # The list comes right after the closed panel.
+        first_idea = page.get_by_role("heading", level=3).first
+        assert _top(first_idea) < PHONE_390["height"]
+        toggle.click()
+        assert status.is_visible()
+        status.select_option(label="Declined")
+        page.get_by_role("button", name="Show ideas").click()
+        page.wait_for_url("**/ideas/?*status=declined*")
+
+        page.set_viewport_size(DESKTOP)
+        page.goto("/ideas/")
+        assert not toggle.is_visible()
+        assert status.is_visible()
+    finally:
+        context.close()
+
+
+def test_on_a_phone_the_idea_page_shows_its_support_and_standing_before_its_text(chromium, portal_data, live_server):
+    context = chromium.new_context(base_url=live_server.url, viewport=PHONE_390)
+    try:
+        page = context.new_page()
+        page.goto("/ideas/")
+        page.get_by_role("heading", level=3).first.get_by_role("link").click()
+        support = page.get_by_test_id("support")
+        standing = page.get_by_role("heading", name="Where it stands")
+        problem = page.get_by_role("heading", name="The problem")
+        comments = page.get_by_role("heading", name="Comments")
+        assert _top(support) < _top(standing) < _top(problem) < _top(comments)
+        assert horizontal_overflow(page) == 0
+
+        # On a desktop the text is the left column and the standing heads the right one.
+        page.set_viewport_size(DESKTOP)
+        assert support.bounding_box()["x"] > problem.bounding_box()["x"] + 400
+        assert _top(support) < _top(problem) + 100
+        assert standing.bounding_box()["x"] > problem.bounding_box()["x"] + 400
+    finally:
+        context.close()
+
+
+def test_my_ideas_are_cards_on_a_phone_and_a_table_on_a_desktop(chromium, portal_data, live_server):
+    customer = _people()["customer"]
+    context = signed_in_context(chromium, live_server.url, customer)
+    try:
+        page = context.new_page()
+        page.set_viewport_size(PHONE_390)
+        page.goto("/ideas/mine/")
+        table = page.get_by_role("table")
+        titles = table.get_by_role("link").filter(has_not_text="versions")
+        assert titles.count() >= 2
+        # A card a row: the rows stack and each is as wide as the page, its columns under its title.
+        first, second = table.locator("tbody tr").nth(0), table.locator("tbody tr").nth(1)
+        assert _top(second) > _top(first) + first.bounding_box()["height"] - 1
+        assert first.bounding_box()["width"] <= PHONE_390["width"]
+        status_cell = first.locator("td").nth(2)
+        assert _top(status_cell) > _top(titles.first)
+        assert abs(status_cell.bounding_box()["x"] - titles.first.bounding_box()["x"]) < 20
+        assert not page.get_by_role("columnheader", name="Challenge").is_visible()
+        assert horizontal_overflow(page) == 0
+
+        page.set_viewport_size(DESKTOP)
+        assert page.get_by_role("columnheader", name="Challenge").is_visible()
+        assert _top(first.locator("td").nth(2)) == pytest.approx(_top(first.locator("td").nth(1)), abs=2)
+    finally:
+        context.close()

@@ -11,8 +11,6 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from tests import factories
-
 
 class _Elements(HTMLParser):
     """Every element's attributes and the text inside each element with an id."""
@@ -83,7 +81,9 @@ def test_the_idea_forms_help_is_under_the_id_its_field_names(signed_in, open_cha
     fieldsets = [attributes for tag, attributes in page.elements if tag == "fieldset"]
     assert any(attributes.get("aria-describedby") == "id_outcomes_helptext" for attributes in fieldsets)
     assert dangling_references(page) == []
-    assert "error-summary" not in signed_in.get(reverse("challenges:submit", args=[open_challenge.slug])).content.decode()
+    assert (
+        "error-summary" not in signed_in.get(reverse("challenges:submit", args=[open_challenge.slug])).content.decode()
+    )
 
 
 def test_a_failed_submit_links_each_error_to_its_field_and_starts_with_a_summary(signed_in, open_challenge):
@@ -108,16 +108,22 @@ def test_a_failed_submit_links_each_error_to_its_field_and_starts_with_a_summary
     assert "Choose at least one outcome" in page.text_by_id["id_outcomes_error"]
 
     # The summary: focusable by script-free autofocus, named by its title, one link per error.
-    summary = next(attributes for tag, attributes in page.elements if "error-summary" in (attributes.get("class") or ""))
+    summary = next(
+        attributes for tag, attributes in page.elements if "error-summary" in (attributes.get("class") or "")
+    )
     assert summary["tabindex"] == "-1"
     assert "autofocus" in summary
     assert "4 problems" in page.text_by_id[summary["aria-labelledby"]]
     text = page.text_by_id[summary["id"]]
     for error in ("Give your idea a short title.", "Describe the problem", "Describe your proposed solution."):
         assert error in text
-    links = [attributes["href"] for tag, attributes in page.elements if tag == "a" and attributes.get("href", "").startswith("#id_")]
+    links = [
+        attributes["href"]
+        for tag, attributes in page.elements
+        if tag == "a" and attributes.get("href", "").startswith("#id_")
+    ]
     assert links == ["#id_title", "#id_problem", "#id_solution", "#id_outcomes_0"]
-    assert set(link[1:] for link in links) <= set(ids_of(page))
+    assert {link[1:] for link in links} <= set(ids_of(page))
     # Only one element on the page asks for the focus.
     assert sum("autofocus" in attributes for _tag, attributes in page.elements) == 1
 
@@ -131,7 +137,9 @@ def test_an_empty_comment_is_refused_with_its_error_linked_to_the_field(signed_i
     assert len(invalid) == 1
     error_id = next(reference for reference in invalid[0]["aria-describedby"].split() if reference.endswith("_error"))
     assert page.text_by_id[error_id].strip()
-    summary = next(attributes for tag, attributes in page.elements if "error-summary" in (attributes.get("class") or ""))
+    summary = next(
+        attributes for tag, attributes in page.elements if "error-summary" in (attributes.get("class") or "")
+    )
     assert page.text_by_id[error_id].strip() in page.text_by_id[summary["id"]]
 
 
