@@ -17,6 +17,25 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class LabelledListEditableMixin:
+    """A changelist's editable cells (``list_editable``) are inputs in a table cell with no <label>:
+    each gets an ``aria-label`` naming its column and its row ("Availability: PLAN-01 …"), so a screen
+    reader says what it edits (axe-core: label, label-title-only)."""
+
+    def get_changelist_form(self, request, **kwargs):
+        base = super().get_changelist_form(request, **kwargs)
+        editable = set(self.list_editable)
+
+        class LabelledChangelistForm(base):
+            def __init__(self, *args, **form_kwargs):
+                super().__init__(*args, **form_kwargs)
+                row = str(self.instance)
+                for name in editable & set(self.fields):
+                    self.fields[name].widget.attrs["aria-label"] = f"{self.fields[name].label}: {row}"
+
+        return LabelledChangelistForm
+
+
 def admin_page(modeladmin, request, template: str, *, title: str, status: int = 200, **context) -> TemplateResponse:
     """An admin page of the portal's own (an action's confirmation form, an import, a scorecard) in
     the admin's frame: the site's context, the title, the model's ``opts`` for the breadcrumbs, the

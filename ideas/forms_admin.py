@@ -98,6 +98,14 @@ class MergeTargetSelect(AutocompleteSelect):
         super().__init__(*args, **kwargs)
         self.merge_ids = list(merge_ids)
 
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        # select2 names its combobox by the text it shows (aria-labelledby its rendered value): with
+        # Django's empty placeholder an empty picker has no name for a screen reader (axe-core:
+        # aria-input-field-name); the placeholder gives it one.
+        attrs = super().build_attrs(base_attrs, extra_attrs=extra_attrs)
+        attrs["data-placeholder"] = "Type words of its title, or its id"
+        return attrs
+
     def get_url(self):
         url = reverse("admin:ideas_idea_merge_candidates", current_app=self.admin_site.name)
         return f"{url}?{urlencode({'for': ','.join(str(pk) for pk in self.merge_ids)})}"

@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from django.utils.text import Truncator
 
 from accounts.models import MENTOR_GROUP
-from core.admin import ReadOnlyAdminMixin, admin_page
+from core.admin import LabelledListEditableMixin, ReadOnlyAdminMixin, admin_page
 from core.errors import refusal_shown
 
 from . import rules, selectors
@@ -208,7 +208,7 @@ class MentorCapacityForm(forms.ModelForm):
 
 
 @admin.register(Mentor)
-class MentorAdmin(admin.ModelAdmin):
+class MentorAdmin(LabelledListEditableMixin, admin.ModelAdmin):
     """The members of the Mentor group, with the ideas they mentor now and their capacity, which triage
     staff set here (the assign pages never go above it). People join the group on the Users page."""
 

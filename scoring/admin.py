@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from challenges.models import Outcome
-from core.admin import ReadOnlyAdminMixin, admin_page
+from core.admin import LabelledListEditableMixin, ReadOnlyAdminMixin, admin_page
 
 from .forms import RatingsImportForm
 from .formulas import CLASS_LABELS, opportunity_shown
@@ -27,7 +27,7 @@ FACTORS = {"ease_of_adoption", "availability"}
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(admin.ModelAdmin):
+class OutcomeAdmin(LabelledListEditableMixin, admin.ModelAdmin):
     """Outcomes with their overall score (registered by scoring, which stores and formats it) beside the staff's two optional factors (never mixed into it)."""
 
     list_display = ["code", "statement", "job_name", "score", "ease_of_adoption", "availability"]
