@@ -142,7 +142,8 @@ def search_terms(text: str) -> SearchTerms:
                 pending_or = True
                 continue
             negated = bare.startswith("-") and len(bare) > 1
-            words = tuple(words_of(bare))
+            # "locker's", "e-mail": the words PostgreSQL's parser keeps (no stop words, no lone letters).
+            words = tuple(word for word in words_of(bare) if len(word) > 1 and word not in STOPWORDS)
         else:
             words = tuple(words_of(quoted))
         if len(words) == 1 and words[0] in STOPWORDS:
