@@ -10,7 +10,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.text import Truncator
+from django.utils.text import Truncator, smart_split
 
 from accounts.rules import is_triage
 from audit.exports import ChangelistCsvExportMixin
@@ -23,6 +23,7 @@ from . import rules, selectors, services
 from .forms_admin import IdeaAdminForm, IdeaStatusChangeForm, expected_statuses_decode
 from .forms_comments import CommentHideForm
 from .models import Comment, CommentFlag, Idea, Merge, StatusChange, Vote
+from .words import substring_of
 
 admin.site.site_header = "Idea portal — staff"
 admin.site.site_title = "Idea portal — staff"
@@ -60,7 +61,7 @@ class MergeCandidatesView(AutocompleteJsonView):
         if term.isascii() and term.isdigit() and len(term) <= 18:
             return queryset.filter(Q(pk=int(term)) | Q(title__icontains=term))
         for word in term.split():
-            queryset = queryset.filter(title__icontains=word)
+            queryset = queryset.filter(title__icontains=substring_of(word))
         return queryset
 
     def serialize_result(self, obj, to_field_name):
@@ -149,6 +150,8 @@ class IdeaAdmin(ChangelistCsvExportMixin, admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip().lstrip("#")
         by_id = queryset.filter(pk=int(term)) if term.isdigit() else None
+        # Each word's stem where it starts the word ("budgets" finds "Budget bar"); quoted phrases as typed.
+        search_term = " ".join(substring_of(word) if word.isalpha() else word for word in smart_split(search_term))
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if by_id is not None:
             queryset |= by_id

@@ -1,4 +1,13 @@
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
+
+
+def _fulltext_index_ensure(sender, using, **kwargs):
+    """After every migrate: the SQLite search index and its triggers are there (ideas.fulltext)."""
+    from .fulltext import sqlite_index_ensure
+
+    sqlite_index_ensure(connections[using])
 
 
 class IdeasConfig(AppConfig):
@@ -20,3 +29,4 @@ class IdeasConfig(AppConfig):
         scores_recomputed_hook_register(tasks.refresh_all_idea_ranks_after_scores)
         challenge_participants_provider_register(challenge_participant_ids)
         personal_data.register_sections()
+        post_migrate.connect(_fulltext_index_ensure, sender=self, dispatch_uid="ideas_fulltext_index_ensure")

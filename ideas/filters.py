@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
 from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext_lazy as _
 
 from challenges.models import Challenge, Outcome
 from core.funnel import PUBLISHED_STATUSES, Status
@@ -54,7 +55,18 @@ class IdeaFilter(django_filters.FilterSet):
         method="sort_by", choices=SORTS, empty_label=None, label="Sort by", widget=FastSelect
     )
 
-    def __init__(self, data=None, *args, challenges=None, **kwargs):
+    # What the list page says when it leaves a value out (lenient=True). It never repeats the value:
+    # a challenge hidden from the visitor reads exactly like one that does not exist.
+    LEFT_OUT = {
+        "q": _("The search could not be read, so it was left out."),
+        "challenge": _("We could not find that challenge, so ideas of every challenge are shown."),
+        "status": _("That is not a status an idea on this list can have, so ideas of any status are shown."),
+        "outcome": _("We could not find that outcome, so ideas for any outcome are shown."),
+        "phase": _("That is not a challenge phase, so ideas in any phase are shown."),
+        "sort": _("The list cannot be sorted that way, so the newest ideas come first."),
+    }
+
+    def __init__(self, data=None, *args, challenges=None, lenient: bool = False, **kwargs):
         data = data.copy() if data is not None else {}
         data.setdefault("sort", selectors.IDEA_SORT_DEFAULT)
         super().__init__(data, *args, **kwargs)
@@ -64,6 +76,27 @@ class IdeaFilter(django_filters.FilterSet):
         if not self.user.is_authenticated:
             del self.filters["mine"]
             del self.filters["followed"]
+        self.left_out: list[str] = []
+        if lenient:
+            self._leave_out_invalid_values()
+
+    def _leave_out_invalid_values(self) -> None:
+        """The list page's way with a value no filter takes (a status that does not exist, a challenge
+        that is gone or hidden, a sort we do not have): drop it, say so politely, filter by the rest.
+
+        The API stays strict (an error that names the field): a program should learn its mistake.
+        """
+        if not self.is_bound or self.form.is_valid():
+            return
+        for name in self.form.errors:
+            if name in self.data:
+                self.data.pop(name)
+                label = self.form.fields[name].label if name in self.form.fields else name
+                self.left_out.append(
+                    str(self.LEFT_OUT.get(name) or _("The value of “%(label)s” was left out.") % {"label": label})
+                )
+        self.data.setdefault("sort", selectors.IDEA_SORT_DEFAULT)
+        del self._form  # built again from what is left
 
     @property
     def user(self):

@@ -24,13 +24,16 @@ from django.db.models import (
     Subquery,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Concat
 
 from challenges.models import Challenge, Outcome
 from core.funnel import AWAITING_ANSWER, DECIDED_STATUSES, ENDED_STATUSES
 
+from . import fulltext
 from .models import Comment, Idea, IdeaFollow, Status, StatusChange, Vote
 from .rules import VOTE_SIGN_IN, can_moderate_comments, comment_actions, visible_ideas_q, vote_refusal
+from .words import search_terms
 
 if TYPE_CHECKING:
     from django.db.models.expressions import OrderBy
@@ -366,20 +369,35 @@ def idea_list_sorted(ideas: QuerySet[Idea], sort: str) -> QuerySet[Idea]:
     return ideas.order_by(*IDEA_SORTS.get(sort, IDEA_SORTS[IDEA_SORT_DEFAULT]))
 
 
+def search_document() -> SearchVector:
+    """PostgreSQL: an idea's weighted search document, exactly the expression ideas/0007 indexes (GIN)."""
+    return SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
+        "problem", "solution", weight="B", config=SEARCH_CONFIG
+    )
+
+
 def idea_list_search(ideas: QuerySet[Idea], text: str) -> QuerySet[Idea]:
-    """Ideas whose title, problem or solution match the words (web search syntax: "quoted phrase",
-    or, -word). Full-text on PostgreSQL; a plain substring match on the embedded SQLite."""
+    """Ideas whose title, problem or solution have every word, in any order and in any form ("budgets"
+    finds "budget"), in web search syntax: "quoted phrase", or, -word; stop words alone are ignored.
+
+    PostgreSQL: ``websearch_to_tsquery('english')`` against the GIN-indexed search document
+    (ideas/0007). SQLite: the FTS5 index kept by triggers (``ideas.fulltext``, ideas/0014).
+    """
     text = text.strip()
     if not text:
         return ideas
     if connection.vendor == "postgresql":
-        document = SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
-            "problem", "solution", weight="B", config=SEARCH_CONFIG
-        )
-        return ideas.alias(search=document).filter(
+        return ideas.alias(search=search_document()).filter(
             search=SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
         )
-    return ideas.filter(Q(title__icontains=text) | Q(problem__icontains=text) | Q(solution__icontains=text))
+    wanted, unwanted = fulltext.match_expressions(search_terms(text))
+    if wanted is None and unwanted is None:
+        return ideas.none()  # only stop words: PostgreSQL finds nothing either
+    if wanted is not None:
+        ideas = ideas.filter(pk__in=RawSQL(fulltext.MATCHING_IDS, [wanted]))
+    if unwanted is not None:
+        ideas = ideas.exclude(pk__in=RawSQL(fulltext.MATCHING_IDS, [unwanted]))
+    return ideas
 
 
 def idea_visible_get(user: Visitor, *, pk: int) -> Idea:

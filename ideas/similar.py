@@ -1,67 +1,62 @@
 """Similar ideas: what a customer sees while writing an idea, so they can support one instead.
 
-On PostgreSQL the title is compared by trigram similarity (pg_trgm, with the GIN trigram index
-of migration 0003), and an idea whose problem mentions every significant word typed counts as a
-borderline match. Elsewhere (SQLite, the embedded default) a simple fallback compares the
-significant words of the titles.
+The same two steps on both databases:
+
+1. **Candidates, through an index.** Ideas of the challenge that share at least one significant word
+   with the text (stop words left out; "ran" also looks for "run"): on PostgreSQL the GIN-indexed
+   search document (ideas/0007) or a title close by trigrams (pg_trgm, ideas/0003: it forgives a
+   typo); on SQLite the FTS5 index (``ideas.fulltext``). At most ``CANDIDATES``, best first.
+2. **A score, in Python, the same everywhere** (``word_score``): the share of significant stems the
+   text and the title have in common (Dice), or ``PROBLEM_MATCH_SCORE`` when the problem mentions every
+   word typed. From ``SIMILAR_FROM`` an idea is similar; among those, each word typed that the problem
+   or solution mentions adds a little. On PostgreSQL a
+   title close by trigrams scores its trigram similarity, if that is higher.
+
+So "Remind me of things I ran out of" finds "Start the list from what we actually ran out of" (run,
+out) on either database, and "A budget bar that fills up as you shop" does not.
 """
 
-import re
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from django.contrib.postgres.lookups import TrigramSimilar, TrigramWordSimilar
-from django.contrib.postgres.search import (
-    SearchQuery,
-    SearchVector,
-    SearchVectorExact,
-    TrigramSimilarity,
-    TrigramWordSimilarity,
-)
+from django.contrib.postgres.search import SearchQuery, TrigramSimilarity, TrigramWordSimilarity
 from django.db import connection
-from django.db.models import Case, ExpressionWrapper, F, FloatField, Q, QuerySet, Value, When
+from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest
 
 from challenges.models import Challenge
 
+from . import fulltext
 from .models import Idea, Status
-from .selectors import idea_list_for
+from .selectors import SEARCH_CONFIG, idea_list_for, search_document
+from .words import IRREGULAR, STOPWORDS, significant_stems, words_of
 
-# The score of an idea whose problem mentions every significant word typed, but whose title differs.
+if TYPE_CHECKING:
+    from accounts.types import Visitor
+
+# The score of an idea whose problem mentions every significant word typed (two or more), whatever
+# its title (a solution often names what other ideas solve too).
 PROBLEM_MATCH_SCORE = 0.35
-# The fallback: share of significant words in common (Dice coefficient) from which titles are similar.
-WORDS_THRESHOLD = 0.3
-# The fallback ranks at most this many candidate ideas in Python.
-FALLBACK_CANDIDATES = 300
+# In the order of similar ideas: what the words typed that the problem or solution mention add (at
+# most this, for all of them).
+BODY_WORDS_WEIGHT = 0.1
+# From this score an idea is similar.
+SIMILAR_FROM = 0.3
+# PostgreSQL: a title this close by trigrams (pg_trgm's own thresholds) is similar too.
+TRIGRAM_SIMILAR_FROM = 0.3
+TRIGRAM_WORD_SIMILAR_FROM = 0.6
+# At most this many candidates are scored.
+CANDIDATES = 300
 # Shorter text than this finds nothing: a letter or two would match everything.
 MIN_TEXT_LENGTH = 4
 MAX_TEXT_LENGTH = 200
 
-STOPWORDS = frozenset(
-    re.findall(
-        r"\w+",
-        """
-        a about after all also an and any are as at be been but by can could do does for from get had has
-        have how i if in into is it its just let make more most my no not of on one or our out over so some
-        than that the their them then there these they this to too up us use via was we were what when where
-        which while who why will with would you your
-        """,
-    )
-)
-
-
-def significant_words(text: str) -> list[str]:
-    """Lower-case words of three letters or more that are not stop words, with a plural s taken off."""
-    words = []
-    for word in re.findall(r"\w+", text.lower()):
-        if len(word) < 3 or word in STOPWORDS or word.isdigit():
-            continue
-        if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
-            word = word[:-1]
-        words.append(word)
-    return list(dict.fromkeys(words))
-
 
 def similar_ideas(
-    *, user, challenge: Challenge, text: str, exclude_id: int | None = None, limit: int = 5
+    *, user: Visitor, challenge: Challenge, text: str, exclude_id: int | None = None, limit: int = 5
 ) -> list[Idea]:
     """Up to ``limit`` published ideas of this challenge that the user may see, most similar to ``text`` first.
 
@@ -73,57 +68,80 @@ def similar_ideas(
     candidates = idea_list_for(user).published().filter(challenge=challenge).exclude(status=Status.DUPLICATE)
     if exclude_id is not None:
         candidates = candidates.exclude(pk=exclude_id)
+    stems = significant_stems(text)
+    words = _query_words(text)
     if connection.vendor == "postgresql":
-        return _similar_by_trigrams(candidates, text, limit)
-    return _similar_by_words(candidates, text, limit)
-
-
-def _similar_by_trigrams(candidates: QuerySet[Idea], text: str, limit: int) -> list[Idea]:
-    # `title % text` (similarity above pg_trgm.similarity_threshold, 0.3) and `title %> text` (the text
-    # found within the title: word_similarity above pg_trgm.word_similarity_threshold, 0.6) can use
-    # the GIN trigram index; the score orders the matches.
-    matches = Q(TrigramSimilar(F("title"), Value(text))) | Q(TrigramWordSimilar(F("title"), Value(text)))
-    score = Greatest(TrigramSimilarity("title", Value(text)), TrigramWordSimilarity(Value(text), "title"))
-    words = significant_words(text)
-    if len(words) >= 2:
-        # Every significant word typed is in the problem (English stemming): similar, even with another title.
-        in_problem = SearchVectorExact(
-            SearchVector("problem", config="english"), SearchQuery(" ".join(words), config="english")
-        )
-        matches |= Q(in_problem)
-        score = Greatest(score, Case(When(in_problem, then=Value(PROBLEM_MATCH_SCORE)), default=Value(0.0)))
-    return list(
-        candidates.filter(matches)
-        .annotate(
-            similarity=ExpressionWrapper(score, output_field=FloatField()),
-            title_similarity=TrigramSimilarity("title", Value(text)),
-        )
-        # Among titles that contain the text alike, the closest whole title first.
-        .order_by("-similarity", "-title_similarity", "-id")[:limit]
-    )
-
-
-def _similar_by_words(candidates: QuerySet[Idea], text: str, limit: int) -> list[Idea]:
-    """The fallback: titles sharing significant words (a word may be the start of another: "lock", "lockers")."""
-    words = significant_words(text)
-    if not words:
+        found = _candidates_postgresql(candidates, text, words)
+    elif words:
+        found = _candidates_sqlite(candidates, words)
+    else:
         return []
-    contains_a_word = Q()
-    for word in words:
-        contains_a_word |= Q(title__icontains=word)
     scored = []
-    for idea in candidates.filter(contains_a_word).order_by("-id")[:FALLBACK_CANDIDATES]:
-        title_words = significant_words(idea.title)
-        shared = sum(1 for word in words if any(_same_word(word, other) for other in title_words))
-        score = 2 * shared / (len(words) + len(title_words)) if title_words else 0.0
-        if score >= WORDS_THRESHOLD:
-            idea.similarity = score
+    for idea in found:
+        score, body_share = word_score(stems, idea)
+        score = max(score, _trigram_score(idea))
+        if score >= SIMILAR_FROM:
+            # The words the problem and solution share only order the similar ones, never make one.
+            idea.similarity = score + BODY_WORDS_WEIGHT * body_share
             scored.append(idea)
-    scored.sort(key=lambda idea: (-idea.similarity, -idea.pk))
+    scored.sort(key=lambda idea: (-idea.similarity, -getattr(idea, "title_similarity", 0.0), -idea.pk))
     return scored[:limit]
 
 
-def _same_word(typed: str, other: str) -> bool:
-    return (
-        typed == other or (len(typed) >= 3 and other.startswith(typed)) or (len(other) >= 3 and typed.startswith(other))
+def word_score(stems: list[str], idea: Idea) -> tuple[float, float]:
+    """How similar the idea is to text with these significant stems (``ideas.words.significant_stems``):
+    (the score, 0 to 1, that decides; the share of the stems its problem or solution mention, for the order)."""
+    if not stems:
+        return 0.0, 0.0
+    typed = set(stems)
+    title = set(significant_stems(idea.title))
+    problem = set(significant_stems(idea.problem))
+    body = problem | set(significant_stems(idea.solution))
+    score = 2 * len(typed & title) / (len(typed) + len(title)) if title else 0.0
+    if len(typed) >= 2 and typed <= problem:
+        score = max(score, PROBLEM_MATCH_SCORE)
+    return score, len(typed & body) / len(typed)
+
+
+def _query_words(text: str) -> list[str]:
+    """The words the index is asked for: the significant ones, with an irregular form's base too."""
+    words = [word for word in words_of(text) if len(word) > 1 and word not in STOPWORDS and not word.isdigit()]
+    words += [IRREGULAR[word] for word in words if word in IRREGULAR]
+    return list(dict.fromkeys(words))
+
+
+def _candidates_sqlite(candidates: QuerySet[Idea], words: list[str]) -> list[Idea]:
+    any_word = " OR ".join(f'"{word}"' for word in words)  # words are letters and digits: no FTS5 syntax
+    return list(candidates.filter(pk__in=RawSQL(fulltext.MATCHING_IDS, [any_word])).order_by("-id")[:CANDIDATES])
+
+
+def _candidates_postgresql(candidates: QuerySet[Idea], text: str, words: list[str]) -> list[Idea]:
+    # `title % text` and `title %> text` can use the GIN trigram index (ideas/0003); the document's
+    # `@@` its GIN index (ideas/0007). The closest titles first; a
+    # ts_rank would compute every matching idea's document again, so the others come newest first.
+    title_similarity = TrigramSimilarity("title", Value(text))
+    title_word_similarity = TrigramWordSimilarity(Value(text), "title")
+    matches = Q(TrigramSimilar(F("title"), Value(text))) | Q(TrigramWordSimilar(F("title"), Value(text)))
+    if words:
+        any_word = SearchQuery(words[0], config=SEARCH_CONFIG)
+        for word in words[1:]:
+            any_word |= SearchQuery(word, config=SEARCH_CONFIG)
+        candidates = candidates.alias(document=search_document())
+        matches |= Q(document=any_word)
+    return list(
+        candidates.filter(matches)
+        .annotate(title_similarity=title_similarity, title_word_similarity=title_word_similarity)
+        .order_by(
+            Greatest(F("title_similarity"), F("title_word_similarity"), output_field=FloatField()).desc(),
+            "-id",
+        )[:CANDIDATES]
     )
+
+
+def _trigram_score(idea: Idea) -> float:
+    """PostgreSQL: the title's trigram similarity where pg_trgm counts it as similar (else 0)."""
+    similarity = getattr(idea, "title_similarity", 0.0)
+    if similarity >= TRIGRAM_SIMILAR_FROM:
+        return similarity
+    word_similarity = getattr(idea, "title_word_similarity", 0.0)
+    return word_similarity if word_similarity >= TRIGRAM_WORD_SIMILAR_FROM else 0.0

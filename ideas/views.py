@@ -15,6 +15,7 @@ from core.pagecache import cache_public_page
 from core.redirects import safe_next_url
 
 from . import rules, selectors, services
+from .decorators import challenge_login_required, idea_login_required
 from .forms import CommentForm, IdeaForm, VoteForm, WithdrawForm
 from .hooks import idea_panels_for
 from .models import Idea, Status
@@ -105,7 +106,7 @@ def idea_detail(request, pk: int):
     return render(request, "ideas/idea_detail.html", _detail_context(request, idea, comments_page=page))
 
 
-@login_required
+@challenge_login_required
 def idea_create(request, slug: str):
     challenge = get_object_or_404(Challenge, slug=slug)
     if not can_view_challenge(request.user, challenge):
@@ -145,7 +146,7 @@ def idea_create(request, slug: str):
     return render(request, "ideas/idea_form.html", context, status=400 if form.errors else 200)
 
 
-@login_required
+@idea_login_required
 def idea_edit(request, pk: int):
     idea = _idea_or_404(request, pk)
     refusal = rules.edit_refusal(request.user, idea)
@@ -262,7 +263,7 @@ def idea_versions(request, pk: int):
     return render(request, "ideas/idea_versions.html", context, status=400 if error else 200)
 
 
-@login_required
+@idea_login_required
 def idea_withdraw(request, pk: int):
     """Ask the author to confirm (GET), then withdraw the idea (POST)."""
     idea = _idea_or_404(request, pk)

@@ -7,13 +7,13 @@ becomes a message for the person (never a 500) and changes nothing.
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from . import rules, selectors, services
+from .decorators import comment_login_required, idea_login_required
 from .forms_comments import CommentFlagForm, CommentForm, CommentHideForm, KudosForm, ReplyForm
 from .models import Comment
 from .views import _detail_context, _idea_or_404
@@ -52,8 +52,8 @@ def _first_error(form) -> str:
     return next(iter(form.errors.values()))[0]
 
 
-@login_required
 @require_POST
+@idea_login_required
 def comment_create(request, pk: int):
     """A new comment, or a reply when the form names a ``parent`` comment of this idea."""
     idea = _idea_or_404(request, pk)
@@ -80,7 +80,7 @@ def comment_create(request, pk: int):
     return _back_to(comment)
 
 
-@login_required
+@comment_login_required
 def comment_edit(request, pk: int):
     comment = _comment_or_404(request, pk)
     refusal = rules.comment_edit_refusal(request.user, comment)

@@ -35,6 +35,7 @@ from core.funnel import (
 )
 from ideas.models import Idea
 from ideas.selectors import answer_due_expression, answer_overdue_q
+from ideas.words import STOPWORDS, substring_of
 
 from .models import MentorAssignment, ReasonTemplate, Screening, ScreeningScore
 
@@ -191,6 +192,9 @@ def challenge_board(challenge: Challenge, *, now: datetime.datetime) -> list[dic
 def triage_search(queryset: QuerySet[Idea], text: str) -> QuerySet[Idea]:
     """The queue's ideas with every word of ``text`` in their title or their author's email.
 
+    Words in any order; in the title a word's other forms too (``ideas.words.substring_of``: "budgets"
+    finds "Budget bar", "deliveries" finds "delivery"); stop words alone are left out.
+
     Each word is one ``pk IN (ideas by title UNION ideas by matching authors)``: the trigram indexes on
     ``UPPER(title)`` and ``UPPER(email)`` (reviews/0002) find the candidates and the queue joins
     only those. A plain ``title__icontains | author__email__icontains`` filter read every idea
@@ -199,11 +203,16 @@ def triage_search(queryset: QuerySet[Idea], text: str) -> QuerySet[Idea]:
     from django.contrib.auth import get_user_model
     from django.utils.text import smart_split, unescape_string_literal
 
-    for word in smart_split(text or ""):
-        if word[0] in "\"'" and word[0] == word[-1] and len(word) > 1:
-            word = unescape_string_literal(word)
+    typed = [
+        unescape_string_literal(word) if word[0] in "\"'" and word[0] == word[-1] and len(word) > 1 else word
+        for word in smart_split(text or "")
+    ]
+    # Quoted phrases stay as typed; stop words are left out unless there is nothing else.
+    words = [word for word in typed if " " in word or word.lower() not in STOPWORDS] or typed
+    for word in words:
         # No ORDER BY in the members (Idea's default ordering): SQLite refuses one in a compound SELECT.
-        by_title = Idea.objects.filter(title__icontains=word).order_by().values("pk")
+        # A word's stem when it starts the word: "budgets" finds "budget", in either order.
+        by_title = Idea.objects.filter(title__icontains=substring_of(word)).order_by().values("pk")
         authors = get_user_model().objects.filter(email__icontains=word).values("pk")
         by_author = Idea.objects.filter(author_id__in=authors).order_by().values("pk")
         queryset = queryset.filter(pk__in=by_title.union(by_author))

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.rules import is_mentor
 from core.redirects import safe_next_url
 from ideas import selectors as idea_selectors
+from ideas.decorators import idea_login_required
 from ideas.models import Idea
 
 from . import rules, selectors
@@ -58,7 +59,7 @@ def _detail(request, idea: Idea, *, review_form=None, revision_form=None, thread
     return render(request, "reviews/mentor_idea.html", context, status=status)
 
 
-@login_required
+@idea_login_required
 @require_GET
 def mentor_idea(request, pk: int):
     """One assigned idea: its text, the review form, the thread and the revision requests.
@@ -70,7 +71,7 @@ def mentor_idea(request, pk: int):
     return _detail(request, idea)
 
 
-@login_required
+@idea_login_required
 @require_POST
 def mentor_review(request, pk: int):
     idea = _assigned_idea_or_404(request, pk)
@@ -86,7 +87,7 @@ def mentor_review(request, pk: int):
     return _detail(request, idea, review_form=form, status=400)
 
 
-@login_required
+@idea_login_required
 @require_POST
 def mentor_revision_request(request, pk: int):
     idea = _assigned_idea_or_404(request, pk)
@@ -102,7 +103,7 @@ def mentor_revision_request(request, pk: int):
     return _detail(request, idea, revision_form=form, status=400)
 
 
-@login_required
+@idea_login_required
 @require_GET
 def mentor_compare(request, pk: int):
     """What changed between two versions of an assigned idea (the mentor cannot open the author's versions page)."""
@@ -126,7 +127,7 @@ def _thread_idea_or_404(request, pk: int) -> Idea:
     return idea
 
 
-@login_required
+@idea_login_required
 def idea_thread(request, pk: int):
     """The private thread of an idea (GET), and a new message in it (POST)."""
     idea = _thread_idea_or_404(request, pk)

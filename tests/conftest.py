@@ -23,17 +23,18 @@ def pytest_report_header(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """On SQLite (the embedded default), leave out the tests marked ``postgresql``: they are deselected,
-    and named in the header, not skipped, so the CI skip guard holds on both databases. The browser
+    """On SQLite (the embedded default), leave out the tests marked ``postgresql``, and on PostgreSQL
+    those marked ``sqlite``: they are deselected, not skipped, so the CI skip guard holds on both
+    databases. The browser
     and worker tests are the slowest: run them last."""
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        kept = [item for item in items if not item.get_closest_marker("postgresql")]
-        left_out = [item for item in items if item.get_closest_marker("postgresql")]
-        if left_out:
-            config.hook.pytest_deselected(items=left_out)
-            items[:] = kept
+    other = "postgresql" if connection.vendor != "postgresql" else "sqlite"
+    kept = [item for item in items if not item.get_closest_marker(other)]
+    left_out = [item for item in items if item.get_closest_marker(other)]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
     items.sort(key=lambda item: bool(item.get_closest_marker("browser") or item.get_closest_marker("worker")))
 
 
