@@ -305,9 +305,13 @@ def revision_answered_award(*, request: RevisionRequest) -> bool:
     )
 
 
-def survey_completed_award(*, user: User, job: Job) -> bool:
-    """Award a member who answered every outcome of a job's survey (the caller checked it)."""
-    return reputation_award(user=user, kind=Kind.SURVEY_COMPLETED, object_key=f"job:{job.pk}")
+def survey_completed_award(*, user: User, job: Job, wave_id: int | None = None) -> bool:
+    """Award a member who answered every outcome of a job's survey (the caller checked it).
+
+    Once per job for its survey rounds; once more per follow-up wave (``wave_id``) a member answers.
+    """
+    object_key = f"job:{job.pk}" if wave_id is None else f"wave:{wave_id}"
+    return reputation_award(user=user, kind=Kind.SURVEY_COMPLETED, object_key=object_key)
 
 
 @transaction.atomic
