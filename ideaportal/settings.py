@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "metrics",
     "reputation",
     "innovators",
+    "impact",
     "health",
     "audit",
     "webhooks",

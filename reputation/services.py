@@ -36,6 +36,7 @@ POINTS: dict[str, int] = {
     Kind.SURVEY_COMPLETED: 10,
     Kind.VOTE_RECEIVED: 1,
     Kind.REVISION_ANSWERED: 10,
+    Kind.IMPROVEMENT_MEASURED: 100,
 }
 
 # Up-votes received earn points for an idea's first VOTES_CAP_PER_IDEA up-votes only.
@@ -302,6 +303,13 @@ def revision_answered_award(*, request: RevisionRequest) -> bool:
         object_key=f"revision:{request.pk}",
         actor=request.mentor,
         challenge_id=idea.challenge_id,
+    )
+
+
+def improvement_measured_award(*, idea: Idea) -> bool:
+    """Award the author of an implemented idea whose follow-up survey measured an improvement (once per idea)."""
+    return reputation_award(
+        user=idea.author, kind=Kind.IMPROVEMENT_MEASURED, object_key=f"idea:{idea.pk}", challenge_id=idea.challenge_id
     )
 
 
