@@ -53,8 +53,11 @@ def jobs_with_score_summary() -> QuerySet[Job]:
     overall = Q(outcomes__scores__segment__isnull=True, outcomes__scores__current=True)
     return Job.objects.annotate(
         outcome_total=Count("outcomes", distinct=True),
-        scored_total=Count("outcomes__scores", filter=overall),
-        underserved_total=Count("outcomes__scores", filter=overall & Q(outcomes__scores__opportunity__gte=10)),
+        # distinct: the join to the waves repeats each score once per wave of the job.
+        scored_total=Count("outcomes__scores", filter=overall, distinct=True),
+        underserved_total=Count(
+            "outcomes__scores", filter=overall & Q(outcomes__scores__opportunity__gte=10), distinct=True
+        ),
         best_opportunity=Max("outcomes__scores__opportunity", filter=overall),
         wave_total=Count("waves", distinct=True),
     ).order_by("name")

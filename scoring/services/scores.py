@@ -61,11 +61,13 @@ def _current_waves(wave_ids: set[int]) -> set[int]:
     """
     latest: dict[int, tuple] = {}
     rounds = SurveyWave.objects.filter(pk__in=wave_ids, kind=SurveyWave.Kind.ROUND).values_list(
-        "pk", "job_id", "opens_at"
+        "pk", "job_id", "opened_at", "opens_at"
     )
-    for wave_id, job_id, opens_at in rounds:
-        if job_id not in latest or (opens_at, wave_id) > latest[job_id]:
-            latest[job_id] = (opens_at, wave_id)
+    for wave_id, job_id, opened_at, opens_at in rounds:
+        # When it actually opened; a wave never opened (a past survey imported into it) by its date.
+        key = (opened_at or opens_at, wave_id)
+        if job_id not in latest or key > latest[job_id]:
+            latest[job_id] = key
     return {wave_id for _, wave_id in latest.values()}
 
 
