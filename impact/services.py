@@ -20,7 +20,7 @@ from core.funnel import Status
 from reputation.services import improvement_measured_award
 from scoring import formulas
 from scoring.models import SurveyWave
-from scoring.selectors import wave_counts, wave_current_scored
+from scoring.selectors import wave_counts, wave_latest_answered_round
 from scoring.services.waves import WaveError, wave_close, wave_open, wave_schedule
 
 from . import notification_kinds
@@ -58,8 +58,8 @@ def follow_up_schedule(
     """Schedule the follow-up wave of an implemented idea: ``delay_days`` from now, open ``open_days``.
 
     ``outcomes`` are outcomes the idea addresses, all of one job; ``segments`` the segments
-    concerned (empty: every respondent). The answers will be compared with the job's current
-    survey round (its latest round with answers). A delay of 0 opens the wave at once (its members
+    concerned (empty: every respondent). The answers will be compared with the job's latest survey
+    round with answers. A delay of 0 opens the wave at once (its members
     are invited in this transaction). Raises FollowUpError, scheduling nothing, for an idea that is
     not implemented or already has a follow-up under way, outcomes it does not address or of two
     jobs, delays out of range, or a job nobody has answered the survey of yet.
@@ -85,7 +85,7 @@ def follow_up_schedule(
     if min_respondents is not None and min_respondents < 1:
         raise FollowUpError("The minimum number of respondents is at least 1.")
     job = outcomes[0].job
-    baseline = wave_current_scored(job)
+    baseline = wave_latest_answered_round(job)
     if baseline is None:
         raise FollowUpError(f"Nobody has answered the survey about “{job.name}” yet: there is nothing to compare with.")
     opens_at = now + datetime.timedelta(days=delay_days)

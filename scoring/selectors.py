@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from challenges.models import Job, Segment
 
@@ -79,6 +80,18 @@ def waves_for_job(job: Job) -> list[SurveyWave]:
 def wave_current_scored(job: Job) -> SurveyWave | None:
     """The wave the current scores of the job come from (its latest survey round with answers)."""
     return SurveyWave.objects.filter(scores__current=True, job=job).distinct().first()
+
+
+def wave_latest_answered_round(job: Job) -> SurveyWave | None:
+    """The job's latest survey round that has answers (by when it opened), read from the ratings:
+    what a follow-up compares with. One query."""
+    answered = Rating.objects.filter(wave=OuterRef("pk"))
+    return (
+        SurveyWave.objects.filter(job=job, kind=SurveyWave.Kind.ROUND)
+        .filter(Exists(answered))
+        .order_by(Coalesce("opened_at", "opens_at").desc(), "-pk")
+        .first()
+    )
 
 
 def wave_counts(

@@ -272,7 +272,7 @@ def test_two_workers_opening_one_wave_open_it_once(monkeypatch):
 
 def test_the_import_puts_ratings_into_the_open_round_or_the_wave_chosen():
     job = factories.JobFactory()
-    outcome = factories.OutcomeFactory(job=job, code="GROC-09")
+    factories.OutcomeFactory(job=job, code="GROC-09")
     other = factories.OutcomeFactory(code="ELSE-01")
     factories.SegmentFactory(name="Customers")
     csv = "respondent_id,segment,outcome_code,importance,satisfaction\nr1,Customers,GROC-09,5,2\n"
