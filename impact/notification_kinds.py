@@ -109,7 +109,7 @@ def register_kinds() -> None:
             FOLLOW_UP_SURVEY,
             "Follow-up surveys on implemented ideas",
             Delivery.IMMEDIATELY,
-            order=140,
+            order=135,
             recipients=_drafts_follow_up_survey,
         )
     )
@@ -118,7 +118,7 @@ def register_kinds() -> None:
             FOLLOW_UP_RESULT,
             "Measured results of implemented ideas I wrote or follow",
             Delivery.IMMEDIATELY,
-            order=145,
+            order=136,
             recipients=_drafts_follow_up_result,
         )
     )
