@@ -34,7 +34,8 @@ def comments_of_idea(idea: Idea) -> QuerySet[Comment]:
 
 
 def opportunity_scores() -> QuerySet[OutcomeScore]:
-    """The stored opportunity scores, overall (no segment) and per segment, with their outcomes."""
+    """The current stored opportunity scores (each job's latest survey round), overall (no segment) and
+    per segment, with their outcomes."""
     from scoring.models import OutcomeScore
 
-    return OutcomeScore.objects.select_related("outcome", "segment")
+    return OutcomeScore.objects.filter(current=True).select_related("outcome", "segment")

@@ -61,6 +61,11 @@ WATCHED_TABLES = frozenset(
         "ideas_ideafollow",
         "scoring_outcomescore",
         "scoring_scoringrun",
+        # A follow-up's state and result show on the idea's page and the implemented ideas. (Its count of
+        # answers so far follows the ratings, which are not watched: it is as old as the cached page.)
+        "scoring_surveywave",
+        "impact_followup",
+        "impact_outcomeresult",
         "reputation_reputationevent",
         "reputation_reputationtotal",
         "innovators_questionnaire",

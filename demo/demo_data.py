@@ -31,6 +31,7 @@ from reviews.models import MentorAssignment
 from reviews.services import mentoring
 from scoring.models import Rating, Respondent
 from scoring.services.scores import scores_recompute
+from scoring.services.waves import wave_current_for_job
 
 COMPANY = "FreshCart"
 DEMO_PASSWORD = "demo-pass-2026"
@@ -1301,12 +1302,22 @@ def load_survey(outcomes: dict[str, Outcome], segments: dict[str, Segment]) -> N
         [Respondent(key=key, segment=segments[segment]) for key, segment, _ in planned if key not in existing]
     )
     respondents = dict(Respondent.objects.filter(key__startswith="survey-").values_list("key", "pk"))
+    # The survey's first round of each job: the follow-up waves of the implemented ideas compare with it.
+    waves = {outcome.job_id: wave_current_for_job(job=outcome.job) for outcome in outcomes.values()}
     rated = set(
-        Rating.objects.filter(respondent_id__in=respondents.values()).values_list("respondent_id", "outcome_id")
+        Rating.objects.filter(respondent_id__in=respondents.values(), wave__in=waves.values()).values_list(
+            "respondent_id", "outcome_id"
+        )
     )
     Rating.objects.bulk_create(
         [
-            Rating(respondent_id=respondents[key], outcome=outcomes[code], importance=imp, satisfaction=sat)
+            Rating(
+                respondent_id=respondents[key],
+                outcome=outcomes[code],
+                wave=waves[outcomes[code].job_id],
+                importance=imp,
+                satisfaction=sat,
+            )
             for key, _segment, scores in planned
             for code, (imp, sat) in scores.items()
             if (respondents[key], outcomes[code].pk) not in rated

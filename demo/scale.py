@@ -34,6 +34,7 @@ from reputation.models import Kind, ReputationEvent
 from reputation.services import POINTS, STATUS_AWARDS, reputation_rebuild
 from scoring.models import MEMBER_KEY_PREFIX, Rating, Respondent
 from scoring.services.scores import scores_recompute
+from scoring.services.waves import wave_current_for_job
 
 # The password of every seeded member (one hash for all: hashing is the slow part).
 PASSWORD = "scale-password"
@@ -805,6 +806,10 @@ class ScaleSeeder:
             self.now,
         )
         segment_shift = {pk: rng.uniform(-0.4, 0.4) for pk in self.segment_ids}
+        # Each job's ratings go into its open survey round (opened here: the jobs are new).
+        job_of = dict(Outcome.objects.filter(pk__in=self.all_outcomes).values_list("pk", "job_id"))
+        wave_of_job = {job_id: wave_current_for_job(job=Job(pk=job_id)).pk for job_id in set(job_of.values())}
+        wave_of = {outcome_id: wave_of_job[job_id] for outcome_id, job_id in job_of.items()}
 
         def rows() -> Iterator[tuple]:
             remaining = sizes.ratings
@@ -822,6 +827,7 @@ class ScaleSeeder:
                     yield (
                         first + n,
                         outcome_id,
+                        wave_of[outcome_id],
                         min(5, max(1, round(rng.gauss(importance + shift, 1.0)))),
                         min(5, max(1, round(rng.gauss(satisfaction - shift, 1.0)))),
                         self.now,
@@ -829,7 +835,7 @@ class ScaleSeeder:
 
         copy_rows(
             Rating,
-            ["respondent_id", "outcome_id", "importance", "satisfaction", "updated_at"],
+            ["respondent_id", "outcome_id", "wave_id", "importance", "satisfaction", "updated_at"],
             rows(),
             sizes.ratings,
             self.progress,

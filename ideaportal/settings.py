@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "metrics",
     "reputation",
     "innovators",
+    "impact",
     "health",
     "audit",
     "webhooks",
@@ -287,6 +288,9 @@ CELERY_BEAT_SCHEDULE = {
     },
     # The reputation totals rebuilt from the ledger (they are kept incrementally; this is the safety net).
     "rebuild-reputation": {"task": "reputation.tasks.rebuild_reputation", "schedule": DAILY_DIGESTS_AT},
+    # Survey waves (rounds and impact follow-ups) open and close at their dates; each opens and
+    # closes once under its row lock, however many times this runs.
+    "open-and-close-survey-waves": {"task": "scoring.tasks.open_and_close_due_waves", "schedule": 15 * 60},
     # Survey imports a worker dropped (killed mid-way, or the broker was down when they were queued).
     "requeue-import-jobs": {"task": "scoring.tasks.requeue_import_jobs", "schedule": 5 * 60},
     # A worker runs this and beat records sending it: /healthz reports how long ago each was seen.

@@ -20,6 +20,7 @@ urlpatterns = [
     path("metrics/", include("metrics.urls")),
     path("reputation/", include("pages.urls_reputation")),
     path("innovators/", include("innovators.urls")),
+    path("impact/", include("impact.urls")),
     path("accounts/profile/", pages.profile, name="profile"),
     path("accounts/api-tokens/", include("api.urls_tokens")),
     path("accounts/", include("privacy.urls")),

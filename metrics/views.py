@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from audit.cells import csv_cell
 from audit.services import audit_record
 from core.pagecache import cache_public_page
+from impact.selectors import follow_up_summaries_for
 
 from . import charts, selectors
 from .forms import MetricsPeriodForm
@@ -130,4 +131,9 @@ def metrics_export(request, table: str):
 @cache_public_page(params=("page",))
 def implemented_ideas(request):
     page = Paginator(selectors.implemented_ideas_for(request.user), 20).get_page(request.GET.get("page"))
-    return render(request, "metrics/implemented.html", {"page": page, "ideas": page.object_list})
+    ideas = list(page.object_list)
+    # Each idea's latest follow-up survey, for the whole page at once (impact: three queries at most).
+    summaries = follow_up_summaries_for(idea.pk for idea in ideas)
+    for idea in ideas:
+        idea.impact = summaries.get(idea.pk)
+    return render(request, "metrics/implemented.html", {"page": page, "ideas": ideas})

@@ -18,6 +18,7 @@ class Kind(models.TextChoices):
     SURVEY_COMPLETED = "survey_completed", "Survey completed"
     VOTE_RECEIVED = "vote_received", "Up-vote received on an idea"
     REVISION_ANSWERED = "revision_answered", "Answer to a mentor’s revision request"
+    IMPROVEMENT_MEASURED = "improvement_measured", "Implemented idea measured as an improvement"
 
 
 class Tier(models.TextChoices):

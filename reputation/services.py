@@ -36,6 +36,7 @@ POINTS: dict[str, int] = {
     Kind.SURVEY_COMPLETED: 10,
     Kind.VOTE_RECEIVED: 1,
     Kind.REVISION_ANSWERED: 10,
+    Kind.IMPROVEMENT_MEASURED: 100,
 }
 
 # Up-votes received earn points for an idea's first VOTES_CAP_PER_IDEA up-votes only.
@@ -305,9 +306,20 @@ def revision_answered_award(*, request: RevisionRequest) -> bool:
     )
 
 
-def survey_completed_award(*, user: User, job: Job) -> bool:
-    """Award a member who answered every outcome of a job's survey (the caller checked it)."""
-    return reputation_award(user=user, kind=Kind.SURVEY_COMPLETED, object_key=f"job:{job.pk}")
+def improvement_measured_award(*, idea: Idea) -> bool:
+    """Award the author of an implemented idea whose follow-up survey measured an improvement (once per idea)."""
+    return reputation_award(
+        user=idea.author, kind=Kind.IMPROVEMENT_MEASURED, object_key=f"idea:{idea.pk}", challenge_id=idea.challenge_id
+    )
+
+
+def survey_completed_award(*, user: User, job: Job, wave_id: int | None = None) -> bool:
+    """Award a member who answered every outcome of a job's survey (the caller checked it).
+
+    Once per job for its survey rounds; once more per follow-up wave (``wave_id``) a member answers.
+    """
+    object_key = f"job:{job.pk}" if wave_id is None else f"wave:{wave_id}"
+    return reputation_award(user=user, kind=Kind.SURVEY_COMPLETED, object_key=object_key)
 
 
 @transaction.atomic

@@ -45,7 +45,7 @@ class OutcomeAdmin(LabelledListEditableMixin, admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                overall=FilteredRelation("scores", condition=Q(scores__segment__isnull=True)),
+                overall=FilteredRelation("scores", condition=Q(scores__segment__isnull=True, scores__current=True)),
                 overall_opportunity=F("overall__opportunity"),
                 overall_importance=F("overall__importance"),
                 overall_satisfaction=F("overall__satisfaction"),
@@ -166,7 +166,9 @@ class RatingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 upload = form.cleaned_data["file"]
                 if upload.size > settings.RATINGS_IMPORT_BACKGROUND_BYTES:
                     # Too large for the request: stored, and imported by a worker while staff watch.
-                    job = ratings_import_job_create(file=upload, user=request.user, dry_run=dry_run)
+                    job = ratings_import_job_create(
+                        file=upload, user=request.user, dry_run=dry_run, wave=form.cleaned_data["wave"]
+                    )
                     return HttpResponseRedirect(
                         reverse("admin:scoring_rating_import_job", args=[job.pk], current_app=self.admin_site.name)
                     )
@@ -174,6 +176,7 @@ class RatingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     result = ratings_import(
                         file=form.cleaned_data["file"],
                         dry_run=dry_run,
+                        wave=form.cleaned_data["wave"],
                         before_commit=None
                         if dry_run
                         else lambda result: ratings_import_audit(

@@ -2,6 +2,8 @@
 
 from django import forms
 
+from .models import SurveyWave
+
 
 class RatingsImportForm(forms.Form):
     file = forms.FileField(
@@ -15,4 +17,14 @@ class RatingsImportForm(forms.Form):
         label="Check only",
         required=False,
         help_text="Check the file and say what an import would change, without saving anything.",
+    )
+    wave = forms.ModelChoiceField(
+        label="Survey wave",
+        queryset=SurveyWave.objects.select_related("job").order_by("job__name", "-opens_at", "-pk"),
+        required=False,
+        empty_label="Each job’s open survey round",
+        help_text=(
+            "Where the ratings go. Leave it to put them into the open round of each outcome’s job (opened now for "
+            "a job that never had one); choose a wave to import a past round into its own, closed, wave."
+        ),
     )

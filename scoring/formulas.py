@@ -105,3 +105,63 @@ def opportunity_shown(opportunity: float) -> str:
     2.3 × 10 = 22.999…; scores carry at most six decimals.)
     """
     return f"{math.floor(opportunity * 10 + 1e-7) / 10:.1f}"
+
+
+# --- Comparing two waves ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProportionChange:
+    """The change of a proportion (the satisfied share) between two independent samples.
+
+    ``z`` is the two-proportion z statistic with the pooled proportion, ``p_value`` its two-sided
+    p-value under the normal approximation; both are None when either sample is below the minimum
+    (no claim is made then).
+    """
+
+    before: float
+    after: float
+    before_n: int
+    after_n: int
+    z: float | None
+    p_value: float | None
+
+    @property
+    def difference(self) -> float:
+        return self.after - self.before
+
+
+def normal_two_sided_p(z: float) -> float:
+    """P(|Z| ≥ |z|) for a standard normal Z: erfc(|z| / √2)."""
+    return math.erfc(abs(z) / math.sqrt(2))
+
+
+def two_proportion_z_test(
+    successes_before: int, n_before: int, successes_after: int, n_after: int
+) -> tuple[float, float]:
+    """The pooled two-proportion z-test: (z, two-sided p-value).
+
+    z = (p₂ − p₁) / √(p̂ (1 − p̂) (1/n₁ + 1/n₂)), p̂ = (x₁ + x₂) / (n₁ + n₂). When p̂ is 0 or 1 both
+    samples agree completely: z = 0, p = 1. Both samples must be non-empty.
+    """
+    if n_before <= 0 or n_after <= 0:
+        raise ValueError("Both samples need at least one respondent.")
+    before, after = successes_before / n_before, successes_after / n_after
+    pooled = (successes_before + successes_after) / (n_before + n_after)
+    variance = pooled * (1 - pooled) * (1 / n_before + 1 / n_after)
+    if variance == 0:
+        return 0.0, 1.0
+    z = (after - before) / math.sqrt(variance)
+    return z, normal_two_sided_p(z)
+
+
+def proportion_change(
+    *, successes_before: int, n_before: int, successes_after: int, n_after: int, min_sample: int
+) -> ProportionChange:
+    """Before and after shares, and the test of their difference when both samples reach ``min_sample``."""
+    before = successes_before / n_before if n_before else 0.0
+    after = successes_after / n_after if n_after else 0.0
+    z = p_value = None
+    if n_before >= min_sample and n_after >= min_sample and n_before > 0 and n_after > 0:
+        z, p_value = two_proportion_z_test(successes_before, n_before, successes_after, n_after)
+    return ProportionChange(before=before, after=after, before_n=n_before, after_n=n_after, z=z, p_value=p_value)

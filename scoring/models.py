@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
-from challenges.models import Outcome, Segment
+from challenges.models import Job, Outcome, Segment
 
 # Respondent keys of portal members: member-<user id>. Imported surveys may not use them.
 MEMBER_KEY_PREFIX = "member-"
@@ -24,11 +25,75 @@ class Respondent(models.Model):
         return self.key
 
 
+class SurveyWave(models.Model):
+    """A dated round of a job's outcome survey. Ratings belong to a wave; scores are kept per wave.
+
+    A job has at most one open *round* at a time (the wave the survey page writes into, created
+    when a job's survey is first answered). A *follow-up* wave measures the outcomes an implemented
+    idea addressed, in the segments concerned, after a delay staff choose; it runs beside the
+    round and is answered from its own page.
+    """
+
+    class Kind(models.TextChoices):
+        ROUND = "round", "Survey round"
+        FOLLOW_UP = "follow_up", "Impact follow-up"
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    job = models.ForeignKey(Job, on_delete=models.PROTECT, related_name="waves")
+    name = models.CharField(max_length=200, help_text='What respondents and staff see, e.g. "Spring 2026".')
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.ROUND)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+    opens_at = models.DateTimeField(default=timezone.now, help_text="When the wave opens for answers.")
+    closes_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it closes by itself. Empty: it stays open until staff close it."
+    )
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcomes = models.ManyToManyField(
+        Outcome, blank=True, related_name="+", help_text="The outcomes it asks about. Empty: every outcome of the job."
+    )
+    segments = models.ManyToManyField(
+        Segment, blank=True, related_name="+", help_text="Who may answer. Empty: every respondent."
+    )
+    min_respondents = models.PositiveIntegerField(
+        default=30, help_text="Below this many respondents on an outcome, no before/after claim is made."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["opens_at", "pk"]
+        constraints = [
+            # The survey page writes into "the" open round of a job: there is never a second one.
+            models.UniqueConstraint(
+                fields=["job"], condition=Q(status="open", kind="round"), name="wave_one_open_round_per_job"
+            ),
+            models.CheckConstraint(
+                condition=Q(closes_at__isnull=True) | Q(closes_at__gt=models.F("opens_at")),
+                name="wave_closes_after_it_opens",
+                violation_error_message="A wave closes after it opens.",
+            ),
+            models.CheckConstraint(condition=Q(min_respondents__gte=1), name="wave_min_respondents_positive"),
+        ]
+        indexes = [models.Index(fields=["status", "opens_at"], name="wave_status_opens_at")]
+
+    def __str__(self) -> str:
+        return f"{self.job.name}: {self.name}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
 class Rating(models.Model):
-    """One respondent's importance and satisfaction (each 1–5) for one outcome."""
+    """One respondent's importance and satisfaction (each 1–5) for one outcome, in one survey wave."""
 
     respondent = models.ForeignKey(Respondent, on_delete=models.CASCADE, related_name="ratings")
     outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="ratings")
+    wave = models.ForeignKey(SurveyWave, on_delete=models.PROTECT, related_name="ratings")
     importance = models.PositiveSmallIntegerField(help_text="1 (not at all important) to 5 (extremely important).")
     satisfaction = models.PositiveSmallIntegerField(
         help_text="1 (not at all satisfied) to 5 (extremely satisfied) with today's solutions."
@@ -37,7 +102,9 @@ class Rating(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["respondent", "outcome"], name="rating_one_per_respondent_per_outcome"),
+            models.UniqueConstraint(
+                fields=["respondent", "outcome", "wave"], name="rating_one_per_respondent_outcome_wave"
+            ),
             models.CheckConstraint(condition=Q(importance__gte=1, importance__lte=5), name="rating_importance_1_to_5"),
             models.CheckConstraint(
                 condition=Q(satisfaction__gte=1, satisfaction__lte=5), name="rating_satisfaction_1_to_5"
@@ -51,10 +118,11 @@ class Rating(models.Model):
 
 
 class OutcomeScore(models.Model):
-    """The stored opportunity score of one outcome, in one segment or overall (segment empty).
+    """The stored opportunity score of one outcome in one survey wave, in one segment or overall (segment empty).
 
     Written only by scoring.services.scores_recompute; pages read these rows and never aggregate
-    ratings themselves.
+    ratings themselves. ``current`` marks the rows of each job's latest survey round that has
+    scores: what the landscape, the rankings and the challenge pages show unless a wave is asked for.
     """
 
     class Classification(models.TextChoices):
@@ -63,6 +131,8 @@ class OutcomeScore(models.Model):
         APPROPRIATELY_SERVED = "appropriately_served", "Appropriately served"
         OVERSERVED = "overserved", "Overserved"
 
+    wave = models.ForeignKey(SurveyWave, on_delete=models.CASCADE, related_name="scores")
+    current = models.BooleanField(default=False, help_text="From the job's latest survey round with scores.")
     outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="scores")
     segment = models.ForeignKey(
         Segment, on_delete=models.CASCADE, null=True, blank=True, related_name="scores", help_text="Empty: overall."
@@ -84,10 +154,20 @@ class OutcomeScore(models.Model):
         ordering = ["-opportunity", "outcome__code"]
         constraints = [
             models.UniqueConstraint(
-                fields=["outcome", "segment"], condition=Q(segment__isnull=False), name="score_one_per_outcome_segment"
+                fields=["wave", "outcome", "segment"],
+                condition=Q(segment__isnull=False),
+                name="score_one_per_wave_outcome_segment",
             ),
             models.UniqueConstraint(
-                fields=["outcome"], condition=Q(segment__isnull=True), name="score_one_overall_per_outcome"
+                fields=["wave", "outcome"], condition=Q(segment__isnull=True), name="score_one_overall_per_wave_outcome"
+            ),
+            models.UniqueConstraint(
+                fields=["outcome", "segment"],
+                condition=Q(current=True, segment__isnull=False),
+                name="score_one_current_per_outcome_segment",
+            ),
+            models.UniqueConstraint(
+                fields=["outcome"], condition=Q(current=True, segment__isnull=True), name="score_one_current_overall"
             ),
             models.CheckConstraint(
                 condition=Q(importance__gte=0, importance__lte=10, satisfaction__gte=0, satisfaction__lte=10),
@@ -149,6 +229,14 @@ class RatingsImportJob(models.Model):
     file_name = models.CharField(max_length=255)
     file_size = models.BigIntegerField()
     dry_run = models.BooleanField(default=False)
+    wave = models.ForeignKey(
+        SurveyWave,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The wave chosen for the ratings; empty: each job's open survey round.",
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -1,32 +1,45 @@
-"""Read queries for the stored opportunity scores (pages never aggregate ratings)."""
+"""Read queries for the stored opportunity scores (pages never aggregate ratings) and survey waves.
+
+Every score selector takes an optional ``wave``: without one it reads the *current* scores, those of
+each job's latest survey round with answers (``OutcomeScore.current``), so callers written before
+waves existed read what they read before.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from challenges.models import Job, Segment
 
-from .models import OutcomeScore, ScoringRun
+from .models import OutcomeScore, Rating, ScoringRun, SurveyWave
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
 
-def scores_for_job(*, job: Job, segment: Segment | None = None) -> QuerySet[OutcomeScore]:
-    """The job's outcomes' scores in one segment (None: overall), best opportunity first."""
-    scores = OutcomeScore.objects.filter(outcome__job=job).select_related("outcome")
+def _in_wave(scores: QuerySet[OutcomeScore], wave: SurveyWave | None) -> QuerySet[OutcomeScore]:
+    return scores.filter(wave=wave) if wave is not None else scores.filter(current=True)
+
+
+def scores_for_job(
+    *, job: Job, segment: Segment | None = None, wave: SurveyWave | None = None
+) -> QuerySet[OutcomeScore]:
+    """The job's outcomes' scores in one segment (None: overall), best opportunity first.
+
+    In ``wave``, or (None) the current scores: the job's latest survey round with answers.
+    """
+    scores = _in_wave(OutcomeScore.objects.filter(outcome__job=job), wave).select_related("outcome")
     scores = scores.filter(segment=segment) if segment else scores.filter(segment__isnull=True)
     return scores.order_by("-opportunity", "outcome__code")
 
 
-def scores_overall_for_outcomes(outcome_ids: Iterable[int]) -> dict[int, OutcomeScore]:
-    """{outcome id: overall score} for these outcomes, in one query."""
-    return {
-        score.outcome_id: score
-        for score in OutcomeScore.objects.filter(outcome_id__in=list(outcome_ids), segment__isnull=True)
-    }
+def scores_overall_for_outcomes(outcome_ids: Iterable[int], wave: SurveyWave | None = None) -> dict[int, OutcomeScore]:
+    """{outcome id: overall score} for these outcomes, in one query (current scores unless ``wave``)."""
+    scores = OutcomeScore.objects.filter(outcome_id__in=list(outcome_ids), segment__isnull=True)
+    return {score.outcome_id: score for score in _in_wave(scores, wave)}
 
 
 def scores_last_run() -> ScoringRun | None:
@@ -36,12 +49,83 @@ def scores_last_run() -> ScoringRun | None:
 def jobs_with_score_summary() -> QuerySet[Job]:
     """Every job with its number of outcomes, of scored outcomes, of underserved ones and its best opportunity.
 
-    Overall scores only; one query.
+    Overall current scores only (each job's latest survey round); one query.
     """
-    overall = Q(outcomes__scores__segment__isnull=True)
+    overall = Q(outcomes__scores__segment__isnull=True, outcomes__scores__current=True)
     return Job.objects.annotate(
         outcome_total=Count("outcomes", distinct=True),
-        scored_total=Count("outcomes__scores", filter=overall),
-        underserved_total=Count("outcomes__scores", filter=overall & Q(outcomes__scores__opportunity__gte=10)),
+        # distinct: the join to the waves repeats each score once per wave of the job.
+        scored_total=Count("outcomes__scores", filter=overall, distinct=True),
+        underserved_total=Count(
+            "outcomes__scores", filter=overall & Q(outcomes__scores__opportunity__gte=10), distinct=True
+        ),
         best_opportunity=Max("outcomes__scores__opportunity", filter=overall),
+        wave_total=Count("waves", distinct=True),
     ).order_by("name")
+
+
+# --- waves ---------------------------------------------------------------------------------------
+
+
+def waves_for_job(job: Job) -> list[SurveyWave]:
+    """The job's waves that have opened, oldest first, each with ``respondent_total`` (one query)."""
+    return list(
+        SurveyWave.objects.filter(job=job)
+        .exclude(status=SurveyWave.Status.SCHEDULED)
+        .annotate(respondent_total=Count("ratings__respondent", distinct=True))
+        .order_by("opens_at", "pk")
+    )
+
+
+def wave_current_scored(job: Job) -> SurveyWave | None:
+    """The wave the current scores of the job come from (its latest survey round with answers)."""
+    return SurveyWave.objects.filter(scores__current=True, job=job).distinct().first()
+
+
+def wave_latest_answered_round(job: Job) -> SurveyWave | None:
+    """The job's latest survey round that has answers (by when it opened), read from the ratings:
+    what a follow-up compares with. One query."""
+    answered = Rating.objects.filter(wave=OuterRef("pk"))
+    return (
+        SurveyWave.objects.filter(job=job, kind=SurveyWave.Kind.ROUND)
+        .filter(Exists(answered))
+        .order_by(Coalesce("opened_at", "opens_at").desc(), "-pk")
+        .first()
+    )
+
+
+def wave_counts(
+    *, wave_ids: Iterable[int], outcome_ids: Iterable[int], segment_ids: Iterable[int] = ()
+) -> dict[tuple[int, int], tuple[int, int, int]]:
+    """{(wave id, outcome id): (respondents, important, satisfied)} straight from the ratings.
+
+    Respondents in ``segment_ids`` only (empty: everyone). One GROUP BY; a (wave, outcome) nobody
+    rated is absent. Read from the ratings, not the stored scores, so a follow-up's result never
+    waits for the debounced recompute.
+    """
+    ratings = Rating.objects.filter(wave_id__in=list(wave_ids), outcome_id__in=list(outcome_ids))
+    segment_ids = list(segment_ids)
+    if segment_ids:
+        ratings = ratings.filter(respondent__segment_id__in=segment_ids)
+    groups = (
+        ratings.values("wave_id", "outcome_id")
+        .annotate(
+            respondents=Count("id"),
+            important=Count("id", filter=Q(importance__gte=4)),
+            satisfied=Count("id", filter=Q(satisfaction__gte=4)),
+        )
+        .order_by()
+    )
+    return {
+        (group["wave_id"], group["outcome_id"]): (group["respondents"], group["important"], group["satisfied"])
+        for group in groups
+    }
+
+
+def wave_respondent_count(*, wave: SurveyWave, outcome_ids: Iterable[int] = ()) -> int:
+    """How many respondents answered in the wave (about any of ``outcome_ids``, when given)."""
+    ratings = Rating.objects.filter(wave=wave)
+    outcome_ids = list(outcome_ids)
+    if outcome_ids:
+        ratings = ratings.filter(outcome_id__in=outcome_ids)
+    return ratings.values("respondent_id").distinct().count()

@@ -7,25 +7,35 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from challenges.models import Job, Outcome, Segment
 
-from .models import Rating, Respondent
+from .models import Rating, Respondent, SurveyWave
+
+OPEN_ROUND = Q(kind=SurveyWave.Kind.ROUND, status=SurveyWave.Status.OPEN)
 
 if TYPE_CHECKING:
     from accounts.models import User
 
 
 def survey_jobs_for(user: User) -> QuerySet[Job]:
-    """Every job with at least one outcome, with ``outcome_count`` and the member's ``answered_count``.
+    """Every job with at least one outcome whose survey takes answers, with ``outcome_count`` and the
+    member's ``answered_count`` in its open round.
 
-    One query: the member's answers are counted in a subquery that starts from their own ratings
-    (the unique (respondent, outcome) index), never by joining all ratings of all outcomes.
+    A job takes answers while it has an open round, or before its first round (the first answer
+    opens it); between rounds it is not listed. One query: the member's answers are counted in a
+    subquery that starts from their own ratings (the unique (respondent, outcome, wave) index),
+    never by joining all ratings of all outcomes.
     """
     answered = (
-        Rating.objects.filter(respondent__user=user, outcome__job=OuterRef("pk"))
+        Rating.objects.filter(
+            respondent__user=user,
+            outcome__job=OuterRef("pk"),
+            wave__kind=SurveyWave.Kind.ROUND,
+            wave__status=SurveyWave.Status.OPEN,
+        )
         .order_by()
         .values("outcome__job")
         .annotate(count=Count("id"))
@@ -37,8 +47,51 @@ def survey_jobs_for(user: User) -> QuerySet[Job]:
             answered_count=Coalesce(Subquery(answered, output_field=IntegerField()), Value(0)),
         )
         .filter(outcome_count__gt=0)
+        .filter(
+            Exists(SurveyWave.objects.filter(OPEN_ROUND, job=OuterRef("pk")))
+            | ~Exists(SurveyWave.objects.filter(kind=SurveyWave.Kind.ROUND, job=OuterRef("pk")))
+        )
         .order_by("name")
     )
+
+
+def survey_waves_for(user: User) -> list[SurveyWave]:
+    """The open follow-up waves the member may answer (their segment is asked, or every segment is),
+    with ``outcome_count`` and the member's ``answered_count``. One query."""
+    waves = (
+        SurveyWave.objects.filter(kind=SurveyWave.Kind.FOLLOW_UP, status=SurveyWave.Status.OPEN)
+        .filter(Q(segments__isnull=True) | Q(segments__respondents__user=user))
+        .select_related("job")
+        .annotate(
+            outcome_count=Count("outcomes", distinct=True),
+            answered_count=Count("ratings", filter=Q(ratings__respondent__user=user), distinct=True),
+        )
+        .order_by("opens_at", "pk")
+    )
+    return list(waves)
+
+
+def survey_wave_open(wave_id: int) -> SurveyWave:
+    """An open follow-up wave with its job; raises SurveyWave.DoesNotExist otherwise."""
+    return SurveyWave.objects.select_related("job").get(
+        pk=wave_id, kind=SurveyWave.Kind.FOLLOW_UP, status=SurveyWave.Status.OPEN
+    )
+
+
+def wave_outcomes(wave: SurveyWave) -> list[Outcome]:
+    """The outcomes a wave asks: its own list, or every outcome of its job."""
+    chosen = list(wave.outcomes.order_by("code"))
+    return chosen or list(wave.job.outcomes.order_by("code"))
+
+
+def wave_asks_member(user: User, wave: SurveyWave) -> bool:
+    """Whether the wave takes this member's answers: every segment is asked, or theirs is (or they have
+    none yet and will choose one of the asked ones)."""
+    asked = set(wave.segments.values_list("pk", flat=True))
+    if not asked:
+        return True
+    segment = member_segment(user)
+    return segment is None or segment.pk in asked
 
 
 def survey_job(job_id: int) -> Job:
@@ -50,14 +103,19 @@ def survey_outcomes(job: Job) -> list[Outcome]:
     return list(job.outcomes.order_by("code"))
 
 
-def member_answers(user: User, job: Job) -> dict[int, tuple[int, int]]:
-    """{outcome id: (importance, satisfaction)} of the member's saved answers for this job."""
+def member_answers(user: User, job: Job, wave: SurveyWave | None = None) -> dict[int, tuple[int, int]]:
+    """{outcome id: (importance, satisfaction)} of the member's saved answers for this job, in ``wave``
+    or (None) in the job's open survey round."""
+    ratings = Rating.objects.filter(respondent__user=user, outcome__job=job)
+    ratings = ratings.filter(wave=wave) if wave is not None else ratings.filter(wave__in=_open_round(job))
     return {
         outcome_id: (importance, satisfaction)
-        for outcome_id, importance, satisfaction in Rating.objects.filter(
-            respondent__user=user, outcome__job=job
-        ).values_list("outcome_id", "importance", "satisfaction")
+        for outcome_id, importance, satisfaction in ratings.values_list("outcome_id", "importance", "satisfaction")
     }
+
+
+def _open_round(job: Job) -> QuerySet[SurveyWave]:
+    return SurveyWave.objects.filter(OPEN_ROUND, job=job)
 
 
 def member_segment(user: User) -> Segment | None:

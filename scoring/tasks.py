@@ -38,3 +38,33 @@ def requeue_import_jobs() -> int:
     from .services.import_jobs import import_jobs_requeue
 
     return import_jobs_requeue()
+
+
+@shared_task
+def open_and_close_due_waves() -> int:
+    """Beat: queue the opening of each scheduled wave whose date came, and the closing of each open
+    wave whose closing date came, one task per wave. Returns how many were queued."""
+    from .services.waves import waves_close_due, waves_open_due
+
+    opening, closing = waves_open_due(), waves_close_due()
+    for wave_id in opening:
+        open_wave.delay(wave_id)
+    for wave_id in closing:
+        close_wave.delay(wave_id)
+    return len(opening) + len(closing)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), max_retries=3, retry_backoff=True)
+def open_wave(wave_id: int) -> bool:
+    """Open one wave (its row lock makes a second run, or a second worker, change nothing)."""
+    from .services.waves import wave_open
+
+    return wave_open(wave_id=wave_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), max_retries=3, retry_backoff=True)
+def close_wave(wave_id: int) -> bool:
+    """Close one wave whose date came (its row lock makes a second run change nothing)."""
+    from .services.waves import wave_close
+
+    return wave_close(wave_id=wave_id)

@@ -12,6 +12,7 @@ from challenges.models import Job
 from . import rules
 from . import selectors_survey as selectors
 from .forms_survey import SurveyForm
+from .models import SurveyWave
 from .services import survey as services
 
 
@@ -28,7 +29,8 @@ def _sign_up_first(request):
 def survey_list(request):
     if not rules.can_answer_survey(request.user):
         return _sign_up_first(request)
-    return render(request, "scoring/survey_list.html", {"jobs": selectors.survey_jobs_for(request.user)})
+    context = {"jobs": selectors.survey_jobs_for(request.user), "waves": selectors.survey_waves_for(request.user)}
+    return render(request, "scoring/survey_list.html", context)
 
 
 def survey_take(request, job_id: int):
@@ -38,8 +40,26 @@ def survey_take(request, job_id: int):
         job = selectors.survey_job(job_id)
     except Job.DoesNotExist:
         raise Http404("No survey for this job.") from None
-    outcomes = selectors.survey_outcomes(job)
-    saved = selectors.member_answers(request.user, job)
+    return _survey_page(request, job=job, wave=None, outcomes=selectors.survey_outcomes(job))
+
+
+def survey_wave(request, wave_id: int):
+    """A follow-up wave's survey: the outcomes it asks, answered into that wave (the invitation's link)."""
+    if not rules.can_answer_survey(request.user):
+        return _sign_up_first(request)
+    try:
+        wave = selectors.survey_wave_open(wave_id)
+    except SurveyWave.DoesNotExist:
+        raise Http404("This survey is not open.") from None
+    if not selectors.wave_asks_member(request.user, wave):
+        messages.info(request, f"The survey “{wave.name}” asks other groups of customers: thank you all the same.")
+        return redirect("surveys:list")
+    return _survey_page(request, job=wave.job, wave=wave, outcomes=selectors.wave_outcomes(wave))
+
+
+def _survey_page(request, *, job: Job, wave: SurveyWave | None, outcomes: list):
+    here = redirect("surveys:wave", wave_id=wave.pk) if wave else redirect("surveys:take", job_id=job.pk)
+    saved = selectors.member_answers(request.user, job, wave)
     complete = request.POST.get("action") == "submit"
     form = SurveyForm(
         request.POST if request.method == "POST" else None,
@@ -53,7 +73,7 @@ def survey_take(request, job_id: int):
         try:
             if answers or segment is not None or complete:
                 services.survey_answers_save(
-                    user=request.user, job=job, answers=answers, segment=segment, complete=complete
+                    user=request.user, job=job, answers=answers, segment=segment, complete=complete, wave=wave
                 )
         except services.SurveyError as error:
             form.add_error(None, str(error))
@@ -64,7 +84,7 @@ def survey_take(request, job_id: int):
                     f"Thank you: your answers about “{job}” are in. You can come back and change them any time.",
                 )
                 return redirect("surveys:list")
-            saved = selectors.member_answers(request.user, job)
+            saved = selectors.member_answers(request.user, job, wave)
             if answers or segment is not None:
                 kept = f"{len(saved)} of {len(outcomes)} outcomes answered"
                 if segment is not None:
@@ -73,7 +93,7 @@ def survey_take(request, job_id: int):
                     request, f"Your answers are saved: {kept}. Come back any time to finish or change them."
                 )
             if not form.incomplete_outcomes:
-                return redirect("surveys:take", job_id=job.pk)
+                return here
             # Half-answered outcomes wait: the page comes back with them as they were, and says which.
             named = "; ".join(f"“{outcome.statement}”" for outcome in form.incomplete_outcomes)
             messages.warning(
@@ -83,13 +103,10 @@ def survey_take(request, job_id: int):
             )
     context = {
         "job": job,
+        "wave": wave,
         "form": form,
         "answered": len(saved),
         "total": len(outcomes),
-        "share_url": (
-            request.build_absolute_uri(reverse("surveys:take", kwargs={"job_id": job.pk}))
-            if rules.can_share_survey(request.user)
-            else None
-        ),
+        "share_url": (request.build_absolute_uri(here.url) if rules.can_share_survey(request.user) else None),
     }
     return render(request, "scoring/survey_form.html", context, status=400 if form.errors else 200)

@@ -151,3 +151,10 @@ class CommentFactory(factory.django.DjangoModelFactory):
     idea = factory.SubFactory(IdeaFactory)
     author = factory.SubFactory(UserFactory)
     body = "I would use this every week."
+
+
+def round_of(outcome):
+    """The open survey round of the outcome's job (opened on first use), where test ratings go."""
+    from scoring.services.waves import wave_current_for_job
+
+    return wave_current_for_job(job=outcome.job)

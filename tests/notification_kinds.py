@@ -2,6 +2,7 @@
 
 from challenges import notification_kinds as challenges
 from ideas import notification_kinds as ideas
+from impact import notification_kinds as impact
 from innovators import notification_kinds as innovators
 from reviews import notification_kinds as reviews
 from webhooks import notification_kinds as webhooks
@@ -25,6 +26,8 @@ class Kind:
     CHALLENGE_ANNOUNCEMENT = challenges.CHALLENGE_ANNOUNCEMENT
     CHALLENGE_INVITATION = innovators.CHALLENGE_INVITATION
     WEBHOOK_DISABLED = webhooks.WEBHOOK_DISABLED
+    FOLLOW_UP_SURVEY = impact.FOLLOW_UP_SURVEY
+    FOLLOW_UP_RESULT = impact.FOLLOW_UP_RESULT
     # Events for webhooks only: no member is notified of them or offered them.
     VOTE_THRESHOLD_REACHED = ideas.VOTE_THRESHOLD_REACHED
     WINNER_CHOSEN = reviews.WINNER_CHOSEN
@@ -46,6 +49,8 @@ class Kind:
         COMMENT_ON_FOLLOWED,
         OVERDUE_DIGEST,
         CHALLENGE_INVITATION,
+        FOLLOW_UP_SURVEY,
+        FOLLOW_UP_RESULT,
         WEBHOOK_DISABLED,
         VOTE_THRESHOLD_REACHED,
         WINNER_CHOSEN,

@@ -97,7 +97,9 @@ def one_of_each(challenge, outcome, customer, django_user_model):
     SelectionCriterion.objects.create(challenge=challenge, name="Pain-point fit", weight=40)
     segment = Segment.objects.create(name="Customers")
     respondent = Respondent.objects.create(key="member-1", user=voter, segment=segment)
-    Rating.objects.create(respondent=respondent, outcome=outcome, importance=5, satisfaction=2)
+    Rating.objects.create(
+        respondent=respondent, outcome=outcome, wave=factories.round_of(outcome), importance=5, satisfaction=2
+    )
     return {
         "accounts.user": voter,
         "challenges.job": outcome.job,
@@ -256,7 +258,13 @@ def test_other_changelists_query_count_does_not_grow(admin_client, one_of_each, 
         extra_outcome = Outcome.objects.create(job=job, code=f"J-{i}", statement="Minimise waste")
         Challenge.objects.create(title=f"C {i}", slug=f"c-{i}", brief="?")
         respondent = Respondent.objects.create(key=f"r-{i}", user=user, segment=Segment.objects.get())
-        Rating.objects.create(respondent=respondent, outcome=extra_outcome, importance=3, satisfaction=3)
+        Rating.objects.create(
+            respondent=respondent,
+            outcome=extra_outcome,
+            wave=factories.round_of(extra_outcome),
+            importance=3,
+            satisfaction=3,
+        )
     assert counts() == before
 
 

@@ -142,6 +142,8 @@ def fill(open_challenge, customer, triage):
 
         for outcome in factories.OutcomeFactory.create_batch(n):
             OutcomeScore.objects.create(
+                wave=factories.round_of(outcome),
+                current=True,
                 outcome=outcome,
                 respondents=40,
                 important_count=30,

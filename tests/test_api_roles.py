@@ -355,6 +355,7 @@ def test_a_challenges_scores_are_shown_as_on_its_page(world, open_challenge):
 
     outcome = open_challenge.outcomes.first()
     OutcomeScore.objects.create(
+        wave=factories.round_of(outcome), current=True,
         outcome=outcome, respondents=40, important_count=30, satisfied_count=10, importance=7.5, satisfaction=2.5,
         opportunity=12.5, importance_low=7, importance_high=8, satisfaction_low=2, satisfaction_high=3,
         classification="underserved", computed_at=timezone.now(),

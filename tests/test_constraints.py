@@ -37,7 +37,11 @@ def test_ratings_are_1_to_5(importance, satisfaction):
     outcome = factories.OutcomeFactory()
     assert refused(
         lambda: Rating.objects.create(
-            respondent=respondent, outcome=outcome, importance=importance, satisfaction=satisfaction
+            respondent=respondent,
+            outcome=outcome,
+            wave=factories.round_of(outcome),
+            importance=importance,
+            satisfaction=satisfaction,
         )
     )
 
@@ -46,8 +50,11 @@ def test_ratings_are_1_to_5(importance, satisfaction):
 def test_one_rating_per_respondent_per_outcome():
     respondent = Respondent.objects.create(key="r-1")
     outcome = factories.OutcomeFactory()
-    Rating.objects.create(respondent=respondent, outcome=outcome, importance=5, satisfaction=1)
-    assert refused(lambda: Rating.objects.create(respondent=respondent, outcome=outcome, importance=4, satisfaction=2))
+    wave = factories.round_of(outcome)
+    Rating.objects.create(respondent=respondent, outcome=outcome, wave=wave, importance=5, satisfaction=1)
+    assert refused(
+        lambda: Rating.objects.create(respondent=respondent, outcome=outcome, wave=wave, importance=4, satisfaction=2)
+    )
 
 
 @pytest.mark.django_db

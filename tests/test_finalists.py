@@ -68,6 +68,8 @@ def final_challenge(db):
         SelectionCriterion.objects.create(challenge=challenge, name=name, weight=weight, position=position)
     outcome = challenge.outcomes.order_by("code").first()
     OutcomeScore.objects.create(
+        wave=factories.round_of(outcome),
+        current=True,
         outcome=outcome,
         segment=None,
         respondents=40,

@@ -35,7 +35,9 @@ def segments(db):
 def existing(outcomes, segments):
     """Something already in the database, so 'nothing saved' means unchanged, not empty."""
     respondent = Respondent.objects.create(key="OLD-1", segment=segments[0])
-    Rating.objects.create(respondent=respondent, outcome=outcomes[0], importance=3, satisfaction=3)
+    Rating.objects.create(
+        respondent=respondent, outcome=outcomes[0], wave=factories.round_of(outcomes[0]), importance=3, satisfaction=3
+    )
     return respondent
 
 

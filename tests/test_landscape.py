@@ -31,11 +31,13 @@ def rate(outcome: Outcome, *, importance: float, satisfaction: float, respondent
     people = Respondent.objects.bulk_create(
         [Respondent(key=f"{outcome.code}-{first + n}", segment=segment) for n in range(respondents)]
     )
+    wave = factories.round_of(outcome)
     Rating.objects.bulk_create(
         [
             Rating(
                 respondent=person,
                 outcome=outcome,
+                wave=wave,
                 importance=5 if n < important else 2,
                 satisfaction=4 if n < satisfied else 1,
             )

@@ -44,6 +44,8 @@ def set_ranks(idea: Idea, **ranks) -> None:
 
 def overall_score(outcome, opportunity: float, segment=None) -> OutcomeScore:
     return OutcomeScore.objects.create(
+        wave=factories.round_of(outcome),
+        current=True,
         outcome=outcome,
         segment=segment,
         respondents=40,
@@ -480,7 +482,13 @@ def test_a_scores_recompute_refreshes_the_opportunity_ranks(open_challenge):
     idea = factories.IdeaFactory(challenge=open_challenge, outcomes=[outcome])
     for index in range(4):
         respondent = Respondent.objects.create(key=f"r-{index}")
-        Rating.objects.create(respondent=respondent, outcome=outcome, importance=5, satisfaction=1 + index)
+        Rating.objects.create(
+            respondent=respondent,
+            outcome=outcome,
+            wave=factories.round_of(outcome),
+            importance=5,
+            satisfaction=1 + index,
+        )
     recompute_opportunity_scores()
     idea.refresh_from_db()
     stored = OutcomeScore.objects.get(outcome=outcome, segment=None).opportunity

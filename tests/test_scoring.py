@@ -61,7 +61,13 @@ def test_wilson_interval_with_no_trials_is_the_whole_range():
 
 
 def rate(outcome, respondent, importance, satisfaction):
-    return Rating(respondent=respondent, outcome=outcome, importance=importance, satisfaction=satisfaction)
+    return Rating(
+        respondent=respondent,
+        outcome=outcome,
+        wave=factories.round_of(outcome),
+        importance=importance,
+        satisfaction=satisfaction,
+    )
 
 
 @pytest.fixture
@@ -125,8 +131,9 @@ def test_recompute_is_one_aggregation_whatever_the_number_of_outcomes(db, outcom
         outcome = factories.OutcomeFactory()
         Rating.objects.bulk_create([rate(outcome, person, 5, 1) for person in people])
     scores_recompute()  # the first run creates the run row
-    # savepoint, lock the run row, the GROUP BY, delete, one bulk insert, save the run, release
-    with django_assert_num_queries(7):
+    # savepoint, lock the run row, the GROUP BY (every wave at once), the waves it found (which is
+    # each job's latest round), delete, one bulk insert, save the run, release
+    with django_assert_num_queries(8):
         scores_recompute()
     assert OutcomeScore.objects.count() == outcomes
 
@@ -185,7 +192,13 @@ def test_a_burst_of_100_ratings_causes_one_recompute_by_a_real_worker(worker, se
         for index in range(100):
             with transaction.atomic():
                 person = Respondent.objects.create(key=f"burst-{index}")
-                Rating.objects.create(respondent=person, outcome=outcome, importance=5, satisfaction=1 + index % 5)
+                Rating.objects.create(
+                    respondent=person,
+                    outcome=outcome,
+                    wave=factories.round_of(outcome),
+                    importance=5,
+                    satisfaction=1 + index % 5,
+                )
                 scores_recompute_soon()
     lasted = time.monotonic() - started
     queued = published.count(recompute_opportunity_scores.name)

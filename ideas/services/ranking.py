@@ -58,7 +58,7 @@ def _trending_expression(since: datetime.datetime):
 
 def _opportunity_expression():
     best = (
-        OutcomeScore.objects.filter(segment__isnull=True, outcome__ideas=OuterRef("pk"))
+        OutcomeScore.objects.filter(segment__isnull=True, current=True, outcome__ideas=OuterRef("pk"))
         .order_by("-opportunity")
         .values("opportunity")[:1]
     )

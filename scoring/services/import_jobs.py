@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 
-from ..models import RatingsImportJob
+from ..models import RatingsImportJob, SurveyWave
 from .imports import RatingsImportInvalid, ratings_import
 
 if TYPE_CHECKING:
@@ -59,13 +59,17 @@ def ratings_import_audit(
     )
 
 
-def ratings_import_job_create(*, file: UploadedFile, user: User, dry_run: bool = False) -> RatingsImportJob:
+def ratings_import_job_create(
+    *, file: UploadedFile, user: User, dry_run: bool = False, wave: SurveyWave | None = None
+) -> RatingsImportJob:
     """Store the uploaded file and queue its import after commit; returns the job to watch."""
     from ..tasks import run_ratings_import_job
 
     with transaction.atomic():
         name = file.name or "ratings.csv"  # an upload always has its name
-        job = RatingsImportJob(file_name=name[:255], file_size=file.size or 0, dry_run=dry_run, uploaded_by=user)
+        job = RatingsImportJob(
+            file_name=name[:255], file_size=file.size or 0, dry_run=dry_run, uploaded_by=user, wave=wave
+        )
         job.file.save(name, file, save=False)
         job.save()
         run_ratings_import_job.delay_on_commit(job.pk)
@@ -82,7 +86,7 @@ def _progress(job_id: int, file):
 
 def ratings_import_job_run(*, job_id: int) -> RatingsImportJob | None:
     """Import a stored file (the worker). Safe to run twice; returns the job, or None if it is gone."""
-    job = RatingsImportJob.objects.filter(pk=job_id).first()
+    job = RatingsImportJob.objects.select_related("wave").filter(pk=job_id).first()
     if job is None or job.finished:
         return job
     RatingsImportJob.objects.filter(pk=job_id).update(status=Status.CHECKING, started_at=timezone.now())
@@ -106,6 +110,7 @@ def ratings_import_job_run(*, job_id: int) -> RatingsImportJob | None:
             result = ratings_import(
                 file=file,
                 dry_run=job.dry_run,
+                wave=job.wave,
                 progress=_progress(job_id, file),
                 on_checked=checked,
                 before_commit=None if job.dry_run else record,

@@ -27,8 +27,9 @@ from django.utils import timezone
 from challenges.models import Outcome, Segment
 from core.errors import DomainError
 
-from ..models import MEMBER_KEY_PREFIX, Rating, Respondent
+from ..models import MEMBER_KEY_PREFIX, Rating, Respondent, SurveyWave
 from .scores import scores_recompute_soon
+from .waves import WaveError, wave_current_for_job
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -71,6 +72,8 @@ class RowError:
     reason: str
 
     def __str__(self) -> str:
+        if self.line == 0:  # the file as a whole (its outcomes and the wave chosen)
+            return f"outcomes {self.value}: {self.reason}"
         where = f"line {self.line}, column {self.column}" if self.column else f"line {self.line}"
         return f"{where}: {self.reason}"
 
@@ -431,7 +434,7 @@ def _copy_rows(raw_cursor, table: str, columns: str, data: str) -> None:
             copy.write(data)
 
 
-def _write_with_copy(parsed: _ParsedFile) -> _Counts:
+def _write_with_copy(parsed: _ParsedFile, wave_of: dict[int, int]) -> _Counts:
     """PostgreSQL: COPY the rows into temporary tables, then let two upserts match them.
 
     Unchanged ratings are left out before the upsert (an anti-join), so a re-import writes no
@@ -451,7 +454,7 @@ def _write_with_copy(parsed: _ParsedFile) -> _Counts:
         )
         cursor.execute(
             "CREATE TEMP TABLE import_rating (idx integer NOT NULL, outcome_id integer NOT NULL,"
-            " importance smallint NOT NULL, satisfaction smallint NOT NULL) ON COMMIT DROP"
+            " wave_id bigint NOT NULL, importance smallint NOT NULL, satisfaction smallint NOT NULL) ON COMMIT DROP"
         )
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
@@ -461,7 +464,7 @@ def _write_with_copy(parsed: _ParsedFile) -> _Counts:
         for start in range(0, parsed.rows, chunk):
             stop = start + chunk
             data = "".join(
-                f"{r},{o},{i},{s}\n"
+                f"{r},{o},{wave_of[o]},{i},{s}\n"
                 for r, o, i, s in zip(
                     parsed.respondent_indexes[start:stop],
                     parsed.outcome_ids[start:stop],
@@ -470,7 +473,7 @@ def _write_with_copy(parsed: _ParsedFile) -> _Counts:
                     strict=True,
                 )
             )
-            _copy_rows(cursor.cursor, "import_rating", "idx, outcome_id, importance, satisfaction", data)
+            _copy_rows(cursor.cursor, "import_rating", "idx, outcome_id, wave_id, importance, satisfaction", data)
         cursor.execute("ANALYZE import_respondent")
         cursor.execute("ANALYZE import_rating")
 
@@ -492,17 +495,18 @@ def _write_with_copy(parsed: _ParsedFile) -> _Counts:
         cursor.execute(
             f"""
             WITH upserted AS (
-                INSERT INTO {rating_table} AS rating (respondent_id, outcome_id, importance, satisfaction, updated_at)
-                SELECT respondent.id, t.outcome_id, t.importance, t.satisfaction, %s
+                INSERT INTO {rating_table} AS rating
+                    (respondent_id, outcome_id, wave_id, importance, satisfaction, updated_at)
+                SELECT respondent.id, t.outcome_id, t.wave_id, t.importance, t.satisfaction, %s
                 FROM import_rating t
                 JOIN import_respondent ir ON ir.idx = t.idx
                 JOIN {respondent_table} respondent ON respondent.key = ir.key
                 WHERE NOT EXISTS (
                     SELECT 1 FROM {rating_table} same
                     WHERE same.respondent_id = respondent.id AND same.outcome_id = t.outcome_id
-                      AND same.importance = t.importance AND same.satisfaction = t.satisfaction
+                      AND same.wave_id = t.wave_id AND same.importance = t.importance AND same.satisfaction = t.satisfaction
                 )
-                ON CONFLICT (respondent_id, outcome_id) DO UPDATE
+                ON CONFLICT (respondent_id, outcome_id, wave_id) DO UPDATE
                 SET importance = EXCLUDED.importance, satisfaction = EXCLUDED.satisfaction,
                     updated_at = EXCLUDED.updated_at
                 WHERE (rating.importance, rating.satisfaction)
@@ -523,7 +527,7 @@ def _chunks(items: list, size: int = 500):
         yield items[start : start + size]
 
 
-def _write_with_orm(parsed: _ParsedFile) -> _Counts:
+def _write_with_orm(parsed: _ParsedFile, wave_of: dict[int, int]) -> _Counts:
     """Any other database (SQLite in development): the same result with bulk queries, more slowly."""
     counts = _Counts()
     known: dict[str, tuple[int, int | None]] = {}
@@ -550,24 +554,28 @@ def _write_with_orm(parsed: _ParsedFile) -> _Counts:
     counts.respondents_updated = len(moved)
 
     respondent_ids = [known[key][0] for key in parsed.keys]
-    existing: dict[tuple[int, int], tuple[int, int, int]] = {}
+    existing: dict[tuple[int, int, int], tuple[int, int, int]] = {}
     for ids in _chunks(respondent_ids):
-        rows = Rating.objects.filter(respondent_id__in=ids).values_list(
-            "respondent_id", "outcome_id", "id", "importance", "satisfaction"
+        rows = Rating.objects.filter(respondent_id__in=ids, wave_id__in=set(wave_of.values())).values_list(
+            "respondent_id", "outcome_id", "wave_id", "id", "importance", "satisfaction"
         )
-        for respondent_id, outcome_id, pk, importance, satisfaction in rows:
-            existing[(respondent_id, outcome_id)] = (pk, importance, satisfaction)
+        for respondent_id, outcome_id, wave_id, pk, importance, satisfaction in rows:
+            existing[(respondent_id, outcome_id, wave_id)] = (pk, importance, satisfaction)
     now = timezone.now()
     created, changed = [], []
     for index, outcome_id, importance, satisfaction in zip(
         parsed.respondent_indexes, parsed.outcome_ids, parsed.importances, parsed.satisfactions, strict=True
     ):
         respondent_id = respondent_ids[index]
-        current = existing.get((respondent_id, outcome_id))
+        current = existing.get((respondent_id, outcome_id, wave_of[outcome_id]))
         if current is None:
             created.append(
                 Rating(
-                    respondent_id=respondent_id, outcome_id=outcome_id, importance=importance, satisfaction=satisfaction
+                    respondent_id=respondent_id,
+                    outcome_id=outcome_id,
+                    wave_id=wave_of[outcome_id],
+                    importance=importance,
+                    satisfaction=satisfaction,
                 )
             )
         elif current[1:] != (importance, satisfaction):
@@ -578,10 +586,38 @@ def _write_with_orm(parsed: _ParsedFile) -> _Counts:
     return counts
 
 
+def _waves_of_outcomes(outcome_ids: set[int], wave: SurveyWave | None) -> dict[int, int]:
+    """{outcome id: the wave its ratings go into}: ``wave`` for all (every outcome must be one it
+    asks), or each outcome's job's open survey round. Raises RatingsImportInvalid, naming the
+    outcomes, when that cannot be."""
+    outcomes = Outcome.objects.filter(pk__in=outcome_ids).select_related("job").order_by("code")
+    if wave is not None:
+        asked = set(wave.outcomes.values_list("pk", flat=True))
+        strangers = [o.code for o in outcomes if o.job_id != wave.job_id or (asked and o.pk not in asked)]
+        if strangers:
+            raise RatingsImportInvalid(
+                [RowError(0, "outcome_code", ", ".join(strangers[:20]), f"not asked by the wave “{wave}”")]
+            )
+        return dict.fromkeys(outcome_ids, wave.pk)
+    wave_of: dict[int, int] = {}
+    waves: dict[int, int] = {}
+    for outcome in outcomes:
+        if outcome.job_id not in waves:
+            try:
+                waves[outcome.job_id] = wave_current_for_job(job=outcome.job).pk
+            except WaveError as error:
+                raise RatingsImportInvalid(
+                    [RowError(0, "outcome_code", outcome.code, f"{error} Choose a wave for the import.")]
+                ) from None
+        wave_of[outcome.pk] = waves[outcome.job_id]
+    return wave_of
+
+
 def ratings_import(
     *,
     file: UploadedFile,
     dry_run: bool = False,
+    wave: SurveyWave | None = None,
     progress: Callable[..., object] | None = None,
     on_checked: Callable[..., object] | None = None,
     before_commit: Callable[..., object] | None = None,
@@ -593,6 +629,10 @@ def ratings_import(
     segment changed, creates new ratings and updates changed ones, in one transaction; unchanged
     ratings are not touched. A dry run does the same work and rolls it back, so its counts say
     what an import would do. Asks for a scores recompute after commit when anything changed.
+
+    The ratings go into ``wave`` (any wave of one job: a past round can be imported into a closed
+    wave) or, without one, into each outcome's job's open survey round (opened now for a job that
+    never had one). A file with outcomes the wave does not ask is refused.
     On PostgreSQL, holds a transaction-level advisory lock so that imports run one at a time.
 
     A background import (scoring.services.import_jobs) passes ``progress(rows)``, called while the
@@ -619,7 +659,8 @@ def ratings_import(
         )
 
     with transaction.atomic():
-        counts = _write_with_copy(parsed) if _use_copy() else _write_with_orm(parsed)
+        wave_of = _waves_of_outcomes(set(parsed.outcome_ids), wave)
+        counts = _write_with_copy(parsed, wave_of) if _use_copy() else _write_with_orm(parsed, wave_of)
         changed = any(vars(counts).values())
         if dry_run:
             transaction.set_rollback(True)

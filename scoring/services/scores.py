@@ -10,15 +10,15 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from .. import formulas
-from ..models import OutcomeScore, Rating, ScoringRun
+from ..models import OutcomeScore, Rating, ScoringRun, SurveyWave
 
 RECOMPUTE_PENDING_KEY = "scoring:recompute-pending"
 
 
 def _aggregate_ratings_queryset():
-    """One GROUP BY over all ratings: per outcome and respondent segment, three counts."""
+    """One GROUP BY over all ratings: per wave, outcome and respondent segment, three counts."""
     return (
-        Rating.objects.values("outcome_id", "respondent__segment_id")
+        Rating.objects.values("wave_id", "outcome_id", "respondent__segment_id")
         .annotate(
             respondents=Count("id"),
             important=Count("id", filter=Q(importance__gte=4)),
@@ -28,10 +28,14 @@ def _aggregate_ratings_queryset():
     )
 
 
-def _score_row(outcome_id: int, segment_id: int | None, counts: list[int], computed_at) -> OutcomeScore:
+def _score_row(
+    wave_id: int, outcome_id: int, segment_id: int | None, counts: list[int], computed_at, current: bool
+) -> OutcomeScore:
     respondents, important, satisfied = counts
     result = formulas.score(respondents=respondents, important=important, satisfied=satisfied)
     return OutcomeScore(
+        wave_id=wave_id,
+        current=current,
         outcome_id=outcome_id,
         segment_id=segment_id,
         respondents=respondents,
@@ -49,29 +53,52 @@ def _score_row(outcome_id: int, segment_id: int | None, counts: list[int], compu
     )
 
 
+def _current_waves(wave_ids: set[int]) -> set[int]:
+    """Of these waves (those with ratings), each job's latest survey round: its scores are current.
+
+    Follow-up waves are never current: they ask a few outcomes of a few segments, to measure one
+    idea, and must not stand in for the job's survey on the landscape or in the rankings.
+    """
+    latest: dict[int, tuple] = {}
+    rounds = SurveyWave.objects.filter(pk__in=wave_ids, kind=SurveyWave.Kind.ROUND).values_list(
+        "pk", "job_id", "opened_at", "opens_at"
+    )
+    for wave_id, job_id, opened_at, opens_at in rounds:
+        # When it actually opened; a wave never opened (a past survey imported into it) by its date.
+        key = (opened_at or opens_at, wave_id)
+        if job_id not in latest or key > latest[job_id]:
+            latest[job_id] = key
+    return {wave_id for _, wave_id in latest.values()}
+
+
 @transaction.atomic
 def scores_recompute() -> ScoringRun:
-    """Recompute every outcome's scores, per segment and overall, from the current ratings.
+    """Recompute every outcome's scores in every wave, per segment and overall, from the ratings.
 
-    Holds the ScoringRun row lock, so two recomputes never interleave; readers keep seeing the
-    previous scores until this transaction commits. Safe to run twice: it overwrites.
+    One aggregation over all ratings (grouped by wave, outcome and segment) and one small query of
+    the waves it found. Holds the ScoringRun row lock, so two recomputes never interleave; readers
+    keep seeing the previous scores until this transaction commits. Safe to run twice: it overwrites.
     """
     started = time.perf_counter()
     run, _ = ScoringRun.objects.select_for_update().get_or_create(pk=1)
     computed_at = timezone.now()
-    per_segment: dict[tuple[int, int | None], list[int]] = {}
-    overall: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    per_segment: dict[tuple[int, int, int | None], list[int]] = {}
+    overall: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0])
     for group in _aggregate_ratings_queryset():
         counts = [group["respondents"], group["important"], group["satisfied"]]
-        per_segment[(group["outcome_id"], group["respondent__segment_id"])] = counts
+        per_segment[(group["wave_id"], group["outcome_id"], group["respondent__segment_id"])] = counts
         # Overall is the sum over segments, including respondents with no segment.
-        totals = overall[group["outcome_id"]]
+        totals = overall[(group["wave_id"], group["outcome_id"])]
         for index, value in enumerate(counts):
             totals[index] += value
-    rows = [_score_row(outcome_id, None, counts, computed_at) for outcome_id, counts in overall.items()]
+    current = _current_waves({wave_id for wave_id, _ in overall})
+    rows = [
+        _score_row(wave_id, outcome_id, None, counts, computed_at, wave_id in current)
+        for (wave_id, outcome_id), counts in overall.items()
+    ]
     rows += [
-        _score_row(outcome_id, segment_id, counts, computed_at)
-        for (outcome_id, segment_id), counts in per_segment.items()
+        _score_row(wave_id, outcome_id, segment_id, counts, computed_at, wave_id in current)
+        for (wave_id, outcome_id, segment_id), counts in per_segment.items()
         if segment_id is not None
     ]
     OutcomeScore.objects.all().delete()

@@ -16,8 +16,9 @@ from challenges.models import Job, Segment
 from core.errors import DomainError
 from reputation.services import survey_completed_award
 
-from ..models import MEMBER_KEY_PREFIX, Rating, Respondent
+from ..models import MEMBER_KEY_PREFIX, Rating, Respondent, SurveyWave
 from .scores import scores_recompute_soon
+from .waves import WaveError, wave_current_for_job
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -68,8 +69,29 @@ def _member_respondent_locked(user) -> Respondent:
         ) from None
 
 
-def _validated_answers(job: Job, answers: dict[int, tuple[int, int]]) -> dict[int, tuple[int, int]]:
-    outcome_ids = set(job.outcomes.values_list("pk", flat=True))
+def _wave_outcome_ids(job: Job, wave: SurveyWave) -> set[int]:
+    """The outcomes a wave asks about: its own list, or every outcome of the job."""
+    chosen = set(wave.outcomes.values_list("pk", flat=True))
+    return chosen or set(job.outcomes.values_list("pk", flat=True))
+
+
+def _wave_to_answer(job: Job, wave: SurveyWave | None) -> SurveyWave:
+    """The wave the answers go into: the one given (open, of this job), else the job's open round."""
+    if wave is None:
+        try:
+            return wave_current_for_job(job=job)
+        except WaveError as error:
+            raise SurveyError(str(error)) from None
+    if wave.job_id != job.pk:
+        raise SurveyError("This survey wave is about another job: nothing was saved.")
+    if wave.status != SurveyWave.Status.OPEN:
+        raise SurveyError(f"The survey “{wave.name}” is not open for answers: nothing was saved.")
+    return wave
+
+
+def _validated_answers(
+    job: Job, answers: dict[int, tuple[int, int]], outcome_ids: set[int]
+) -> dict[int, tuple[int, int]]:
     clean: dict[int, tuple[int, int]] = {}
     for outcome_id, pair in answers.items():
         if outcome_id not in outcome_ids:
@@ -89,21 +111,29 @@ def survey_answers_save(
     answers: dict[int, tuple[int, int]],
     segment: Segment | None = None,
     complete: bool = False,
+    wave: SurveyWave | None = None,
 ) -> SurveySaveResult:
-    """Save a member's (importance, satisfaction) answers for outcomes of one job.
+    """Save a member's (importance, satisfaction) answers for outcomes of one job, in one survey wave.
+
+    ``wave`` is an open wave of the job (a follow-up the member was invited to); without it the
+    answers go into the job's open survey round (``wave_current_for_job``). A wave limited to some
+    segments takes answers only from members in them.
 
     Creates the ratings that are missing and updates those that changed; unchanged ones and
     outcomes not in ``answers`` are left alone. ``segment`` sets the member's segment; a member
     whose segment is unknown must give one with their first answers (when segments exist).
     ``complete`` (the "Submit survey" button) requires an answer for every outcome of the job.
 
-    Raises SurveyError, and saves nothing, for outcomes of another job, values outside 1–5, a
-    missing segment or, with ``complete``, a missing answer. Holds the member's Respondent row
+    Raises SurveyError, and saves nothing, for outcomes the wave does not ask, values outside 1–5, a
+    missing segment, a segment the wave does not ask, a wave that is not open or, with
+    ``complete``, a missing answer. Holds the member's Respondent row
     lock. Asks for a score recompute after commit when anything changed.
     """
-    answers = _validated_answers(job, answers)
+    wave = _wave_to_answer(job, wave)
+    outcome_ids = _wave_outcome_ids(job, wave)
+    answers = _validated_answers(job, answers, outcome_ids)
     if complete:
-        missing = job.outcomes.exclude(pk__in=answers.keys()).count()
+        missing = len(outcome_ids - answers.keys())
         if missing:
             raise SurveyError(f"{missing} outcome(s) still need an answer before the survey can be submitted.")
     if not answers and segment is None:
@@ -116,24 +146,29 @@ def survey_answers_save(
         segment_changed = True
     elif answers and respondent.segment_id is None and Segment.objects.exists():
         raise SurveyError("Tell us which group describes you best before your answers are saved.")
+    wave_segments = set(wave.segments.values_list("pk", flat=True))
+    if wave_segments and respondent.segment_id not in wave_segments:
+        raise SurveyError(f"The survey “{wave.name}” asks other groups of customers: nothing was saved.")
 
     # Under the respondent lock nobody else writes this member's ratings, so the diff is exact.
     existing = {
         rating.outcome_id: (rating.importance, rating.satisfaction)
-        for rating in Rating.objects.filter(respondent=respondent, outcome_id__in=answers.keys())
+        for rating in Rating.objects.filter(respondent=respondent, wave=wave, outcome_id__in=answers.keys())
     }
     to_write = [
-        Rating(respondent=respondent, outcome_id=outcome_id, importance=importance, satisfaction=satisfaction)
+        Rating(
+            respondent=respondent, wave=wave, outcome_id=outcome_id, importance=importance, satisfaction=satisfaction
+        )
         for outcome_id, (importance, satisfaction) in answers.items()
         if existing.get(outcome_id) != (importance, satisfaction)
     ]
     if to_write:
-        # An upsert on the unique (respondent, outcome) pair: one statement, and still exactly one
-        # rating per outcome should a writer ever skip the lock.
+        # An upsert on the unique (respondent, outcome, wave): one statement, and still exactly one
+        # rating per outcome and wave should a writer ever skip the lock.
         Rating.objects.bulk_create(
             to_write,
             update_conflicts=True,
-            unique_fields=["respondent", "outcome"],
+            unique_fields=["respondent", "outcome", "wave"],
             update_fields=["importance", "satisfaction", "updated_at"],
         )
     created = sum(1 for rating in to_write if rating.outcome_id not in existing)
@@ -147,7 +182,7 @@ def survey_answers_save(
     if result.changed:
         scores_recompute_soon()
     if complete:
-        survey_completed_award(user=user, job=job)
+        survey_completed_award(user=user, job=job, wave_id=None if wave.kind == SurveyWave.Kind.ROUND else wave.pk)
     return result
 
 

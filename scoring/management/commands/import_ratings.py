@@ -1,7 +1,8 @@
-"""manage.py import_ratings PATH [--dry-run]: import a survey CSV; any bad row and nothing is imported."""
+"""manage.py import_ratings PATH [--dry-run] [--wave ID]: import a survey CSV; any bad row and nothing is imported."""
 
 from django.core.management.base import BaseCommand, CommandError
 
+from scoring.models import SurveyWave
 from scoring.services.imports import RatingsImportInvalid, ratings_import
 
 
@@ -18,10 +19,21 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Check the file and say what would change; import nothing."
         )
 
-    def handle(self, *args, path, dry_run, **options):
+        parser.add_argument(
+            "--wave",
+            type=int,
+            help="The id of the survey wave the ratings go into (default: each job's open survey round).",
+        )
+
+    def handle(self, *args, path, dry_run, wave=None, **options):
+        chosen = None
+        if wave is not None:
+            chosen = SurveyWave.objects.select_related("job").filter(pk=wave).first()
+            if chosen is None:
+                raise CommandError(f"There is no survey wave {wave}.")
         try:
             with open(path, "rb") as file:
-                result = ratings_import(file=file, dry_run=dry_run)
+                result = ratings_import(file=file, dry_run=dry_run, wave=chosen)
         except OSError as error:
             raise CommandError(f"Cannot read {path}: {error.strerror or error}") from error
         except RatingsImportInvalid as invalid:
