@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, FloatField, Max, Q, QuerySet, Subquery
 
 from challenges.models import Job, Segment
 
+from .demand import invite_segments
 from .models import OutcomeScore, ScoringRun
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    from challenges.models import Outcome
 
 
 def scores_for_job(*, job: Job, segment: Segment | None = None) -> QuerySet[OutcomeScore]:
@@ -45,3 +49,52 @@ def jobs_with_score_summary() -> QuerySet[Job]:
         underserved_total=Count("outcomes__scores", filter=overall & Q(outcomes__scores__opportunity__gte=10)),
         best_opportunity=Max("outcomes__scores__opportunity", filter=overall),
     ).order_by("name")
+
+
+# --- Demand against need, and gaps (scoring.demand) ----------------------------------------------
+
+
+def scores_current() -> QuerySet[OutcomeScore]:
+    """The stored scores pages and flags read: one per outcome and segment (and overall).
+
+    Every reader below starts here, so which scores count (the latest survey wave, once scores have
+    waves) is decided in one place.
+    """
+    return OutcomeScore.objects.all()
+
+
+def scores_reliable() -> QuerySet[OutcomeScore]:
+    """Current scores from enough respondents to decide on (``settings.SCORING_MIN_RESPONDENTS``)."""
+    return scores_current().filter(respondents__gte=settings.SCORING_MIN_RESPONDENTS)
+
+
+def opportunity_best_among(outcome_ids: QuerySet) -> Subquery:
+    """The highest reliable overall opportunity among these outcomes, as a subquery (NULL if none).
+
+    ``outcome_ids`` is a ``values("outcome_id")`` queryset that may refer to the outer query with
+    ``OuterRef(OuterRef(...))`` (the ideas' outcomes of a queue row, say): one correlated subquery.
+    """
+    best = (
+        scores_reliable()
+        .filter(segment__isnull=True, outcome_id__in=outcome_ids)
+        .order_by()
+        .values("segment")
+        .annotate(best=Max("opportunity"))
+        .values("best")
+    )
+    return Subquery(best, output_field=FloatField())
+
+
+def scores_by_outcome_and_segment(outcome_ids: Iterable[int]) -> dict[tuple[int, int | None], OutcomeScore]:
+    """{(outcome id, segment id or None for overall): score} for these outcomes, with the segments (one query)."""
+    return {
+        (score.outcome_id, score.segment_id): score
+        for score in scores_current().filter(outcome_id__in=list(outcome_ids)).select_related("segment")
+    }
+
+
+def segments_most_underserved(outcome: Outcome) -> list[OutcomeScore]:
+    """The segments to invite from for this outcome (``scoring.demand.invite_segments``): its reliable
+    segment scores that are underserved, the most underserved first, with their segments (one query)."""
+    scores = scores_current().filter(outcome=outcome, segment__isnull=False).select_related("segment")
+    return invite_segments(scores, min_respondents=settings.SCORING_MIN_RESPONDENTS)
