@@ -70,7 +70,7 @@ class InviteForOutcomeForm(forms.Form):
         "Each newly invited member is notified once; members already invited are left as they are.",
         error_messages={"invalid_choice": "Choose one of the invite-only challenges listed."},
     )
-    members = forms.CharField(widget=forms.HiddenInput)
+    members = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, challenges: list, **kwargs):
         super().__init__(*args, **kwargs)
@@ -90,3 +90,10 @@ class InviteForOutcomeForm(forms.Form):
         if not parts or not all(part.isdigit() for part in parts):
             raise forms.ValidationError("The list of members is missing: open the page again.")
         return [int(part) for part in parts]
+
+    def clean(self):
+        data = super().clean()
+        # The member list is a hidden field: its error is the form's, shown above the fields.
+        if "members" in self._errors:
+            self.add_error(None, self._errors.pop("members"))
+        return data

@@ -69,7 +69,10 @@ def known(scored, voters):
     votes(ideas["loved_needed"], voters["unsegmented"][:1] + voters["unsurveyed"][:1])
     votes(ideas["loved_needed"], voters["Customers"][10:11], value=-1)
     ideas["duplicate"] = factories.IdeaFactory(
-        challenge=challenge, title="A duplicate", outcomes=[o["NEED"]], status=Status.DUPLICATE,
+        challenge=challenge,
+        title="A duplicate",
+        outcomes=[o["NEED"]],
+        status=Status.DUPLICATE,
         duplicate_of=ideas["mid3b"],
     )
     ideas["challenge"] = challenge
