@@ -160,7 +160,7 @@ def challenge_board(
     from django.db.models import Window
     from django.db.models.functions import RowNumber
 
-    counted = Idea.objects.filter(challenge_id=challenge.pk, status__in=BOARD_STATUSES)
+    counted: QuerySet[Idea] = Idea.objects.filter(challenge_id=challenge.pk, status__in=BOARD_STATUSES)
     if demand_flag:
         counted = ideas_by_demand_flag(with_demand_need(counted), demand_flag)
     counts = dict(counted.order_by().values_list("status").annotate(n=Count("pk")))

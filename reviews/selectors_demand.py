@@ -36,6 +36,8 @@ DEMAND_STATUSES = tuple(sorted(PUBLISHED_STATUSES - {Status.DUPLICATE}))
 # The gap grid's columns: ideas shortlisted or further on (not those that ended "not selected").
 GAP_STATUSES = reached_since(Status.SHORTLISTED)
 NO_SEGMENT = "No segment"
+# The annotations with_demand_need adds.
+DEMAND_FIELDS = ("demand_peers", "demand_above", "need_best", "demand_flag", "demand_rank")
 
 
 def with_demand_need(queryset: QuerySet[Idea]) -> QuerySet[Idea]:
@@ -73,7 +75,7 @@ def with_demand_need(queryset: QuerySet[Idea]) -> QuerySet[Idea]:
         ),
     ).annotate(
         demand_rank=Case(
-            *(When(demand_flag=flag, then=Value(rank)) for rank, flag in enumerate(demand.FLAG_ORDER)),
+            *(When(Q(demand_flag=flag), then=Value(rank)) for rank, flag in enumerate(demand.FLAG_ORDER)),
             default=Value(len(demand.FLAG_ORDER)),
             output_field=IntegerField(),
         )
@@ -91,9 +93,9 @@ DEMAND_FILTER_CHOICES = [
 def ideas_by_demand_flag(queryset: QuerySet[Idea], which: str) -> QuerySet[Idea]:
     """The ideas (already ``with_demand_need``) with this flag, or with either ("any"); others: all."""
     if which in demand.FLAG_LABELS:
-        return queryset.filter(demand_flag=which)
+        return queryset.filter(Q(demand_flag=which))
     if which == "any":
-        return queryset.exclude(demand_flag="")
+        return queryset.exclude(Q(demand_flag=""))
     return queryset
 
 
@@ -141,17 +143,17 @@ def idea_demand_need(idea: Idea) -> DemandNeed:
     )
     scores = scores_by_outcome_and_segment(outcome.pk for outcome in outcomes)
     rows: dict[int | None, SegmentDemand] = {}
-    for row in votes:
-        segment_id = row["user__respondent__segment_id"]
+    for counted in votes:
+        segment_id = counted["user__respondent__segment_id"]
         rows[segment_id] = SegmentDemand(
-            name=row["user__respondent__segment__name"] or NO_SEGMENT,
+            name=counted["user__respondent__segment__name"] or NO_SEGMENT,
             segment_id=segment_id,
-            up=row["up"],
-            down=row["down"],
+            up=counted["up"],
+            down=counted["down"],
         )
     for (_, segment_id), score in scores.items():
         if segment_id is not None and segment_id not in rows:
-            rows[segment_id] = SegmentDemand(name=score.segment.name, segment_id=segment_id)
+            rows[segment_id] = SegmentDemand(name=str(score.segment), segment_id=segment_id)
     for segment_id, row in rows.items():
         row.scores = [scores.get((outcome.pk, segment_id)) if segment_id else None for outcome in outcomes]
     overall = SegmentDemand(
@@ -164,9 +166,7 @@ def idea_demand_need(idea: Idea) -> DemandNeed:
     ordered = sorted((row for row in rows.values() if row.segment_id), key=lambda row: row.name.lower())
     if None in rows:
         ordered.append(rows[None])
-    facts = with_demand_need(Idea.objects.filter(pk=idea.pk)).values(
-        "demand_flag", "demand_peers", "demand_above", "need_best"
-    )[0]
+    facts = with_demand_need(Idea.objects.filter(pk=idea.pk)).values(*DEMAND_FIELDS)[0]
     return DemandNeed(
         outcomes=outcomes,
         rows=ordered,

@@ -11,16 +11,23 @@ it addresses (``scoring.formulas``: importance + max(importance − satisfaction
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 
 class OutcomeScoreLike(Protocol):
     """What the functions below read of a score (``scoring.models.OutcomeScore`` has it)."""
 
-    segment_id: int | None
-    segment: object
-    respondents: int
-    opportunity: float
+    @property
+    def segment_id(self) -> int | None: ...
+    @property
+    def segment(self) -> object: ...
+    @property
+    def respondents(self) -> int: ...
+    @property
+    def opportunity(self) -> float: ...
+
+
+ScoreT = TypeVar("ScoreT", bound=OutcomeScoreLike)
 
 
 # --- Need: the opportunity classes (Ulwick), as in scoring.formulas.classify ----------------------
@@ -84,7 +91,7 @@ def flag_label(flag: str) -> str:
     return FLAG_LABELS.get(flag, "")
 
 
-def invite_segments(segment_scores: Iterable[OutcomeScoreLike], *, min_respondents: int) -> list[OutcomeScoreLike]:
+def invite_segments(segment_scores: Iterable[ScoreT], *, min_respondents: int) -> list[ScoreT]:
     """The segments to invite from for one outcome, from its per-segment scores: those underserved
     there (opportunity at least UNDERSERVED_AT) from at least ``min_respondents`` respondents, the
     most underserved first (then by segment name), at most INVITE_SEGMENTS_MAX."""
