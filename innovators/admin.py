@@ -405,8 +405,10 @@ class InnovatorAdmin(admin.ModelAdmin):
         source = request.GET.get("from", "")
         if source.isdigit():
             back_url = reverse("admin:reviews_gaps", args=[int(source)], current_app=self.admin_site.name)
+            back_label = "Back to the challenge's gaps"
         else:
             back_url = reverse("admin:innovators_innovator_changelist", current_app=self.admin_site.name)
+            back_label = "Back to the innovator pool"
         shown = [member.pk for member in members]
         if request.method == "POST":
             form = InviteForOutcomeForm(request.POST, challenges=challenges)
@@ -462,6 +464,7 @@ class InnovatorAdmin(admin.ModelAdmin):
             challenges=challenges,
             form=form,
             back_url=back_url,
+            back_label=back_label,
             follow_up_url=follow_up,
             best_count=INVITE_BEST_COUNT,
             media=self.media + form.media,

@@ -36,9 +36,7 @@ def no_horizontal_scroll(page) -> bool:
 def test_flags_grid_and_invitation_in_the_browser(page, triage, tmp_path):
     scored = scored_outcomes()
     o, segments = scored["outcomes"], scored["segments"]
-    challenge = factories.ChallengeFactory(
-        title="Fresh food at home", outcomes=[o["NEED"], o["MID"], o["OVER"]], phase="mentoring"
-    )
+    challenge = factories.ChallengeFactory(title="Fresh food at home", outcomes=[o["NEED"], o["MID"], o["OVER"]])
     fans = [member_in(segments["Customers"]) for _ in range(4)] + [
         member_in(segments["Ex-customers"]) for _ in range(3)
     ]
@@ -98,9 +96,14 @@ def test_flags_grid_and_invitation_in_the_browser(page, triage, tmp_path):
 
         # Invite the best innovators for MID: the preview, then the confirmation.
         page.get_by_test_id("invite-MID").click()
-        expect(page.locator('[data-testid="invite-preview"] tbody tr')).to_have_count(3)
+        # Every pool member in Customers (three with points, the four voters with none), best first.
+        rows = page.locator('[data-testid="invite-preview"] tbody tr')
+        expect(rows).to_have_count(7)
+        expect(rows.nth(0)).to_contain_text("Keen customer 0")
+        expect(rows.nth(2)).to_contain_text("Keen customer 2")
         expect(page.get_by_label("Challenge")).to_have_value(str(follow_up.pk))
         shoot(page, "gap-invite")
         page.get_by_role("button", name="Invite these members").click()
-        expect(page.locator(".messagelist")).to_contain_text("Invited 3 members to “Keeping food cold” for MID")
-        assert sorted(follow_up.invited_members.values_list("pk", flat=True)) == sorted(m.pk for m in best)
+        expect(page.locator(".messagelist")).to_contain_text("Invited 7 members to “Keeping food cold” for MID")
+        invited = sorted(follow_up.invited_members.values_list("pk", flat=True))
+        assert invited == sorted(m.pk for m in best + fans[:4])
