@@ -87,10 +87,10 @@ class ChallengeAdmin(admin.ModelAdmin):
     date_hierarchy = "opens_at"
     # The phase changes only through services.challenge_phase_set (the phase page, the action) and
     # the scheduler; new challenges start as drafts.
-    readonly_fields = ["phase_with_action", "invitations_by_email", "announcements", "created_at"]
+    readonly_fields = ["phase_with_action", "gaps_link", "invitations_by_email", "announcements", "created_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "phase_with_action", "visibility"]}),
-        ("The question", {"fields": ["brief", "business_context", "prize", "outcomes"]}),
+        ("The question", {"fields": ["brief", "business_context", "prize", "outcomes", "gaps_link"]}),
         (
             "Timeline",
             {
@@ -196,6 +196,16 @@ class ChallengeAdmin(admin.ModelAdmin):
             action,
             refusal.message,
             refusal.answer_url,
+        )
+
+    @admin.display(description="gaps")
+    def gaps_link(self, obj):
+        """The triage desk's gap grid: the targeted sweet-spot outcomes against the shortlisted ideas."""
+        if obj is None or obj.pk is None:
+            return "Save the challenge first; its gap grid then shows which sweet-spot outcomes have no strong idea."
+        return format_html(
+            '<a href="{}">Sweet-spot outcomes against its shortlisted ideas</a>',
+            reverse("admin:reviews_gaps", args=[obj.pk]),
         )
 
     @admin.display(description="invitations by email")

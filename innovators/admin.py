@@ -9,21 +9,27 @@ import re
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q
 from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
-from challenges.models import Outcome, Segment
+from challenges.models import Challenge, Outcome, Segment
 from core.admin import ReadOnlyAdminMixin, admin_page
 from core.errors import refusal_shown
 from reputation.models import Tier
+from scoring.demand import INVITE_BEST_COUNT
+from scoring.selectors import segments_most_underserved
 
 from . import rules, selectors, services
-from .forms import InviteToChallengeForm
+from .forms import InviteForOutcomeForm, InviteToChallengeForm
 from .models import Innovator, Questionnaire, QuestionnaireAnswer, QuestionnaireItem, QuestionnaireResponse
 
 INVITE_TEMPLATE = "admin/innovators/innovator/invite.html"
+INVITE_FOR_OUTCOME_TEMPLATE = "admin/innovators/innovator/invite_for_outcome.html"
 ITEM_FIELD = re.compile(r"^items-\d+-(position|text|weight)$")
 
 
@@ -371,5 +377,96 @@ class InnovatorAdmin(admin.ModelAdmin):
             members=members,
             media=self.media + form.media,
             action_name="invite_to_challenge",
+            status=400 if form.errors else 200,
+        )
+
+    # --- Inviting for a gap (the triage desk's gap grid) ------------------------------------------
+
+    def get_urls(self):
+        urls = [
+            path(
+                "invite-for-outcome/<int:outcome_id>/",
+                self.admin_site.admin_view(self.invite_for_outcome_view),
+                name="innovators_innovator_invite_for_outcome",
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def invite_for_outcome_view(self, request, outcome_id):
+        """The pool's best members in the segments where the outcome is most underserved
+        (``scoring.demand``), previewed; staff choose the challenge and confirm exactly this list, and
+        ``innovators_invite`` invites them (audited with the outcome and the segments)."""
+        if not rules.can_invite_innovators(request.user):
+            raise PermissionDenied
+        outcome = get_object_or_404(Outcome.objects.select_related("job"), pk=outcome_id)
+        segments = segments_most_underserved(outcome)
+        members = selectors.innovators_best_in_segments([score.segment_id for score in segments])
+        challenges = selectors.invitable_challenges_for_outcome(outcome.pk)
+        source = request.GET.get("from", "")
+        if source.isdigit():
+            back_url = reverse("admin:reviews_gaps", args=[int(source)], current_app=self.admin_site.name)
+            back_label = "Back to the challenge's gaps"
+        else:
+            back_url = reverse("admin:innovators_innovator_changelist", current_app=self.admin_site.name)
+            back_label = "Back to the innovator pool"
+        shown = [member.pk for member in members]
+        if request.method == "POST":
+            form = InviteForOutcomeForm(request.POST, challenges=challenges)
+            if form.is_valid():
+                if form.cleaned_data["members"] != shown:
+                    form.add_error(
+                        None,
+                        "Who would be invited has changed since you opened this page (new scores, points or "
+                        "members): nobody was invited. Check the list below again, then confirm.",
+                    )
+                else:
+                    challenge = form.cleaned_data["challenge"]
+                    with refusal_shown(form=form) as result:
+                        invited = services.innovators_invite(
+                            challenge=challenge,
+                            users=members,
+                            invited_by=request.user,
+                            reason={
+                                "for_outcome_id": outcome.pk,
+                                "from_segment_ids": [score.segment_id for score in segments],
+                            },
+                        )
+                    if result.ok:
+                        count, already = len(invited.invited), len(invited.already_invited)
+                        self.message_user(
+                            request,
+                            f"Invited {count} member{'s' if count != 1 else ''} to “{challenge.title}” for "
+                            f"{outcome.code}; {already} {'was' if already == 1 else 'were'} already invited.",
+                            level=messages.SUCCESS if count else messages.INFO,
+                        )
+                        return HttpResponseRedirect(back_url)
+            form.data = form.data.copy()
+            form.data["members"] = ",".join(map(str, shown))
+        else:
+            targeting = [challenge for challenge in challenges if challenge.targets]
+            form = InviteForOutcomeForm(
+                initial={"challenge": targeting[0].pk if targeting else None, "members": ",".join(map(str, shown))},
+                challenges=challenges,
+            )
+        follow_up = (
+            reverse("admin:challenges_challenge_add")
+            + "?"
+            + urlencode({"outcomes": outcome.pk, "visibility": Challenge.Visibility.INVITE_ONLY})
+        )
+        return admin_page(
+            self,
+            request,
+            INVITE_FOR_OUTCOME_TEMPLATE,
+            title=f"Invite the best innovators for {outcome.code}",
+            outcome=outcome,
+            segments=segments,
+            members=members,
+            challenges=challenges,
+            form=form,
+            back_url=back_url,
+            back_label=back_label,
+            follow_up_url=follow_up,
+            best_count=INVITE_BEST_COUNT,
+            media=self.media + form.media,
             status=400 if form.errors else 200,
         )

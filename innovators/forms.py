@@ -56,3 +56,47 @@ class InviteToChallengeForm(forms.Form):
         "Each newly invited member is notified once; members already invited are left as they are.",
         error_messages={"invalid_choice": "Choose one of the invite-only challenges listed."},
     )
+
+
+class InviteForOutcomeForm(forms.Form):
+    """The gap grid's invitation: the challenge to invite to, and the members the page showed (their ids).
+
+    The view invites only if the members it would choose now are exactly those shown, so staff
+    confirm precisely who is invited.
+    """
+
+    challenge = forms.ModelChoiceField(
+        queryset=invitable_challenges(),
+        label="Challenge",
+        empty_label="Choose an invite-only challenge",
+        help_text="Invite-only challenges past their draft and not closed; those that target this outcome first. "
+        "Each newly invited member is notified once; members already invited are left as they are.",
+        error_messages={"invalid_choice": "Choose one of the invite-only challenges listed."},
+    )
+    members = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, challenges: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["challenge"]
+        field.queryset = invitable_challenges().filter(pk__in=[challenge.pk for challenge in challenges])
+        # The page's order (targeting this outcome first), not the queryset's.
+        field.choices = [
+            ("", field.empty_label),
+            *(
+                (challenge.pk, f"{challenge} (targets this outcome)" if challenge.targets else str(challenge))
+                for challenge in challenges
+            ),
+        ]
+
+    def clean_members(self) -> list[int]:
+        parts = [part.strip() for part in self.cleaned_data["members"].split(",") if part.strip()]
+        if not parts or not all(part.isdigit() for part in parts):
+            raise forms.ValidationError("The list of members is missing: open the page again.")
+        return [int(part) for part in parts]
+
+    def clean(self):
+        data = super().clean()
+        # The member list is a hidden field: its error is the form's, shown above the fields.
+        if "members" in self._errors:
+            self.add_error(None, self._errors.pop("members"))
+        return data

@@ -9,6 +9,7 @@ from django.db.models import (
     Count,
     DateTimeField,
     Exists,
+    F,
     IntegerField,
     Max,
     OuterRef,
@@ -23,6 +24,7 @@ from accounts.rules import MEMBERS_Q
 from challenges.models import Challenge
 from challenges.phases import RUNNING_PHASES
 from ideas.models import Comment, Idea, Vote
+from scoring.demand import INVITE_BEST_COUNT
 
 from .models import Innovator, Questionnaire, QuestionnaireItem, QuestionnaireResponse
 
@@ -145,3 +147,27 @@ def invitable_challenges() -> QuerySet:
         .filter(phase__in=RUNNING_PHASES)
         .order_by("title", "pk")
     )
+
+
+def innovators_best_in_segments(segment_ids: list[int], *, limit: int = INVITE_BEST_COUNT) -> list[Innovator]:
+    """The pool's best members whose survey segment is one of these (``scoring.demand``): the most
+    reputation points, then the highest questionnaire score, then the longest-standing member
+    (lowest id); at most ``limit``, with the pool's columns (one query). No segment: nobody."""
+    if not segment_ids:
+        return []
+    return list(
+        innovator_pool()
+        .filter(respondent__segment_id__in=segment_ids)
+        .order_by(
+            Coalesce("reputation_total__points", Value(0)).desc(),
+            F("questionnaire_score").desc(nulls_last=True),
+            "pk",
+        )[:limit]
+    )
+
+
+def invitable_challenges_for_outcome(outcome_id: int) -> list[Challenge]:
+    """The invite-only challenges members can be invited to now, those that target the outcome first
+    (newest first within each), as the invitation page offers them (one query)."""
+    targets = Challenge.outcomes.through.objects.filter(challenge_id=OuterRef("pk"), outcome_id=outcome_id)
+    return list(invitable_challenges().annotate(targets=Exists(targets)).order_by("-targets", "-pk"))

@@ -185,8 +185,13 @@ class InnovatorsInvited:
 
 
 @transaction.atomic
-def innovators_invite(*, challenge: Challenge, users: Iterable, invited_by: User) -> InnovatorsInvited:
+def innovators_invite(
+    *, challenge: Challenge, users: Iterable, invited_by: User, reason: dict | None = None
+) -> InnovatorsInvited:
     """Invite these members to an invite-only challenge and tell the newly invited, in one outbox event.
+
+    ``reason`` says why these members (the gap grid's invitation: the outcome and the segments they
+    were chosen from); it goes into the audit row beside who was added.
 
     Refuses (and changes nothing) for anyone but triage staff, a public challenge, a draft (invited
     members could not see it yet) and a closed one. Holds the challenge's row lock (SELECT … FOR
@@ -228,7 +233,7 @@ def innovators_invite(*, challenge: Challenge, users: Iterable, invited_by: User
             action="challenge.innovators_invited",
             target=challenge,
             before={"invited_member_ids": sorted(already)},
-            after={"member_ids_added": [user.pk for user in invited]},
+            after={"member_ids_added": [user.pk for user in invited], **(reason or {})},
         )
     return InnovatorsInvited(
         challenge=challenge,

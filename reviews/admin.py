@@ -4,6 +4,7 @@
 import copy
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import quote
@@ -26,9 +27,10 @@ from core.pagination import CappedPaginator
 from ideas.admin import IdeaAdmin
 from ideas.models import AWAITING_SCREENING_FIRST
 from ideas.services import allowed_next_statuses
+from scoring import demand
 
-from . import rules, selectors
-from .admin_filters import AnswerPromiseFilter, SubmittedPeriodFilter
+from . import rules, selectors, selectors_demand
+from .admin_filters import AnswerPromiseFilter, DemandFlagFilter, SubmittedPeriodFilter
 from .admin_mentoring import MENTORING_ACTIONS
 from .forms_endings import ChallengeIdeasEndForm
 from .forms_screening import ReasonTemplateForm, ScorecardForm
@@ -38,6 +40,7 @@ from .services import screening as screening_services
 
 SCORECARD_TEMPLATE = "admin/reviews/triageidea/scorecard.html"
 BOARD_TEMPLATE = "admin/reviews/triageidea/board.html"
+GAPS_TEMPLATE = "admin/reviews/triageidea/gaps.html"
 # A queue title longer than this is shortened; the full title shows on hover (its title attribute).
 TITLE_CHARS = 70
 
@@ -47,7 +50,41 @@ def score_of_five(score: float | None) -> str:
     return "not screened" if score is None else f"{score:.1f} of 5"
 
 
+def demand_flag_badge(flag: str):
+    """A queue row's or a board card's flag (``scoring.demand``), explained on hover; "—" for none."""
+    if not flag:
+        return "—"
+    return format_html(
+        '<span class="demand-flag demand-{}" title="{}">{}</span>',
+        flag,
+        demand.FLAG_LABELS[flag],
+        demand.FLAG_SHORT[flag],
+    )
+
+
 CHALLENGE_CLOSE_TEMPLATE = "admin/reviews/challenge_close.html"
+
+
+def follow_up_challenge_url(challenge: Challenge, outcome) -> str:
+    """The challenge admin's add form, prefilled for a follow-up on a gap: the outcome, a draft title and
+    brief naming the job and the challenge it follows, invite-only (the pool's best are invited to it).
+    Nothing is saved until staff save it there."""
+    job = outcome.job
+    title = Truncator(f"Follow-up: {outcome.statement}").chars(200)
+    brief = (
+        f"“{challenge.title}” left one outcome of the job “{job.name}” without a strong idea:\n\n"
+        f"> {outcome.statement}\n\n"
+        "How could we help you get this done better? Tell us what gets in your way today and what would change it."
+    )
+    query = urlencode(
+        {
+            "outcomes": outcome.pk,
+            "title": title,
+            "brief": brief,
+            "visibility": Challenge.Visibility.INVITE_ONLY,
+        }
+    )
+    return reverse("admin:challenges_challenge_add") + "?" + query
 
 
 class TriageOnlyMixin:
@@ -102,6 +139,7 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
         "mentor_column",
         "votes_column",
         "opportunity",
+        "demand_column",
         "screening",
         "track_record",
     ]
@@ -114,6 +152,7 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
         OverdueFilter,
         AnswerPromiseFilter,
         SubmittedPeriodFilter,
+        DemandFlagFilter,
     ]
     list_select_related = ["challenge", "author"]
     search_fields = ["title", "author__email"]
@@ -138,7 +177,7 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
     has_change_status_permission = IdeaAdmin.has_change_status_permission
 
     def get_queryset(self, request):
-        return selectors.triage_queue(now=timezone.now())
+        return selectors_demand.with_demand_need(selectors.triage_queue(now=timezone.now()))
 
     def get_search_results(self, request, queryset, search_term):
         """Each word in the title or the author's email (reviews.selectors.triage_search)."""
@@ -168,6 +207,8 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
             "author_ideas",
             "author_shortlisted",
             "author_implemented",
+            "demand_flag",
+            "need_best_opportunity",
         ]
         rows = (
             [
@@ -190,6 +231,8 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
                 idea.author_ideas,
                 idea.author_shortlisted,
                 idea.author_implemented,
+                idea.demand_flag,
+                "" if idea.need_best is None else f"{idea.need_best:.2f}",
             ]
             for idea in queryset.select_related("challenge", "author").iterator(chunk_size=2000)
         )
@@ -245,6 +288,10 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
     def opportunity(self, obj):
         return f"{obj.rank_opportunity:.1f}"
 
+    @admin.display(description="demand · need", ordering="demand_rank")
+    def demand_column(self, obj):
+        return demand_flag_badge(obj.demand_flag)
+
     @admin.display(description="screening", ordering=F("screening_score").desc(nulls_last=True))
     def screening(self, obj):
         if obj.screening_score is None:
@@ -276,6 +323,7 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
             ),
             path("board/", self.admin_site.admin_view(self.board_index_view), name="reviews_board_index"),
             path("board/<int:challenge_id>/", self.admin_site.admin_view(self.board_view), name="reviews_board"),
+            path("board/<int:challenge_id>/gaps/", self.admin_site.admin_view(self.gaps_view), name="reviews_gaps"),
             path(
                 "close-challenge/<int:challenge_id>/",
                 self.admin_site.admin_view(self.challenge_close_view),
@@ -328,7 +376,15 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
         if not rules.can_use_triage_queue(request.user):
             raise PermissionDenied
         challenge = get_object_or_404(Challenge, pk=challenge_id)
-        columns = selectors.challenge_board(challenge, now=timezone.now())
+        demand_choices = dict(selectors_demand.DEMAND_FILTER_CHOICES)
+        demand_flag = request.GET.get("demand", "")
+        if demand_flag and demand_flag not in demand_choices:
+            self.message_user(request, "There is no such flag: showing every idea.", level=messages.WARNING)
+            demand_flag = ""
+        flagged_first = request.GET.get("sort", "") == "demand"
+        columns = selectors.challenge_board(
+            challenge, now=timezone.now(), demand_flag=demand_flag, flagged_first=flagged_first
+        )
         here = request.get_full_path()
         for column in columns:
             moves = [
@@ -340,6 +396,7 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
                 idea.moves = moves
                 idea.score_label = score_of_five(idea.screening_score)
                 idea.overdue_html = self.overdue_badge(idea) if idea.status == Status.SUBMITTED else ""
+                idea.demand_html = demand_flag_badge(idea.demand_flag) if idea.demand_flag else ""
         return admin_page(
             self,
             request,
@@ -351,7 +408,47 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
             here=here,
             queue_url=reverse("admin:reviews_triageidea_changelist") + f"?challenge__id__exact={challenge.pk}",
             finalists_url=reverse("reviews:finalists", args=[challenge.slug]),
+            gaps_url=reverse("admin:reviews_gaps", args=[challenge.pk], current_app=self.admin_site.name),
             cards_per_column=selectors.BOARD_CARDS_PER_COLUMN,
+            demand_choices=selectors_demand.DEMAND_FILTER_CHOICES,
+            demand_flag=demand_flag,
+            flagged_first=flagged_first,
+            demand=demand,
+        )
+
+    def gaps_view(self, request, challenge_id):
+        """The challenge's sweet-spot outcomes against its shortlisted ideas; a row with no strong idea
+        offers a follow-up challenge on the outcome and an invitation of the pool's best in the segments
+        where it is most underserved (``innovators``' page, which confirms who before it invites)."""
+        if not rules.can_use_triage_queue(request.user):
+            raise PermissionDenied
+        challenge = get_object_or_404(Challenge, pk=challenge_id)
+        grid = selectors_demand.challenge_gaps(challenge)
+        for row in grid.rows:
+            if row.is_gap:
+                row.follow_up_url = follow_up_challenge_url(challenge, row.outcome)
+                row.invite_url = (
+                    reverse(
+                        "admin:innovators_innovator_invite_for_outcome",
+                        args=[row.outcome.pk],
+                        current_app=self.admin_site.name,
+                    )
+                    + "?"
+                    + urlencode({"from": challenge.pk})
+                )
+        return admin_page(
+            self,
+            request,
+            GAPS_TEMPLATE,
+            title=f"Gaps: {challenge.title}",
+            challenge=challenge,
+            grid=grid,
+            demand=demand,
+            min_respondents=settings.SCORING_MIN_RESPONDENTS,
+            board_url=reverse("admin:reviews_board", args=[challenge.pk], current_app=self.admin_site.name),
+            change_url=reverse(
+                "admin:challenges_challenge_change", args=[challenge.pk], current_app=self.admin_site.name
+            ),
         )
 
     def challenge_close_view(self, request, challenge_id):
@@ -495,6 +592,9 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
             idea=idea,
             score_label=score_of_five(idea.screening_score),
             outcomes=list(idea.outcomes.select_related("job")),
+            demand_need=selectors_demand.idea_demand_need(idea),
+            demand=demand,
+            min_respondents=settings.SCORING_MIN_RESPONDENTS,
             form=form,
             refusal=refusal,
             mine=mine,

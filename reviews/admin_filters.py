@@ -6,7 +6,7 @@ import datetime
 from django.contrib import admin
 from django.utils import timezone
 
-from . import selectors
+from . import selectors, selectors_demand
 
 
 class AnswerPromiseFilter(admin.SimpleListFilter):
@@ -64,3 +64,16 @@ class SubmittedPeriodFilter(admin.SimpleListFilter):
             after = end + datetime.timedelta(days=1)
             queryset = queryset.filter(submitted_at__lt=datetime.datetime.combine(after, datetime.time.min, zone))
         return queryset
+
+
+class DemandFlagFilter(admin.SimpleListFilter):
+    """Ideas flagged "needed but unnoticed" or "popular but overserved" (``scoring.demand``), or either."""
+
+    title = "demand against need"
+    parameter_name = "demand"
+
+    def lookups(self, request, model_admin):
+        return selectors_demand.DEMAND_FILTER_CHOICES
+
+    def queryset(self, request, queryset):
+        return selectors_demand.ideas_by_demand_flag(queryset, self.value() or "")

@@ -38,6 +38,7 @@ from ideas.selectors import answer_due_expression, answer_overdue_q
 from ideas.words import STOPWORDS, substring_of
 
 from .models import MentorAssignment, ReasonTemplate, Screening, ScreeningScore
+from .selectors_demand import ideas_by_demand_flag, with_demand_need
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -146,32 +147,33 @@ BOARD_STATUSES = BOARD_ORDER
 BOARD_CARDS_PER_COLUMN = 30
 
 
-def challenge_board(challenge: Challenge, *, now: datetime.datetime) -> list[dict]:
+def challenge_board(
+    challenge: Challenge, *, now: datetime.datetime, demand_flag: str = "", flagged_first: bool = False
+) -> list[dict]:
     """The challenge's published ideas by status, one column per BOARD_STATUSES entry, in two queries.
 
     Each column is ``{"status", "label", "count", "ideas"}``; ``ideas`` holds at most
     BOARD_CARDS_PER_COLUMN cards (awaiting ones oldest first, the others latest decision first),
-    each a queue row (``triage_queue``'s annotations: overdue, mentor, track record).
+    each a queue row (``triage_queue``'s annotations: overdue, mentor, track record) with its demand
+    and need (``selectors_demand.with_demand_need``). ``demand_flag`` keeps only the ideas with that
+    flag ("any": either; the counts too); ``flagged_first`` orders each column by the flags first.
     """
     from django.db.models import Window
     from django.db.models.functions import RowNumber
 
-    counts = dict(
-        Idea.objects.filter(challenge_id=challenge.pk, status__in=BOARD_STATUSES)
-        .order_by()
-        .values_list("status")
-        .annotate(n=Count("pk"))
+    counted: QuerySet[Idea] = Idea.objects.filter(challenge_id=challenge.pk, status__in=BOARD_STATUSES)
+    if demand_flag:
+        counted = ideas_by_demand_flag(with_demand_need(counted), demand_flag)
+    counts = dict(counted.order_by().values_list("status").annotate(n=Count("pk")))
+    order = [F("decided_at").desc(nulls_last=True), F("submitted_at").asc(nulls_last=True), F("id").asc()]
+    if flagged_first:
+        order.insert(0, F("demand_rank").asc())
+    ranked = ideas_by_demand_flag(
+        with_demand_need(triage_queue(now=now).filter(challenge_id=challenge.pk, status__in=BOARD_STATUSES)),
+        demand_flag,
     )
     ranked = (
-        triage_queue(now=now)
-        .filter(challenge_id=challenge.pk, status__in=BOARD_STATUSES)
-        .annotate(
-            board_rank=Window(
-                RowNumber(),
-                partition_by=[F("status")],
-                order_by=[F("decided_at").desc(nulls_last=True), F("submitted_at").asc(nulls_last=True), F("id").asc()],
-            )
-        )
+        ranked.annotate(board_rank=Window(RowNumber(), partition_by=[F("status")], order_by=order))
         .filter(board_rank__lte=BOARD_CARDS_PER_COLUMN)
         .order_by("status", "board_rank")
     )

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, Exists, FloatField, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from challenges.models import Job, Segment
 
+from .demand import invite_segments
 from .models import OutcomeScore, Rating, ScoringRun, SurveyWave
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    from challenges.models import Outcome
 
 
 def _in_wave(scores: QuerySet[OutcomeScore], wave: SurveyWave | None) -> QuerySet[OutcomeScore]:
@@ -129,3 +133,53 @@ def wave_respondent_count(*, wave: SurveyWave, outcome_ids: Iterable[int] = ()) 
     if outcome_ids:
         ratings = ratings.filter(outcome_id__in=outcome_ids)
     return ratings.values("respondent_id").distinct().count()
+
+
+# --- Demand against need, and gaps (scoring.demand) ----------------------------------------------
+
+
+def scores_current() -> QuerySet[OutcomeScore]:
+    """The stored scores pages and flags read: one per outcome and segment (and overall).
+
+    Every reader below starts here, so which scores count (the latest survey wave, once scores have
+    waves) is decided in one place: the current scores, from each job's latest survey round with
+    answers (``OutcomeScore.current``).
+    """
+    return OutcomeScore.objects.filter(current=True)
+
+
+def scores_reliable() -> QuerySet[OutcomeScore]:
+    """Current scores from enough respondents to decide on (``settings.SCORING_MIN_RESPONDENTS``)."""
+    return scores_current().filter(respondents__gte=settings.SCORING_MIN_RESPONDENTS)
+
+
+def opportunity_best_among(outcome_ids: QuerySet) -> Subquery:
+    """The highest reliable overall opportunity among these outcomes, as a subquery (NULL if none).
+
+    ``outcome_ids`` is a ``values("outcome_id")`` queryset that may refer to the outer query with
+    ``OuterRef(OuterRef(...))`` (the ideas' outcomes of a queue row, say): one correlated subquery.
+    """
+    best = (
+        scores_reliable()
+        .filter(segment__isnull=True, outcome_id__in=outcome_ids)
+        .order_by()
+        .values("segment")
+        .annotate(best=Max("opportunity"))
+        .values("best")
+    )
+    return Subquery(best, output_field=FloatField())
+
+
+def scores_by_outcome_and_segment(outcome_ids: Iterable[int]) -> dict[tuple[int, int | None], OutcomeScore]:
+    """{(outcome id, segment id or None for overall): score} for these outcomes, with the segments (one query)."""
+    return {
+        (score.outcome_id, score.segment_id): score
+        for score in scores_current().filter(outcome_id__in=list(outcome_ids)).select_related("segment")
+    }
+
+
+def segments_most_underserved(outcome: Outcome) -> list[OutcomeScore]:
+    """The segments to invite from for this outcome (``scoring.demand.invite_segments``): its reliable
+    segment scores that are underserved, the most underserved first, with their segments (one query)."""
+    scores = scores_current().filter(outcome=outcome, segment__isnull=False).select_related("segment")
+    return invite_segments(scores, min_respondents=settings.SCORING_MIN_RESPONDENTS)

@@ -1,0 +1,256 @@
+"""Demand against need, and gaps (docs/METHOD.md): read queries for the triage desk.
+
+The thresholds are ``scoring.demand``'s; the opportunity scores come through ``scoring.selectors``
+(``scores_current``), never from ``OutcomeScore`` directly.
+
+- ``with_demand_need`` adds the flags to any query of ideas as SQL annotations (three correlated
+  subqueries), so the queue and the board keep their query counts and can sort and filter on them.
+- ``idea_demand_need`` is one idea's table: its votes by the voters' segments beside the
+  opportunity of its outcomes in those segments.
+- ``challenge_gaps`` is a challenge's grid: its sweet-spot outcomes against its shortlisted ideas.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db.models import Case, CharField, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+
+from core.funnel import PUBLISHED_STATUSES, STAGE_RANK, Status, reached_since
+from ideas.models import Idea, Vote
+from scoring import demand
+from scoring.selectors import opportunity_best_among, scores_by_outcome_and_segment
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from challenges.models import Challenge, Outcome
+    from scoring.models import OutcomeScore
+
+# The ideas a challenge's vote distribution is read from: published ones, merged duplicates left
+# out (their votes moved to the original).
+DEMAND_STATUSES = tuple(sorted(PUBLISHED_STATUSES - {Status.DUPLICATE}))
+# The gap grid's columns: ideas shortlisted or further on (not those that ended "not selected").
+GAP_STATUSES = reached_since(Status.SHORTLISTED)
+NO_SEGMENT = "No segment"
+# The annotations with_demand_need adds.
+DEMAND_FIELDS = ("demand_peers", "demand_above", "need_best", "demand_flag", "demand_rank")
+
+
+def with_demand_need(queryset: QuerySet[Idea]) -> QuerySet[Idea]:
+    """The ideas with their demand and need, in SQL:
+
+    ``demand_peers`` (the challenge's ideas the distribution is read from), ``demand_above`` (how many
+    of them have more up votes), ``need_best`` (the highest reliable overall opportunity among its
+    outcomes, or None), ``demand_flag`` (``scoring.demand.NEEDED_UNNOTICED``, ``POPULAR_OVERSERVED``
+    or "") and ``demand_rank`` (0, 1, 2 in ``FLAG_ORDER``: the sort).
+    """
+    peers = Idea.objects.filter(challenge=OuterRef("challenge"), status__in=DEMAND_STATUSES).order_by()
+    peer_count = peers.values("challenge").annotate(n=Count("pk")).values("n")
+    above = peers.filter(votes_up__gt=OuterRef("votes_up")).values("challenge").annotate(n=Count("pk")).values("n")
+    outcome_ids = Idea.outcomes.through.objects.filter(idea_id=OuterRef(OuterRef("pk"))).values("outcome_id")
+    queryset = queryset.annotate(
+        demand_peers=Coalesce(Subquery(peer_count, output_field=IntegerField()), Value(0)),
+        demand_above=Coalesce(Subquery(above, output_field=IntegerField()), Value(0)),
+        need_best=opportunity_best_among(outcome_ids),
+    )
+    counted = Q(status__in=DEMAND_STATUSES)
+    popular = Q(votes_up__gte=demand.POPULAR_MIN_UP_VOTES) & Q(
+        demand_above__lt=F("demand_peers") * Value(demand.POPULAR_TOP_SHARE)
+    )
+    unnoticed = Q(votes_up__lt=demand.UNNOTICED_FEWER_THAN_UP_VOTES) | Q(
+        demand_above__gte=F("demand_peers") * Value(1 - demand.UNNOTICED_BOTTOM_SHARE)
+    )
+    needed_unnoticed = counted & unnoticed & Q(need_best__gte=demand.EXTREMELY_UNDERSERVED_AT)
+    popular_overserved = counted & popular & Q(need_best__lt=demand.UNDERSERVED_AT)
+    return queryset.annotate(
+        demand_flag=Case(
+            When(needed_unnoticed, then=Value(demand.NEEDED_UNNOTICED)),
+            When(popular_overserved, then=Value(demand.POPULAR_OVERSERVED)),
+            default=Value(""),
+            output_field=CharField(),
+        ),
+    ).annotate(
+        demand_rank=Case(
+            *(When(Q(demand_flag=flag), then=Value(rank)) for rank, flag in enumerate(demand.FLAG_ORDER)),
+            default=Value(len(demand.FLAG_ORDER)),
+            output_field=IntegerField(),
+        )
+    )
+
+
+# The queue's and the board's filter: a flag, or either of them.
+DEMAND_FILTER_CHOICES = [
+    (demand.NEEDED_UNNOTICED, demand.FLAG_LABELS[demand.NEEDED_UNNOTICED]),
+    (demand.POPULAR_OVERSERVED, demand.FLAG_LABELS[demand.POPULAR_OVERSERVED]),
+    ("any", "Either flag"),
+]
+
+
+def ideas_by_demand_flag(queryset: QuerySet[Idea], which: str) -> QuerySet[Idea]:
+    """The ideas (already ``with_demand_need``) with this flag, or with either ("any"); others: all."""
+    if which in demand.FLAG_LABELS:
+        return queryset.filter(Q(demand_flag=which))
+    if which == "any":
+        return queryset.exclude(Q(demand_flag=""))
+    return queryset
+
+
+# --- One idea's table ----------------------------------------------------------------------------
+
+
+@dataclass
+class SegmentDemand:
+    """One row of the table: a segment's votes on the idea and the opportunity of each of its outcomes there."""
+
+    name: str
+    segment_id: int | None
+    up: int = 0
+    down: int = 0
+    scores: list[OutcomeScore | None] = field(default_factory=list)  # one per outcome, in ``outcomes``' order
+
+
+@dataclass
+class DemandNeed:
+    outcomes: list[Outcome]
+    rows: list[SegmentDemand]  # the segments with votes or scores by name, then the voters with no segment
+    overall: SegmentDemand  # every voter, and the overall scores
+    flag: str
+    peers: int
+    above: int
+    need_best: float | None
+
+    @property
+    def flag_label(self) -> str:
+        return demand.flag_label(self.flag)
+
+
+def idea_demand_need(idea: Idea) -> DemandNeed:
+    """The idea's votes by its voters' segments beside its outcomes' opportunity there (four queries).
+
+    A voter's segment is their survey respondent's; a voter who never answered the survey, or whose
+    answers carry no segment, counts under "No segment" (which has no scores: nobody was asked).
+    """
+    outcomes = list(idea.outcomes.select_related("job").order_by("code"))
+    votes = (
+        Vote.objects.filter(idea=idea)
+        .order_by()
+        .values("user__respondent__segment_id", "user__respondent__segment__name")
+        .annotate(up=Count("pk", filter=Q(value=Vote.Value.UP)), down=Count("pk", filter=Q(value=Vote.Value.DOWN)))
+    )
+    scores = scores_by_outcome_and_segment(outcome.pk for outcome in outcomes)
+    rows: dict[int | None, SegmentDemand] = {}
+    for counted in votes:
+        segment_id = counted["user__respondent__segment_id"]
+        rows[segment_id] = SegmentDemand(
+            name=counted["user__respondent__segment__name"] or NO_SEGMENT,
+            segment_id=segment_id,
+            up=counted["up"],
+            down=counted["down"],
+        )
+    for (_, segment_id), score in scores.items():
+        if segment_id is not None and segment_id not in rows:
+            rows[segment_id] = SegmentDemand(name=str(score.segment), segment_id=segment_id)
+    for segment_id, row in rows.items():
+        row.scores = [scores.get((outcome.pk, segment_id)) if segment_id else None for outcome in outcomes]
+    overall = SegmentDemand(
+        name="All voters",
+        segment_id=None,
+        up=sum(row.up for row in rows.values()),
+        down=sum(row.down for row in rows.values()),
+        scores=[scores.get((outcome.pk, None)) for outcome in outcomes],
+    )
+    ordered = sorted((row for row in rows.values() if row.segment_id), key=lambda row: row.name.lower())
+    if None in rows:
+        ordered.append(rows[None])
+    facts = with_demand_need(Idea.objects.filter(pk=idea.pk)).values(*DEMAND_FIELDS)[0]
+    return DemandNeed(
+        outcomes=outcomes,
+        rows=ordered,
+        overall=overall,
+        flag=facts["demand_flag"],
+        peers=facts["demand_peers"],
+        above=facts["demand_above"],
+        need_best=facts["need_best"],
+    )
+
+
+# --- A challenge's gaps -------------------------------------------------------------------------
+
+
+@dataclass
+class GapCell:
+    addresses: bool
+    strength: str = ""  # scoring.demand.strength_of: "strong", "weak", "unscreened"; "" when it does not address it
+    screening_score: float | None = None
+
+
+@dataclass
+class GapRow:
+    outcome: Outcome
+    score: OutcomeScore  # the overall score that puts it in the sweet spot
+    cells: list[GapCell]  # one per idea, in the grid's order
+    segments: list[OutcomeScore]  # where to invite from (scoring.demand.invite_segments)
+
+    @property
+    def addressed_by(self) -> int:
+        return sum(cell.addresses for cell in self.cells)
+
+    @property
+    def strong_ideas(self) -> int:
+        return sum(cell.strength == "strong" for cell in self.cells)
+
+    @property
+    def is_gap(self) -> bool:
+        return self.strong_ideas == 0
+
+
+@dataclass
+class GapGrid:
+    challenge: Challenge
+    ideas: list[Idea]
+    rows: list[GapRow]
+    others: list[tuple[Outcome, OutcomeScore | None]]  # targeted outcomes outside the sweet spot, or unscored
+
+    @property
+    def gaps(self) -> list[GapRow]:
+        return [row for row in self.rows if row.is_gap]
+
+
+def challenge_gaps(challenge: Challenge) -> GapGrid:
+    """The challenge's sweet-spot outcomes (overall opportunity at least ``UNDERSERVED_AT``, most
+    underserved first) against its ideas shortlisted or further on (furthest first, then the best
+    screened). Four queries whatever the size: the outcomes, their scores, the ideas, their outcomes.
+    """
+    outcomes = list(challenge.outcomes.select_related("job").order_by("code"))
+    scores = scores_by_outcome_and_segment(outcome.pk for outcome in outcomes)
+    ideas = list(
+        Idea.objects.filter(challenge_id=challenge.pk, status__in=GAP_STATUSES)
+        .select_related("author")
+        .prefetch_related("outcomes")
+        .order_by("pk")
+    )
+    ideas.sort(key=lambda idea: (-STAGE_RANK[idea.status], -(idea.screening_score or 0), idea.pk))
+    addressed = {idea.pk: {outcome.pk for outcome in idea.outcomes.all()} for idea in ideas}
+    rows, others = [], []
+    for outcome in outcomes:
+        overall = scores.get((outcome.pk, None))
+        if overall is None or overall.opportunity < demand.UNDERSERVED_AT:
+            others.append((outcome, overall))
+            continue
+        cells = [
+            GapCell(
+                addresses=True, strength=demand.strength_of(idea.screening_score), screening_score=idea.screening_score
+            )
+            if outcome.pk in addressed[idea.pk]
+            else GapCell(addresses=False)
+            for idea in ideas
+        ]
+        segment_scores = [score for (outcome_id, _), score in scores.items() if outcome_id == outcome.pk]
+        segments = demand.invite_segments(segment_scores, min_respondents=settings.SCORING_MIN_RESPONDENTS)
+        rows.append(GapRow(outcome=outcome, score=overall, cells=cells, segments=segments))
+    rows.sort(key=lambda row: (-row.score.opportunity, row.outcome.code))
+    return GapGrid(challenge=challenge, ideas=ideas, rows=rows, others=others)
