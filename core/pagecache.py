@@ -59,6 +59,7 @@ WATCHED_TABLES = frozenset(
         "ideas_kudos",
         "ideas_commentflag",
         "ideas_ideafollow",
+        "attachments_attachment",
         "scoring_outcomescore",
         "scoring_scoringrun",
         "reputation_reputationevent",

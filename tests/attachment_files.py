@@ -1,0 +1,53 @@
+"""Files for the attachment tests, made in memory: pictures with EXIF, documents, impostors."""
+
+import io
+import zipfile
+
+from PIL import Image
+
+# EXIF tags a phone writes: the camera's make and the GPS block (where the photo was taken).
+EXIF_MAKE = 0x010F
+EXIF_GPS = 0x8825
+
+
+def jpeg_with_exif(size=(640, 480), color=(200, 80, 40)) -> bytes:
+    image = Image.new("RGB", size, color)
+    exif = Image.Exif()
+    exif[EXIF_MAKE] = "PhoneMaker"
+    exif.get_ifd(EXIF_GPS)[2] = (52.0, 31.0, 12.0)  # GPSLatitude
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", exif=exif.tobytes(), comment=b"taken at home")
+    return buffer.getvalue()
+
+
+def png(size=(320, 200), color=(30, 120, 200)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def pdf() -> bytes:
+    return b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def docx() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types><Override PartName="/word/document.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+        )
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+def plain_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("run.sh", "echo hi")
+    return buffer.getvalue()
+
+
+HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>"
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
