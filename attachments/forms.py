@@ -129,6 +129,7 @@ class IdeaFilesPart:
     """The files fieldset of the new-idea and edit forms."""
 
     template = "attachments/_attachments_field.html"
+    collapsed = False
 
     def __init__(self, request, *, idea: Idea | None):
         data = (request.POST, request.FILES) if request.method == "POST" else ()
@@ -154,9 +155,10 @@ class IdeaFilesPart:
 
 
 class CommentFilesPart:
-    """The files fieldset of the new-comment form."""
+    """The files fieldset of the new-comment form (folded away until opened: most comments have none)."""
 
     template = "attachments/_attachments_field.html"
+    collapsed = True
 
     def __init__(self, request):
         data = (request.POST, request.FILES) if request.method == "POST" else ()
