@@ -1,7 +1,9 @@
 """Files for the attachment tests, made in memory: pictures with EXIF, documents, impostors."""
 
 import io
+import struct
 import zipfile
+import zlib
 
 from PIL import Image
 
@@ -24,6 +26,21 @@ def png(size=(320, 200), color=(30, 120, 200)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, color).save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A valid PNG header that claims these dimensions, with one tiny compressed row of data."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1 bit grey
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + chunk(b"IEND", b"")
+    )
 
 
 def pdf() -> bytes:

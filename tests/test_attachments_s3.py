@@ -112,3 +112,30 @@ def test_an_upload_goes_to_the_bucket_privately_and_is_served_through_the_view(
     response = client.get(attachment.get_absolute_url())
     assert response.status_code == 200 and b"".join(response.streaming_content) == stored
     assert client.get(attachment.thumbnail_url).status_code == 200
+
+
+def test_the_settings_choose_s3_when_a_bucket_is_named():
+    """ideaportal/settings.py: AWS_STORAGE_BUCKET_NAME (or ATTACHMENTS_STORAGE=s3) selects S3, private."""
+    import json
+    import os
+
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "print(json.dumps({k: settings.STORAGES['attachments'] for k in ['x']}['x'], default=str))"
+    )
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        "AWS_STORAGE_BUCKET_NAME": "portal-files",
+        "AWS_S3_ENDPOINT_URL": "http://minio:9000",
+    }
+    env.pop("ATTACHMENTS_STORAGE", None)
+    env["DJANGO_SETTINGS_MODULE"] = "ideaportal.settings"
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    chosen = json.loads(run.stdout.strip().splitlines()[-1])
+    assert chosen["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert chosen["OPTIONS"]["bucket_name"] == "portal-files" and chosen["OPTIONS"]["default_acl"] == "private"
+    assert chosen["OPTIONS"]["endpoint_url"] == "http://minio:9000"
+    env.pop("AWS_STORAGE_BUCKET_NAME")
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert json.loads(run.stdout.strip().splitlines()[-1])["BACKEND"] == "django.core.files.storage.FileSystemStorage"
