@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdminMixin
+
 from .models import Attachment
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
+class AttachmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: files change only through the idea and comment forms (attachments.services)."""
 
     list_display = [
@@ -23,12 +25,3 @@ class AttachmentAdmin(admin.ModelAdmin):
     list_select_related = ["idea", "comment", "uploaded_by"]
     raw_id_fields = ["idea", "comment", "uploaded_by", "removed_by"]
     readonly_fields = [field.name for field in Attachment._meta.fields] + ["versions"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -125,17 +125,16 @@ class CommentFilesForm(_FilesForm):
     for_comment = True
 
 
-class IdeaFilesPart:
-    """The files fieldset of the new-idea and edit forms."""
+class _FilesPart:
+    """A files fieldset bound to the request: what ``ideas.hooks.FormPart`` asks of a part."""
 
     template = "attachments/_attachments_field.html"
     collapsed = False
+    existing: list = []
 
-    def __init__(self, request, *, idea: Idea | None):
-        data = (request.POST, request.FILES) if request.method == "POST" else ()
-        self.form = IdeaFilesForm(*data, idea=idea, prefix="attachments")
+    def __init__(self, request, form: _FilesForm):
+        self.form = form
         self.user = request.user
-        self.existing = list(self.form.fields["remove"].queryset) if "remove" in self.form.fields else []
 
     @property
     def errors(self):
@@ -143,35 +142,35 @@ class IdeaFilesPart:
 
     def is_valid(self) -> bool:
         return self.form.is_valid()
+
+
+def _bound(request) -> tuple:
+    return (request.POST, request.FILES) if request.method == "POST" else ()
+
+
+class IdeaFilesPart(_FilesPart):
+    """The files fieldset of the new-idea and edit forms, with a remove box for each file it has."""
+
+    def __init__(self, request, *, idea: Idea | None):
+        super().__init__(request, IdeaFilesForm(*_bound(request), idea=idea, prefix="attachments"))
+        self.existing = list(self.form.fields["remove"].queryset) if "remove" in self.form.fields else []
 
     def save(self, *, idea: Idea, comment: Comment | None = None) -> None:
         data = self.form.cleaned_data
         add, remove = data["new_files"], [attachment.pk for attachment in data.get("remove") or []]
-        if not add and not remove:
-            return
-        services.attachments_change(
-            user=self.user, idea=idea, add=add, remove=remove, versions_seen=data.get("versions_seen") or 0
-        )
+        if add or remove:
+            services.attachments_change(
+                user=self.user, idea=idea, add=add, remove=remove, versions_seen=data.get("versions_seen") or 0
+            )
 
 
-class CommentFilesPart:
+class CommentFilesPart(_FilesPart):
     """The files fieldset of the new-comment form (folded away until opened: most comments have none)."""
 
-    template = "attachments/_attachments_field.html"
     collapsed = True
 
     def __init__(self, request):
-        data = (request.POST, request.FILES) if request.method == "POST" else ()
-        self.form = CommentFilesForm(*data, prefix="comment-attachments")
-        self.user = request.user
-        self.existing: list = []
-
-    @property
-    def errors(self):
-        return self.form.errors
-
-    def is_valid(self) -> bool:
-        return self.form.is_valid()
+        super().__init__(request, CommentFilesForm(*_bound(request), prefix="comment-attachments"))
 
     def save(self, *, idea: Idea, comment: Comment | None = None) -> None:
         if comment is not None and self.form.cleaned_data["new_files"]:

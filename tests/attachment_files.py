@@ -5,6 +5,7 @@ import struct
 import zipfile
 import zlib
 
+import pytest
 from PIL import Image
 
 # EXIF tags a phone writes: the camera's make and the GPS block (where the photo was taken).
@@ -68,3 +69,16 @@ def plain_zip() -> bytes:
 
 HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>"
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+
+
+@pytest.fixture(autouse=True, name="attachments_on_disk")
+def attachments_on_disk_fixture(settings, tmp_path):
+    """Each test keeps its attachments in a folder of its own (import it into a test module as ``attachments_on_disk_fixture``)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "attachments": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "attachments", "base_url": None},
+        },
+    }
+    return tmp_path / "attachments"

@@ -18,19 +18,7 @@ from core.funnel import Status
 from ideas.models import Idea, IdeaVersion
 from tests import attachment_files as files
 from tests import factories
-
-
-@pytest.fixture(autouse=True)
-def attachments_on_disk(settings, tmp_path):
-    """Each test keeps its files in a folder of its own."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "attachments": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "attachments", "base_url": None},
-        },
-    }
-    return tmp_path / "attachments"
+from tests.attachment_files import attachments_on_disk_fixture  # noqa: F401 - autouse: files in the test's own folder
 
 
 def upload(name: str, data: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:

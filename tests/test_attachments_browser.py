@@ -6,30 +6,19 @@ import io
 import os
 from pathlib import Path
 
-import pytest
 from PIL import Image
 
 from attachments.models import Attachment
 from ideas.models import Idea
 from tests import attachment_files as files
 from tests import factories
+from tests.attachment_files import attachments_on_disk_fixture  # noqa: F401 - autouse: files in the test's own folder
 from tests.browser import BROWSER_MARKS, expect, screenshot_on_failure, sign_in
 
 pytestmark = BROWSER_MARKS
 
 # Set to a folder to keep screenshots of the form and the page at a desktop and a phone width.
 SHOTS = os.environ.get("ATTACHMENT_SHOTS_DIR")
-
-
-@pytest.fixture(autouse=True)
-def attachments_on_disk(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "attachments": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "attachments", "base_url": None},
-        },
-    }
 
 
 def _shot(page, name: str) -> None:

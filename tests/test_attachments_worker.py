@@ -7,6 +7,7 @@ from attachments.content import inspect
 from attachments.models import Attachment
 from tests import attachment_files as files
 from tests import factories
+from tests.attachment_files import attachments_on_disk_fixture  # noqa: F401 - autouse: files in the test's own folder
 from tests.celery_worker import REDIS_URL, published_tasks, wait_until
 
 pytestmark = [
@@ -14,17 +15,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not REDIS_URL, reason="REDIS_URL is not set: the worker tests need a Redis broker"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def attachments_on_disk(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "attachments": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "attachments", "base_url": None},
-        },
-    }
 
 
 def test_the_worker_makes_the_thumbnail_after_the_commit(worker, client):
