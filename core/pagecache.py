@@ -59,6 +59,7 @@ WATCHED_TABLES = frozenset(
         "ideas_kudos",
         "ideas_commentflag",
         "ideas_ideafollow",
+        "attachments_attachment",
         "scoring_outcomescore",
         "scoring_scoringrun",
         # A follow-up's state and result show on the idea's page and the implemented ideas. (Its count of

@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "accounts",
     "challenges",
     "ideas",
+    "attachments",
     "scoring",
     "reviews",
     "notifications",
@@ -303,6 +304,8 @@ CELERY_BEAT_SCHEDULE = {
     # Webhook deliveries whose retry is due (long waits are not kept as countdowns in the broker) or
     # whose queueing was lost.
     "send-due-webhook-deliveries": {"task": "webhooks.tasks.send_due_deliveries", "schedule": 60},
+    # Pictures whose thumbnail task was lost (the broker was down when they were uploaded).
+    "make-missing-thumbnails": {"task": "attachments.tasks.make_missing_thumbnails", "schedule": 10 * 60},
     # Old notifications and processed outbox events deleted (core.personal_data's retention rules).
     "apply-retention": {"task": "privacy.tasks.apply_retention", "schedule": crontab(hour=3, minute=30)},
 }
@@ -416,6 +419,54 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+
+# Attachments (attachments/): pictures and documents on ideas and comments. Kept on the local disk
+# (MEDIA_ROOT/attachments, never served at MEDIA_URL) by default, or in S3-compatible object storage
+# (MinIO in docker-compose.yml) through django-storages when AWS_STORAGE_BUCKET_NAME is set (or
+# ATTACHMENTS_STORAGE=s3). Objects are private; the portal streams every file through its own view
+# after checking that the viewer may see the idea (no public or presigned URL is handed out).
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+ATTACHMENTS_STORAGE = env_str("ATTACHMENTS_STORAGE") or ("s3" if AWS_STORAGE_BUCKET_NAME else "local")
+if ATTACHMENTS_STORAGE == "s3":
+    if not AWS_STORAGE_BUCKET_NAME:
+        raise ImproperlyConfigured(
+            "Set AWS_STORAGE_BUCKET_NAME: the bucket that keeps attachments (ATTACHMENTS_STORAGE=s3)."
+        )
+    STORAGES["attachments"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            # MinIO or another S3-compatible service; empty for Amazon S3 itself.
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            # The keys: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, read by boto3 from the environment.
+            "access_key": env_str("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
+            "location": "attachments",
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE") or "path",
+            "signature_version": "s3v4",
+        },
+    }
+elif ATTACHMENTS_STORAGE == "local":
+    STORAGES["attachments"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT / "attachments", "base_url": None},
+    }
+else:
+    raise ImproperlyConfigured(f"ATTACHMENTS_STORAGE must be local or s3, not {ATTACHMENTS_STORAGE!r}.")
+# Limits: a file; an idea's own files (count and bytes); a comment's files. A picture is kept at most
+# ATTACHMENT_IMAGE_MAX_SIDE pixels on its longer side; one of more than ATTACHMENT_IMAGE_MAX_PIXELS
+# pixels is refused unopened (a decompression bomb). Thumbnails are made by the worker.
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+ATTACHMENTS_PER_IDEA = env_int("ATTACHMENTS_PER_IDEA", 10)
+ATTACHMENTS_IDEA_MAX_BYTES = env_int("ATTACHMENTS_IDEA_MAX_BYTES", 25 * 1024 * 1024)
+ATTACHMENTS_PER_COMMENT = env_int("ATTACHMENTS_PER_COMMENT", 3)
+ATTACHMENT_IMAGE_MAX_SIDE = env_int("ATTACHMENT_IMAGE_MAX_SIDE", 2560)
+ATTACHMENT_IMAGE_MAX_PIXELS = env_int("ATTACHMENT_IMAGE_MAX_PIXELS", 50_000_000)
+ATTACHMENT_THUMBNAIL_SIDE = env_int("ATTACHMENT_THUMBNAIL_SIDE", 480)
 
 # Security: strict in production; SECURE_SSL_REDIRECT=0 for a plain-http local stack.
 SESSION_COOKIE_SECURE = not DEBUG

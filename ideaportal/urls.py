@@ -13,6 +13,7 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("challenges/", include("pages.urls_challenges")),
     path("ideas/", include("ideas.urls")),
+    path("attachments/", include("attachments.urls")),
     path("surveys/", include("scoring.urls_survey")),
     path("opportunities/", include("scoring.urls_landscape")),
     path("", include("reviews.urls")),

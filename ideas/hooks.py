@@ -85,3 +85,65 @@ def reason_templates_for(statuses: Iterable[str]) -> list[ReasonTemplate]:
     """The reason templates written for any of ``statuses`` (none unless a source is registered)."""
     wanted = set(statuses)
     return [template for source in _REASON_TEMPLATE_SOURCES for template in source() if template.statuses & wanted]
+
+
+# --- a version recorded (attachments: the files it had) -----------------------------------------
+
+IdeaVersionRecordedHook = Callable[..., object]
+_IDEA_VERSION_RECORDED_HOOKS: list[IdeaVersionRecordedHook] = []
+
+
+def idea_version_recorded_hook_register(hook: IdeaVersionRecordedHook) -> None:
+    """Call ``hook(idea=idea, version=version)`` each time a version of an idea is recorded, under the
+    idea's row lock (attachments: the new version keeps the files the idea has now)."""
+    if hook not in _IDEA_VERSION_RECORDED_HOOKS:
+        _IDEA_VERSION_RECORDED_HOOKS.append(hook)
+
+
+def idea_version_recorded_unlocked(*, idea: Idea, version: IdeaVersion) -> None:
+    """Run the version-recorded hooks; the caller holds the idea's row lock (or has just created it)."""
+    for hook in _IDEA_VERSION_RECORDED_HOOKS:
+        hook(idea=idea, version=version)
+
+
+# --- parts of the idea and comment forms (attachments: the files field) -------------------------
+
+
+class FormPart(Protocol):
+    """A part a higher app adds to the idea form or the comment form: its own fields, its own
+    template, checked with the form and saved in the same transaction as the idea or comment."""
+
+    template: str
+
+    @property
+    def errors(self) -> Any: ...
+
+    def is_valid(self) -> bool: ...
+
+    def save(self, *, idea: Idea, comment: Any = None) -> None: ...
+
+
+# A provider returns the part for this request (bound to its POST and FILES), or None: kind is
+# "idea" (the new-idea and edit forms; ``idea`` is None on the new-idea form) or "comment".
+FormPartProvider = Callable[..., FormPart | None]
+_FORM_PART_PROVIDERS: dict[str, list[FormPartProvider]] = {"idea": [], "comment": []}
+
+
+def form_part_register(kind: str, provider: FormPartProvider) -> None:
+    """Add a part to the idea form (``kind="idea"``) or the comment form (``kind="comment"``):
+    ``provider(request, idea=idea)`` returns the part or None."""
+    providers = _FORM_PART_PROVIDERS[kind]
+    if provider not in providers:
+        providers.append(provider)
+
+
+def form_parts_for(kind: str, request: HttpRequest, *, idea: Idea | None) -> list[FormPart]:
+    """The parts of the ``kind`` form for this request, in the order they were registered."""
+    parts = (provider(request, idea=idea) for provider in _FORM_PART_PROVIDERS[kind])
+    return [part for part in parts if part is not None]
+
+
+def form_parts_valid(parts: Iterable[FormPart]) -> bool:
+    """Every part checked (each shows its own errors), not only up to the first that fails."""
+    results = [part.is_valid() for part in parts]
+    return all(results)

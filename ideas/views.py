@@ -17,7 +17,7 @@ from core.redirects import safe_next_url
 from . import rules, selectors, services
 from .decorators import challenge_login_required, idea_login_required
 from .forms import CommentForm, IdeaForm, VoteForm, WithdrawForm
-from .hooks import idea_panels_for
+from .hooks import form_parts_for, form_parts_valid, idea_panels_for
 from .models import Idea, Status
 from .similar import similar_ideas
 
@@ -36,13 +36,17 @@ def _idea_or_404(request, pk: int, *, comments_page: int = 1) -> Idea:
         raise Http404("No such idea.") from None
 
 
-def _detail_context(request, idea: Idea, comment_form=None, *, comments_page: int = 1) -> dict:
+def _detail_context(request, idea: Idea, comment_form=None, *, comments_page: int = 1, comment_parts=None) -> dict:
     comment_refusal = rules.comment_refusal(request.user, idea)
+    if comment_parts is None:
+        # The new-comment form's parts from higher apps (attachments: files), unbound.
+        comment_parts = [] if comment_refusal else form_parts_for("comment", request, idea=idea)
     return {
         "idea": idea,
         "vote": selectors.vote_box_for(request.user, idea),
         "comment_refusal": comment_refusal,
         "comment_form": comment_form or CommentForm(),
+        "comment_form_parts": comment_parts,
         "comments": selectors.comment_threads_page(
             idea, comments_page, user=request.user, discussion_refusal=comment_refusal
         ),
@@ -62,7 +66,9 @@ def _similar_rows(request, ideas: list[Idea]) -> list[dict]:
     return [{"idea": idea, "vote": boxes[idea.pk]} for idea in ideas]
 
 
-def _form_context(request, *, challenge: Challenge, form: IdeaForm, idea: Idea | None, blocking: list[Idea]) -> dict:
+def _form_context(
+    request, *, challenge: Challenge, form: IdeaForm, idea: Idea | None, blocking: list[Idea], parts: list
+) -> dict:
     """The idea form page; ``blocking`` are the similar ideas that stopped a submission (saved nothing)."""
     title = form.data.get("title", "") if form.is_bound else (idea.title if idea else "")
     similar = blocking
@@ -78,7 +84,14 @@ def _form_context(request, *, challenge: Challenge, form: IdeaForm, idea: Idea |
         "similar_searched": bool(title.strip()),
         "similar_blocked": bool(blocking),
         "confirmed_different": CONFIRMED_DIFFERENT,
+        # Fields of higher apps (attachments: the files), registered with ideas.hooks.form_part_register.
+        "form_parts": parts,
     }
+
+
+def _form_status(form: IdeaForm, parts: list) -> int:
+    """400 when the form or one of its parts has an error (a refusal included), else 200."""
+    return 400 if form.errors or any(part.errors for part in parts) else 200
 
 
 def _similar_before_submit(request, *, challenge: Challenge, form: IdeaForm, idea: Idea | None = None) -> list[Idea]:
@@ -117,8 +130,9 @@ def idea_create(request, slug: str):
     # "Save as draft" needs a title alone; any other button submits, and needs a complete idea.
     submit = request.POST.get("action") != "draft"
     form = IdeaForm(request.POST or None, challenge=challenge, complete=submit)
+    parts = form_parts_for("idea", request, idea=None)
     blocking: list[Idea] = []
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form_parts_valid([form, *parts]):
         # The same form sent again (a double click, a retried POST) answers with the idea it made;
         # asked again after the similar-ideas check, which a twin request may have just passed.
         key = form.cleaned_data.get("submit_key", "")
@@ -130,10 +144,14 @@ def idea_create(request, slug: str):
             messages.info(request, SENT_ALREADY)
             return redirect(already)
         if not blocking:
-            with refusal_shown(form=form) as outcome:
+            # The idea and its parts (its files) are saved together or not at all.
+            with refusal_shown(form=form) as outcome, transaction.atomic():
                 idea = services.idea_create(
                     author=request.user, challenge=challenge, submit=submit, **form.cleaned_data
                 )
+                if getattr(idea, "created_now", True):
+                    for part in parts:
+                        part.save(idea=idea)
             if outcome.ok:
                 if not getattr(idea, "created_now", True):
                     messages.info(request, SENT_ALREADY)
@@ -142,8 +160,8 @@ def idea_create(request, slug: str):
                 else:
                     messages.success(request, "Your draft is saved. Only you can see it until you submit it.")
                 return redirect(idea)
-    context = _form_context(request, challenge=challenge, form=form, idea=None, blocking=blocking)
-    return render(request, "ideas/idea_form.html", context, status=400 if form.errors else 200)
+    context = _form_context(request, challenge=challenge, form=form, idea=None, blocking=blocking, parts=parts)
+    return render(request, "ideas/idea_form.html", context, status=_form_status(form, parts))
 
 
 @idea_login_required
@@ -161,21 +179,24 @@ def idea_edit(request, pk: int):
         challenge=idea.challenge,
         complete=submitting or idea.status != Status.DRAFT,
     )
+    parts = form_parts_for("idea", request, idea=idea)
     blocking: list[Idea] = []
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form_parts_valid([form, *parts]):
         if submitting:
             blocking = _similar_before_submit(request, challenge=idea.challenge, form=form, idea=idea)
         if not blocking:
             # Both or neither: a refused submission leaves the draft as it was.
             with refusal_shown(form=form) as outcome, transaction.atomic():
                 services.idea_update(idea=idea, user=request.user, **form.cleaned_data)
+                for part in parts:
+                    part.save(idea=idea)
                 if submitting:
                     services.idea_submit(idea=idea, user=request.user)
             if outcome.ok:
                 messages.success(request, RECEIVED if submitting else "Your changes are saved.")
                 return redirect(idea)
-    context = _form_context(request, challenge=idea.challenge, form=form, idea=idea, blocking=blocking)
-    return render(request, "ideas/idea_form.html", context, status=400 if form.errors else 200)
+    context = _form_context(request, challenge=idea.challenge, form=form, idea=idea, blocking=blocking, parts=parts)
+    return render(request, "ideas/idea_form.html", context, status=_form_status(form, parts))
 
 
 @login_required

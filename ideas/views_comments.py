@@ -8,13 +8,17 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from core.errors import DomainError
+
 from . import rules, selectors, services
 from .decorators import comment_login_required, idea_login_required
 from .forms_comments import CommentFlagForm, CommentForm, CommentHideForm, KudosForm, ReplyForm
+from .hooks import form_parts_for, form_parts_valid
 from .models import Comment
 from .views import _detail_context, _idea_or_404
 
@@ -59,12 +63,15 @@ def comment_create(request, pk: int):
     idea = _idea_or_404(request, pk)
     is_reply = "parent" in request.POST
     form = (ReplyForm if is_reply else CommentForm)(request.POST)
-    if not form.is_valid():
+    # Parts of higher apps (attachments: files on a comment) come with the new-comment form, not replies.
+    parts = [] if is_reply else form_parts_for("comment", request, idea=idea)
+    if not form_parts_valid([form, *parts]):
         if is_reply:  # the reply form sits under its comment: say what is wrong there
             messages.error(request, _first_error(form))
             parent = request.POST["parent"]
             return redirect(f"{idea.get_absolute_url()}#{f'comment-{parent}' if parent.isdigit() else 'comments'}")
-        return render(request, "ideas/idea_detail.html", _detail_context(request, idea, comment_form=form), status=400)
+        context = _detail_context(request, idea, comment_form=form, comment_parts=parts)
+        return render(request, "ideas/idea_detail.html", context, status=400)
     parent = None
     if is_reply:
         parent = selectors.comment_of_idea(idea, pk=form.cleaned_data["parent"])
@@ -72,8 +79,13 @@ def comment_create(request, pk: int):
             messages.error(request, "The comment you replied to is no longer there.")
             return redirect(f"{idea.get_absolute_url()}#comments")
     try:
-        comment = services.comment_create(author=request.user, idea=idea, body=form.cleaned_data["body"], parent=parent)
-    except services.CommentNotAllowed as refusal:
+        with transaction.atomic():  # the comment and its files, or nothing
+            comment = services.comment_create(
+                author=request.user, idea=idea, body=form.cleaned_data["body"], parent=parent
+            )
+            for part in parts:
+                part.save(idea=idea, comment=comment)
+    except DomainError as refusal:
         messages.error(request, str(refusal))
         return redirect(f"{idea.get_absolute_url()}#{f'comment-{parent.pk}' if parent else 'comments'}")
     messages.success(request, "Your reply is posted." if parent else "Your comment is posted.")

@@ -242,6 +242,7 @@ def test_idea_detail_query_count_is_constant(client_for, other_customer, idea, c
     # The mentoring card adds none for other members (tests/test_mentoring.py counts the author's page);
     # the header's unread-notification count adds one for every signed-in member.
     # The tier badges (the author's and each commenter's) read the tier cached on their totals,
-    # selected with them: no query of their own.
-    with django_assert_num_queries(11):
+    # selected with them: no query of their own. The idea's files and its comments' files come in one
+    # query (attachments.selectors.idea_files).
+    with django_assert_num_queries(12):
         assert client.get(idea.get_absolute_url()).status_code == 200

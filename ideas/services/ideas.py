@@ -16,7 +16,7 @@ from reputation.services import idea_submitted_award, idea_submitted_reversal
 
 from .. import notification_kinds as notify
 from .. import rules
-from ..hooks import idea_revised_unlocked
+from ..hooks import idea_revised_unlocked, idea_version_recorded_unlocked
 from ..models import Idea, IdeaVersion, StatusChange
 from .errors import IdeaError, SubmissionNotAllowed
 from .follows import idea_follow
@@ -69,7 +69,7 @@ def idea_version_record_unlocked(*, idea: Idea, saved_by: User, outcome_codes: l
     unique constraint on (idea, number) is the backstop.
     """
     latest = IdeaVersion.objects.filter(idea=idea).aggregate(latest=Max("number"))["latest"] or 0
-    return IdeaVersion.objects.create(
+    version = IdeaVersion.objects.create(
         idea=idea,
         number=latest + 1,
         title=idea.title,
@@ -78,6 +78,9 @@ def idea_version_record_unlocked(*, idea: Idea, saved_by: User, outcome_codes: l
         outcome_codes=sorted(outcome_codes),
         saved_by=saved_by,
     )
+    # Higher apps keep what else the version had (attachments: the idea's files as they are now).
+    idea_version_recorded_unlocked(idea=idea, version=version)
+    return version
 
 
 @transaction.atomic
