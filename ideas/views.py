@@ -15,7 +15,7 @@ from core.pagecache import cache_public_page
 from core.redirects import safe_next_url
 
 from . import rules, selectors, services
-from .forms import CommentForm, IdeaForm, VoteForm, WithdrawForm
+from .forms import AnswersForm, CommentForm, IdeaForm, VoteForm, WithdrawForm
 from .hooks import idea_panels_for
 from .models import Idea, Status
 from .similar import similar_ideas
@@ -49,6 +49,7 @@ def _detail_context(request, idea: Idea, comment_form=None, *, comments_page: in
         "can_edit": rules.can_edit_idea(request.user, idea),
         "can_view_versions": rules.can_view_versions(request.user, idea),
         "can_withdraw": rules.can_withdraw_idea(request.user, idea),
+        "can_manage_coauthors": rules.is_idea_author(request.user, idea),
         "idea_follow": selectors.idea_follow_state(request.user, idea),
         # Panels of higher apps (reviews' mentoring card: no query for the public; three for the
         # author, the current mentor and staff), registered with ideas.hooks.idea_panel_register.
@@ -65,7 +66,28 @@ def _similar_rows(request, ideas: list[Idea]) -> list[dict]:
     ]
 
 
-def _form_context(request, *, challenge: Challenge, form: IdeaForm, idea: Idea | None, blocking: list[Idea]) -> dict:
+def _answers_form(request, *, challenge: Challenge, idea: Idea | None) -> AnswersForm:
+    """The challenge's own questions, shown after the standard fields (none: an empty form)."""
+    stored = selectors.idea_answers_stored(idea) if idea else {}
+    questions = selectors.challenge_questions_asked(challenge)
+    return AnswersForm(request.POST or None, questions=questions, stored=stored)
+
+
+def _answers_refused(form: IdeaForm, answers_form: AnswersForm, outcome) -> None:
+    """A submission refused for missing answers: the message also goes next to each question."""
+    if isinstance(outcome.error, services.AnswersMissing):
+        answers_form.mark_missing(outcome.error.question_ids)
+
+
+def _form_context(
+    request,
+    *,
+    challenge: Challenge,
+    form: IdeaForm,
+    idea: Idea | None,
+    blocking: list[Idea],
+    answers_form: AnswersForm | None = None,
+) -> dict:
     """The idea form page; ``blocking`` are the similar ideas that stopped a submission (saved nothing)."""
     title = form.data.get("title", "") if form.is_bound else (idea.title if idea else "")
     similar = blocking
@@ -81,6 +103,7 @@ def _form_context(request, *, challenge: Challenge, form: IdeaForm, idea: Idea |
         "similar_searched": bool(title.strip()),
         "similar_blocked": bool(blocking),
         "confirmed_different": CONFIRMED_DIFFERENT,
+        "answers_form": answers_form,
     }
 
 
@@ -118,8 +141,9 @@ def idea_create(request, slug: str):
     if refusal:
         return render(request, "ideas/idea_form.html", {"challenge": challenge, "refusal": refusal}, status=403)
     form = IdeaForm(request.POST or None, challenge=challenge)
+    answers_form = _answers_form(request, challenge=challenge, idea=None)
     blocking: list[Idea] = []
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() & answers_form.is_valid():
         # The same form sent again (a double click, a retried POST) answers with the idea it made;
         # asked again after the similar-ideas check, which a twin request may have just passed.
         key = form.cleaned_data.get("submit_key", "")
@@ -134,8 +158,13 @@ def idea_create(request, slug: str):
         if not blocking:
             with refusal_shown(form=form) as outcome:
                 idea = services.idea_create(
-                    author=request.user, challenge=challenge, submit=submit, **form.cleaned_data
+                    author=request.user,
+                    challenge=challenge,
+                    submit=submit,
+                    answers=answers_form.answers(),
+                    **form.cleaned_data,
                 )
+            _answers_refused(form, answers_form, outcome)
             if outcome.ok:
                 if not getattr(idea, "created_now", True):
                     messages.info(request, SENT_ALREADY)
@@ -144,8 +173,10 @@ def idea_create(request, slug: str):
                 else:
                     messages.success(request, "Your draft is saved. Only you can see it until you submit it.")
                 return redirect(idea)
-    context = _form_context(request, challenge=challenge, form=form, idea=None, blocking=blocking)
-    return render(request, "ideas/idea_form.html", context, status=400 if form.errors else 200)
+    context = _form_context(
+        request, challenge=challenge, form=form, idea=None, blocking=blocking, answers_form=answers_form
+    )
+    return render(request, "ideas/idea_form.html", context, status=400 if form.errors or answers_form.errors else 200)
 
 
 @login_required
@@ -156,22 +187,26 @@ def idea_edit(request, pk: int):
         messages.error(request, refusal or "This idea can no longer be edited.")
         return redirect(idea)
     form = IdeaForm(request.POST or None, instance=idea, challenge=idea.challenge)
+    answers_form = _answers_form(request, challenge=idea.challenge, idea=idea)
     blocking: list[Idea] = []
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() & answers_form.is_valid():
         submitting = request.POST.get("action") in {"submit", CONFIRMED_DIFFERENT} and idea.status == Status.DRAFT
         if submitting:
             blocking = _similar_before_submit(request, challenge=idea.challenge, form=form, idea=idea)
         if not blocking:
             # Both or neither: a refused submission leaves the draft as it was.
             with refusal_shown(form=form) as outcome, transaction.atomic():
-                services.idea_update(idea=idea, user=request.user, **form.cleaned_data)
+                services.idea_update(idea=idea, user=request.user, answers=answers_form.answers(), **form.cleaned_data)
                 if submitting:
                     services.idea_submit(idea=idea, user=request.user)
+            _answers_refused(form, answers_form, outcome)
             if outcome.ok:
                 messages.success(request, RECEIVED if submitting else "Your changes are saved.")
                 return redirect(idea)
-    context = _form_context(request, challenge=idea.challenge, form=form, idea=idea, blocking=blocking)
-    return render(request, "ideas/idea_form.html", context, status=400 if form.errors else 200)
+    context = _form_context(
+        request, challenge=idea.challenge, form=form, idea=idea, blocking=blocking, answers_form=answers_form
+    )
+    return render(request, "ideas/idea_form.html", context, status=400 if form.errors or answers_form.errors else 200)
 
 
 @login_required

@@ -23,12 +23,12 @@ from core.admin import ReadOnlyAdminMixin, admin_page
 from core.errors import refusal_shown
 from core.funnel import AWAITING_ANSWER, Status
 from core.pagination import CappedPaginator
-from ideas.admin import IdeaAdmin
+from ideas.admin import IdeaAdmin, answers_cell, coauthors_cell, idea_export_queryset
 from ideas.models import AWAITING_SCREENING_FIRST
 from ideas.services import allowed_next_statuses
 
 from . import rules, selectors
-from .admin_filters import AnswerPromiseFilter, SubmittedPeriodFilter
+from .admin_filters import AnswerPromiseFilter, SubmittedPeriodFilter, answer_filters_for
 from .admin_mentoring import MENTORING_ACTIONS
 from .forms_endings import ChallengeIdeasEndForm
 from .forms_screening import ReasonTemplateForm, ScorecardForm
@@ -140,6 +140,10 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
     def get_queryset(self, request):
         return selectors.triage_queue(now=timezone.now())
 
+    def get_list_filter(self, request):
+        # Filtered to one challenge, the queue also filters by the answers to its choice questions.
+        return [*super().get_list_filter(request), *answer_filters_for(request)]
+
     def get_search_results(self, request, queryset, search_term):
         """Each word in the title or the author's email (reviews.selectors.triage_search)."""
         return selectors.triage_search(queryset, search_term), False
@@ -168,6 +172,8 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
             "author_ideas",
             "author_shortlisted",
             "author_implemented",
+            "coauthors",
+            "answers",
         ]
         rows = (
             [
@@ -190,8 +196,10 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
                 idea.author_ideas,
                 idea.author_shortlisted,
                 idea.author_implemented,
+                coauthors_cell(idea),
+                answers_cell(idea),
             ]
-            for idea in queryset.select_related("challenge", "author").iterator(chunk_size=2000)
+            for idea in idea_export_queryset(queryset.select_related("challenge", "author")).iterator(chunk_size=2000)
         )
         return header, rows
 
