@@ -14,7 +14,7 @@ from notifications.services import notify_event
 
 from .models import Comment, Idea, IdeaCoauthor, IdeaFollow, Status, StatusChange
 from .rules import can_view_idea, is_coauthor_invitee
-from .selectors import comment_url
+from .selectors import comment_url, idea_authors
 
 IDEA_RECEIVED = "idea_received"
 STATUS_CHANGED = "status_changed"
@@ -105,12 +105,7 @@ def coauthor_answered(coauthorship) -> OutboxEvent:
 # --- recipients, in the worker -------------------------------------------------------------------
 
 
-def _authors(idea) -> list:
-    """The idea's main author and its accepted co-authors (active members): who hears what the author hears."""
-    coauthors = IdeaCoauthor.objects.filter(
-        idea=idea, status=IdeaCoauthor.State.ACCEPTED, user__is_active=True
-    ).select_related("user")
-    return [idea.author, *(c.user for c in coauthors)]
+_authors = idea_authors
 
 
 def _drafts_idea_received(payload) -> list[Draft]:

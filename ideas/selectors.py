@@ -538,3 +538,14 @@ def coauthored_ideas_q(user: Visitor) -> Q:
     return Q(
         Exists(IdeaCoauthor.objects.filter(idea_id=OuterRef("pk"), user_id=user.pk, status=IdeaCoauthor.State.ACCEPTED))
     )
+
+
+def idea_authors(idea: Idea) -> list:
+    """The idea's main author and its accepted co-authors who are active members, main author first:
+    who hears what the author hears (notifications of ideas and of mentoring)."""
+    from .models import IdeaCoauthor
+
+    coauthors = IdeaCoauthor.objects.filter(
+        idea=idea, status=IdeaCoauthor.State.ACCEPTED, user__is_active=True
+    ).select_related("user")
+    return [idea.author, *(c.user for c in coauthors.order_by("responded_at", "id"))]
