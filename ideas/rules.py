@@ -17,6 +17,7 @@ from .models import Idea, IdeaCoauthor
 if TYPE_CHECKING:
     import datetime
 
+    from accounts.models import User
     from accounts.types import Visitor
     from ideas.models import Comment
 
@@ -44,10 +45,8 @@ def is_idea_author(user: Visitor, idea: Idea) -> bool:
     return idea.author_id == user.pk or user.pk in accepted_coauthor_ids(idea)
 
 
-def _coauthor_of_q(user: Visitor) -> Q:
-    return Q(
-        Exists(IdeaCoauthor.objects.filter(idea_id=OuterRef("pk"), user_id=user.pk, status=IdeaCoauthor.State.ACCEPTED))
-    )
+def _coauthor_of_q(user: User) -> Q:
+    return Q(Exists(IdeaCoauthor.objects.filter(idea_id=OuterRef("pk"), user=user, status=IdeaCoauthor.State.ACCEPTED)))
 
 
 def visible_ideas_q(user: Visitor) -> Q:

@@ -95,7 +95,7 @@ def idea_detail_for(user: Visitor, *, pk: int, comments_page: int = 1) -> Idea:
         )
     )
     idea = with_coauthors(ideas).get(pk=pk)
-    idea.comment_threads = comment_threads_for(user, idea=idea, page=comments_page)
+    idea.comment_threads = comment_threads_for(user, idea=idea, page=comments_page)  # type: ignore[attr-defined]
     return idea
 
 
@@ -531,13 +531,11 @@ def members_by_name(text: str, *, exclude_ids: Iterable[int] = ()) -> list:
     )
 
 
-def coauthored_ideas_q(user: Visitor) -> Q:
+def coauthored_ideas_q(user: User) -> Q:
     """Ideas the member co-authors (accepted): the SQL twin of being a co-author in ``rules.is_idea_author``."""
     from .models import IdeaCoauthor
 
-    return Q(
-        Exists(IdeaCoauthor.objects.filter(idea_id=OuterRef("pk"), user_id=user.pk, status=IdeaCoauthor.State.ACCEPTED))
-    )
+    return Q(Exists(IdeaCoauthor.objects.filter(idea_id=OuterRef("pk"), user=user, status=IdeaCoauthor.State.ACCEPTED)))
 
 
 def idea_authors(idea: Idea) -> list:

@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 # Short text is one line; long text as long as the idea's problem.
-ANSWER_MAX_LENGTH = {ChallengeQuestion.Kind.SHORT_TEXT: 200, ChallengeQuestion.Kind.LONG_TEXT: 5000}
+ANSWER_MAX_LENGTH: dict[str, int] = {ChallengeQuestion.Kind.SHORT_TEXT: 200, ChallengeQuestion.Kind.LONG_TEXT: 5000}
 NUMBER_MAX_DIGITS = 15
 
 
