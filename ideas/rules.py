@@ -332,15 +332,14 @@ def idea_follow_refusal(user: Visitor, idea: Idea) -> str | None:
 
 # How many co-authors an idea may have besides its main author (accepted and invited together).
 COAUTHORS_MAX = 10
-# Ideas that take no new co-authors: their story is over.
-COAUTHOR_CLOSED_STATUSES = frozenset({Status.WITHDRAWN, Status.DUPLICATE})
 
 
 def coauthors_manage_refusal(user: Visitor, idea: Idea) -> str | None:
     """Why the user may not invite or remove the idea's co-authors, or None: the main author only."""
     if not user.is_authenticated or idea.author_id != user.pk:
         return "Only the idea's main author can choose its co-authors."
-    if idea.status in COAUTHOR_CLOSED_STATUSES:
+    # A withdrawn idea, or one merged into another, takes no new co-authors: its story is over.
+    if idea.status == Status.WITHDRAWN or idea.status == Status.DUPLICATE:
         return f"This idea is {idea.get_status_display().lower()}: it takes no new co-authors."
     return None
 
