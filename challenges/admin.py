@@ -16,7 +16,16 @@ from core.errors import refusal_shown
 
 from . import rules, selectors, services
 from .forms import AnnouncementForm, InvitationEmailsForm, PhaseSetForm
-from .models import Announcement, Challenge, ChallengeInvitation, Job, Outcome, Segment, SelectionCriterion
+from .models import (
+    Announcement,
+    Challenge,
+    ChallengeInvitation,
+    ChallengeQuestion,
+    Job,
+    Outcome,
+    Segment,
+    SelectionCriterion,
+)
 
 
 class OutcomeInline(admin.TabularInline):
@@ -61,6 +70,17 @@ class SelectionCriterionInline(admin.TabularInline):
     model = SelectionCriterion
     fields = ["position", "name", "description", "weight", "low_means", "high_means"]
     extra = 1
+
+
+class ChallengeQuestionInline(admin.StackedInline):
+    """The challenge's own questions on the idea form. Editing or removing one never loses an answer:
+    each answer keeps the label and kind it was given under (``ideas.IdeaAnswer``)."""
+
+    model = ChallengeQuestion
+    fields = [("label", "kind"), "help", "choices", ("required", "active", "order")]
+    extra = 0
+    verbose_name = "question of the challenge"
+    verbose_name_plural = "questions of the challenge (asked on the idea form after the standard fields)"
 
 
 PHASE_TEMPLATE = "admin/challenges/challenge/phase.html"
@@ -126,7 +146,7 @@ class ChallengeAdmin(admin.ModelAdmin):
         ("Announcements", {"fields": ["announcements"]}),
         ("Record", {"fields": ["created_at"], "classes": ["collapse"]}),
     ]
-    inlines = [SelectionCriterionInline]
+    inlines = [SelectionCriterionInline, ChallengeQuestionInline]
     actions = ["move_to_next_phase"]
 
     def get_queryset(self, request):

@@ -329,3 +329,56 @@ class Announcement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} ({self.challenge})"
+
+
+class ChallengeQuestion(models.Model):
+    """A question of the challenge's own, asked on the idea form after the standard fields.
+
+    Never deleted while ideas answered it: staff turn it off (``active``) instead, and each answer
+    keeps the label and kind it was given under (``ideas.IdeaAnswer``), so no edit loses an answer.
+    """
+
+    class Kind(models.TextChoices):
+        SHORT_TEXT = "short_text", "Short text"
+        LONG_TEXT = "long_text", "Long text"
+        CHOICE = "choice", "A choice"
+        NUMBER = "number", "A number"
+        YES_NO = "yes_no", "Yes or no"
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="questions")
+    label = models.CharField(max_length=200, help_text="The question as customers read it.")
+    help = models.CharField(max_length=300, blank=True, help_text="An optional hint shown under the question.")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.SHORT_TEXT)
+    choices = models.TextField(
+        blank=True, help_text="For “a choice”: one option per line. Changing them keeps the answers already given."
+    )
+    required = models.BooleanField(default=False, help_text="Required to submit an idea (a draft may leave it empty).")
+    order = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(
+        default=True,
+        help_text="Untick to stop asking it: the answers already given stay on the ideas, their versions and exports.",
+    )
+
+    class Meta:
+        ordering = ["challenge", "order", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(label=""), name="challengequestion_label_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(kind="choice") | ~Q(choices=""),
+                name="challengequestion_choice_has_options",
+                violation_error_message="A choice question needs its options, one per line.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def options(self) -> list[str]:
+        """The choice question's options, in order, without blanks or repeats."""
+        seen: list[str] = []
+        for line in self.choices.splitlines():
+            option = line.strip()
+            if option and option not in seen:
+                seen.append(option)
+        return seen

@@ -16,6 +16,7 @@ class IdeasConfig(AppConfig):
 
     def ready(self):
         from challenges.selectors import challenge_participants_provider_register
+        from reputation.services import idea_coauthors_provider_register
         from scoring.hooks import scores_recomputed_hook_register
 
         from . import (
@@ -30,3 +31,11 @@ class IdeasConfig(AppConfig):
         challenge_participants_provider_register(challenge_participant_ids)
         personal_data.register_sections()
         post_migrate.connect(_fulltext_index_ensure, sender=self, dispatch_uid="ideas_fulltext_index_ensure")
+        # An idea's awards go to its accepted co-authors too, each once.
+        idea_coauthors_provider_register(_accepted_coauthor_id_list)
+
+
+def _accepted_coauthor_id_list(idea) -> list[int]:
+    from .rules import accepted_coauthor_ids
+
+    return sorted(accepted_coauthor_ids(idea))

@@ -3,11 +3,12 @@ import secrets
 from django import forms
 from django.urls import reverse
 
-from challenges.models import Challenge, Outcome
+from challenges.models import Challenge, ChallengeQuestion, Outcome
 
 from . import rules
 from .forms_comments import CommentForm  # noqa: F401 - re-exported: views import it from here
-from .models import Idea, Status, Vote
+from .models import ANSWER_YES_NO, Idea, Status, Vote
+from .services.answers import ANSWER_MAX_LENGTH
 
 
 class IdeaForm(forms.ModelForm):
@@ -141,3 +142,86 @@ class VoteForm(forms.Form):
 
     def vote_value(self) -> int | None:
         return self.VALUES[self.cleaned_data["value"]]
+
+
+class AnswersForm(forms.Form):
+    """The challenge's own questions, after the standard fields of the idea form (prefix ``answer``).
+
+    Nothing is required here: a draft may leave questions empty, and a submission's required answers
+    are checked by the service (``ideas.services.answers_missing_refusal``), whose refusal the view
+    puts on the questions it names. Values are checked again by the service.
+    """
+
+    prefix = "answer"
+
+    def __init__(self, *args, questions: list[ChallengeQuestion], stored: dict[int, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        stored = stored or {}
+        self.questions = {f"q{q.pk}": q for q in questions}
+        for name, question in self.questions.items():
+            self.fields[name] = self._field_for(question, stored.get(question.pk, ""))
+            self.fields[name].initial = stored.get(question.pk, "")
+
+    @staticmethod
+    def _field_for(question: ChallengeQuestion, kept: str) -> forms.Field:
+        Kind = ChallengeQuestion.Kind
+        label = question.label + ("" if question.required else " (optional)")
+        help_text = question.help
+        if question.required:
+            help_text = (help_text + " " if help_text else "") + "Required to submit; a draft may leave it empty."
+        common = {"label": label, "help_text": help_text, "required": False}
+        if question.kind == Kind.LONG_TEXT:
+            limit = ANSWER_MAX_LENGTH[Kind.LONG_TEXT]
+            return forms.CharField(
+                max_length=limit, widget=forms.Textarea(attrs={"rows": 4, "maxlength": limit}), **common
+            )
+        if question.kind == Kind.CHOICE:
+            options = question.options
+            if kept and kept not in options:
+                options = [*options, kept]  # removed by staff since: the answer given is kept
+            choices = [("", "—")] + [(option, option) for option in options]
+            return forms.ChoiceField(choices=choices, **common)
+        if question.kind == Kind.YES_NO:
+            choices = [("", "—"), *ANSWER_YES_NO.items()]
+            return forms.ChoiceField(choices=choices, **common)
+        if question.kind == Kind.NUMBER:
+            return forms.DecimalField(max_digits=15, widget=forms.NumberInput(attrs={"step": "any"}), **common)
+        limit = ANSWER_MAX_LENGTH[Kind.SHORT_TEXT]
+        return forms.CharField(max_length=limit, widget=forms.TextInput(attrs={"maxlength": limit}), **common)
+
+    def answers(self) -> dict[int, str]:
+        """{question id: value as text} for the service ("" clears an answer)."""
+        values = {}
+        for name, question in self.questions.items():
+            value = self.cleaned_data.get(name)
+            values[question.pk] = "" if value is None else str(value)
+        return values
+
+    def mark_missing(self, question_ids: list[int]) -> None:
+        """Put the submission's refusal on each required question left empty."""
+        for question_id in question_ids:
+            name = f"q{question_id}"
+            if name in self.fields:
+                self.add_error(name, "Answer this question to submit your idea (a draft may leave it empty).")
+
+
+class CoauthorInviteForm(forms.Form):
+    """The main author invites a co-author by email address (members are chosen by name instead)."""
+
+    email = forms.EmailField(
+        label="Invite by email address",
+        help_text="They receive a link to accept; a member with this confirmed address is told in the portal too.",
+        error_messages={"required": "Give the co-author's email address.", "invalid": "Enter a valid email address."},
+    )
+
+
+class MemberSearchForm(forms.Form):
+    """Find members by the name they show (never by email)."""
+
+    q = forms.CharField(
+        label="Find a member by name",
+        min_length=2,
+        max_length=80,
+        help_text="At least 2 letters of the name they show in the portal.",
+        error_messages={"min_length": "Type at least 2 letters of their name."},
+    )

@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 
-from challenges.models import Challenge, Outcome
+from challenges.models import Challenge, ChallengeQuestion, Outcome
 from core.funnel import (
     AWAITING_ANSWER,
     DECIDED_STATUSES,
@@ -21,6 +22,8 @@ __all__ = [
     "AWAITING_SCREENING_FIRST",
     "Comment",
     "CommentFlag",
+    "IdeaAnswer",
+    "IdeaCoauthor",
     "DECIDED_STATUSES",
     "Idea",
     "IdeaFollow",
@@ -273,6 +276,8 @@ class IdeaVersion(models.Model):
     problem = models.TextField()
     solution = models.TextField()
     outcome_codes = models.JSONField(default=list, help_text="The codes of the outcomes it addressed.")
+    # The answers to the challenge's own questions as they were: [{question_id, label, kind, value}].
+    answers = models.JSONField(default=list, blank=True, help_text="The answers to the challenge's questions.")
     saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -387,3 +392,96 @@ class Merge(models.Model):
     @property
     def followers_moved(self) -> int:
         return len(self.moved_follow_ids)
+
+
+class IdeaAnswer(models.Model):
+    """The idea's answer to one of its challenge's own questions.
+
+    Keeps the question's label and kind as they were when it was answered: staff may reword, turn
+    off or delete the question later (``question`` then becomes empty) and the answer stays, on the
+    idea, in its versions and in the exports. Written only by ``ideas.services.idea_answers_save_unlocked``.
+    """
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(
+        ChallengeQuestion, on_delete=models.SET_NULL, null=True, blank=True, related_name="answers"
+    )
+    label = models.CharField(max_length=200, help_text="The question's label when it was answered.")
+    kind = models.CharField(max_length=16, choices=ChallengeQuestion.Kind.choices)
+    value = models.TextField(max_length=5000)
+    order = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["idea", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idea", "question"], condition=Q(question__isnull=False), name="ideaanswer_one_per_question"
+            ),
+            models.CheckConstraint(condition=~Q(value=""), name="ideaanswer_value_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.value}"
+
+    @property
+    def shown_value(self) -> str:
+        return ANSWER_YES_NO.get(self.value, self.value) if self.kind == ChallengeQuestion.Kind.YES_NO else self.value
+
+
+# How a yes/no answer is stored and shown.
+ANSWER_YES_NO = {"yes": "Yes", "no": "No"}
+
+
+class IdeaCoauthor(models.Model):
+    """A co-author of an idea: invited by the idea's author (by email or from the members), then
+    accepted or declined by the invited member. The idea's ``author`` stays its main author.
+
+    Written only by ``ideas.services.coauthors``; an accepted co-author edits the idea, answers its
+    mentor and shares its reputation awards (``ideas.rules.is_idea_author``).
+    """
+
+    class State(models.TextChoices):
+        INVITED = "invited", "Invited"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        REMOVED = "removed", "Removed"
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="coauthors")
+    # The member invited or who accepted; empty while an invitation by email waits for its member.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="coauthorships"
+    )
+    email = models.EmailField(blank=True, help_text="The address invited (empty for a member chosen by name).")
+    status = models.CharField(max_length=16, choices=State.choices, default=State.INVITED)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    # When the invitation's email to an address without a member was sent (keyed: sent once).
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["idea", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(user__isnull=False) | ~Q(email=""), name="ideacoauthor_user_or_email"),
+            models.UniqueConstraint(
+                fields=["idea", "user"],
+                condition=Q(user__isnull=False) & Q(status__in=["invited", "accepted"]),
+                name="ideacoauthor_one_live_per_member",
+                violation_error_message="This member is already a co-author or invited.",
+            ),
+            models.UniqueConstraint(
+                Lower("email"),
+                "idea",
+                condition=~Q(email="") & Q(status__in=["invited", "accepted"]),
+                name="ideacoauthor_one_live_per_email",
+                violation_error_message="This address is already invited.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["invited", "accepted", "declined", "removed"]), name="ideacoauthor_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "status"], name="ideacoauthor_user_status")]
+
+    def __str__(self) -> str:
+        return f"{self.user or self.email} on {self.idea} ({self.status})"

@@ -6,15 +6,16 @@ the transaction of the change; the worker turns each event into one notification
 """
 
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 
 from core.funnel import status_sentence
 from notifications.models import Delivery, OutboxEvent
 from notifications.registry import FOLLOWED, YOUR_IDEAS, Draft, NotificationKind, register
 from notifications.services import notify_event
 
-from .models import Comment, Idea, IdeaFollow, Status, StatusChange
-from .rules import can_view_idea
-from .selectors import comment_url
+from .models import Comment, Idea, IdeaCoauthor, IdeaFollow, Status, StatusChange
+from .rules import can_view_idea, is_coauthor_invitee
+from .selectors import comment_url, idea_authors
 
 IDEA_RECEIVED = "idea_received"
 STATUS_CHANGED = "status_changed"
@@ -27,6 +28,9 @@ COMMENT_ON_FOLLOWED = "comment_on_followed"
 # An event for the systems outside (webhooks), with no member notification of its own: an idea's
 # up-votes reached one of ``settings.IDEA_VOTE_THRESHOLDS``.
 VOTE_THRESHOLD_REACHED = "vote_threshold_reached"
+# Co-authors: a member invited to co-author an idea; the main author told of the answer.
+COAUTHOR_INVITED = "coauthor_invited"
+COAUTHOR_ANSWERED = "coauthor_answered"
 
 
 # --- events, in the request ----------------------------------------------------------------------
@@ -77,7 +81,32 @@ def vote_threshold_reached(*, idea, threshold: int, actor_id: int) -> OutboxEven
     )
 
 
+def coauthor_invited(coauthorship) -> OutboxEvent | None:
+    """A member invited to co-author (an address without a member gets an email of its own instead:
+    ``ideas.services.coauthor_invitation_send``)."""
+    if coauthorship.user_id is None:
+        return None
+    return notify_event(
+        kind=COAUTHOR_INVITED,
+        payload={"coauthor_id": coauthorship.pk},
+        actor_id=coauthorship.invited_by_id,
+        event_key=f"coauthor_invited:{coauthorship.pk}",
+    )
+
+
+def coauthor_answered(coauthorship) -> OutboxEvent:
+    return notify_event(
+        kind=COAUTHOR_ANSWERED,
+        payload={"coauthor_id": coauthorship.pk},
+        actor_id=coauthorship.user_id,
+        event_key=f"coauthor_answered:{coauthorship.pk}:{coauthorship.status}",
+    )
+
+
 # --- recipients, in the worker -------------------------------------------------------------------
+
+
+_authors = idea_authors
 
 
 def _drafts_idea_received(payload) -> list[Draft]:
@@ -86,12 +115,13 @@ def _drafts_idea_received(payload) -> list[Draft]:
         return []
     return [
         Draft(
-            idea.author,
+            author,
             IDEA_RECEIVED,
             f"We received your idea “{idea.title}”",
             f"Thank you: your idea for “{idea.challenge.title}” is submitted. Staff will answer it with a reason.",
             idea.get_absolute_url(),
         )
+        for author in _authors(idea)
     ]
 
 
@@ -111,21 +141,24 @@ def _drafts_status_changed(payload) -> list[Draft]:
     idea = change.idea
     sentence = status_sentence(change.to_status)
     title = f"“{idea.title}” {sentence}"
+    authors = _authors(idea)
+    author_ids = {author.pk for author in authors}
     drafts = [
         Draft(
-            idea.author,
+            author,
             MY_IDEA_STATUS,
             f"Your idea “{idea.title}” {sentence}",
             _author_status_body(change),
             idea.get_absolute_url(),
         )
+        for author in authors
     ]
-    followers = _followers(idea, exclude_ids={idea.author_id})
+    followers = _followers(idea, exclude_ids=author_ids)
     drafts += [Draft(user, STATUS_CHANGED, title, change.reason, idea.get_absolute_url()) for user in followers]
     # Voters who asked for it; a voter who follows already has the follower's draft.
     drafts += [
         Draft(user, VOTED_IDEA_STATUS, title, change.reason, idea.get_absolute_url())
-        for user in _opted_in_voters(idea, exclude_ids={idea.author_id} | {u.pk for u in followers})
+        for user in _opted_in_voters(idea, exclude_ids=author_ids | {u.pk for u in followers})
     ]
     return drafts
 
@@ -181,17 +214,19 @@ def _drafts_comment(payload) -> list[Draft]:
                 url,
             )
         )
-    drafts.append(
+    authors = _authors(idea)
+    drafts += [
         Draft(
-            idea.author,
+            author,
             COMMENT_ON_IDEA,
             f"{comment.author.public_name} commented on your idea “{idea.title}”",
             comment.body,
             url,
         )
-    )
+        for author in authors
+    ]
     drafts = [d for d in drafts if can_view_idea(d.recipient, idea)]
-    # Followers last: the author or the replied-to keep their more personal notification.
+    # Followers last: the authors or the replied-to keep their more personal notification.
     drafts += [
         Draft(
             user,
@@ -200,7 +235,7 @@ def _drafts_comment(payload) -> list[Draft]:
             comment.body,
             url,
         )
-        for user in _followers(idea, exclude_ids={idea.author_id})
+        for user in _followers(idea, exclude_ids={author.pk for author in authors})
     ]
     return drafts
 
@@ -218,6 +253,45 @@ def _drafts_kudos(payload) -> list[Draft]:
             comment_url(comment),
         )
     ]
+
+
+def _drafts_coauthor_invited(payload) -> list[Draft]:
+    from .services.coauthors import coauthor_invitation_token  # the services import this module
+
+    coauthorship = (
+        IdeaCoauthor.objects.select_related("idea__author", "idea__challenge", "user")
+        .filter(pk=payload["coauthor_id"], status=IdeaCoauthor.State.INVITED)
+        .first()
+    )
+    if coauthorship is None or coauthorship.user is None or not is_coauthor_invitee(coauthorship.user, coauthorship):
+        return []
+    idea = coauthorship.idea
+    url = reverse("ideas:coauthor_invitation", kwargs={"token": coauthor_invitation_token(coauthorship)})
+    return [
+        Draft(
+            coauthorship.user,
+            COAUTHOR_INVITED,
+            f"{idea.author.public_name} invites you to co-author “{idea.title}”",
+            f"{idea.author.public_name} would like you to co-author their idea “{idea.title}” in the challenge "
+            f"“{idea.challenge.title}”. As a co-author you can edit it, answer its mentor and share its points. "
+            "Open the invitation to accept or decline it.",
+            url,
+        )
+    ]
+
+
+def _drafts_coauthor_answered(payload) -> list[Draft]:
+    coauthorship = IdeaCoauthor.objects.select_related("idea__author", "user").filter(pk=payload["coauthor_id"]).first()
+    if coauthorship is None or coauthorship.user is None:
+        return []
+    idea, name = coauthorship.idea, coauthorship.user.public_name
+    if coauthorship.status == IdeaCoauthor.State.ACCEPTED:
+        title, body = f"{name} is now a co-author of “{idea.title}”", f"{name} accepted your invitation."
+    elif coauthorship.status == IdeaCoauthor.State.DECLINED:
+        title, body = f"{name} declined to co-author “{idea.title}”", f"{name} declined your invitation."
+    else:
+        return []
+    return [Draft(idea.author, COAUTHOR_ANSWERED, title, body, reverse("ideas:coauthors", kwargs={"pk": idea.pk}))]
 
 
 def register_kinds() -> None:
@@ -270,6 +344,26 @@ def register_kinds() -> None:
     )
     register(
         NotificationKind(COMMENT_ON_FOLLOWED, "Comment on an idea I follow", Delivery.DAILY, order=110, group=FOLLOWED)
+    )
+    register(
+        NotificationKind(
+            COAUTHOR_INVITED,
+            "Invitation to co-author an idea",
+            Delivery.IMMEDIATELY,
+            order=45,
+            recipients=_drafts_coauthor_invited,
+            group=YOUR_IDEAS,
+        )
+    )
+    register(
+        NotificationKind(
+            COAUTHOR_ANSWERED,
+            "Answer to my invitation to co-author",
+            Delivery.IMMEDIATELY,
+            order=46,
+            recipients=_drafts_coauthor_answered,
+            group=YOUR_IDEAS,
+        )
     )
     register(
         NotificationKind(

@@ -1,12 +1,23 @@
 """What the ideas app holds about a member, for their download and their account's erasure
 (registered with core.personal_data from IdeasConfig.ready())."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils.text import slugify
 
 from core.personal_data import Former, Section, register
 
-from .models import Comment, CommentFlag, Idea, IdeaFollow, IdeaVersion, Kudos, Status, StatusChange, Vote
+from .models import (
+    Comment,
+    CommentFlag,
+    Idea,
+    IdeaCoauthor,
+    IdeaFollow,
+    IdeaVersion,
+    Kudos,
+    Status,
+    StatusChange,
+    Vote,
+)
 
 
 def _member_ideas(member):
@@ -151,6 +162,48 @@ def erase(member, former: Former) -> None:
     IdeaFollow.objects.filter(user=member).delete()
 
 
+def export_coauthorships(member) -> dict:
+    """The ideas the member co-authors or was invited to, and the co-authors they invited (with the
+    addresses they typed)."""
+    received = (
+        IdeaCoauthor.objects.filter(Q(user=member) | Q(user__isnull=True, email__iexact=member.email or "-"))
+        .select_related("idea")
+        .order_by("created_at", "pk")
+    )
+    sent = IdeaCoauthor.objects.filter(idea__author=member).select_related("user", "idea").order_by("created_at", "pk")
+    return {
+        "co_authorships": [
+            {
+                "idea_id": c.idea_id,
+                "idea": c.idea.title,
+                "status": c.status,
+                "invited_at": c.created_at,
+                "answered_at": c.responded_at,
+            }
+            for c in received
+        ],
+        "co_authors_invited": [
+            {
+                "idea_id": c.idea_id,
+                "idea": c.idea.title,
+                "member": c.user.public_name if c.user else "",
+                "email": c.email,
+                "status": c.status,
+                "invited_at": c.created_at,
+            }
+            for c in sent
+        ],
+    }
+
+
+def erase_coauthorships(member, former: Former) -> None:
+    """The member leaves every idea they co-author (and drops their invitations): an erased co-author
+    is no longer on any byline. The addresses they typed to invite others go from open invitations."""
+    addresses = [address.lower() for address in former.emails if address]
+    IdeaCoauthor.objects.filter(Q(user=member) | Q(user__isnull=True, email__in=addresses)).delete()
+    IdeaCoauthor.objects.filter(idea__author=member).exclude(status=IdeaCoauthor.State.ACCEPTED).delete()
+
+
 def register_sections() -> None:
     register(
         Section(
@@ -166,3 +219,12 @@ def register_sections() -> None:
     register(Section(key="votes", label="Your votes", export=export_votes, order=22))
     register(Section(key="idea_follows", label="The ideas you follow", export=export_follows, order=23))
     register(Section(key="kudos", label="Kudos you gave and comments you flagged", export=export_kudos, order=24))
+    register(
+        Section(
+            key="coauthors",
+            label="Ideas you co-author or were invited to, and the co-authors you invited",
+            export=export_coauthorships,
+            erase=erase_coauthorships,
+            order=25,
+        )
+    )

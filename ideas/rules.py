@@ -7,22 +7,46 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q
 
-from accounts.rules import is_triage
+from accounts.rules import has_verified_email, is_triage
 from challenges.models import Challenge
 from challenges.rules import COMMENTING_PHASES, VOTING_PHASES, can_view_challenge
 from core.funnel import AUTHOR_STATUSES, ENDED_STATUSES, UNPUBLISHED_STATUSES, Status
 
-from .models import Idea
+from .models import Idea, IdeaCoauthor
 
 if TYPE_CHECKING:
     import datetime
 
+    from accounts.models import User
     from accounts.types import Visitor
     from ideas.models import Comment
 
 
 # Ideas only their author and staff see: drafts, and ideas the author withdrew.
 PRIVATE_STATUSES = frozenset(UNPUBLISHED_STATUSES)
+
+
+def accepted_coauthor_ids(idea: Idea) -> set[int]:
+    """The ids of the idea's accepted co-authors: no query when the selector prefetched them
+    (``accepted_coauthors``, see ``ideas.selectors.with_coauthors``), one otherwise."""
+    prefetched = getattr(idea, "accepted_coauthors", None)
+    if prefetched is not None:
+        return {c.user_id for c in prefetched}
+    return set(
+        IdeaCoauthor.objects.filter(idea=idea, status=IdeaCoauthor.State.ACCEPTED).values_list("user_id", flat=True)
+    )
+
+
+def is_idea_author(user: Visitor, idea: Idea) -> bool:
+    """The idea's main author or one of its accepted co-authors: they edit it, answer its mentor and
+    share its awards. Withdrawing it and choosing its co-authors stay with the main author."""
+    if not user.is_authenticated:
+        return False
+    return idea.author_id == user.pk or user.pk in accepted_coauthor_ids(idea)
+
+
+def _coauthor_of_q(user: User) -> Q:
+    return Q(Exists(IdeaCoauthor.objects.filter(idea_id=OuterRef("pk"), user=user, status=IdeaCoauthor.State.ACCEPTED)))
 
 
 def visible_ideas_q(user: Visitor) -> Q:
@@ -38,14 +62,14 @@ def visible_ideas_q(user: Visitor) -> Q:
         public |= Q(Exists(invitations))
     listed = public & ~Q(challenge__phase=Challenge.Phase.DRAFT) & ~Q(status__in=PRIVATE_STATUSES)
     if user.is_authenticated:
-        return listed | Q(author=user)
+        return listed | Q(author=user) | _coauthor_of_q(user)
     return listed
 
 
 def can_view_idea(user: Visitor, idea: Idea) -> bool:
     if is_triage(user):
         return True
-    if user.is_authenticated and idea.author_id == user.pk:
+    if is_idea_author(user, idea):
         return True
     return idea.status not in PRIVATE_STATUSES and can_view_challenge(user, idea.challenge)
 
@@ -72,7 +96,7 @@ def vote_refusal(user: Visitor, idea: Idea, *, known_visible: bool = False) -> s
         return refusal
     if not user.is_authenticated:
         return VOTE_SIGN_IN
-    if idea.author_id == user.pk:
+    if is_idea_author(user, idea):
         return "You cannot vote on your own idea."
     if idea.challenge.phase not in VOTING_PHASES:
         return f"Voting is closed: the challenge is {idea.challenge.get_phase_display().lower()}."
@@ -94,9 +118,9 @@ def comment_refusal(user: Visitor, idea: Idea) -> str | None:
 
 
 def can_edit_idea(user: Visitor, idea: Idea) -> bool:
-    """Authors edit their idea while it is a draft or awaiting screening, or to answer their
-    mentor's open revision request (whatever the phase)."""
-    if not user.is_authenticated or idea.author_id != user.pk:
+    """Authors (the main author and accepted co-authors) edit their idea while it is a draft or
+    awaiting screening, or to answer their mentor's open revision request (whatever the phase)."""
+    if not is_idea_author(user, idea):
         return False
     if idea.status in AUTHOR_STATUSES and idea.challenge.phase == Challenge.Phase.OPEN:
         return True
@@ -298,14 +322,14 @@ WITHDRAWABLE_STATUSES = AUTHOR_STATUSES
 
 
 def can_view_versions(user: Visitor, idea: Idea) -> bool:
-    """An idea's saved versions are for its author and triage staff (not mentors, not the public)."""
-    return (user.is_authenticated and idea.author_id == user.pk) or is_triage(user)
+    """An idea's saved versions are for its authors and triage staff (not mentors, not the public)."""
+    return is_idea_author(user, idea) or is_triage(user)
 
 
 def edit_refusal(user: Visitor, idea: Idea) -> str | None:
     """Why the user may not edit this idea, or None if they may (``can_edit_idea`` with the reason)."""
-    if not user.is_authenticated or idea.author_id != user.pk:
-        return "Only the author can edit this idea."
+    if not is_idea_author(user, idea):
+        return "Only the idea's authors can edit it."
     if can_edit_idea(user, idea):  # mentoring: an open revision request reopens the idea to its author
         return None
     if idea.status == Status.WITHDRAWN:
@@ -366,3 +390,42 @@ def idea_follow_refusal(user: Visitor, idea: Idea) -> str | None:
     if not can_view_idea(user, idea):
         return "This idea is not open to you."
     return None
+
+
+# --- co-authors ---
+
+# How many co-authors an idea may have besides its main author (accepted and invited together).
+COAUTHORS_MAX = 10
+
+
+def coauthors_manage_refusal(user: Visitor, idea: Idea) -> str | None:
+    """Why the user may not invite or remove the idea's co-authors, or None: the main author only."""
+    if not user.is_authenticated or idea.author_id != user.pk:
+        return "Only the idea's main author can choose its co-authors."
+    # A withdrawn idea, or one merged into another, takes no new co-authors: its story is over.
+    if idea.status == Status.WITHDRAWN or idea.status == Status.DUPLICATE:
+        return f"This idea is {idea.get_status_display().lower()}: it takes no new co-authors."
+    return None
+
+
+def coauthor_leave_refusal(user: Visitor, coauthorship: IdeaCoauthor) -> str | None:
+    """Why the user may not end this co-authorship, or None: the main author, or the co-author leaving."""
+    if not user.is_authenticated:
+        return "Sign in first."
+    if coauthorship.status not in (IdeaCoauthor.State.INVITED, IdeaCoauthor.State.ACCEPTED):
+        return "This co-author is no longer on the idea."
+    if coauthorship.idea.author_id == user.pk or (
+        coauthorship.user_id == user.pk and coauthorship.status == "accepted"
+    ):
+        return None
+    return "Only the idea's main author can remove a co-author."
+
+
+def is_coauthor_invitee(user: Visitor, coauthorship: IdeaCoauthor) -> bool:
+    """The member an invitation to co-author is for: the member chosen by name, or a member who
+    confirmed the invited address. Only they see which idea it is and may accept or decline it."""
+    if not user.is_authenticated:
+        return False
+    if coauthorship.user_id is not None:
+        return coauthorship.user_id == user.pk
+    return has_verified_email(user, coauthorship.email)

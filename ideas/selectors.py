@@ -31,7 +31,7 @@ from challenges.models import Challenge, Outcome
 from core.funnel import AWAITING_ANSWER, DECIDED_STATUSES, ENDED_STATUSES
 
 from . import fulltext
-from .models import Comment, Idea, IdeaFollow, Status, StatusChange, Vote
+from .models import ANSWER_YES_NO, Comment, Idea, IdeaFollow, Status, StatusChange, Vote
 from .rules import VOTE_SIGN_IN, can_moderate_comments, comment_actions, visible_ideas_q, vote_refusal
 from .words import search_terms
 
@@ -65,8 +65,8 @@ def answer_overdue_q(now: datetime.datetime) -> Q:
 
 
 def idea_list_for(user: Visitor) -> QuerySet[Idea]:
-    """The ideas a user may see, with what a list row shows, in a fixed number of queries."""
-    return (
+    """The ideas a user may see, with what a list row shows (co-authors included), in a fixed number of queries."""
+    return with_coauthors(
         Idea.objects.filter(visible_ideas_q(user))
         .select_related("challenge", "author__reputation_total")
         .prefetch_related(Prefetch("outcomes", queryset=Outcome.objects.only("id", "code", "statement")))
@@ -91,16 +91,17 @@ def idea_detail_for(user: Visitor, *, pk: int, comments_page: int = 1) -> Idea:
     ``idea.comment_threads`` holds up to COMMENT_THREADS_PER_PAGE + 1 threads: one more than a page
     says whether there is a next one (``comment_threads_page``).
     """
-    idea = (
+    ideas = (
         Idea.objects.filter(visible_ideas_q(user))
         .select_related("challenge", "author__reputation_total", "duplicate_of")
         .prefetch_related(
             "outcomes",
             Prefetch("status_changes", queryset=StatusChange.objects.select_related("changed_by")),
+            "answers",
         )
-        .get(pk=pk)
     )
-    idea.comment_threads = comment_threads_for(user, idea=idea, page=comments_page)
+    idea = with_coauthors(ideas).get(pk=pk)
+    idea.comment_threads = comment_threads_for(user, idea=idea, page=comments_page)  # type: ignore[attr-defined]
     return idea
 
 
@@ -162,8 +163,12 @@ def vote_box_for(user: Visitor, idea: Idea) -> VoteBox:
 
 
 def idea_list_mine(user: User) -> QuerySet[Idea]:
-    """The member's own ideas, drafts included, newest first."""
-    return Idea.objects.filter(author=user).select_related("challenge").order_by("-created_at")
+    """The member's own ideas and the ideas they co-author, drafts included, newest first."""
+    return with_coauthors(
+        Idea.objects.filter(Q(author=user) | coauthored_ideas_q(user))
+        .select_related("challenge", "author")
+        .order_by("-created_at")
+    )
 
 
 # --- comments (replies, kudos, flags, moderation) ---
@@ -339,13 +344,46 @@ def idea_version_diff(old: IdeaVersion, new: IdeaVersion) -> dict:
         }
         for code in sorted(old_codes | new_codes)
     ]
+    answers = _answers_diff(old.answers or [], new.answers or [])
     return {
         "old": old,
         "new": new,
         "fields": [{"label": label, "segments": segments, "changed": changed} for label, segments, changed in fields],
         "outcomes": outcomes,
         "outcomes_changed": old_codes != new_codes,
+        "answers": answers,
+        "answers_changed": any(answer["changed"] for answer in answers),
     }
+
+
+def _answers_diff(old: list[dict], new: list[dict]) -> list[dict]:
+    """The answers of two versions side by side, matched by question (or by label once the question
+    is gone), in the newer version's order: [{label, segments, changed}]."""
+
+    def key(answer: dict) -> str:
+        return f"q{answer['question_id']}" if answer.get("question_id") else f"l{answer.get('label', '')}"
+
+    def shown(answer: dict | None) -> str:
+        if answer is None:
+            return ""
+        value = str(answer.get("value", ""))
+        return ANSWER_YES_NO.get(value, value) if answer.get("kind") == "yes_no" else value
+
+    old_by_key = {key(a): a for a in old}
+    new_by_key = {key(a): a for a in new}
+    keys = list(new_by_key) + [k for k in old_by_key if k not in new_by_key]
+    rows = []
+    for k in keys:
+        before, after = old_by_key.get(k), new_by_key.get(k)
+        label = (after or before or {}).get("label", "")
+        rows.append(
+            {
+                "label": label,
+                "segments": _word_diff(shown(before), shown(after)),
+                "changed": shown(before) != shown(after),
+            }
+        )
+    return rows
 
 
 # --- follows and ranking ---
@@ -500,3 +538,82 @@ def challenge_participant_ids(challenge: Challenge) -> list[QuerySet]:
         Vote.objects.filter(idea__challenge=challenge).values("user_id"),
         Comment.objects.filter(idea__challenge=challenge).values("author_id"),
     ]
+
+
+# --- the challenge's questions and co-authors ---
+
+
+def challenge_questions_asked(challenge: Challenge) -> list:
+    """The questions the idea form asks now: the challenge's active ones, in order."""
+    from challenges.models import ChallengeQuestion
+
+    return list(ChallengeQuestion.objects.filter(challenge=challenge, active=True).order_by("order", "id"))
+
+
+def idea_answers_stored(idea: Idea) -> dict[int, str]:
+    """{question id: value} of the idea's answers to questions that still exist (the form's initial values)."""
+    from .models import IdeaAnswer
+
+    return dict(IdeaAnswer.objects.filter(idea=idea, question__isnull=False).values_list("question_id", "value"))
+
+
+def with_coauthors(ideas: QuerySet[Idea]) -> QuerySet[Idea]:
+    """Each idea with its accepted co-authors (``idea.accepted_coauthors``, their members and tiers):
+    one query for a whole list, for the byline and the rules (``rules.accepted_coauthor_ids``)."""
+    from .models import IdeaCoauthor
+
+    accepted = (
+        IdeaCoauthor.objects.filter(status=IdeaCoauthor.State.ACCEPTED)
+        .select_related("user__reputation_total")
+        .order_by("responded_at", "id")
+    )
+    return ideas.prefetch_related(Prefetch("coauthors", queryset=accepted, to_attr="accepted_coauthors"))
+
+
+def idea_coauthors_for_author(idea: Idea) -> list:
+    """The co-authors and open invitations the main author manages, oldest first (addresses included:
+    the main author typed them)."""
+    from .models import IdeaCoauthor
+
+    return list(
+        IdeaCoauthor.objects.filter(idea=idea, status__in=[IdeaCoauthor.State.INVITED, IdeaCoauthor.State.ACCEPTED])
+        .select_related("user")
+        .order_by("created_at", "id")
+    )
+
+
+MEMBER_SEARCH_LIMIT = 10
+
+
+def members_by_name(text: str, *, exclude_ids: Iterable[int] = ()) -> list:
+    """Members whose shown name contains ``text`` (never matched on, or showing, an email address):
+    active, not erased, with a public profile (a member who hides theirs is invited by email)."""
+    from django.contrib.auth import get_user_model
+
+    return list(
+        get_user_model()
+        .objects.filter(
+            display_name__icontains=text.strip(), is_active=True, erased_at__isnull=True, profile_public=True
+        )
+        .exclude(pk__in=list(exclude_ids))
+        .only("id", "display_name")
+        .order_by("display_name", "id")[:MEMBER_SEARCH_LIMIT]
+    )
+
+
+def coauthored_ideas_q(user: User) -> Q:
+    """Ideas the member co-authors (accepted): the SQL twin of being a co-author in ``rules.is_idea_author``."""
+    from .models import IdeaCoauthor
+
+    return Q(Exists(IdeaCoauthor.objects.filter(idea_id=OuterRef("pk"), user=user, status=IdeaCoauthor.State.ACCEPTED)))
+
+
+def idea_authors(idea: Idea) -> list:
+    """The idea's main author and its accepted co-authors who are active members, main author first:
+    who hears what the author hears (notifications of ideas and of mentoring)."""
+    from .models import IdeaCoauthor
+
+    coauthors = IdeaCoauthor.objects.filter(
+        idea=idea, status=IdeaCoauthor.State.ACCEPTED, user__is_active=True
+    ).select_related("user")
+    return [idea.author, *(c.user for c in coauthors.order_by("responded_at", "id"))]

@@ -17,6 +17,7 @@ from core.funnel import FINAL_ROUND_STATUSES, REACHED_SHORTLIST_STATUSES, Status
 
 from .models import Idea, IdeaQuerySet, Kudos, StatusChange
 from .rules import visible_ideas_q
+from .selectors import coauthored_ideas_q
 
 if TYPE_CHECKING:
     from accounts.types import Visitor
@@ -46,8 +47,13 @@ def member_for_profile(*, pk: int) -> User:
 
 
 def _profile_ideas(viewer: Visitor, member: User) -> IdeaQuerySet:
-    """The member's ideas the viewer may see, never drafts (nor withdrawn ideas: the author took them back)."""
-    return Idea.objects.published().filter(visible_ideas_q(viewer), author_id=member.pk)
+    """The member's ideas the viewer may see, the ones they co-author included; never drafts (nor
+    withdrawn ideas: the author took them back)."""
+    return (
+        Idea.objects.published()
+        .filter(visible_ideas_q(viewer))
+        .filter(Q(author_id=member.pk) | coauthored_ideas_q(member))
+    )
 
 
 def profile_ideas(*, viewer: Visitor, member: User, limit: int = PROFILE_IDEAS_SHOWN) -> list[Idea]:
@@ -61,7 +67,7 @@ def profile_ideas(*, viewer: Visitor, member: User, limit: int = PROFILE_IDEAS_S
     )
     return list(
         _profile_ideas(viewer, member)
-        .select_related("challenge")
+        .select_related("challenge", "author")
         .by_newest()
         .annotate(
             answer_reason=Subquery(answer.values("reason")[:1]),

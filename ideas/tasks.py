@@ -3,6 +3,8 @@
 from celery import shared_task
 from django.db import OperationalError
 
+from core.email import EMAIL_TASK_OPTIONS
+
 from .services import ranking
 
 
@@ -38,3 +40,11 @@ def refresh_all_idea_ranks() -> int:
 def refresh_all_idea_ranks_after_scores() -> None:
     """Registered with ``scoring.hooks`` (IdeasConfig.ready): new opportunity scores, new ranks."""
     refresh_all_idea_ranks.delay()
+
+
+@shared_task(**EMAIL_TASK_OPTIONS)
+def send_coauthor_invitation(coauthor_id: int) -> bool:
+    """Email an invitation to co-author to an address without a member; safe to run twice (see the service)."""
+    from .services.coauthors import coauthor_invitation_send
+
+    return coauthor_invitation_send(coauthor_id=coauthor_id)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views, views_comments, views_lists
+from .urls_coauthors import urlpatterns as coauthor_urls
 from .urls_comments import urlpatterns as comment_urls
 from .urls_follows import urlpatterns as follow_urls
 from .urls_versions import urlpatterns as version_urls
@@ -17,4 +18,5 @@ urlpatterns = [
     *comment_urls,
     *follow_urls,
     *version_urls,
+    *coauthor_urls,
 ]

@@ -16,7 +16,7 @@ from core.redirects import safe_next_url
 
 from . import rules, selectors, services
 from .decorators import challenge_login_required, idea_login_required
-from .forms import CommentForm, IdeaForm, VoteForm, WithdrawForm
+from .forms import AnswersForm, CommentForm, IdeaForm, VoteForm, WithdrawForm
 from .hooks import form_parts_for, form_parts_valid, idea_panels_for
 from .models import Idea, Status
 from .similar import similar_ideas
@@ -53,6 +53,7 @@ def _detail_context(request, idea: Idea, comment_form=None, *, comments_page: in
         "can_edit": rules.can_edit_idea(request.user, idea),
         "can_view_versions": rules.can_view_versions(request.user, idea),
         "can_withdraw": rules.can_withdraw_idea(request.user, idea),
+        "can_manage_coauthors": rules.is_idea_author(request.user, idea),
         "idea_follow": selectors.idea_follow_state(request.user, idea),
         # Panels of higher apps (reviews' mentoring card: no query for the public; three for the
         # author, the current mentor and staff), registered with ideas.hooks.idea_panel_register.
@@ -66,8 +67,28 @@ def _similar_rows(request, ideas: list[Idea]) -> list[dict]:
     return [{"idea": idea, "vote": boxes[idea.pk]} for idea in ideas]
 
 
+def _answers_form(request, *, challenge: Challenge, idea: Idea | None) -> AnswersForm:
+    """The challenge's own questions, shown after the standard fields (none: an empty form)."""
+    stored = selectors.idea_answers_stored(idea) if idea else {}
+    questions = selectors.challenge_questions_asked(challenge)
+    return AnswersForm(request.POST or None, questions=questions, stored=stored)
+
+
+def _answers_refused(form: IdeaForm, answers_form: AnswersForm, outcome) -> None:
+    """A submission refused for missing answers: the message also goes next to each question."""
+    if isinstance(outcome.error, services.AnswersMissing):
+        answers_form.mark_missing(outcome.error.question_ids)
+
+
 def _form_context(
-    request, *, challenge: Challenge, form: IdeaForm, idea: Idea | None, blocking: list[Idea], parts: list
+    request,
+    *,
+    challenge: Challenge,
+    form: IdeaForm,
+    idea: Idea | None,
+    blocking: list[Idea],
+    parts: list,
+    answers_form: AnswersForm | None = None,
 ) -> dict:
     """The idea form page; ``blocking`` are the similar ideas that stopped a submission (saved nothing)."""
     title = form.data.get("title", "") if form.is_bound else (idea.title if idea else "")
@@ -86,6 +107,7 @@ def _form_context(
         "confirmed_different": CONFIRMED_DIFFERENT,
         # Fields of higher apps (attachments: the files), registered with ideas.hooks.form_part_register.
         "form_parts": parts,
+        "answers_form": answers_form,
     }
 
 
@@ -131,8 +153,9 @@ def idea_create(request, slug: str):
     submit = request.POST.get("action") != "draft"
     form = IdeaForm(request.POST or None, challenge=challenge, complete=submit)
     parts = form_parts_for("idea", request, idea=None)
+    answers_form = _answers_form(request, challenge=challenge, idea=None)
     blocking: list[Idea] = []
-    if request.method == "POST" and form_parts_valid([form, *parts]):
+    if request.method == "POST" and form_parts_valid([form, answers_form, *parts]):
         # The same form sent again (a double click, a retried POST) answers with the idea it made;
         # asked again after the similar-ideas check, which a twin request may have just passed.
         key = form.cleaned_data.get("submit_key", "")
@@ -147,11 +170,16 @@ def idea_create(request, slug: str):
             # The idea and its parts (its files) are saved together or not at all.
             with refusal_shown(form=form) as outcome, transaction.atomic():
                 idea = services.idea_create(
-                    author=request.user, challenge=challenge, submit=submit, **form.cleaned_data
+                    author=request.user,
+                    challenge=challenge,
+                    submit=submit,
+                    answers=answers_form.answers(),
+                    **form.cleaned_data,
                 )
                 if getattr(idea, "created_now", True):
                     for part in parts:
                         part.save(idea=idea)
+            _answers_refused(form, answers_form, outcome)
             if outcome.ok:
                 if not getattr(idea, "created_now", True):
                     messages.info(request, SENT_ALREADY)
@@ -160,8 +188,10 @@ def idea_create(request, slug: str):
                 else:
                     messages.success(request, "Your draft is saved. Only you can see it until you submit it.")
                 return redirect(idea)
-    context = _form_context(request, challenge=challenge, form=form, idea=None, blocking=blocking, parts=parts)
-    return render(request, "ideas/idea_form.html", context, status=_form_status(form, parts))
+    context = _form_context(
+        request, challenge=challenge, form=form, idea=None, blocking=blocking, parts=parts, answers_form=answers_form
+    )
+    return render(request, "ideas/idea_form.html", context, status=_form_status(form, [answers_form, *parts]))
 
 
 @idea_login_required
@@ -180,23 +210,33 @@ def idea_edit(request, pk: int):
         complete=submitting or idea.status != Status.DRAFT,
     )
     parts = form_parts_for("idea", request, idea=idea)
+    answers_form = _answers_form(request, challenge=idea.challenge, idea=idea)
     blocking: list[Idea] = []
-    if request.method == "POST" and form_parts_valid([form, *parts]):
+    if request.method == "POST" and form_parts_valid([form, answers_form, *parts]):
         if submitting:
             blocking = _similar_before_submit(request, challenge=idea.challenge, form=form, idea=idea)
         if not blocking:
             # Both or neither: a refused submission leaves the draft as it was.
             with refusal_shown(form=form) as outcome, transaction.atomic():
-                services.idea_update(idea=idea, user=request.user, **form.cleaned_data)
+                services.idea_update(idea=idea, user=request.user, answers=answers_form.answers(), **form.cleaned_data)
                 for part in parts:
                     part.save(idea=idea)
                 if submitting:
                     services.idea_submit(idea=idea, user=request.user)
+            _answers_refused(form, answers_form, outcome)
             if outcome.ok:
                 messages.success(request, RECEIVED if submitting else "Your changes are saved.")
                 return redirect(idea)
-    context = _form_context(request, challenge=idea.challenge, form=form, idea=idea, blocking=blocking, parts=parts)
-    return render(request, "ideas/idea_form.html", context, status=_form_status(form, parts))
+    context = _form_context(
+        request,
+        challenge=idea.challenge,
+        form=form,
+        idea=idea,
+        blocking=blocking,
+        parts=parts,
+        answers_form=answers_form,
+    )
+    return render(request, "ideas/idea_form.html", context, status=_form_status(form, [answers_form, *parts]))
 
 
 @login_required

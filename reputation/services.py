@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, transaction
 from django.db.models import Case, Count, F, Func, OuterRef, Q, Subquery, Sum, Value, When
@@ -191,23 +193,77 @@ def reputation_award(
     return True
 
 
+# --- an idea's authors: the main author and the co-authors ideas registers -------------------------
+
+# ideas (above this app) registers the function that lists an idea's accepted co-authors' ids
+# (``IdeasConfig.ready()``); without it, an idea's awards go to its main author alone.
+_coauthor_ids_providers: list[Callable[[Idea], list[int]]] = []
+
+
+def idea_coauthors_provider_register(provider: Callable[[Idea], list[int]]) -> None:
+    if provider not in _coauthor_ids_providers:
+        _coauthor_ids_providers.append(provider)
+
+
+def idea_credited_ids(idea: Idea) -> list[int]:
+    """Who shares the idea's awards: its main author first, then each accepted co-author, once each."""
+    ids = [idea.author_id]
+    for provider in _coauthor_ids_providers:
+        ids += [pk for pk in provider(idea) if pk not in ids]
+    return ids
+
+
+def _member(pk: int) -> User:
+    """A member by id for ``reputation_award``, which reads only the id: no query."""
+    return get_user_model()(pk=pk)
+
+
+def _award_idea_authors(*, idea: Idea, kind: str, object_key: str, actor: User | None = None) -> bool:
+    """The same award, keyed the same, to each of the idea's authors: once each (the unique
+    constraint on (member, kind, key)). Whether the main author was awarded."""
+    awarded = [
+        reputation_award(
+            user=_member(pk), kind=kind, object_key=object_key, actor=actor, challenge_id=idea.challenge_id
+        )
+        for pk in idea_credited_ids(idea)
+    ]
+    return awarded[0]
+
+
+def idea_awards_share(*, idea: Idea, member: User) -> int:
+    """A co-author who joins an idea receives the awards it has earned so far, once each: the main
+    author's events keyed on the idea (submission and its reversals, statuses reached, up-votes),
+    with the same keys, so a later award of the same kind and key finds theirs there. Returns how
+    many events were added. Awards keyed on something else (a revision request answered) stay with
+    whoever earned them.
+    """
+    key = f"idea:{idea.pk}"
+    events = (
+        ReputationEvent.objects.filter(user_id=idea.author_id)
+        .filter(Q(object_key=key) | Q(object_key__startswith=f"{key}/"))
+        .order_by("created_at", "id")
+    )
+    return sum(
+        reputation_award(
+            user=member, kind=e.kind, object_key=e.object_key, points=e.points, challenge_id=e.challenge_id
+        )
+        for e in events
+    )
+
+
 def idea_status_award(*, idea: Idea, to_status: str, changed_by: User) -> bool:
-    """Award the idea's author for reaching a status that earns points (none for deciding on one's own idea)."""
+    """Award the idea's authors for reaching a status that earns points (none for deciding on one's own idea)."""
     kind = STATUS_AWARDS.get(str(to_status))
     if kind is None:
         return False
-    return reputation_award(
-        user=idea.author, kind=kind, object_key=f"idea:{idea.pk}", actor=changed_by, challenge_id=idea.challenge_id
-    )
+    return _award_idea_authors(idea=idea, kind=kind, object_key=f"idea:{idea.pk}", actor=changed_by)
 
 
 def idea_submitted_award(*, idea: Idea) -> bool:
-    """Award the author of an idea that has just been submitted (a draft earns nothing yet)."""
+    """Award the authors of an idea that has just been submitted (a draft earns nothing yet)."""
     if idea.status != "submitted":
         return False
-    return reputation_award(
-        user=idea.author, kind=Kind.IDEA_SUBMITTED, object_key=f"idea:{idea.pk}", challenge_id=idea.challenge_id
-    )
+    return _award_idea_authors(idea=idea, kind=Kind.IDEA_SUBMITTED, object_key=f"idea:{idea.pk}")
 
 
 def idea_submitted_reversal(*, idea: Idea) -> bool:
@@ -216,53 +272,68 @@ def idea_submitted_reversal(*, idea: Idea) -> bool:
     A new event with the negative of the points the idea's submission holds now (the ledger stays
     append-only), so it happens at most once per award; nothing when there was no award or it was
     taken back already. Submitting another idea earns its own award, and withdrawing that one takes
-    it back too: nothing to farm. The caller holds the idea's row lock.
+    it back too: nothing to farm. Each co-author's share is taken back the same way. The caller
+    holds the idea's row lock.
     """
-    return _submission_points_take(idea) > 0
+    return _submission_points_take_all(idea) > 0
 
 
-def _submission_points_net(idea) -> int:
+def _submission_points_net(idea, member_id: int) -> int:
     key = f"idea:{idea.pk}"
     kinds = [Kind.IDEA_SUBMITTED, Kind.IDEA_SUBMITTED_REVERSED, Kind.IDEA_MERGE_UNDONE]
-    events = ReputationEvent.objects.filter(user_id=idea.author_id, kind__in=kinds).filter(
+    events = ReputationEvent.objects.filter(user_id=member_id, kind__in=kinds).filter(
         Q(object_key=key) | Q(object_key__startswith=f"{key}/")
     )
     return events.aggregate(net=Sum("points"))["net"] or 0
 
 
-def _submission_points_take(idea) -> int:
-    net = _submission_points_net(idea)
+def _submission_points_take(idea, member_id: int) -> int:
+    net = _submission_points_net(idea, member_id)
     if net <= 0:
         return 0
     key = f"idea:{idea.pk}"
     # The first reversal keeps the idea's own key; one after an undone merge gets a key of its own.
     earlier = ReputationEvent.objects.filter(
-        user_id=idea.author_id, kind=Kind.IDEA_SUBMITTED_REVERSED, object_key__startswith=key
+        user_id=member_id, kind=Kind.IDEA_SUBMITTED_REVERSED, object_key__startswith=key
     ).count()
     if earlier:
         key = f"{key}/again:{earlier}"
     taken = reputation_award(
-        user=idea.author, kind=Kind.IDEA_SUBMITTED_REVERSED, object_key=key, points=-net, challenge_id=idea.challenge_id
+        user=_member(member_id),
+        kind=Kind.IDEA_SUBMITTED_REVERSED,
+        object_key=key,
+        points=-net,
+        challenge_id=idea.challenge_id,
     )
     return net if taken else 0
 
 
+def _submission_points_take_all(idea) -> int:
+    """Take each author's submission points back; what the main author gave back."""
+    taken = [_submission_points_take(idea, pk) for pk in idea_credited_ids(idea)]
+    return taken[0]
+
+
 def idea_merge_points_take(*, idea: Idea) -> int:
     """A merge as a duplicate takes the submission points back; how many (for ``idea_merge_points_restore``)."""
-    return _submission_points_take(idea)
+    return _submission_points_take_all(idea)
 
 
 def idea_merge_points_restore(*, idea: Idea, merge_id: int, points: int) -> bool:
-    """An undone merge gives back the ``points`` it took, once per merge (keyed on it)."""
+    """An undone merge gives back the ``points`` it took, once per merge (keyed on it), to each author."""
     if points <= 0:
         return False
-    return reputation_award(
-        user=idea.author,
-        kind=Kind.IDEA_MERGE_UNDONE,
-        object_key=f"idea:{idea.pk}/merge:{merge_id}",
-        points=points,
-        challenge_id=idea.challenge_id,
-    )
+    awarded = [
+        reputation_award(
+            user=_member(pk),
+            kind=Kind.IDEA_MERGE_UNDONE,
+            object_key=f"idea:{idea.pk}/merge:{merge_id}",
+            points=points,
+            challenge_id=idea.challenge_id,
+        )
+        for pk in idea_credited_ids(idea)
+    ]
+    return awarded[0]
 
 
 def kudos_award(*, comment: Comment, giver: User) -> bool:
@@ -277,7 +348,7 @@ def kudos_award(*, comment: Comment, giver: User) -> bool:
 
 
 def vote_received_award(*, idea: Idea, voter: User, votes_up: int) -> bool:
-    """Award the author for an idea's up-vote number ``votes_up`` (its count just after the vote).
+    """Award the authors for an idea's up-vote number ``votes_up`` (its count just after the vote).
 
     Keyed on the count, not the voter: only counts 1..VOTES_CAP_PER_IDEA earn, each once, so the
     cap holds by construction and voting up, taking it back and voting up again earns nothing new.
@@ -285,12 +356,8 @@ def vote_received_award(*, idea: Idea, voter: User, votes_up: int) -> bool:
     """
     if not 1 <= votes_up <= VOTES_CAP_PER_IDEA:
         return False
-    return reputation_award(
-        user=idea.author,
-        kind=Kind.VOTE_RECEIVED,
-        object_key=f"idea:{idea.pk}/up:{votes_up}",
-        actor=voter,
-        challenge_id=idea.challenge_id,
+    return _award_idea_authors(
+        idea=idea, kind=Kind.VOTE_RECEIVED, object_key=f"idea:{idea.pk}/up:{votes_up}", actor=voter
     )
 
 

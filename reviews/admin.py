@@ -24,13 +24,13 @@ from core.admin import ReadOnlyAdminMixin, admin_page
 from core.errors import refusal_shown
 from core.funnel import AWAITING_ANSWER, Status
 from core.pagination import CappedPaginator
-from ideas.admin import IdeaAdmin
+from ideas.admin import IdeaAdmin, answers_cell, coauthors_cell, idea_export_queryset
 from ideas.models import AWAITING_SCREENING_FIRST
 from ideas.services import allowed_next_statuses
 from scoring import demand
 
 from . import rules, selectors, selectors_demand
-from .admin_filters import AnswerPromiseFilter, DemandFlagFilter, SubmittedPeriodFilter
+from .admin_filters import AnswerPromiseFilter, DemandFlagFilter, SubmittedPeriodFilter, answer_filters_for
 from .admin_mentoring import MENTORING_ACTIONS
 from .forms_endings import ChallengeIdeasEndForm
 from .forms_screening import ReasonTemplateForm, ScorecardForm
@@ -179,6 +179,10 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
     def get_queryset(self, request):
         return selectors_demand.with_demand_need(selectors.triage_queue(now=timezone.now()))
 
+    def get_list_filter(self, request):
+        # Filtered to one challenge, the queue also filters by the answers to its choice questions.
+        return [*super().get_list_filter(request), *answer_filters_for(request)]
+
     def get_search_results(self, request, queryset, search_term):
         """Each word in the title or the author's email (reviews.selectors.triage_search)."""
         return selectors.triage_search(queryset, search_term), False
@@ -209,6 +213,8 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
             "author_implemented",
             "demand_flag",
             "need_best_opportunity",
+            "coauthors",
+            "answers",
         ]
         rows = (
             [
@@ -233,8 +239,10 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
                 idea.author_implemented,
                 idea.demand_flag,
                 "" if idea.need_best is None else f"{idea.need_best:.2f}",
+                coauthors_cell(idea),
+                answers_cell(idea),
             ]
-            for idea in queryset.select_related("challenge", "author").iterator(chunk_size=2000)
+            for idea in idea_export_queryset(queryset.select_related("challenge", "author")).iterator(chunk_size=2000)
         )
         return header, rows
 

@@ -77,3 +77,47 @@ class DemandFlagFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         return selectors_demand.ideas_by_demand_flag(queryset, self.value() or "")
+
+
+# --- the challenge's own choice questions (issue 22): one filter per question, once the queue is
+# filtered to that challenge (``challenge__id__exact``, the "challenge" filter's parameter) ---------
+
+NO_ANSWER = "__none__"
+
+
+def answer_filters_for(request) -> list[type[admin.SimpleListFilter]]:
+    """A list filter for each choice question of the challenge the queue is filtered to (one query);
+    none while the queue shows every challenge, whose questions differ."""
+    from challenges.models import ChallengeQuestion
+
+    value = request.GET.get("challenge__id__exact", "")
+    if not (value.isascii() and value.isdigit() and len(value) <= 12):
+        return []
+    questions = ChallengeQuestion.objects.filter(challenge_id=int(value), kind=ChallengeQuestion.Kind.CHOICE).order_by(
+        "order", "id"
+    )
+    return [_answer_filter(question) for question in questions]
+
+
+def _answer_filter(question) -> type[admin.SimpleListFilter]:
+    from django.db.models import Exists, OuterRef
+
+    from ideas.models import IdeaAnswer
+
+    class AnswerFilter(admin.SimpleListFilter):
+        title = question.label if question.active else f"{question.label} (no longer asked)"
+        parameter_name = f"answer_{question.pk}"
+
+        def lookups(self, request, model_admin):
+            return [(option, option) for option in question.options] + [(NO_ANSWER, "No answer")]
+
+        def queryset(self, request, queryset):
+            value = self.value()
+            if not value:
+                return queryset
+            answers = IdeaAnswer.objects.filter(idea_id=OuterRef("pk"), question_id=question.pk)
+            if value == NO_ANSWER:
+                return queryset.filter(~Exists(answers))
+            return queryset.filter(Exists(answers.filter(value=value)))
+
+    return AnswerFilter

@@ -8,6 +8,7 @@ Registered from ``ReviewsConfig.ready()`` (``notifications.registry``). The ment
 from django.urls import reverse
 
 from accounts.rules import is_mentor, is_triage
+from ideas.selectors import idea_authors
 from notifications.models import Delivery
 from notifications.registry import MENTORING, STAFF, Draft, NotificationKind, register
 from notifications.services import notify_event
@@ -103,7 +104,7 @@ def _drafts_mentor_message(payload) -> list[Draft]:
     if message is None:
         return []
     idea = message.idea
-    recipients = [idea.author]
+    recipients = idea_authors(idea)  # the main author and the accepted co-authors
     assignment = MentorAssignment.objects.select_related("mentor").filter(idea=idea, ended_at__isnull=True).first()
     if assignment is not None:
         recipients.append(assignment.mentor)
@@ -122,12 +123,13 @@ def _drafts_revision_request(payload) -> list[Draft]:
     idea = request.idea
     return [
         Draft(
-            idea.author,
+            author,
             REVISION_REQUEST,
             f"Your mentor asks you to revise “{idea.title}”",
             request.message,
             idea.get_absolute_url(),
         )
+        for author in idea_authors(idea)
     ]
 
 

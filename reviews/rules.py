@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from accounts.rules import is_triage
 from core.funnel import UNPUBLISHED_STATUSES
+from ideas.rules import is_idea_author
 
 if TYPE_CHECKING:
     from accounts.types import Visitor
@@ -63,7 +64,7 @@ def is_current_mentor(user: Visitor, idea: Idea) -> bool:
 
 
 def can_view_mentoring(user: Visitor, idea: Idea, *, current_mentor_id: int | None = None) -> bool:
-    """The author, the current mentor and triage staff see the idea's mentoring (thread, requests).
+    """The authors (main and co-authors), the current mentor and triage staff see the idea's mentoring (thread, requests).
 
     Pass ``current_mentor_id`` when it is already loaded, to spare a query.
     """
@@ -71,7 +72,7 @@ def can_view_mentoring(user: Visitor, idea: Idea, *, current_mentor_id: int | No
 
     if not user.is_authenticated:
         return False
-    if is_triage(user) or idea.author_id == user.pk:
+    if is_triage(user) or is_idea_author(user, idea):  # the main author and accepted co-authors
         return True
     if current_mentor_id is not None:
         return current_mentor_id == user.pk and is_mentor(user)
@@ -82,7 +83,7 @@ def thread_post_refusal(user: Visitor, idea: Idea, *, current_mentor_id: int | N
     if not user.is_authenticated:
         return "Sign in to write to your mentor."
     if not can_view_mentoring(user, idea, current_mentor_id=current_mentor_id):
-        return "Only the author, the mentor and the team can write in this private thread."
+        return "Only the idea's authors, the mentor and the team can write in this private thread."
     return None
 
 

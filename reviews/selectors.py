@@ -34,6 +34,7 @@ from core.funnel import (
     Status,
 )
 from ideas.models import Idea
+from ideas.rules import is_idea_author
 from ideas.selectors import answer_due_expression, answer_overdue_q
 from ideas.words import STOPWORDS, substring_of
 
@@ -362,7 +363,7 @@ def mentoring_panel_for(user: Visitor, idea: Idea) -> dict | None:
 
     if not user.is_authenticated:
         return None
-    if not (idea.author_id == user.pk or is_triage(user) or is_mentor(user)):
+    if not (is_idea_author(user, idea) or is_triage(user) or is_mentor(user)):
         return None
     assignment = current_assignment(idea)
     mentor_id = assignment.mentor_id if assignment else None
@@ -378,7 +379,7 @@ def mentoring_panel_for(user: Visitor, idea: Idea) -> dict | None:
         "requests": requests,
         "messages": thread_messages_of(idea),
         "can_post": assignment is not None and thread_post_refusal(user, idea, current_mentor_id=mentor_id) is None,
-        "is_author": idea.author_id == user.pk,
+        "is_author": is_idea_author(user, idea),
         "is_mentor": mentor_id == user.pk,
     }
 

@@ -509,6 +509,16 @@ def test_challenge_is_created_with_its_criteria(admin_client, outcome):
         "criteria-0-position": 0,
         "criteria-0-name": "Pain-point fit",
         "criteria-0-description": "Does it relieve an underserved outcome?",
+        "questions-TOTAL_FORMS": 1,
+        "questions-INITIAL_FORMS": 0,
+        "questions-MIN_NUM_FORMS": 0,
+        "questions-MAX_NUM_FORMS": 1000,
+        "questions-0-label": "Which team would run it?",
+        "questions-0-kind": "choice",
+        "questions-0-choices": "Stores\nVans",
+        "questions-0-required": "on",
+        "questions-0-active": "on",
+        "questions-0-order": 0,
         "criteria-0-weight": 40,
     }
     response = admin_client.post(reverse("admin:challenges_challenge_add"), data)
@@ -516,6 +526,12 @@ def test_challenge_is_created_with_its_criteria(admin_client, outcome):
     challenge = Challenge.objects.get(slug="less-food-waste")
     assert list(challenge.outcomes.all()) == [outcome]
     assert list(challenge.criteria.values_list("name", "weight")) == [("Pain-point fit", 40)]
+    question = challenge.questions.get()
+    assert (question.label, question.options, question.required) == (
+        "Which team would run it?",
+        ["Stores", "Vans"],
+        True,
+    )
 
 
 @pytest.mark.django_db

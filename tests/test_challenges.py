@@ -274,6 +274,7 @@ def test_the_change_form_cannot_set_the_phase(admin_client):
     }
     data |= {"outcomes": [o.pk for o in challenge.outcomes.all()], "phase": Phase.CLOSED}
     data |= {"criteria-TOTAL_FORMS": 0, "criteria-INITIAL_FORMS": 0, "criteria-MIN_NUM_FORMS": 0}
+    data |= {"questions-TOTAL_FORMS": 0, "questions-INITIAL_FORMS": 0, "questions-MIN_NUM_FORMS": 0}
     data["criteria-MAX_NUM_FORMS"] = 1000
     response = admin_client.post(change_url, data)
     assert response.status_code == 302

@@ -359,4 +359,6 @@ def test_idea_detail_query_count_for_the_author(client_for, mentored, customer, 
         assert client.get(mentored.get_absolute_url()).status_code == 200
 
 
-QUERIES_FOR_THE_AUTHORS_PAGE_WITH_MENTORING = 13  # 14 before the idea kept its own revision flag
+QUERIES_FOR_THE_AUTHORS_PAGE_WITH_MENTORING = (
+    15  # 14 before the idea kept its own revision flag; +2: answers, co-authors
+)

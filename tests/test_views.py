@@ -208,7 +208,8 @@ def test_idea_list_query_count_is_constant_in_page_size(
         factories.VoteFactory(idea=idea, user=other_customer)
         factories.CommentFactory(idea=idea)
     client = client_for(other_customer)
-    with django_assert_num_queries(11):  # the session, 8, the header's unread count, and the page's ids read first
+    # The session, 8, the header's unread count, the page's ids read first, and the co-authors (one prefetch).
+    with django_assert_num_queries(12):
         response = client.get(reverse("ideas:list"), {"sort": "top"})
     assert response.status_code == 200
     # Every card's vote box shows the member's up vote, from the one votes query.
@@ -225,9 +226,9 @@ def test_idea_list_query_count_is_constant_in_data_size(
     settings.IDEAS_PER_PAGE = 5
     factories.IdeaFactory.create_batch(ideas, challenge=open_challenge, title="Parcel lockers")
     client = client_for(other_customer)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert client.get(reverse("ideas:list"), {"sort": sort, "page": 2}).status_code == 200
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert client.get(reverse("ideas:list"), {"sort": sort, "q": "lockers"}).status_code == 200
 
 
@@ -243,6 +244,7 @@ def test_idea_detail_query_count_is_constant(client_for, other_customer, idea, c
     # the header's unread-notification count adds one for every signed-in member.
     # The tier badges (the author's and each commenter's) read the tier cached on their totals,
     # selected with them: no query of their own. The idea's files and its comments' files come in one
-    # query (attachments.selectors.idea_files).
-    with django_assert_num_queries(12):
+    # query (attachments.selectors.idea_files); the answers to the challenge's questions and the
+    # accepted co-authors, one prefetch each.
+    with django_assert_num_queries(14):
         assert client.get(idea.get_absolute_url()).status_code == 200

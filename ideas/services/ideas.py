@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
@@ -18,6 +18,7 @@ from .. import notification_kinds as notify
 from .. import rules
 from ..hooks import idea_revised_unlocked, idea_version_recorded_unlocked
 from ..models import Idea, IdeaVersion, StatusChange
+from .answers import answers_missing_refusal, answers_snapshot, idea_answers_save_unlocked
 from .errors import IdeaError, SubmissionNotAllowed
 from .follows import idea_follow
 from .funnel import idea_ended_unlocked
@@ -62,11 +63,14 @@ def _refuse_incomplete(*, problem: str, solution: str, outcomes_count: int) -> N
         raise SubmissionNotAllowed(rules.submission_gaps_message(gaps))
 
 
-def idea_version_record_unlocked(*, idea: Idea, saved_by: User, outcome_codes: list[str]) -> IdeaVersion:
+def idea_version_record_unlocked(
+    *, idea: Idea, saved_by: User, outcome_codes: list[str], answers: list[dict] | None = None
+) -> IdeaVersion:
     """Keep the idea's text as it is now as its next version.
 
     The caller holds the idea's row lock (or has just created the idea), so max + 1 is free; the
-    unique constraint on (idea, number) is the backstop.
+    unique constraint on (idea, number) is the backstop. The answers to the challenge's questions
+    are kept as they are stored now, with their labels (or as ``answers`` says they were).
     """
     latest = IdeaVersion.objects.filter(idea=idea).aggregate(latest=Max("number"))["latest"] or 0
     version = IdeaVersion.objects.create(
@@ -76,6 +80,7 @@ def idea_version_record_unlocked(*, idea: Idea, saved_by: User, outcome_codes: l
         problem=idea.problem,
         solution=idea.solution,
         outcome_codes=sorted(outcome_codes),
+        answers=answers_snapshot(idea) if answers is None else answers,
         saved_by=saved_by,
     )
     # Higher apps keep what else the version had (attachments: the idea's files as they are now).
@@ -94,6 +99,7 @@ def idea_create(
     outcomes: Iterable[Outcome],
     submit: bool = True,
     submit_key: str = "",
+    answers: Mapping[int, str] | None = None,
 ) -> Idea:
     """Create an idea as a draft (a title is enough), or submitted at once (complete:
     ``rules.submission_gaps``); raises SubmissionNotAllowed with the reason.
@@ -102,7 +108,8 @@ def idea_create(
     form's one-time token: the same author sending the same form twice (a double click, a retried
     POST, two at once) gets the idea the first one created, with ``idea.created_now`` False; the
     unique constraint idea_one_per_submit_key decides a race (the second insert waits for the
-    first's commit, then finds its idea).
+    first's commit, then finds its idea). ``answers`` are the challenge's questions' answers
+    ({question id: value}); a submission needs the required ones, a draft does not.
     """
     submit_key = (submit_key or "").strip()[:SUBMIT_KEY_MAX_LENGTH]
     if submit_key:
@@ -139,6 +146,11 @@ def idea_create(
         return existing
     idea.created_now = True  # type: ignore[attr-defined]
     idea.outcomes.set(outcomes)
+    idea_answers_save_unlocked(idea=idea, answers=answers or {})
+    if submit:
+        missing = answers_missing_refusal(idea=idea, challenge=challenge)
+        if missing:
+            raise missing  # rolls the new idea back: nothing is saved
     idea_version_record_unlocked(idea=idea, saved_by=author, outcome_codes=[outcome.code for outcome in outcomes])
     idea_follow(user=author, idea=idea)
     notify.idea_received(idea)
@@ -148,17 +160,21 @@ def idea_create(
 
 @transaction.atomic
 def idea_submit(*, idea: Idea, user: User) -> Idea:
-    """Submit the author's draft, if it is complete (``rules.submission_gaps``: the refusal names
-    what it lacks). Locks the idea row so a double click submits once."""
+    """Submit the authors' draft (the main author or a co-author), if it is complete
+    (``rules.submission_gaps``: the refusal names what it lacks) and every required question of
+    the challenge is answered. Locks the idea row so a double click submits once."""
     idea = Idea.objects.select_for_update(of=("self",)).select_related("challenge").get(pk=idea.pk)
-    if idea.author_id != user.pk:
-        raise SubmissionNotAllowed("Only the author can submit this idea.")
+    if not rules.is_idea_author(user, idea):
+        raise SubmissionNotAllowed("Only the idea's authors can submit it.")
     if idea.status != Status.DRAFT:
         raise SubmissionNotAllowed("This idea has already been submitted.")
     refusal = submission_refusal(user, idea.challenge)
     if refusal:
         raise SubmissionNotAllowed(refusal)
     _refuse_incomplete(problem=idea.problem, solution=idea.solution, outcomes_count=idea.outcomes.count())
+    missing = answers_missing_refusal(idea=idea, challenge=idea.challenge)
+    if missing:
+        raise missing
     idea.status = Status.SUBMITTED
     idea.submitted_at = timezone.now()
     idea.save(update_fields=["status", "submitted_at", "updated_at"])
@@ -169,9 +185,17 @@ def idea_submit(*, idea: Idea, user: User) -> Idea:
 
 @transaction.atomic
 def idea_update(
-    *, idea: Idea, user: User, title: str, problem: str, solution: str, outcomes: Iterable[Outcome]
+    *,
+    idea: Idea,
+    user: User,
+    title: str,
+    problem: str,
+    solution: str,
+    outcomes: Iterable[Outcome],
+    answers: Mapping[int, str] | None = None,
 ) -> Idea:
-    """The author edits their idea while it is a draft or awaiting screening, or to answer a revision request.
+    """An author (the main author or an accepted co-author) edits the idea while it is a draft or
+    awaiting screening, or to answer a revision request.
 
     Holds the idea's row lock while it compares and saves, so each change becomes exactly one
     numbered version; a save that changes nothing writes nothing. An idea older than its versions
@@ -190,10 +214,15 @@ def idea_update(
     codes_before = sorted(idea.outcomes.values_list("code", flat=True))
     after = (title.strip(), problem.strip(), solution.strip())
     codes_after = sorted(outcome.code for outcome in outcomes)
-    if before == after and codes_before == codes_after:
+    unversioned = not IdeaVersion.objects.filter(idea=idea).exists()
+    answers_before = answers_snapshot(idea) if unversioned else []
+    answers_changed = idea_answers_save_unlocked(idea=idea, answers=answers or {})
+    if before == after and codes_before == codes_after and not answers_changed:
         return idea
-    if not IdeaVersion.objects.filter(idea=idea).exists():
-        original = idea_version_record_unlocked(idea=idea, saved_by=idea.author, outcome_codes=codes_before)
+    if unversioned:
+        original = idea_version_record_unlocked(
+            idea=idea, saved_by=idea.author, outcome_codes=codes_before, answers=answers_before
+        )
         IdeaVersion.objects.filter(pk=original.pk).update(created_at=idea.updated_at)  # when it was last saved
     idea.title, idea.problem, idea.solution = after
     idea.save(update_fields=["title", "problem", "solution", "updated_at"])
