@@ -70,8 +70,8 @@ def customer_journey(page):
     voted_card = cards.filter(has=page.get_by_role("link", name="Lockers at stations"))
     expect(own_card).to_have_count(1)
     expect(voted_card).to_have_count(1)
-    expect(voted_card).to_contain_text("you voted up")
-    expect(own_card).not_to_contain_text("you voted")
+    expect(voted_card.get_by_role("button", name="▲ Up")).to_have_attribute("aria-pressed", "true")
+    expect(own_card).to_contain_text("You cannot vote on your own idea.")
 
     vote = Vote.objects.get()
     assert (vote.user, vote.idea, vote.value) == (customer, other_idea, Vote.Value.UP)

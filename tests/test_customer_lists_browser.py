@@ -11,6 +11,7 @@ from ideas.models import Idea, Status, Vote
 from scoring.models import Rating, Respondent
 from tests import factories
 from tests.browser import BROWSER_MARKS, screenshot_on_failure, sign_in
+from tests.test_survey_browser import rate, weekly_shop_survey
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (requirements-dev.txt)")
 expect = sync_api.expect
@@ -84,30 +85,9 @@ def test_a_member_saves_a_one_line_draft_and_finds_it_in_my_ideas(page, tmp_path
     assert (idea.status, idea.problem, idea.solution) == (Status.DRAFT, "", "")
 
 
-def rate(page, outcome, importance: str | None, satisfaction: str | None):
-    group = page.get_by_role("group", name=outcome.statement, exact=True)
-    if importance:
-        group.get_by_role("group", name="How important is this to you?").get_by_text(importance, exact=True).click()
-    if satisfaction:
-        group.get_by_role("group", name="How satisfied are you").get_by_text(satisfaction, exact=True).click()
-
-
 def test_a_half_answered_survey_saves_the_complete_answers_and_the_segment(page, tmp_path):
     member = factories.UserFactory(display_name="Cora Customer")
-    factories.SegmentFactory(name="Customers")
-    non_customers = factories.SegmentFactory(name="Non-customers")
-    job = factories.JobFactory(name="Plan the weekly shop")
-    first, second, third = (
-        factories.OutcomeFactory(job=job, code=f"PLAN-0{n}", statement=statement)
-        for n, statement in enumerate(
-            [
-                "Minimise the time it takes to write the shopping list",
-                "Minimise the chance of forgetting an item",
-                "Minimise the cost of the weekly shop",
-            ],
-            start=1,
-        )
-    )
+    non_customers, job, (first, second, third) = weekly_shop_survey()
     with screenshot_on_failure(page, tmp_path / "failure.png"):
         sign_in(page, member)
         page.goto(reverse("surveys:take", args=[job.pk]))

@@ -29,19 +29,21 @@ def test_customer_fills_in_a_survey(page, tmp_path):
         survey_journey(page)
 
 
-def rate(page, outcome, importance: str, satisfaction: str):
-    """Click the two answers' labels of one outcome (its fieldset is named by the statement)."""
+def rate(page, outcome, importance: str | None, satisfaction: str | None):
+    """Click the answers' labels of one outcome (its fieldset is named by the statement); None leaves one out."""
     group = page.get_by_role("group", name=outcome.statement, exact=True)
-    group.get_by_role("group", name="How important is this to you?").get_by_text(importance, exact=True).click()
-    group.get_by_role("group", name="How satisfied are you").get_by_text(satisfaction, exact=True).click()
+    if importance:
+        group.get_by_role("group", name="How important is this to you?").get_by_text(importance, exact=True).click()
+    if satisfaction:
+        group.get_by_role("group", name="How satisfied are you").get_by_text(satisfaction, exact=True).click()
 
 
-def survey_journey(page):
-    customer = factories.UserFactory(display_name="Cora Customer")
+def weekly_shop_survey():
+    """Two segments and a job with three outcomes: (the non-customers segment, the job, its outcomes)."""
     factories.SegmentFactory(name="Customers")
     non_customers = factories.SegmentFactory(name="Non-customers")
     job = factories.JobFactory(name="Plan the weekly shop")
-    first, second, third = (
+    outcomes = [
         factories.OutcomeFactory(job=job, code=f"PLAN-0{n}", statement=statement)
         for n, statement in enumerate(
             [
@@ -51,7 +53,13 @@ def survey_journey(page):
             ],
             start=1,
         )
-    )
+    ]
+    return non_customers, job, outcomes
+
+
+def survey_journey(page):
+    customer = factories.UserFactory(display_name="Cora Customer")
+    non_customers, job, (first, second, third) = weekly_shop_survey()
 
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(customer.email)
