@@ -672,7 +672,7 @@ def test_kudos_button_swaps_in_place_in_a_browser(page, tmp_path):
         page.goto("/accounts/login/")
         page.get_by_label("Email").fill(reader.email)
         page.get_by_label("Password").fill(factories.PASSWORD)
-        page.get_by_role("button", name="Sign In").click()
+        page.get_by_role("button", name="Sign in").click()
         page.goto(idea.get_absolute_url())
         page.evaluate("window.notReloaded = true")
         button = page.locator(f"#kudos-{comment.pk} button")
