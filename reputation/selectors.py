@@ -19,6 +19,8 @@ LEADERBOARD_MEMBER_FIELDS = (
     "is_active",
     "profile_public",
     "erased_at",  # public_name reads it: without it here, every row would load it with a query of its own
+    "is_staff",  # the badge: staff wear "Team" (accounts.rules.is_staff_member), so these are read too
+    "is_superuser",
     "reputation_total__tier",
 )
 

@@ -71,7 +71,7 @@ def sign_in(page, user):
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(user.email)
     page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign In", exact=True).click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("navigation", name="Main")).to_contain_text(user.public_name)
 
 

@@ -28,7 +28,7 @@ def customer_journey(page):
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(customer.email)
     page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("navigation", name="Main")).to_contain_text("Cora Customer")
 
     # From the challenge list to the challenge, and on to its idea form.

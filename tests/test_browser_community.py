@@ -28,7 +28,7 @@ def community_journey(browser_page):
     browser_page.goto("/accounts/login/")
     browser_page.get_by_label("Email").fill(customer.email)
     browser_page.get_by_label("Password").fill(factories.PASSWORD)
-    browser_page.get_by_role("button", name="Sign In").click()
+    browser_page.get_by_role("button", name="Sign in").click()
     expect(browser_page.get_by_role("navigation", name="Main")).to_contain_text("Cora Customer")
 
     # Typing a title: the similar idea appears (htmx, debounced), the unrelated one does not.

@@ -222,7 +222,7 @@ def test_following_in_the_browser_swaps_the_card_without_a_page_load(page, tmp_p
         page.goto("/accounts/login/")
         page.get_by_label("Email").fill(reader.email)
         page.get_by_label("Password").fill(factories.PASSWORD)
-        page.get_by_role("button", name="Sign In").click()
+        page.get_by_role("button", name="Sign in").click()
         expect(page.get_by_role("navigation", name="Main")).to_contain_text("Rita Reader")
 
         page.goto(idea.get_absolute_url())

@@ -24,7 +24,7 @@ def unread_count_journey(browser_page):
     browser_page.goto("/accounts/login/")
     browser_page.get_by_label("Email").fill(customer.email)
     browser_page.get_by_label("Password").fill(factories.PASSWORD)
-    browser_page.get_by_role("button", name="Sign In").click()
+    browser_page.get_by_role("button", name="Sign in").click()
     nav = browser_page.get_by_role("navigation", name="Main")
     expect(nav).to_contain_text("Cora Customer")
     bell = nav.get_by_test_id("notif-bell")

@@ -64,7 +64,7 @@ def survey_journey(page):
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(customer.email)
     page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("navigation", name="Main")).to_contain_text("Cora Customer")
 
     # From the surveys list to the job's survey.
