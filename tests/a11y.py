@@ -54,3 +54,22 @@ def assert_no_axe_violations(
 def horizontal_overflow(page) -> int:
     """How many CSS pixels the page is wider than the window (0 when nothing scrolls sideways)."""
     return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
+DANGLING_REFERENCES_JS = """() => {
+  const missing = [];
+  for (const element of document.querySelectorAll("[aria-describedby], [aria-labelledby], [aria-controls]")) {
+    for (const attribute of ["aria-describedby", "aria-labelledby", "aria-controls"]) {
+      for (const id of (element.getAttribute(attribute) || "").split(/\\s+/).filter(Boolean)) {
+        if (!document.getElementById(id)) missing.push(`${element.tagName.toLowerCase()}#${element.id} ${attribute} → ${id}`);
+      }
+    }
+  }
+  return missing;
+}"""
+
+
+def dangling_references(page) -> list[str]:
+    """Every aria-describedby / aria-labelledby / aria-controls naming an id that is not on the page
+    (axe passes a field whose help is named but missing, as long as one named id exists)."""
+    return page.evaluate(DANGLING_REFERENCES_JS)

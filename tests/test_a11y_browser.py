@@ -26,8 +26,9 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.db import connections
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, connections
 from django.test import Client
 from django.urls import Resolver404, resolve
 from playwright.sync_api import sync_playwright
@@ -39,7 +40,7 @@ from ideas.models import Status
 from notifications.models import OutboxEvent
 from notifications.services import outbox_event_process
 from tests import factories
-from tests.a11y import axe_violations, describe_violations, horizontal_overflow
+from tests.a11y import axe_violations, dangling_references, describe_violations, horizontal_overflow
 from tests.browser import BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
 
 pytestmark = BROWSER_MARKS
@@ -101,9 +102,12 @@ def chromium():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture
-def portal_data(transactional_db):
-    """The demo data set, a challenge in review and one in its final round, delivered notifications."""
+# The data set as JSON, per test process: loading the demo through the product's services with tasks
+# inline takes tens of seconds, reading it back a few.
+_snapshot: dict[str, str] = {}
+
+
+def _portal_data_load() -> None:
     # A transactional test flushes the tables, the roles' groups of the data migrations included.
     factories.triage_group()
     Group.objects.get_or_create(name=MENTOR_GROUP)
@@ -118,7 +122,23 @@ def portal_data(transactional_db):
         factories.IdeaFactory(challenge=challenge, status=Status.SHORTLISTED, title=f"An idea in {phase.label}")
     for event_id in OutboxEvent.objects.order_by("pk").values_list("pk", flat=True):
         outbox_event_process(event_id=event_id)
+
+
+@pytest.fixture
+def portal_data(transactional_db):
+    """The demo data set, a challenge in review and one in its final round, delivered notifications."""
+    if "json" not in _snapshot:
+        _portal_data_load()
+        _snapshot["json"] = connection.creation.serialize_db_to_string()
+    else:
+        # The flush before this test left the content types and permissions that post_migrate
+        # recreates, under other ids than the snapshot's rows (which groups and the admin's log name).
+        Permission.objects.all().delete()
+        ContentType.objects.all().delete()
+        ContentType.objects.clear_cache()
+        connection.creation.deserialize_db_from_string(_snapshot["json"])
     yield
+    ContentType.objects.clear_cache()
     connections.close_all()
 
 
@@ -190,6 +210,9 @@ def check_page(page, path: str) -> list[str]:
     violations = axe_violations(page, allowed=allowed, excluded=excluded)
     if violations:
         problems.append(f"{path} at 360 px:\n{describe_violations(violations)}")
+    missing = dangling_references(page)
+    if missing:
+        problems.append(f"{path}: ARIA references to ids not on the page: {', '.join(missing)}")
     overflow = horizontal_overflow(page)
     if overflow > 0:
         problems.append(f"{path} at 360 px scrolls sideways by {overflow} px")
@@ -345,7 +368,8 @@ def test_my_ideas_are_cards_on_a_phone_and_a_table_on_a_desktop(chromium, portal
         status_cell = first.locator("td").nth(2)
         assert _top(status_cell) > _top(titles.first)
         assert abs(status_cell.bounding_box()["x"] - titles.first.bounding_box()["x"]) < 20
-        assert not page.get_by_role("columnheader", name="Challenge").is_visible()
+        # The header row is still there for screen readers, in a 1 px clipped box.
+        assert table.locator("thead").bounding_box()["height"] <= 1
         assert horizontal_overflow(page) == 0
 
         page.set_viewport_size(DESKTOP)
