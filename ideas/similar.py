@@ -32,7 +32,7 @@ from challenges.models import Challenge
 from . import fulltext
 from .models import Idea, Status
 from .selectors import SEARCH_CONFIG, idea_list_for, search_document
-from .words import IRREGULAR, STOPWORDS, significant_stems, words_of
+from .words import IRREGULAR, IRREGULAR_FORMS, STOPWORDS, significant_stems, stem, words_of
 
 if TYPE_CHECKING:
     from accounts.types import Visitor
@@ -79,7 +79,7 @@ def similar_ideas(
     scored = []
     for idea in found:
         score, body_share = word_score(stems, idea)
-        score = max(score, _trigram_score(idea))
+        score = max(score, _trigram_score(idea, words_typed=len(stems)))
         if score >= SIMILAR_FROM:
             # The words the problem and solution share only order the similar ones, never make one.
             idea.similarity = score + BODY_WORDS_WEIGHT * body_share
@@ -104,9 +104,11 @@ def word_score(stems: list[str], idea: Idea) -> tuple[float, float]:
 
 
 def _query_words(text: str) -> list[str]:
-    """The words the index is asked for: the significant ones, with an irregular form's base too."""
+    """The words the index is asked for: the significant ones, with an irregular form's base and a
+    base's irregular forms too ("ran" and "run": neither stemmer makes one of the other)."""
     words = [word for word in words_of(text) if len(word) > 1 and word not in STOPWORDS and not word.isdigit()]
     words += [IRREGULAR[word] for word in words if word in IRREGULAR]
+    words += [form for word in words for form in IRREGULAR_FORMS.get(stem(word), ())]
     return list(dict.fromkeys(words))
 
 
@@ -138,10 +140,12 @@ def _candidates_postgresql(candidates: QuerySet[Idea], text: str, words: list[st
     )
 
 
-def _trigram_score(idea: Idea) -> float:
-    """PostgreSQL: the title's trigram similarity where pg_trgm counts it as similar (else 0)."""
+def _trigram_score(idea: Idea, *, words_typed: int) -> float:
+    """PostgreSQL: the title's trigram similarity where pg_trgm counts it as similar (else 0). The text
+    found within a title counts from two significant words: one word alone ("voice") is a topic, not
+    an idea."""
     similarity = getattr(idea, "title_similarity", 0.0)
     if similarity >= TRIGRAM_SIMILAR_FROM:
         return similarity
     word_similarity = getattr(idea, "title_word_similarity", 0.0)
-    return word_similarity if word_similarity >= TRIGRAM_WORD_SIMILAR_FROM else 0.0
+    return word_similarity if word_similarity >= TRIGRAM_WORD_SIMILAR_FROM and words_typed >= 2 else 0.0
