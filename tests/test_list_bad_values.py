@@ -56,7 +56,15 @@ def test_a_bad_value_falls_back_with_a_polite_note(client_for, customer, three, 
 
 
 def test_good_values_say_nothing(client, three):
-    for query in ({}, {"status": "submitted"}, {"sort": "top"}, {"page": "1"}, {"page": ""}, {"sort": ""}, {"q": "lockers"}):
+    for query in (
+        {},
+        {"status": "submitted"},
+        {"sort": "top"},
+        {"page": "1"},
+        {"page": ""},
+        {"sort": ""},
+        {"q": "lockers"},
+    ):
         response = client.get(reverse("ideas:list"), query)
         assert NOTE not in response.content.decode(), query
 
