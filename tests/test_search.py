@@ -289,3 +289,20 @@ def test_similar_ideas_by_a_problem_that_mentions_every_word_on_both_databases(c
     )
     factories.IdeaFactory(challenge=open_challenge, title="Pick up at work", problem="Lockers in the office.")
     assert similar_titles(customer, open_challenge, "Lockers at train stations") == [match.title]
+
+
+@pytest.mark.postgresql
+def test_the_title_condition_of_similar_ideas_is_the_expression_its_index_holds():
+    """ideas/0015: similar ideas ask ``to_tsvector('english', COALESCE(title, '')) @@ …`` (ideas.similar);
+    with sequential scans off the planner reads it through ``idea_title_fts``, so the two agree."""
+    from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorExact
+    from django.db.models import Q
+
+    condition = SearchVectorExact(SearchVector("title", config="english"), SearchQuery("remind", config="english"))
+    sql, params = Idea.objects.filter(Q(condition)).values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        for scan in ("seqscan", "indexscan", "indexonlyscan"):
+            cursor.execute(f"SET LOCAL enable_{scan} = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "idea_title_fts" in plan, plan
