@@ -36,7 +36,7 @@ from .rules import VOTE_SIGN_IN, can_moderate_comments, comment_actions, visible
 from .words import search_terms
 
 if TYPE_CHECKING:
-    from django.db.models.expressions import OrderBy
+    from django.db.models.expressions import CombinedExpression, OrderBy
 
     from accounts.models import User
     from accounts.types import Visitor
@@ -407,7 +407,7 @@ def idea_list_sorted(ideas: QuerySet[Idea], sort: str) -> QuerySet[Idea]:
     return ideas.order_by(*IDEA_SORTS.get(sort, IDEA_SORTS[IDEA_SORT_DEFAULT]))
 
 
-def search_document() -> SearchVector:
+def search_document() -> CombinedExpression:
     """PostgreSQL: an idea's weighted search document, exactly the expression ideas/0007 indexes (GIN)."""
     return SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
         "problem", "solution", weight="B", config=SEARCH_CONFIG

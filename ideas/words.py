@@ -50,6 +50,11 @@ IRREGULAR = {
     "men": "man",
 }
 
+# A base's irregular forms: "run" → ("ran",).
+IRREGULAR_FORMS: dict[str, tuple[str, ...]] = {}
+for _form, _base in IRREGULAR.items():
+    IRREGULAR_FORMS[_base] = (*IRREGULAR_FORMS.get(_base, ()), _form)
+
 _VOWELS = frozenset("aeiouy")
 _NO_UNDOUBLE = frozenset("lsz")  # "filled" is "fill", "missed" is "miss"
 
