@@ -25,13 +25,15 @@ from accounts.models import MENTOR_GROUP, TRIAGE_GROUP
 from challenges.models import Challenge, Job, Outcome, Segment, SelectionCriterion
 from ideas.models import Comment, Idea, Status, StatusChange, Vote
 from ideas.services import TRANSITIONS, comment_create, idea_create, idea_status_change, idea_withdraw, vote_cast
+from impact.models import FollowUp
+from impact.services import follow_up_schedule
 from innovators.models import Questionnaire, QuestionnaireItem
 from innovators.services import questionnaire_answer
 from reviews.models import MentorAssignment
 from reviews.services import mentoring
 from scoring.models import Rating, Respondent
 from scoring.services.scores import scores_recompute
-from scoring.services.waves import wave_current_for_job
+from scoring.services.waves import wave_close, wave_current_for_job
 
 COMPANY = "FreshCart"
 DEMO_PASSWORD = "demo-pass-2026"
@@ -678,6 +680,27 @@ IDEAS = [
     ),
     IdeaSpec(
         CLOSED_SLUG,
+        "kenji",
+        "Pack chilled and frozen items together in one insulated bag",
+        ["RECV-02"],
+        _S.IMPLEMENTED,
+        "Chilled things come spread over five bags, so the yoghurt sits on the doorstep while I hunt for the ice cream.",
+        "Put everything chilled or frozen into **one insulated bag**, always the first one the driver hands over.",
+        reason="Implemented: every order now comes with one insulated bag for chilled and frozen items, handed "
+        "over first.",
+    ),
+    IdeaSpec(
+        CLOSED_SLUG,
+        "hana",
+        "An in-app check-list that ticks items off as you unpack",
+        ["RECV-03"],
+        _S.IMPLEMENTED,
+        "Checking a delivery against a paper receipt with 60 lines takes longer than putting it away.",
+        "Scan each bag's label and let the app tick off what it held, so only what is missing is left on the list.",
+        reason="Implemented: the check-list is in the app for every delivery since last month.",
+    ),
+    IdeaSpec(
+        CLOSED_SLUG,
         "carol",
         "Tap to refund missing items from the delivery receipt",
         ["RECV-05", "RECV-03"],
@@ -986,6 +1009,7 @@ def load(*, force: bool = False) -> bool:
         load_mentoring(users)
         load_desk(users, outcomes)
         load_innovators(users)
+        load_impact(users, segments)
         # The survey's scores, as the Celery task would store them; the open challenge shows them.
         scores_recompute()
         Challenge.objects.filter(slug=OPEN_SLUG).update(publish_scores=True)
@@ -1183,6 +1207,57 @@ QUESTIONNAIRE_ANSWERS = {
     "erin": [2, 3, 2, 1, 4],
 }
 PRIVATE_PROFILES = ["leila"]
+
+
+# The implemented ideas' follow-up surveys (impact): (idea, outcome, follow-up respondents in the segment
+# Customers, share of them satisfied afterwards — None: the same share as before —, closed already).
+IMPACT = [
+    ("Live van map with a 10-minute arrival window", "RECV-01", 64, 0.55, True),  # an improvement
+    ("Pack chilled and frozen items together in one insulated bag", "RECV-02", 58, None, True),  # no change
+    ("An in-app check-list that ticks items off as you unpack", "RECV-03", 12, 0.5, False),  # still collecting
+]
+
+
+def load_impact(users: dict, segments: dict[str, Segment]) -> None:
+    """One follow-up survey per implemented idea of IMPACT, answered by made-up respondents of the
+    segment Customers, and closed (its result computed by the service, as beat would) or left open."""
+    rng = random.Random(SEED + 20)
+    customers = segments["Customers"]
+    now = timezone.now()
+    for title, code, respondents, share, closed in IMPACT:
+        idea = Idea.objects.filter(title=title, status=Status.IMPLEMENTED).first()
+        if idea is None or FollowUp.objects.filter(idea=idea).exists():
+            continue
+        opened = now - timedelta(days=35 if closed else 5)
+        follow_up = follow_up_schedule(
+            idea=idea,
+            user=users["triage"],
+            outcomes=[idea.outcomes.get(code=code)],
+            segments=[customers],
+            delay_days=0,
+            open_days=21,
+            now=opened,
+        )
+        wave, outcome = follow_up.wave, idea.outcomes.get(code=code)
+        if share is None:
+            before = Rating.objects.filter(wave=follow_up.baseline_wave, outcome=outcome, respondent__segment=customers)
+            share = before.filter(satisfaction__gte=4).count() / before.count()
+        satisfied = round(share * respondents)
+        people = Respondent.objects.bulk_create(
+            [Respondent(key=f"follow-up-{wave.pk}-{n:03d}", segment=customers) for n in range(respondents)]
+        )
+        Rating.objects.bulk_create(
+            Rating(
+                respondent=person,
+                outcome=outcome,
+                wave=wave,
+                importance=rng.choice([3, 4, 5, 5]),
+                satisfaction=rng.choice([4, 5]) if n < satisfied else rng.choice([1, 2, 3]),
+            )
+            for n, person in enumerate(people)
+        )
+        if closed:
+            wave_close(wave_id=wave.pk, now=opened + timedelta(days=21))
 
 
 def load_innovators(users: dict) -> None:

@@ -62,6 +62,7 @@ from challenges.models import Challenge, Outcome
 from core.funnel import DECIDED_STATUSES, STAGE_RANK, STAGES, TERMINAL_STATUSES, Status, answer_due_at
 from ideas.models import Comment, Idea, StatusChange, Vote
 from ideas.selectors import answer_due_expression, idea_list_for
+from impact.models import FollowUp, Verdict
 
 if TYPE_CHECKING:
     from accounts.types import Visitor
@@ -261,6 +262,38 @@ def metrics_summary(*, challenge: Challenge | None = None, now: datetime.datetim
         for status, count in zip(FUNNEL_STAGES, counts, strict=True)
     ]
     return Summary(submitted, funnel, *rest)
+
+
+@dataclass(frozen=True)
+class ImpactFigures:
+    """Implemented ideas (submitted in the period) measured by a follow-up survey, and how many improved."""
+
+    implemented: int
+    measured: int
+    improved: int
+
+    @property
+    def improved_share(self) -> float | None:
+        """Of the implemented ideas whose follow-up reached a verdict, the share measured as an improvement."""
+        return self.improved / self.measured if self.measured else None
+
+
+def metrics_measured_impact(*, challenge: Challenge | None = None, period: Period = None) -> ImpactFigures:
+    """Implemented ideas with a measured follow-up (one that had enough answers for a verdict) and
+    those whose follow-up measured an improvement: one query."""
+    ideas = in_period(Idea.objects.filter(submitted_at__isnull=False, status=Status.IMPLEMENTED), period)
+    if challenge is not None:
+        ideas = ideas.filter(challenge=challenge)
+    verdicts = FollowUp.objects.filter(idea=OuterRef("pk"))
+    figures = ideas.aggregate(
+        implemented=Count("pk"),
+        measured=Count(
+            "pk",
+            filter=Exists(verdicts.filter(verdict__in=[Verdict.IMPROVED, Verdict.NO_CHANGE, Verdict.WORSENED])),
+        ),
+        improved=Count("pk", filter=Exists(verdicts.filter(verdict=Verdict.IMPROVED))),
+    )
+    return ImpactFigures(**figures)
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,7 @@ def metrics_index(request):
         "weeks": weeks,
         "promise_days": promise_days,
         "participation": selectors.metrics_participation(challenge=challenge, period=period),
+        "impact": selectors.metrics_measured_impact(challenge=challenge, period=period),
         "outcomes": selectors.metrics_ideas_per_outcome(challenge=challenge, period=period),
         "statuses": selectors.metrics_ideas_per_status(challenge=challenge, period=period),
         "funnel_drawing": charts.funnel_draw(summary.funnel, scope=scope),

@@ -9,7 +9,7 @@ satisfaction = 2 × importance − o; above the diagonal opportunity = importanc
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import formulas
 
@@ -157,6 +157,22 @@ class Point:
 
 
 @dataclass(frozen=True)
+class Arrow:
+    """An outcome's movement from an earlier wave (the tail) to the wave drawn (the head, at its point)."""
+
+    code: str
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    tail_x: float  # the earlier position, drawn as a small ring
+    tail_y: float
+    opportunity_before: float
+    opportunity_after: float
+    tooltip: str
+
+
+@dataclass(frozen=True)
 class Drawing:
     width: int
     height: int
@@ -174,6 +190,9 @@ class Drawing:
     y_title: tuple[float, float]
     points: list[Point]
     legend: list[LegendItem]
+    # With a wave compared: each outcome scored in both, from where it was to where it is.
+    arrows: list[Arrow] = field(default_factory=list)
+    compared_label: str = ""
 
 
 def zones() -> list[Zone]:
@@ -403,14 +422,71 @@ def _description(points: list[Point], subject: str, min_respondents: int) -> str
     return " ".join(parts)
 
 
-def landscape_draw(scores: Iterable, *, subject: str, min_respondents: int) -> Drawing:
+def _movement_description(arrows: list[Arrow], compared_label: str) -> str:
+    if not arrows:
+        return f" No outcome moved since {compared_label}."
+    moved = ", ".join(
+        f"{a.code} {formulas.opportunity_shown(a.opportunity_before)} → {formulas.opportunity_shown(a.opportunity_after)}"
+        for a in arrows
+    )
+    return f" Arrows show how outcomes moved since {compared_label} (opportunity before → now): {moved}."
+
+
+# The arrow's head stops this far short of the point's centre, so its tip touches the dot's edge.
+ARROW_GAP = POINT_RADIUS + 1.5
+
+
+def movement_arrows(before: Iterable, after: Iterable, *, compared_label: str) -> list[Arrow]:
+    """One arrow per outcome scored in both waves (by outcome id), from its earlier position to its
+    position now; an outcome that did not move (less than a unit on the drawing) gets none."""
+    earlier = {score.outcome_id: score for score in before}
+    arrows = []
+    for score in after:
+        then = earlier.get(score.outcome_id)
+        if then is None:
+            continue
+        x1, y1 = x_of(then.importance), y_of(then.satisfaction)
+        x2, y2 = x_of(score.importance), y_of(score.satisfaction)
+        length = math.hypot(x2 - x1, y2 - y1)
+        if length < 1:
+            continue
+        shorten = min(ARROW_GAP, length) / length
+        code = score.outcome.code
+        arrows.append(
+            Arrow(
+                code=code,
+                x1=x1,
+                y1=y1,
+                x2=round(x2 - (x2 - x1) * shorten, 2),
+                y2=round(y2 - (y2 - y1) * shorten, 2),
+                tail_x=x1,
+                tail_y=y1,
+                opportunity_before=then.opportunity,
+                opportunity_after=score.opportunity,
+                tooltip=(
+                    f"{code} since {compared_label}: importance {_number(then.importance)} → "
+                    f"{_number(score.importance)}, satisfaction {_number(then.satisfaction)} → "
+                    f"{_number(score.satisfaction)}, opportunity {formulas.opportunity_shown(then.opportunity)} → "
+                    f"{formulas.opportunity_shown(score.opportunity)}."
+                ),
+            )
+        )
+    return arrows
+
+
+def landscape_draw(
+    scores: Iterable, *, subject: str, min_respondents: int, compared: Iterable = (), compared_label: str = ""
+) -> Drawing:
     """The drawing of these scores.
 
     ``scores`` are OutcomeScore rows (or anything with their fields and ``outcome.code`` /
     ``outcome.statement``); ``subject`` names what is drawn ("the job Plan a weekly shop,
-    all respondents"), for the chart's title and description.
+    all respondents"), for the chart's title and description. ``compared`` are the same outcomes'
+    scores in an earlier wave (``compared_label`` names it): each outcome's movement is drawn as an
+    arrow to its point.
     """
     scores = list(scores)
+    arrows = movement_arrows(compared, scores, compared_label=compared_label) if compared_label else []
     centres = [(x_of(s.importance), y_of(s.satisfaction)) for s in scores]
     codes = [s.outcome.code for s in scores]
     order = sorted(range(len(scores)), key=lambda n: (-scores[n].opportunity, codes[n]))
@@ -453,7 +529,8 @@ def landscape_draw(scores: Iterable, *, subject: str, min_respondents: int) -> D
         plot_right=PLOT_RIGHT,
         plot_bottom=PLOT_BOTTOM,
         title=f"Opportunity landscape of {subject}",
-        description=_description(points, subject, min_respondents),
+        description=_description(points, subject, min_respondents)
+        + (_movement_description(arrows, compared_label) if compared_label else ""),
         zones=zones(),
         guides=guides(),
         x_ticks=x_ticks,
@@ -462,4 +539,6 @@ def landscape_draw(scores: Iterable, *, subject: str, min_respondents: int) -> D
         y_title=(16, PLOT_TOP + PLOT_SIZE / 2),
         points=points,
         legend=_legend(min_respondents),
+        arrows=arrows,
+        compared_label=compared_label,
     )

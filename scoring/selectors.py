@@ -72,13 +72,20 @@ def jobs_with_score_summary() -> QuerySet[Job]:
 
 
 def waves_for_job(job: Job) -> list[SurveyWave]:
-    """The job's waves that have opened, oldest first, each with ``respondent_total`` (one query)."""
-    return list(
+    """The job's waves that have opened (or hold imported answers), oldest first. One query over the
+    stored scores (never the ratings): ``respondent_total`` is the most respondents any outcome has
+    in the wave overall, ``is_current`` whether its scores are the job's current ones."""
+    overall = Q(scores__segment__isnull=True)
+    waves = (
         SurveyWave.objects.filter(job=job)
-        .exclude(status=SurveyWave.Status.SCHEDULED)
-        .annotate(respondent_total=Count("ratings__respondent", distinct=True))
-        .order_by("opens_at", "pk")
+        .annotate(
+            respondent_total=Coalesce(Max("scores__respondents", filter=overall), 0),
+            current_total=Count("scores", filter=overall & Q(scores__current=True)),
+        )
+        .filter(~Q(status=SurveyWave.Status.SCHEDULED) | Q(respondent_total__gt=0))
+        .order_by(Coalesce("opened_at", "opens_at"), "pk")
     )
+    return list(waves)
 
 
 def wave_current_scored(job: Job) -> SurveyWave | None:

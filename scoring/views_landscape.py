@@ -8,8 +8,9 @@ from django.shortcuts import get_object_or_404, render
 from challenges.models import Job, Segment
 
 from . import formulas, landscape
+from .models import SurveyWave
 from .rules import can_view_landscape
-from .selectors import jobs_with_score_summary, scores_for_job, scores_last_run
+from .selectors import jobs_with_score_summary, scores_for_job, scores_last_run, waves_for_job
 
 UNDERSERVED = frozenset({formulas.EXTREMELY_UNDERSERVED, formulas.UNDERSERVED})
 
@@ -33,22 +34,58 @@ def _segment_chosen(request, segments: list[Segment]) -> Segment | None:
     return None
 
 
+def _wave_chosen(request, waves: list[SurveyWave], name: str) -> SurveyWave | None:
+    """The wave asked for in ?<name>=<id>, or None; an unknown one says so and is left out."""
+    wanted = request.GET.get(name, "")
+    if not wanted:
+        return None
+    for wave in waves:
+        if str(wave.pk) == wanted:
+            return wave
+    messages.error(request, "There is no such survey wave of this job: showing the latest one instead.")
+    return None
+
+
+def _movement(scores: list, compared: list) -> list[dict]:
+    """Per outcome scored in both waves: its scores before and now, by outcome code."""
+    before = {score.outcome_id: score for score in compared}
+    rows = [{"before": before[score.outcome_id], "after": score} for score in scores if score.outcome_id in before]
+    return sorted(rows, key=lambda row: row["after"].outcome.code)
+
+
 def landscape_job(request, job_id: int):
     if not can_view_landscape(request.user):
         raise Http404("No such page.")
     job = get_object_or_404(Job, pk=job_id)
     segments = list(Segment.objects.all())
     segment = _segment_chosen(request, segments)
-    scores = list(scores_for_job(job=job, segment=segment))  # best opportunity first
+    waves = waves_for_job(job)
+    current = next((choice for choice in waves if choice.current_total), None)
+    wave = _wave_chosen(request, waves, "wave") or current
+    compare = _wave_chosen(request, waves, "compare")
+    if compare is not None and compare == wave:
+        compare = None
+    scores = list(scores_for_job(job=job, segment=segment, wave=wave))  # best opportunity first
+    compared = list(scores_for_job(job=job, segment=segment, wave=compare)) if compare else []
     scored = {score.outcome_id for score in scores}
     unscored = [outcome for outcome in job.outcomes.all() if outcome.pk not in scored]
     who = f"segment {segment.name}" if segment else "all respondents"
     min_respondents = settings.SCORING_MIN_RESPONDENTS
-    drawing = landscape.landscape_draw(scores, subject=f"the job “{job.name}”, {who}", min_respondents=min_respondents)
+    drawing = landscape.landscape_draw(
+        scores,
+        subject=f"the job “{job.name}”, {who}" + (f", {wave.name}" if wave else ""),
+        min_respondents=min_respondents,
+        compared=compared,
+        compared_label=f"“{compare.name}”" if compare else "",
+    )
     context = {
         "job": job,
         "segments": segments,
         "segment": segment,
+        "waves": waves,
+        "wave": wave,
+        "compare": compare,
+        "movement": _movement(scores, compared) if compare else [],
         "who": who,
         "drawing": drawing,
         "scores_by_code": sorted(scores, key=lambda score: score.outcome.code),

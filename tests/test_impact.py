@@ -364,3 +364,25 @@ def test_staff_close_the_wave_and_the_result_appears_on_both_pages(
     with django_assert_max_num_queries(14):
         listing = client.get(reverse("metrics:implemented")).content.decode()
     assert "satisfied share from 31% to 50%" in listing
+
+
+def test_program_metrics_count_implemented_ideas_with_measured_improvement(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    from metrics.selectors import metrics_measured_impact
+
+    with django_capture_on_commit_callbacks(execute=True):
+        follow_up = schedule(world)
+    factories.IdeaFactory(challenge=world["idea"].challenge, status=Status.IMPLEMENTED)  # not measured
+    close_with_answers(
+        world,
+        follow_up,
+        satisfied=30,
+        respondents=58,
+        django_capture_on_commit_callbacks=django_capture_on_commit_callbacks,
+    )
+    figures = metrics_measured_impact()
+    assert (figures.implemented, figures.measured, figures.improved) == (2, 1, 1)
+    page = client_for(world["triage"]).get(reverse("metrics:index")).content.decode()
+    assert "Implemented ideas with measured improvement" in page
+    assert 'data-metric="measured-improvement">1<' in page

@@ -364,9 +364,9 @@ def test_landscape_queries_are_constant_and_read_only_scores(client_for, triage,
         rate(factories.OutcomeFactory(job=job), importance=n % 10, satisfaction=(n * 3) % 10, respondents=12)
     scores_recompute()
     client = client_for(triage)
-    # Session, user and groups, then the job, segments, scores, the job's outcomes and the last run;
-    # the index: the jobs with their summary and the last run.
-    for url, queries in ((reverse("opportunities:job", args=[job.pk]), 9), (reverse("opportunities:index"), 6)):
+    # Session, user and groups, then the job, segments, its survey waves, scores, the job's outcomes
+    # and the last run; the index: the jobs with their summary and the last run.
+    for url, queries in ((reverse("opportunities:job", args=[job.pk]), 10), (reverse("opportunities:index"), 6)):
         client.get(url)  # warm the session
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)

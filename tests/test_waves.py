@@ -324,3 +324,22 @@ def test_the_migration_moves_existing_ratings_into_a_first_wave_and_back():
     executor.migrate(before)
     assert list(Rating_.objects.values_list("importance", "satisfaction")) == [(5, 2)]
     call_command("migrate", verbosity=0)  # leave the schema as the other tests expect
+
+
+def test_the_landscape_shows_two_waves_with_each_outcomes_movement_as_an_arrow(job_with_two_waves, client_for, triage):
+    data = job_with_two_waves
+    scores_recompute()
+    client = client_for(triage)
+    url = reverse("opportunities:job", args=[data["job"].pk])
+    latest = client.get(url).content.decode()
+    assert "survey wave <strong>Spring</strong>" in latest and 'class="movement"' not in latest
+    page = client.get(url, {"wave": data["second"].pk, "compare": data["first"].pk}).content.decode()
+    # One arrow: GROC-01 moved from (8.0, 2.5) to (8.0, 6.0); GROC-02 has no score in the second wave.
+    assert page.count('<g class="movement"') == 1 and 'data-code="GROC-01"><title>GROC-01 since' in page
+    assert "opportunity 13.5 → 10.0" in page
+    assert 'data-movement="13.5→10.0"' in page and "40 → 50" in page
+    # The earlier wave alone, by its id; an unknown wave says so and shows the latest.
+    first = client.get(url, {"wave": data["first"].pk}).content.decode()
+    assert 'data-code="GROC-02"' in first
+    response = client.get(url, {"wave": 999999}, follow=True)
+    assert "There is no such survey wave of this job" in response.content.decode()
