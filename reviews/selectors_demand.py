@@ -12,12 +12,13 @@ The thresholds are ``scoring.demand``'s; the opportunity scores come through ``s
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Case, CharField, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, CharField, Count, F, IntegerField, OuterRef, Q, Value, When, Window
+from django.db.models.functions import Ceil, RowNumber
 
 from core.funnel import PUBLISHED_STATUSES, STAGE_RANK, Status, reached_since
 from ideas.models import Idea, Vote
@@ -25,6 +26,8 @@ from scoring import demand
 from scoring.selectors import opportunity_best_among, scores_by_outcome_and_segment
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from django.db.models import QuerySet
 
     from challenges.models import Challenge, Outcome
@@ -37,35 +40,94 @@ DEMAND_STATUSES = tuple(sorted(PUBLISHED_STATUSES - {Status.DUPLICATE}))
 GAP_STATUSES = reached_since(Status.SHORTLISTED)
 NO_SEGMENT = "No segment"
 # The annotations with_demand_need adds.
-DEMAND_FIELDS = ("demand_peers", "demand_above", "need_best", "demand_flag", "demand_rank")
+DEMAND_FIELDS = ("demand_popular_from", "demand_unnoticed_below", "need_best", "demand_flag", "demand_rank")
 
 
-def with_demand_need(queryset: QuerySet[Idea]) -> QuerySet[Idea]:
-    """The ideas with their demand and need, in SQL:
+@dataclass(frozen=True)
+class VoteThresholds:
+    """Where a challenge's vote distribution puts its boundaries (``scoring.demand``)."""
 
-    ``demand_peers`` (the challenge's ideas the distribution is read from), ``demand_above`` (how many
-    of them have more up votes), ``need_best`` (the highest reliable overall opportunity among its
-    outcomes, or None), ``demand_flag`` (``scoring.demand.NEEDED_UNNOTICED``, ``POPULAR_OVERSERVED``
-    or "") and ``demand_rank`` (0, 1, 2 in ``FLAG_ORDER``: the sort).
+    ideas: int  # the challenge's counted ideas (DEMAND_STATUSES)
+    popular_from: int  # this many up votes or more: popular (the top quarter's boundary, at least POPULAR_MIN_UP_VOTES)
+    unnoticed_below: (
+        int  # fewer up votes than this: unnoticed (the bottom quarter's, at least UNNOTICED_FEWER_THAN_UP_VOTES)
+    )
+
+
+def demand_thresholds(challenge_ids: Iterable[int] | None = None) -> dict[int, VoteThresholds]:
+    """Each challenge's boundaries, in one query (a window over its counted ideas by up votes).
+
+    With the challenge's n counted ideas by up votes, most first: fewer than a quarter of them have
+    more up votes than an idea exactly when it has at least as many as the idea in place ⌈n/4⌉; at
+    least three quarters have more exactly when it has fewer than the idea in place ⌈3n/4⌉. So two
+    rows per challenge say it all, and each idea's flag is then a comparison with constants, not a
+    count over its challenge per row.
     """
-    peers = Idea.objects.filter(challenge=OuterRef("challenge"), status__in=DEMAND_STATUSES).order_by()
-    peer_count = peers.values("challenge").annotate(n=Count("pk")).values("n")
-    above = peers.filter(votes_up__gt=OuterRef("votes_up")).values("challenge").annotate(n=Count("pk")).values("n")
+    ideas = Idea.objects.filter(status__in=DEMAND_STATUSES)
+    if challenge_ids is not None:
+        ideas = ideas.filter(challenge_id__in=list(challenge_ids))
+    ranked = (
+        ideas.annotate(
+            place=Window(RowNumber(), partition_by=[F("challenge_id")], order_by=[F("votes_up").desc(), F("pk").asc()]),
+            ideas_in=Window(Count("pk"), partition_by=[F("challenge_id")]),
+        )
+        .annotate(
+            top_place=Ceil(F("ideas_in") * Value(demand.POPULAR_TOP_SHARE)),
+            bottom_place=Ceil(F("ideas_in") * Value(1 - demand.UNNOTICED_BOTTOM_SHARE)),
+        )
+        .filter(Q(place=F("top_place")) | Q(place=F("bottom_place")))
+        .values_list("challenge_id", "place", "ideas_in", "votes_up")
+        .order_by()
+    )
+    boundaries: dict[int, dict] = {}
+    for challenge_id, place, count, votes_up in ranked:
+        found = boundaries.setdefault(challenge_id, {"ideas": count})
+        if place == math.ceil(count * demand.POPULAR_TOP_SHARE):
+            found["top"] = votes_up
+        if place == math.ceil(count * (1 - demand.UNNOTICED_BOTTOM_SHARE)):
+            found["bottom"] = votes_up
+    return {
+        challenge_id: VoteThresholds(
+            ideas=found["ideas"],
+            popular_from=max(found.get("top", 0), demand.POPULAR_MIN_UP_VOTES),
+            unnoticed_below=max(found.get("bottom", 0), demand.UNNOTICED_FEWER_THAN_UP_VOTES),
+        )
+        for challenge_id, found in boundaries.items()
+    }
+
+
+def _per_challenge(thresholds: dict[int, VoteThresholds], attribute: str) -> Case:
+    return Case(
+        *(When(challenge_id=pk, then=Value(getattr(t, attribute))) for pk, t in sorted(thresholds.items())),
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+
+
+def with_demand_need(
+    queryset: QuerySet[Idea], *, thresholds: dict[int, VoteThresholds] | None = None
+) -> QuerySet[Idea]:
+    """The ideas with their demand and need, in SQL, after one query for the challenges' boundaries
+    (``demand_thresholds``; pass them to reuse them):
+
+    ``demand_popular_from`` and ``demand_unnoticed_below`` (the idea's challenge's boundaries, as
+    constants), ``need_best`` (the highest reliable overall opportunity among its outcomes, or
+    None: one correlated subquery), ``demand_flag`` (``scoring.demand.NEEDED_UNNOTICED``,
+    ``POPULAR_OVERSERVED`` or "") and ``demand_rank`` (0, 1, 2 in ``FLAG_ORDER``: the sort).
+    """
+    if thresholds is None:
+        thresholds = demand_thresholds()
     outcome_ids = Idea.outcomes.through.objects.filter(idea_id=OuterRef(OuterRef("pk"))).values("outcome_id")
     queryset = queryset.annotate(
-        demand_peers=Coalesce(Subquery(peer_count, output_field=IntegerField()), Value(0)),
-        demand_above=Coalesce(Subquery(above, output_field=IntegerField()), Value(0)),
+        demand_popular_from=_per_challenge(thresholds, "popular_from"),
+        demand_unnoticed_below=_per_challenge(thresholds, "unnoticed_below"),
         need_best=opportunity_best_among(outcome_ids),
     )
     counted = Q(status__in=DEMAND_STATUSES)
-    popular = Q(votes_up__gte=demand.POPULAR_MIN_UP_VOTES) & Q(
-        demand_above__lt=F("demand_peers") * Value(demand.POPULAR_TOP_SHARE)
+    needed_unnoticed = (
+        counted & Q(votes_up__lt=F("demand_unnoticed_below")) & Q(need_best__gte=demand.EXTREMELY_UNDERSERVED_AT)
     )
-    unnoticed = Q(votes_up__lt=demand.UNNOTICED_FEWER_THAN_UP_VOTES) | Q(
-        demand_above__gte=F("demand_peers") * Value(1 - demand.UNNOTICED_BOTTOM_SHARE)
-    )
-    needed_unnoticed = counted & unnoticed & Q(need_best__gte=demand.EXTREMELY_UNDERSERVED_AT)
-    popular_overserved = counted & popular & Q(need_best__lt=demand.UNDERSERVED_AT)
+    popular_overserved = counted & Q(votes_up__gte=F("demand_popular_from")) & Q(need_best__lt=demand.UNDERSERVED_AT)
     return queryset.annotate(
         demand_flag=Case(
             When(needed_unnoticed, then=Value(demand.NEEDED_UNNOTICED)),
@@ -129,7 +191,7 @@ class DemandNeed:
 
 
 def idea_demand_need(idea: Idea) -> DemandNeed:
-    """The idea's votes by its voters' segments beside its outcomes' opportunity there (four queries).
+    """The idea's votes by its voters' segments beside its outcomes' opportunity there (six queries).
 
     A voter's segment is their survey respondent's; a voter who never answered the survey, or whose
     answers carry no segment, counts under "No segment" (which has no scores: nobody was asked).
@@ -166,14 +228,21 @@ def idea_demand_need(idea: Idea) -> DemandNeed:
     ordered = sorted((row for row in rows.values() if row.segment_id), key=lambda row: row.name.lower())
     if None in rows:
         ordered.append(rows[None])
-    facts = with_demand_need(Idea.objects.filter(pk=idea.pk)).values(*DEMAND_FIELDS)[0]
+    thresholds = demand_thresholds([idea.challenge_id])
+    facts = with_demand_need(Idea.objects.filter(pk=idea.pk), thresholds=thresholds).values("votes_up", *DEMAND_FIELDS)[
+        0
+    ]
+    above = Idea.objects.filter(
+        challenge_id=idea.challenge_id, status__in=DEMAND_STATUSES, votes_up__gt=facts["votes_up"]
+    ).count()
+    boundaries = thresholds.get(idea.challenge_id)
     return DemandNeed(
         outcomes=outcomes,
         rows=ordered,
         overall=overall,
         flag=facts["demand_flag"],
-        peers=facts["demand_peers"],
-        above=facts["demand_above"],
+        peers=boundaries.ideas if boundaries else 0,
+        above=above,
         need_best=facts["need_best"],
     )
 

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ideas.models import Idea, Status
-from reviews.selectors_demand import idea_demand_need, with_demand_need
+from reviews.selectors_demand import VoteThresholds, demand_thresholds, idea_demand_need, with_demand_need
 from scoring import demand, formulas
 from tests import factories
 from tests.demand_data import member_in, scored_outcomes, votes
@@ -109,11 +109,15 @@ def test_flags_on_a_known_data_set(known):
         "A draft": "",  # not in the distribution, never flagged
         "A duplicate": "",
     }
+    # The draft and the duplicate are not counted among the challenge's ideas. Up votes 8 7 4 4 3 3 0 0 0:
+    # place ⌈9/4⌉ = 3 has 4 (popular from max(4, 5) = 5), place ⌈27/4⌉ = 7 has 0 (unnoticed below max(0, 3)).
+    challenge = known["challenge"]
+    assert demand_thresholds([challenge.pk]) == {
+        challenge.pk: VoteThresholds(ideas=9, popular_from=5, unnoticed_below=3)
+    }
+    assert demand_thresholds() == demand_thresholds([challenge.pk])
     row = with_demand_need(Idea.objects.filter(pk=known["quiet_needed"].pk)).get()
-    # The draft and the duplicate are not counted among the challenge's ideas.
-    assert (row.demand_peers, row.demand_above, row.need_best) == (9, 6, 16.0)
-    loved = with_demand_need(Idea.objects.filter(pk=known["loved_needed"].pk)).get()
-    assert (loved.votes_up, loved.demand_above) == (7, 1)
+    assert (row.demand_popular_from, row.demand_unnoticed_below, row.need_best) == (5, 3, 16.0)
 
 
 def test_the_bottom_quarter_is_unnoticed_even_with_votes(scored, voters):
@@ -124,6 +128,9 @@ def test_the_bottom_quarter_is_unnoticed_even_with_votes(scored, voters):
         votes(factories.IdeaFactory(challenge=challenge, title=f"Crowded {n}", outcomes=[o["MID"]]), crowd[:12])
     votes(factories.IdeaFactory(challenge=challenge, title="Five votes", outcomes=[o["NEED"]]), crowd[:5])
     flags = flags_of(Idea.objects.filter(challenge=challenge))
+    assert demand_thresholds([challenge.pk])[challenge.pk] == VoteThresholds(
+        ideas=4, popular_from=12, unnoticed_below=12
+    )
     # 5 up votes, but the 3 others of 4 ideas (>= 3/4 of them) have more: the bottom quarter.
     assert flags["Five votes"] == demand.NEEDED_UNNOTICED
     # 12 up votes, top of the challenge, yet MID (11) is underserved: no "overserved" flag.
