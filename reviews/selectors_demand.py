@@ -17,13 +17,26 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Case, CharField, Count, F, IntegerField, OuterRef, Q, Value, When, Window
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Ceil, RowNumber
 
 from core.funnel import PUBLISHED_STATUSES, STAGE_RANK, Status, reached_since
 from ideas.models import Idea, Vote
 from scoring import demand
-from scoring.selectors import opportunity_best_among, scores_by_outcome_and_segment
+from scoring.selectors import opportunity_of_outcome, scores_by_outcome_and_segment
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -104,6 +117,18 @@ def _per_challenge(thresholds: dict[int, VoteThresholds], attribute: str) -> Cas
     )
 
 
+# Each flag as a condition on with_demand_need's annotations. The cheap tests come first: the
+# need (a correlated subquery) is only read for the ideas whose votes already qualify.
+FLAG_CONDITIONS = {
+    demand.NEEDED_UNNOTICED: Q(status__in=DEMAND_STATUSES)
+    & Q(votes_up__lt=F("demand_unnoticed_below"))
+    & Q(need_best__gte=demand.EXTREMELY_UNDERSERVED_AT),
+    demand.POPULAR_OVERSERVED: Q(status__in=DEMAND_STATUSES)
+    & Q(votes_up__gte=F("demand_popular_from"))
+    & Q(need_best__lt=demand.UNDERSERVED_AT),
+}
+
+
 def with_demand_need(
     queryset: QuerySet[Idea], *, thresholds: dict[int, VoteThresholds] | None = None
 ) -> QuerySet[Idea]:
@@ -117,11 +142,17 @@ def with_demand_need(
     """
     if thresholds is None:
         thresholds = demand_thresholds()
-    outcome_ids = Idea.outcomes.through.objects.filter(idea_id=OuterRef(OuterRef("pk"))).values("outcome_id")
+    # The idea's outcomes (one to a few index rows), each with its score (one index probe), best first.
+    best = (
+        Idea.outcomes.through.objects.filter(idea_id=OuterRef("pk"))  # type: ignore[misc]  # "need" is annotated
+        .annotate(need=opportunity_of_outcome(OuterRef("outcome_id")))
+        .order_by(F("need").desc(nulls_last=True))
+        .values("need")[:1]
+    )
     queryset = queryset.annotate(
         demand_popular_from=_per_challenge(thresholds, "popular_from"),
         demand_unnoticed_below=_per_challenge(thresholds, "unnoticed_below"),
-        need_best=opportunity_best_among(outcome_ids),
+        need_best=Subquery(best, output_field=FloatField()),
     )
     counted = Q(status__in=DEMAND_STATUSES)
     needed_unnoticed = (
@@ -154,10 +185,11 @@ DEMAND_FILTER_CHOICES = [
 
 def ideas_by_demand_flag(queryset: QuerySet[Idea], which: str) -> QuerySet[Idea]:
     """The ideas (already ``with_demand_need``) with this flag, or with either ("any"); others: all."""
-    if which in demand.FLAG_LABELS:
-        return queryset.filter(Q(demand_flag=which))
+    # The flags' own conditions rather than the CASE that names them: each reads the need once.
+    if which in FLAG_CONDITIONS:
+        return queryset.filter(FLAG_CONDITIONS[which])
     if which == "any":
-        return queryset.exclude(Q(demand_flag=""))
+        return queryset.filter(FLAG_CONDITIONS[demand.NEEDED_UNNOTICED] | FLAG_CONDITIONS[demand.POPULAR_OVERSERVED])
     return queryset
 
 
