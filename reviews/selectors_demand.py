@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
+    Aggregate,
     Case,
     CharField,
     Count,
@@ -68,45 +70,84 @@ class VoteThresholds:
 
 
 def demand_thresholds(challenge_ids: Iterable[int] | None = None) -> dict[int, VoteThresholds]:
-    """Each challenge's boundaries, in one query (a window over its counted ideas by up votes).
+    """Each challenge's boundaries, in one query.
 
     With the challenge's n counted ideas by up votes, most first: fewer than a quarter of them have
     more up votes than an idea exactly when it has at least as many as the idea in place ⌈n/4⌉; at
     least three quarters have more exactly when it has fewer than the idea in place ⌈3n/4⌉. So two
-    rows per challenge say it all, and each idea's flag is then a comparison with constants, not a
-    count over its challenge per row.
+    order statistics per challenge say it all, and each idea's flag is then a comparison with
+    constants, not a count over its challenge per row. PostgreSQL reads them with
+    ``percentile_disc`` (one GROUP BY); elsewhere a ``ROW_NUMBER()`` window keeps those two rows.
     """
     ideas = Idea.objects.filter(status__in=DEMAND_STATUSES)
     if challenge_ids is not None:
         ideas = ideas.filter(challenge_id__in=list(challenge_ids))
+    top_share, bottom_share = demand.POPULAR_TOP_SHARE, 1 - demand.UNNOTICED_BOTTOM_SHARE
+    if connection.vendor == "postgresql":
+        rows = _order_statistics_by_percentile(ideas, top_share, bottom_share)
+    else:
+        rows = _order_statistics_by_window(ideas, top_share, bottom_share)
+    return {
+        challenge_id: VoteThresholds(
+            ideas=count,
+            popular_from=max(top, demand.POPULAR_MIN_UP_VOTES),
+            unnoticed_below=max(bottom, demand.UNNOTICED_FEWER_THAN_UP_VOTES),
+        )
+        for challenge_id, count, top, bottom in rows
+    }
+
+
+class _PercentileDisc(Aggregate):
+    """PostgreSQL's ``percentile_disc(f) WITHIN GROUP (ORDER BY expression DESC)``: the value in place
+    ⌈f·n⌉ of the group, largest first. ``f`` is one of the method's constants, not user input."""
+
+    function = "PERCENTILE_DISC"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s DESC)"
+
+    def __init__(self, expression: str, fraction: float) -> None:
+        super().__init__(expression, fraction=repr(float(fraction)), output_field=IntegerField())
+
+
+def _order_statistics_by_percentile(
+    ideas: QuerySet[Idea], top_share: float, bottom_share: float
+) -> list[tuple[int, int, int, int]]:
+    """(challenge id, n, up votes in place ⌈top_share·n⌉, in place ⌈bottom_share·n⌉), PostgreSQL only."""
+    return list(
+        ideas.order_by()
+        .values("challenge_id")
+        .annotate(
+            n=Count("pk"), top=_PercentileDisc("votes_up", top_share), bottom=_PercentileDisc("votes_up", bottom_share)
+        )
+        .values_list("challenge_id", "n", "top", "bottom")
+    )
+
+
+def _order_statistics_by_window(
+    ideas: QuerySet[Idea], top_share: float, bottom_share: float
+) -> list[tuple[int, int, int, int]]:
+    """The same as ``_order_statistics_by_percentile`` on any database: a window numbers each
+    challenge's ideas by up votes and keeps the two rows in those places."""
     ranked = (
         ideas.annotate(
             place=Window(RowNumber(), partition_by=[F("challenge_id")], order_by=[F("votes_up").desc(), F("pk").asc()]),
             ideas_in=Window(Count("pk"), partition_by=[F("challenge_id")]),
         )
         .annotate(
-            top_place=Ceil(F("ideas_in") * Value(demand.POPULAR_TOP_SHARE)),
-            bottom_place=Ceil(F("ideas_in") * Value(1 - demand.UNNOTICED_BOTTOM_SHARE)),
+            top_place=Ceil(F("ideas_in") * Value(top_share)),
+            bottom_place=Ceil(F("ideas_in") * Value(bottom_share)),
         )
         .filter(Q(place=F("top_place")) | Q(place=F("bottom_place")))
         .values_list("challenge_id", "place", "ideas_in", "votes_up")
         .order_by()
     )
-    boundaries: dict[int, dict] = {}
+    found: dict[int, dict] = {}
     for challenge_id, place, count, votes_up in ranked:
-        found = boundaries.setdefault(challenge_id, {"ideas": count})
-        if place == math.ceil(count * demand.POPULAR_TOP_SHARE):
-            found["top"] = votes_up
-        if place == math.ceil(count * (1 - demand.UNNOTICED_BOTTOM_SHARE)):
-            found["bottom"] = votes_up
-    return {
-        challenge_id: VoteThresholds(
-            ideas=found["ideas"],
-            popular_from=max(found.get("top", 0), demand.POPULAR_MIN_UP_VOTES),
-            unnoticed_below=max(found.get("bottom", 0), demand.UNNOTICED_FEWER_THAN_UP_VOTES),
-        )
-        for challenge_id, found in boundaries.items()
-    }
+        row = found.setdefault(challenge_id, {"n": count})
+        if place == math.ceil(count * top_share):
+            row["top"] = votes_up
+        if place == math.ceil(count * bottom_share):
+            row["bottom"] = votes_up
+    return [(pk, row["n"], row["top"], row["bottom"]) for pk, row in found.items()]
 
 
 def _per_challenge(thresholds: dict[int, VoteThresholds], attribute: str) -> Case:

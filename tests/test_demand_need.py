@@ -324,3 +324,25 @@ def test_scorecard_queries_do_not_grow_with_segments_and_voters(client_for, tria
     factories.SegmentFactory(name="Lapsed for years")
     votes(idea, voters["Customers"][1:5] + voters["Ex-customers"][:5] + voters["unsurveyed"][:3])
     assert queries() == one
+
+
+def test_both_ways_of_reading_the_boundaries_agree(scored):
+    """PostgreSQL's percentile_disc and the portable window give the same places, whatever the ties."""
+    import random
+
+    from reviews import selectors_demand
+
+    rng = random.Random(20)
+    for size in [1, 2, 3, 4, 5, 7, 9, 13]:
+        challenge = factories.ChallengeFactory(outcomes=[scored["outcomes"]["NEED"]])
+        for _ in range(size):
+            factories.IdeaFactory(challenge=challenge, votes_up=rng.choice([0, 1, 3, 3, 5, 8, 8, 20]))
+    ideas = Idea.objects.filter(status__in=selectors_demand.DEMAND_STATUSES)
+    by_window = sorted(selectors_demand._order_statistics_by_window(ideas, 0.25, 0.75))
+    assert len(by_window) == 8
+    if connection.vendor == "postgresql":
+        assert sorted(selectors_demand._order_statistics_by_percentile(ideas, 0.25, 0.75)) == by_window
+    for challenge_id, count, top, bottom in by_window:
+        votes = sorted(Idea.objects.filter(challenge_id=challenge_id).values_list("votes_up", flat=True), reverse=True)
+        assert count == len(votes)
+        assert top == votes[-(-count // 4) - 1] and bottom == votes[-(-3 * count // 4) - 1]
