@@ -25,7 +25,18 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ideaportal.settings")
 
 from scores import ensure_database  # noqa: E402 - bench/scores.py, beside this file
 
-from pages import time_pages  # noqa: E402 - bench/pages.py, beside this file
+
+def _bench_pages():
+    """bench/pages.py by its path: the project's ``pages`` app, first on sys.path, has the same name."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_pages", Path(__file__).with_name("pages.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+time_pages = _bench_pages().time_pages
 
 
 def fill(ideas: int) -> None:
@@ -39,6 +50,7 @@ def fill(ideas: int) -> None:
     call_command("migrate", verbosity=0)
     if Idea.objects.count() >= ideas:
         print(f"reusing {Idea.objects.count():,} ideas")
+        survey(list(Outcome.objects.filter(code__startswith="Q-").order_by("code")))
         return
     rng = random.Random(3)
     job, _ = Job.objects.get_or_create(name="Queue benchmark job")
@@ -97,7 +109,37 @@ def fill(ideas: int) -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+    survey(outcomes)
     print(f"created {ideas:,} ideas in {time.perf_counter() - started:.0f} s")
+
+
+def survey(outcomes) -> None:
+    """Scores for the outcomes, so the demand-against-need flags have a need to read: 60 respondents in
+    two segments, outcome n's importance and satisfaction spread from overserved to extremely
+    underserved (issue 20 B's pages)."""
+    from challenges.models import Segment
+    from scoring.models import Rating, Respondent
+    from scoring.services.scores import scores_recompute
+
+    if Rating.objects.filter(outcome__in=outcomes).exists():
+        return
+    segments = [Segment.objects.get_or_create(name=name)[0] for name in ("Bench customers", "Bench lapsed")]
+    people = Respondent.objects.bulk_create(
+        [Respondent(key=f"queue-bench-{n}", segment=segments[n % 2]) for n in range(60)]
+    )
+    Rating.objects.bulk_create(
+        [
+            Rating(
+                respondent=person,
+                outcome=outcome,
+                importance=5 if (n * 7 + i) % 20 < 10 + i // 2 else 2,
+                satisfaction=4 if (n * 3 + i) % 20 < 16 - i * 3 // 4 else 1,
+            )
+            for i, outcome in enumerate(outcomes)
+            for n, person in enumerate(people)
+        ]
+    )
+    scores_recompute()
 
 
 def main() -> None:
@@ -127,6 +169,12 @@ def main() -> None:
         "one challenge": f"/admin/reviews/triageidea/?challenge__id__exact={challenge.pk}",
         "search": "/admin/reviews/triageidea/?q=number+4242",
         "page 50": "/admin/reviews/triageidea/?p=50",
+        "demand flag: either": "/admin/reviews/triageidea/?demand=any",
+        "demand flag: needed": "/admin/reviews/triageidea/?demand=needed_unnoticed",
+        "sorted by demand · need": "/admin/reviews/triageidea/?o=6",
+        "board of one challenge": f"/admin/reviews/triageidea/board/{challenge.pk}/",
+        "board, flagged first": f"/admin/reviews/triageidea/board/{challenge.pk}/?demand=any&sort=demand",
+        "gap grid": f"/admin/reviews/triageidea/board/{challenge.pk}/gaps/",
     }
     time_pages(client, pages, repeat=args.repeat, title=f"{args.ideas:,} ideas")
 

@@ -358,13 +358,7 @@ class InnovatorAdmin(admin.ModelAdmin):
                 except services.InvitationRefused as error:
                     form.add_error("challenge", str(error))
                 else:
-                    invited, already = len(result.invited), len(result.already_invited)
-                    self.message_user(
-                        request,
-                        f"Invited {invited} member{'s' if invited != 1 else ''} to {challenge.title}; "
-                        f"{already} {'was' if already == 1 else 'were'} already invited.",
-                        level=messages.SUCCESS if invited else messages.INFO,
-                    )
+                    self._invited_message(request, result, challenge.title)
                     return None  # back to the pool, with the message
         else:
             form = InviteToChallengeForm()
@@ -378,6 +372,15 @@ class InnovatorAdmin(admin.ModelAdmin):
             media=self.media + form.media,
             action_name="invite_to_challenge",
             status=400 if form.errors else 200,
+        )
+
+    def _invited_message(self, request, result: services.InnovatorsInvited, where: str) -> None:
+        invited, already = len(result.invited), len(result.already_invited)
+        self.message_user(
+            request,
+            f"Invited {invited} member{'s' if invited != 1 else ''} to {where}; "
+            f"{already} {'was' if already == 1 else 'were'} already invited.",
+            level=messages.SUCCESS if invited else messages.INFO,
         )
 
     # --- Inviting for a gap (the triage desk's gap grid) ------------------------------------------
@@ -432,13 +435,7 @@ class InnovatorAdmin(admin.ModelAdmin):
                             },
                         )
                     if result.ok:
-                        count, already = len(invited.invited), len(invited.already_invited)
-                        self.message_user(
-                            request,
-                            f"Invited {count} member{'s' if count != 1 else ''} to “{challenge.title}” for "
-                            f"{outcome.code}; {already} {'was' if already == 1 else 'were'} already invited.",
-                            level=messages.SUCCESS if count else messages.INFO,
-                        )
+                        self._invited_message(request, invited, f"“{challenge.title}” for {outcome.code}")
                         return HttpResponseRedirect(back_url)
             form.data = form.data.copy()
             form.data["members"] = ",".join(map(str, shown))

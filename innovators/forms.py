@@ -58,26 +58,22 @@ class InviteToChallengeForm(forms.Form):
     )
 
 
-class InviteForOutcomeForm(forms.Form):
+class InviteForOutcomeForm(InviteToChallengeForm):
     """The gap grid's invitation: the challenge to invite to, and the members the page showed (their ids).
 
     The view invites only if the members it would choose now are exactly those shown, so staff
     confirm precisely who is invited.
     """
 
-    challenge = forms.ModelChoiceField(
-        queryset=invitable_challenges(),
-        label="Challenge",
-        empty_label="Choose an invite-only challenge",
-        help_text="Invite-only challenges past their draft and not closed; those that target this outcome first. "
-        "Each newly invited member is notified once; members already invited are left as they are.",
-        error_messages={"invalid_choice": "Choose one of the invite-only challenges listed."},
-    )
     members = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, challenges: list, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["challenge"]
+        field.help_text = (
+            "Invite-only challenges past their draft and not closed, those that target this outcome first. "
+            "Each newly invited member is notified once; members already invited are left as they are."
+        )
         field.queryset = invitable_challenges().filter(pk__in=[challenge.pk for challenge in challenges])
         # The page's order (targeting this outcome first), not the queryset's.
         field.choices = [

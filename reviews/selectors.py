@@ -39,7 +39,7 @@ from ideas.selectors import answer_due_expression, answer_overdue_q
 from ideas.words import STOPWORDS, substring_of
 
 from .models import MentorAssignment, ReasonTemplate, Screening, ScreeningScore
-from .selectors_demand import ideas_by_demand_flag, with_demand_need
+from .selectors_demand import demand_thresholds, ideas_by_demand_flag, with_demand_need
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -151,7 +151,8 @@ BOARD_CARDS_PER_COLUMN = 30
 def challenge_board(
     challenge: Challenge, *, now: datetime.datetime, demand_flag: str = "", flagged_first: bool = False
 ) -> list[dict]:
-    """The challenge's published ideas by status, one column per BOARD_STATUSES entry, in two queries.
+    """The challenge's published ideas by status, one column per BOARD_STATUSES entry, in three queries
+    (the challenge's vote boundaries, the counts, the cards).
 
     Each column is ``{"status", "label", "count", "ideas"}``; ``ideas`` holds at most
     BOARD_CARDS_PER_COLUMN cards (awaiting ones oldest first, the others latest decision first),
@@ -162,15 +163,18 @@ def challenge_board(
     from django.db.models import Window
     from django.db.models.functions import RowNumber
 
+    thresholds = demand_thresholds([challenge.pk])
     counted: QuerySet[Idea] = Idea.objects.filter(challenge_id=challenge.pk, status__in=BOARD_STATUSES)
     if demand_flag:
-        counted = ideas_by_demand_flag(with_demand_need(counted), demand_flag)
+        counted = ideas_by_demand_flag(with_demand_need(counted, thresholds=thresholds), demand_flag)
     counts = dict(counted.order_by().values_list("status").annotate(n=Count("pk")))
     order = [F("decided_at").desc(nulls_last=True), F("submitted_at").asc(nulls_last=True), F("id").asc()]
     if flagged_first:
         order.insert(0, F("demand_rank").asc())
     ranked = ideas_by_demand_flag(
-        with_demand_need(triage_queue(now=now).filter(challenge_id=challenge.pk, status__in=BOARD_STATUSES)),
+        with_demand_need(
+            triage_queue(now=now).filter(challenge_id=challenge.pk, status__in=BOARD_STATUSES), thresholds=thresholds
+        ),
         demand_flag,
     )
     ranked = (

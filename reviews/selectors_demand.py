@@ -12,19 +12,37 @@ The thresholds are ``scoring.demand``'s; the opportunity scores come through ``s
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Case, CharField, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Case,
+    CharField,
+    Count,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Ceil, RowNumber
 
 from core.funnel import PUBLISHED_STATUSES, STAGE_RANK, Status, reached_since
 from ideas.models import Idea, Vote
 from scoring import demand
-from scoring.selectors import opportunity_best_among, scores_by_outcome_and_segment
+from scoring.selectors import opportunity_of_outcome, scores_by_outcome_and_segment
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from django.db.models import QuerySet
 
     from challenges.models import Challenge, Outcome
@@ -37,35 +55,151 @@ DEMAND_STATUSES = tuple(sorted(PUBLISHED_STATUSES - {Status.DUPLICATE}))
 GAP_STATUSES = reached_since(Status.SHORTLISTED)
 NO_SEGMENT = "No segment"
 # The annotations with_demand_need adds.
-DEMAND_FIELDS = ("demand_peers", "demand_above", "need_best", "demand_flag", "demand_rank")
+DEMAND_FIELDS = ("demand_popular_from", "demand_unnoticed_below", "need_best", "demand_flag", "demand_rank")
 
 
-def with_demand_need(queryset: QuerySet[Idea]) -> QuerySet[Idea]:
-    """The ideas with their demand and need, in SQL:
+@dataclass(frozen=True)
+class VoteThresholds:
+    """Where a challenge's vote distribution puts its boundaries (``scoring.demand``)."""
 
-    ``demand_peers`` (the challenge's ideas the distribution is read from), ``demand_above`` (how many
-    of them have more up votes), ``need_best`` (the highest reliable overall opportunity among its
-    outcomes, or None), ``demand_flag`` (``scoring.demand.NEEDED_UNNOTICED``, ``POPULAR_OVERSERVED``
-    or "") and ``demand_rank`` (0, 1, 2 in ``FLAG_ORDER``: the sort).
+    ideas: int  # the challenge's counted ideas (DEMAND_STATUSES)
+    popular_from: int  # this many up votes or more: popular (the top quarter's boundary, at least POPULAR_MIN_UP_VOTES)
+    unnoticed_below: (
+        int  # fewer up votes than this: unnoticed (the bottom quarter's, at least UNNOTICED_FEWER_THAN_UP_VOTES)
+    )
+
+
+def demand_thresholds(challenge_ids: Iterable[int] | None = None) -> dict[int, VoteThresholds]:
+    """Each challenge's boundaries, in one query.
+
+    With the challenge's n counted ideas by up votes, most first: fewer than a quarter of them have
+    more up votes than an idea exactly when it has at least as many as the idea in place ⌈n/4⌉; at
+    least three quarters have more exactly when it has fewer than the idea in place ⌈3n/4⌉. So two
+    order statistics per challenge say it all, and each idea's flag is then a comparison with
+    constants, not a count over its challenge per row. PostgreSQL reads them with
+    ``percentile_disc`` (one GROUP BY); elsewhere a ``ROW_NUMBER()`` window keeps those two rows.
     """
-    peers = Idea.objects.filter(challenge=OuterRef("challenge"), status__in=DEMAND_STATUSES).order_by()
-    peer_count = peers.values("challenge").annotate(n=Count("pk")).values("n")
-    above = peers.filter(votes_up__gt=OuterRef("votes_up")).values("challenge").annotate(n=Count("pk")).values("n")
-    outcome_ids = Idea.outcomes.through.objects.filter(idea_id=OuterRef(OuterRef("pk"))).values("outcome_id")
+    ideas = Idea.objects.filter(status__in=DEMAND_STATUSES)
+    if challenge_ids is not None:
+        ideas = ideas.filter(challenge_id__in=list(challenge_ids))
+    top_share, bottom_share = demand.POPULAR_TOP_SHARE, 1 - demand.UNNOTICED_BOTTOM_SHARE
+    if connection.vendor == "postgresql":
+        rows = _order_statistics_by_percentile(ideas, top_share, bottom_share)
+    else:
+        rows = _order_statistics_by_window(ideas, top_share, bottom_share)
+    return {
+        challenge_id: VoteThresholds(
+            ideas=count,
+            popular_from=max(top, demand.POPULAR_MIN_UP_VOTES),
+            unnoticed_below=max(bottom, demand.UNNOTICED_FEWER_THAN_UP_VOTES),
+        )
+        for challenge_id, count, top, bottom in rows
+    }
+
+
+class _PercentileDisc(Aggregate):
+    """PostgreSQL's ``percentile_disc(f) WITHIN GROUP (ORDER BY expression DESC)``: the value in place
+    ⌈f·n⌉ of the group, largest first. ``f`` is one of the method's constants, not user input."""
+
+    function = "PERCENTILE_DISC"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s DESC)"
+
+    def __init__(self, expression: str, fraction: float) -> None:
+        super().__init__(expression, fraction=repr(float(fraction)), output_field=IntegerField())
+
+
+def _order_statistics_by_percentile(
+    ideas: QuerySet[Idea], top_share: float, bottom_share: float
+) -> list[tuple[int, int, int, int]]:
+    """(challenge id, n, up votes in place ⌈top_share·n⌉, in place ⌈bottom_share·n⌉), PostgreSQL only."""
+    return list(
+        ideas.order_by()
+        .values("challenge_id")
+        .annotate(
+            n=Count("pk"), top=_PercentileDisc("votes_up", top_share), bottom=_PercentileDisc("votes_up", bottom_share)
+        )
+        .values_list("challenge_id", "n", "top", "bottom")
+    )
+
+
+def _order_statistics_by_window(
+    ideas: QuerySet[Idea], top_share: float, bottom_share: float
+) -> list[tuple[int, int, int, int]]:
+    """The same as ``_order_statistics_by_percentile`` on any database: a window numbers each
+    challenge's ideas by up votes and keeps the two rows in those places."""
+    ranked = (
+        ideas.annotate(
+            place=Window(RowNumber(), partition_by=[F("challenge_id")], order_by=[F("votes_up").desc(), F("pk").asc()]),
+            ideas_in=Window(Count("pk"), partition_by=[F("challenge_id")]),
+        )
+        .annotate(
+            top_place=Ceil(F("ideas_in") * Value(top_share)),
+            bottom_place=Ceil(F("ideas_in") * Value(bottom_share)),
+        )
+        .filter(Q(place=F("top_place")) | Q(place=F("bottom_place")))
+        .values_list("challenge_id", "place", "ideas_in", "votes_up")
+        .order_by()
+    )
+    found: dict[int, dict] = {}
+    for challenge_id, place, count, votes_up in ranked:
+        row = found.setdefault(challenge_id, {"n": count})
+        if place == math.ceil(count * top_share):
+            row["top"] = votes_up
+        if place == math.ceil(count * bottom_share):
+            row["bottom"] = votes_up
+    return [(pk, row["n"], row["top"], row["bottom"]) for pk, row in found.items()]
+
+
+def _per_challenge(thresholds: dict[int, VoteThresholds], attribute: str) -> Case:
+    return Case(
+        *(When(challenge_id=pk, then=Value(getattr(t, attribute))) for pk, t in sorted(thresholds.items())),
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+
+
+# Each flag as a condition on with_demand_need's annotations. The cheap tests come first: the
+# need (a correlated subquery) is only read for the ideas whose votes already qualify.
+FLAG_CONDITIONS = {
+    demand.NEEDED_UNNOTICED: Q(status__in=DEMAND_STATUSES)
+    & Q(votes_up__lt=F("demand_unnoticed_below"))
+    & Q(need_best__gte=demand.EXTREMELY_UNDERSERVED_AT),
+    demand.POPULAR_OVERSERVED: Q(status__in=DEMAND_STATUSES)
+    & Q(votes_up__gte=F("demand_popular_from"))
+    & Q(need_best__lt=demand.UNDERSERVED_AT),
+}
+
+
+def with_demand_need(
+    queryset: QuerySet[Idea], *, thresholds: dict[int, VoteThresholds] | None = None
+) -> QuerySet[Idea]:
+    """The ideas with their demand and need, in SQL, after one query for the challenges' boundaries
+    (``demand_thresholds``; pass them to reuse them):
+
+    ``demand_popular_from`` and ``demand_unnoticed_below`` (the idea's challenge's boundaries, as
+    constants), ``need_best`` (the highest reliable overall opportunity among its outcomes, or
+    None: one correlated subquery), ``demand_flag`` (``scoring.demand.NEEDED_UNNOTICED``,
+    ``POPULAR_OVERSERVED`` or "") and ``demand_rank`` (0, 1, 2 in ``FLAG_ORDER``: the sort).
+    """
+    if thresholds is None:
+        thresholds = demand_thresholds()
+    # The idea's outcomes (one to a few index rows), each with its score (one index probe), best first.
+    best = (
+        Idea.outcomes.through.objects.filter(idea_id=OuterRef("pk"))  # type: ignore[misc]  # "need" is annotated
+        .annotate(need=opportunity_of_outcome(OuterRef("outcome_id")))
+        .order_by(F("need").desc(nulls_last=True))
+        .values("need")[:1]
+    )
     queryset = queryset.annotate(
-        demand_peers=Coalesce(Subquery(peer_count, output_field=IntegerField()), Value(0)),
-        demand_above=Coalesce(Subquery(above, output_field=IntegerField()), Value(0)),
-        need_best=opportunity_best_among(outcome_ids),
+        demand_popular_from=_per_challenge(thresholds, "popular_from"),
+        demand_unnoticed_below=_per_challenge(thresholds, "unnoticed_below"),
+        need_best=Subquery(best, output_field=FloatField()),
     )
     counted = Q(status__in=DEMAND_STATUSES)
-    popular = Q(votes_up__gte=demand.POPULAR_MIN_UP_VOTES) & Q(
-        demand_above__lt=F("demand_peers") * Value(demand.POPULAR_TOP_SHARE)
+    needed_unnoticed = (
+        counted & Q(votes_up__lt=F("demand_unnoticed_below")) & Q(need_best__gte=demand.EXTREMELY_UNDERSERVED_AT)
     )
-    unnoticed = Q(votes_up__lt=demand.UNNOTICED_FEWER_THAN_UP_VOTES) | Q(
-        demand_above__gte=F("demand_peers") * Value(1 - demand.UNNOTICED_BOTTOM_SHARE)
-    )
-    needed_unnoticed = counted & unnoticed & Q(need_best__gte=demand.EXTREMELY_UNDERSERVED_AT)
-    popular_overserved = counted & popular & Q(need_best__lt=demand.UNDERSERVED_AT)
+    popular_overserved = counted & Q(votes_up__gte=F("demand_popular_from")) & Q(need_best__lt=demand.UNDERSERVED_AT)
     return queryset.annotate(
         demand_flag=Case(
             When(needed_unnoticed, then=Value(demand.NEEDED_UNNOTICED)),
@@ -92,10 +226,11 @@ DEMAND_FILTER_CHOICES = [
 
 def ideas_by_demand_flag(queryset: QuerySet[Idea], which: str) -> QuerySet[Idea]:
     """The ideas (already ``with_demand_need``) with this flag, or with either ("any"); others: all."""
-    if which in demand.FLAG_LABELS:
-        return queryset.filter(Q(demand_flag=which))
+    # The flags' own conditions rather than the CASE that names them: each reads the need once.
+    if which in FLAG_CONDITIONS:
+        return queryset.filter(FLAG_CONDITIONS[which])
     if which == "any":
-        return queryset.exclude(Q(demand_flag=""))
+        return queryset.filter(FLAG_CONDITIONS[demand.NEEDED_UNNOTICED] | FLAG_CONDITIONS[demand.POPULAR_OVERSERVED])
     return queryset
 
 
@@ -129,7 +264,7 @@ class DemandNeed:
 
 
 def idea_demand_need(idea: Idea) -> DemandNeed:
-    """The idea's votes by its voters' segments beside its outcomes' opportunity there (four queries).
+    """The idea's votes by its voters' segments beside its outcomes' opportunity there (six queries).
 
     A voter's segment is their survey respondent's; a voter who never answered the survey, or whose
     answers carry no segment, counts under "No segment" (which has no scores: nobody was asked).
@@ -166,14 +301,21 @@ def idea_demand_need(idea: Idea) -> DemandNeed:
     ordered = sorted((row for row in rows.values() if row.segment_id), key=lambda row: row.name.lower())
     if None in rows:
         ordered.append(rows[None])
-    facts = with_demand_need(Idea.objects.filter(pk=idea.pk)).values(*DEMAND_FIELDS)[0]
+    thresholds = demand_thresholds([idea.challenge_id])
+    facts = with_demand_need(Idea.objects.filter(pk=idea.pk), thresholds=thresholds).values("votes_up", *DEMAND_FIELDS)[
+        0
+    ]
+    above = Idea.objects.filter(
+        challenge_id=idea.challenge_id, status__in=DEMAND_STATUSES, votes_up__gt=facts["votes_up"]
+    ).count()
+    boundaries = thresholds.get(idea.challenge_id)
     return DemandNeed(
         outcomes=outcomes,
         rows=ordered,
         overall=overall,
         flag=facts["demand_flag"],
-        peers=facts["demand_peers"],
-        above=facts["demand_above"],
+        peers=boundaries.ideas if boundaries else 0,
+        above=above,
         need_best=facts["need_best"],
     )
 

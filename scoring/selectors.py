@@ -160,21 +160,11 @@ def scores_reliable() -> QuerySet[OutcomeScore]:
     return scores_current().filter(respondents__gte=settings.SCORING_MIN_RESPONDENTS)
 
 
-def opportunity_best_among(outcome_ids: QuerySet) -> Subquery:
-    """The highest reliable overall opportunity among these outcomes, as a subquery (NULL if none).
-
-    ``outcome_ids`` is a ``values("outcome_id")`` queryset that may refer to the outer query with
-    ``OuterRef(OuterRef(...))`` (the ideas' outcomes of a queue row, say): one correlated subquery.
-    """
-    best = (
-        scores_reliable()
-        .filter(segment__isnull=True, outcome_id__in=outcome_ids)
-        .order_by()
-        .values("segment")
-        .annotate(best=Max("opportunity"))
-        .values("best")
-    )
-    return Subquery(best, output_field=FloatField())
+def opportunity_of_outcome(outcome_id: OuterRef) -> Subquery:
+    """The outcome's reliable overall opportunity, as a subquery on ``outcome_id`` of the outer query
+    (NULL if it has none): one probe of the overall score's unique index."""
+    score = scores_reliable().filter(segment__isnull=True, outcome_id=outcome_id).order_by().values("opportunity")[:1]
+    return Subquery(score, output_field=FloatField())
 
 
 def scores_by_outcome_and_segment(outcome_ids: Iterable[int]) -> dict[tuple[int, int | None], OutcomeScore]:

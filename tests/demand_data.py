@@ -1,32 +1,12 @@
 """Known data sets for demand against need and gaps: survey scores per segment built by construction
 (ratings, then the real recompute), and members in segments who vote through the real service."""
 
-from challenges.models import Outcome, Segment
+from challenges.models import Segment
 from ideas.services import vote_cast
-from scoring.models import Rating, Respondent
+from scoring.models import Respondent
 from scoring.services.scores import scores_recompute
 from tests import factories
-
-
-def rate(outcome: Outcome, *, importance: float, satisfaction: float, respondents: int, segment=None) -> None:
-    """Ratings that give the outcome these top-two-box scores (0–10) from this many new respondents."""
-    important = round(respondents * importance / 10)
-    satisfied = round(respondents * satisfaction / 10)
-    first = Respondent.objects.count()
-    people = Respondent.objects.bulk_create(
-        [Respondent(key=f"{outcome.code}-{first + n}", segment=segment) for n in range(respondents)]
-    )
-    Rating.objects.bulk_create(
-        [
-            Rating(
-                respondent=person,
-                outcome=outcome,
-                importance=5 if n < important else 2,
-                satisfaction=4 if n < satisfied else 1,
-            )
-            for n, person in enumerate(people)
-        ]
-    )
+from tests.test_landscape import rate
 
 
 def scored_outcomes(job=None) -> dict:

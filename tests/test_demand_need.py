@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ideas.models import Idea, Status
-from reviews.selectors_demand import idea_demand_need, with_demand_need
+from reviews.selectors_demand import VoteThresholds, demand_thresholds, idea_demand_need, with_demand_need
 from scoring import demand, formulas
 from tests import factories
 from tests.demand_data import member_in, scored_outcomes, votes
@@ -109,11 +109,15 @@ def test_flags_on_a_known_data_set(known):
         "A draft": "",  # not in the distribution, never flagged
         "A duplicate": "",
     }
+    # The draft and the duplicate are not counted among the challenge's ideas. Up votes 8 7 4 4 3 3 0 0 0:
+    # place ⌈9/4⌉ = 3 has 4 (popular from max(4, 5) = 5), place ⌈27/4⌉ = 7 has 0 (unnoticed below max(0, 3)).
+    challenge = known["challenge"]
+    assert demand_thresholds([challenge.pk]) == {
+        challenge.pk: VoteThresholds(ideas=9, popular_from=5, unnoticed_below=3)
+    }
+    assert demand_thresholds() == demand_thresholds([challenge.pk])
     row = with_demand_need(Idea.objects.filter(pk=known["quiet_needed"].pk)).get()
-    # The draft and the duplicate are not counted among the challenge's ideas.
-    assert (row.demand_peers, row.demand_above, row.need_best) == (9, 6, 16.0)
-    loved = with_demand_need(Idea.objects.filter(pk=known["loved_needed"].pk)).get()
-    assert (loved.votes_up, loved.demand_above) == (7, 1)
+    assert (row.demand_popular_from, row.demand_unnoticed_below, row.need_best) == (5, 3, 16.0)
 
 
 def test_the_bottom_quarter_is_unnoticed_even_with_votes(scored, voters):
@@ -124,6 +128,9 @@ def test_the_bottom_quarter_is_unnoticed_even_with_votes(scored, voters):
         votes(factories.IdeaFactory(challenge=challenge, title=f"Crowded {n}", outcomes=[o["MID"]]), crowd[:12])
     votes(factories.IdeaFactory(challenge=challenge, title="Five votes", outcomes=[o["NEED"]]), crowd[:5])
     flags = flags_of(Idea.objects.filter(challenge=challenge))
+    assert demand_thresholds([challenge.pk])[challenge.pk] == VoteThresholds(
+        ideas=4, popular_from=12, unnoticed_below=12
+    )
     # 5 up votes, but the 3 others of 4 ideas (>= 3/4 of them) have more: the bottom quarter.
     assert flags["Five votes"] == demand.NEEDED_UNNOTICED
     # 12 up votes, top of the challenge, yet MID (11) is underserved: no "overserved" flag.
@@ -317,3 +324,25 @@ def test_scorecard_queries_do_not_grow_with_segments_and_voters(client_for, tria
     factories.SegmentFactory(name="Lapsed for years")
     votes(idea, voters["Customers"][1:5] + voters["Ex-customers"][:5] + voters["unsurveyed"][:3])
     assert queries() == one
+
+
+def test_both_ways_of_reading_the_boundaries_agree(scored):
+    """PostgreSQL's percentile_disc and the portable window give the same places, whatever the ties."""
+    import random
+
+    from reviews import selectors_demand
+
+    rng = random.Random(20)
+    for size in [1, 2, 3, 4, 5, 7, 9, 13]:
+        challenge = factories.ChallengeFactory(outcomes=[scored["outcomes"]["NEED"]])
+        for _ in range(size):
+            factories.IdeaFactory(challenge=challenge, votes_up=rng.choice([0, 1, 3, 3, 5, 8, 8, 20]))
+    ideas = Idea.objects.filter(status__in=selectors_demand.DEMAND_STATUSES)
+    by_window = sorted(selectors_demand._order_statistics_by_window(ideas, 0.25, 0.75))
+    assert len(by_window) == 8
+    if connection.vendor == "postgresql":
+        assert sorted(selectors_demand._order_statistics_by_percentile(ideas, 0.25, 0.75)) == by_window
+    for challenge_id, count, top, bottom in by_window:
+        votes = sorted(Idea.objects.filter(challenge_id=challenge_id).values_list("votes_up", flat=True), reverse=True)
+        assert count == len(votes)
+        assert top == votes[-(-count // 4) - 1] and bottom == votes[-(-3 * count // 4) - 1]
