@@ -184,10 +184,11 @@ def idea_edit(request, pk: int):
             # Both or neither: a refused submission leaves the draft as it was.
             with refusal_shown(form=form) as outcome, transaction.atomic():
                 services.idea_update(idea=idea, user=request.user, **form.cleaned_data)
-                for part in parts:
-                    part.save(idea=idea)
                 if submitting:
                     services.idea_submit(idea=idea, user=request.user)
+                # Last: a refusal above rolls back before any file is written.
+                for part in parts:
+                    part.save(idea=idea)
             if outcome.ok:
                 messages.success(request, RECEIVED if submitting else "Your changes are saved.")
                 return redirect(idea)
