@@ -55,6 +55,23 @@ def idea_files_editable(idea: Idea) -> QuerySet[Attachment]:
     )
 
 
+def version_files_compared(old: IdeaVersion, new: IdeaVersion) -> list[dict]:
+    """The files of two versions of an idea, each marked "same", "del" (only the old one had it) or
+    "ins" (only the new one has it), in the order they were attached: two queries."""
+    old_files = {attachment.pk: attachment for attachment in old.attachments.all()}
+    new_files = {attachment.pk: attachment for attachment in new.attachments.all()}
+    files = sorted({**old_files, **new_files}.values(), key=lambda attachment: (attachment.created_at, attachment.pk))
+    return [
+        {
+            "attachment": attachment,
+            "kind": "same"
+            if attachment.pk in old_files and attachment.pk in new_files
+            else ("del" if attachment.pk in old_files else "ins"),
+        }
+        for attachment in files
+    ]
+
+
 def idea_versions_count(idea: Idea) -> int:
     return IdeaVersion.objects.filter(idea=idea).count()
 

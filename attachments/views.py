@@ -14,7 +14,7 @@ from . import selectors
 from .models import Attachment
 
 # Nothing in a served file may run, load or be framed, even if a browser rendered it.
-FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox; frame-ancestors 'none'"
+FILE_CSP = "default-src 'none'; img-src 'self'; sandbox; frame-ancestors 'none'"
 
 
 def _visible_or_404(request, pk: int) -> Attachment:

@@ -219,10 +219,11 @@ def idea_edit(request, pk: int):
             # Both or neither: a refused submission leaves the draft as it was.
             with refusal_shown(form=form) as outcome, transaction.atomic():
                 services.idea_update(idea=idea, user=request.user, answers=answers_form.answers(), **form.cleaned_data)
-                for part in parts:
-                    part.save(idea=idea)
                 if submitting:
                     services.idea_submit(idea=idea, user=request.user)
+                # Last: a refusal above rolls back before any file is written.
+                for part in parts:
+                    part.save(idea=idea)
             _answers_refused(form, answers_form, outcome)
             if outcome.ok:
                 messages.success(request, RECEIVED if submitting else "Your changes are saved.")

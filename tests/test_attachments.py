@@ -232,6 +232,9 @@ def test_a_removed_file_stays_with_the_versions_that_had_it(client_for, customer
     assert photo.pk not in [a.pk for a in _gallery(client, idea)]
     # The author (who reads the versions) still opens it; the public does not.
     assert client.get(photo.get_absolute_url()).status_code == 200
+    compared = client.get(reverse("ideas:versions", args=[idea.pk]), {"old": 2, "new": 3}).content.decode()
+    assert f'<del><a href="{photo.get_absolute_url()}">photo.png</a></del>' in compared
+    assert f'<a href="{plan.get_absolute_url()}">plan.pdf</a>' in compared
     client.logout()
     assert client.get(photo.get_absolute_url()).status_code == 404
     assert client.get(plan.get_absolute_url()).status_code == 200

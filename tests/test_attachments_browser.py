@@ -74,3 +74,24 @@ def attach_a_photo_journey(page, tmp_path):
     kept = Image.open(io.BytesIO(response.body()))
     assert kept.size == (1600, 1200) and dict(kept.getexif()) == {}
     full.close()
+
+    # A refused file is named with the reason, and nothing of the edit is saved.
+    page.get_by_role("link", name="Edit").click()
+    expect(page.get_by_text("Attached now")).to_be_visible()
+    fake = tmp_path / "cat.png"
+    fake.write_bytes(files.HTML)
+    page.get_by_label("Attach pictures or documents").set_input_files(str(fake))
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("alert").filter(has_text="is a web page or an SVG drawing")).to_be_visible()
+    _shot(page, "idea-edit-refused")
+    assert Attachment.objects.filter(idea=idea).count() == 1
+
+    # Removing the photo: gone from the page, kept for the version that had it.
+    page.get_by_label("Remove IMG_0042.jpg").check()
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("status")).to_contain_text("Your changes are saved")
+    expect(page.get_by_test_id("idea-attachments")).to_have_count(0)
+    attachment.refresh_from_db()
+    assert attachment.removed_at is not None
+    assert list(idea.versions.get(number=1).attachments.all()) == [attachment]
+    assert not idea.versions.get(number=2).attachments.exists()

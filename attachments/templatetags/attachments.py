@@ -33,6 +33,12 @@ def comment_files(context, comment) -> list:
     return _files_of(context, comment.idea_id).by_comment.get(comment.pk, [])
 
 
+@register.simple_tag
+def version_files(diff) -> list:
+    """The files of the two versions a diff compares (the versions page; only the author and staff see it)."""
+    return selectors.version_files_compared(diff["old"], diff["new"])
+
+
 @register.filter
 def filesize(size: int) -> str:
     return human_size(size or 0)
