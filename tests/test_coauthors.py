@@ -430,3 +430,17 @@ def test_my_ideas_lists_the_ideas_i_coauthor(client):
     assert "Lockers for everyone" in client.get(reverse("ideas:mine")).content.decode()
     listed = client.get(reverse("ideas:list"), {"mine": "on"}).content.decode()
     assert "Lockers for everyone" in listed
+
+
+def test_an_invited_address_is_shown_to_the_main_author_only(client):
+    idea = IdeaFactory()
+    coauthor = UserFactory()
+    _accepted(idea, coauthor)
+    services.coauthor_invite(idea=idea, by=idea.author, email="pending.friend@example.org")
+    url = reverse("ideas:coauthors", args=[idea.pk])
+    client.login(username=idea.author.username, password=PASSWORD)
+    assert "pending.friend@example.org" in client.get(url).content.decode()
+    client.login(username=coauthor.username, password=PASSWORD)
+    page = client.get(url).content.decode()
+    assert "pending.friend" not in page and "Someone invited by email" in page
+    assert "Leave this idea" in page
