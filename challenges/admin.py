@@ -2,7 +2,9 @@ import secrets
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count
+from django.forms import Textarea
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -77,7 +79,8 @@ class ChallengeQuestionInline(admin.StackedInline):
     each answer keeps the label and kind it was given under (``ideas.IdeaAnswer``)."""
 
     model = ChallengeQuestion
-    fields = [("label", "kind"), "help", "choices", ("required", "active", "order")]
+    fields = [("label", "kind"), "help", "choices", "required", "active", "order"]
+    formfield_overrides = {models.TextField: {"widget": Textarea(attrs={"rows": 3, "cols": 60})}}
     extra = 0
     verbose_name = "question of the challenge"
     verbose_name_plural = "questions of the challenge (asked on the idea form after the standard fields)"

@@ -22,9 +22,18 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from accounts.models import MENTOR_GROUP, TRIAGE_GROUP
-from challenges.models import Challenge, Job, Outcome, Segment, SelectionCriterion
+from challenges.models import Challenge, ChallengeQuestion, Job, Outcome, Segment, SelectionCriterion
 from ideas.models import Comment, Idea, Status, StatusChange, Vote
-from ideas.services import TRANSITIONS, comment_create, idea_create, idea_status_change, idea_withdraw, vote_cast
+from ideas.services import (
+    TRANSITIONS,
+    coauthor_accept,
+    coauthor_invite,
+    comment_create,
+    idea_create,
+    idea_status_change,
+    idea_withdraw,
+    vote_cast,
+)
 from impact.models import FollowUp
 from impact.services import follow_up_schedule
 from innovators.models import Questionnaire, QuestionnaireItem
@@ -1006,6 +1015,7 @@ def load(*, force: bool = False) -> bool:
         load_survey(outcomes, segments)
         challenges = load_challenges(users, outcomes)
         load_ideas(challenges, users, outcomes)
+        load_questions_and_coauthors(challenges, users)
         load_mentoring(users)
         load_desk(users, outcomes)
         load_innovators(users)
@@ -1030,6 +1040,28 @@ def summary() -> list[tuple[str, int]]:
         ("comments", Comment.objects.count()),
         ("status changes", StatusChange.objects.count()),
     ]
+
+
+def load_questions_and_coauthors(challenges: dict[str, Challenge], users: dict) -> None:
+    """The open challenge's own questions (issue 22), and a co-author on its first idea: asked after
+    the ideas were written, so none of them is required (a question added later never blocks an idea)."""
+    challenge = challenges[OPEN_SLUG]
+    ChallengeQuestion.objects.get_or_create(
+        challenge=challenge,
+        label="Which part of the shop would it change?",
+        defaults={"kind": ChallengeQuestion.Kind.CHOICE, "choices": "Planning\nOrdering\nDelivery\nPaying", "order": 1},
+    )
+    ChallengeQuestion.objects.get_or_create(
+        challenge=challenge,
+        label="How many minutes a week would it save you?",
+        defaults={"kind": ChallengeQuestion.Kind.NUMBER, "order": 2, "help": "Your best guess is fine."},
+    )
+    idea = challenge.ideas.exclude(status=Status.DRAFT).order_by("pk").first()
+    if idea is None or idea.coauthors.exists():
+        return
+    coauthor = next(users[name] for name, _display in CUSTOMERS if users[name].pk != idea.author_id)
+    invitation = coauthor_invite(idea=idea, by=idea.author, member=coauthor)
+    coauthor_accept(coauthorship=invitation, user=coauthor)
 
 
 def load_mentoring(users: dict) -> None:

@@ -89,6 +89,32 @@ class StatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("changed_by")
 
 
+class IdeaAnswerInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The idea's answers to its challenge's questions, under the labels they were answered under."""
+
+    model = IdeaAnswer
+    extra = 0
+    can_delete = False
+    fields = ["label", "value", "question"]
+    readonly_fields = fields
+    verbose_name = "answer to the challenge's questions"
+    verbose_name_plural = "answers to the challenge's questions"
+
+
+class IdeaCoauthorInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Who writes the idea besides its main author (changed only by the authors, on the portal)."""
+
+    model = IdeaCoauthor
+    extra = 0
+    can_delete = False
+    fields = ["user", "email", "status", "created_at", "responded_at"]
+    readonly_fields = fields
+    verbose_name = "co-author"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+
 # The ideas export may be shared outside triage (with a product team, in a report): what any
 # visitor can read on the idea's public page, and nothing of the screening (scores, screeners,
 # notes) or the authors' email addresses. tests/test_exports.py holds it to that.
@@ -160,7 +186,7 @@ class IdeaAdmin(ChangelistCsvExportMixin, admin.ModelAdmin):
         ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     filter_horizontal = ["outcomes"]
-    inlines = [StatusChangeInline]
+    inlines = [IdeaAnswerInline, IdeaCoauthorInline, StatusChangeInline]
     actions = ["change_status"]
     list_per_page = 50
 

@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from challenges.models import Challenge, Outcome
@@ -126,7 +127,10 @@ class IdeaFilter(django_filters.FilterSet):
         return selectors.idea_list_search(queryset, value)
 
     def filter_mine(self, queryset, name, value):
-        return queryset.filter(author_id=self.user.pk) if value else queryset
+        # The member's own ideas and the ones they co-author.
+        return (
+            queryset.filter(Q(author_id=self.user.pk) | selectors.coauthored_ideas_q(self.user)) if value else queryset
+        )
 
     def filter_followed(self, queryset, name, value):
         return queryset.filter(selectors.ideas_followed_by_q(self.user)) if value else queryset

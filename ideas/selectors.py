@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
@@ -101,7 +101,7 @@ def idea_detail_for(user: Visitor, *, pk: int, comments_page: int = 1) -> Idea:
         )
     )
     idea = with_coauthors(ideas).get(pk=pk)
-    idea.comment_threads = comment_threads_for(user, idea=idea, page=comments_page)  # type: ignore[attr-defined]
+    idea.comment_threads = comment_threads_for(user, idea=idea, page=comments_page)
     return idea
 
 
@@ -557,7 +557,10 @@ def idea_answers_stored(idea: Idea) -> dict[int, str]:
     return dict(IdeaAnswer.objects.filter(idea=idea, question__isnull=False).values_list("question_id", "value"))
 
 
-def with_coauthors(ideas: QuerySet[Idea]) -> QuerySet[Idea]:
+IdeasT = TypeVar("IdeasT", bound=QuerySet)
+
+
+def with_coauthors(ideas: IdeasT) -> IdeasT:
     """Each idea with its accepted co-authors (``idea.accepted_coauthors``, their members and tiers):
     one query for a whole list, for the byline and the rules (``rules.accepted_coauthor_ids``)."""
     from .models import IdeaCoauthor

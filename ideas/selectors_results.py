@@ -14,6 +14,7 @@ from core.funnel import RESULT_ORDER, WINNER_STATUSES, Status
 
 from .models import Idea, StatusChange
 from .rules import visible_ideas_q
+from .selectors import with_coauthors
 
 if TYPE_CHECKING:
     from accounts.types import Visitor
@@ -59,11 +60,13 @@ def challenge_results(user: Visitor, *, challenge: Challenge) -> ChallengeResult
     )
     reached_final = StatusChange.objects.filter(idea=OuterRef("pk"), to_status=Status.FINALIST)
     ideas = list(
-        Idea.objects.filter(visible_ideas_q(user), challenge=challenge)
-        .published()
-        .select_related("author", "duplicate_of")
-        .annotate(reason=Subquery(latest_reason), reached_final=Exists(reached_final))
-        .by_support()
+        with_coauthors(
+            Idea.objects.filter(visible_ideas_q(user), challenge=challenge)
+            .published()
+            .select_related("author", "duplicate_of")
+            .annotate(reason=Subquery(latest_reason), reached_final=Exists(reached_final))
+            .by_support()
+        )
     )
     rank = {status: index for index, status in enumerate(RESULT_ORDER)}
     # Stable: within a status, most supported first (the query's order).

@@ -105,7 +105,7 @@ def _answer_filter(question) -> type[admin.SimpleListFilter]:
     from ideas.models import IdeaAnswer
 
     class AnswerFilter(admin.SimpleListFilter):
-        title = question.label if question.active else f"{question.label} (no longer asked)"
+        title = f"answer to “{question.label}”" + ("" if question.active else " (no longer asked)")
         parameter_name = f"answer_{question.pk}"
 
         def lookups(self, request, model_admin):

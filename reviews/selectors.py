@@ -35,7 +35,7 @@ from core.funnel import (
 )
 from ideas.models import Idea
 from ideas.rules import is_idea_author
-from ideas.selectors import answer_due_expression, answer_overdue_q
+from ideas.selectors import answer_due_expression, answer_overdue_q, with_coauthors
 from ideas.words import STOPWORDS, substring_of
 
 from .models import MentorAssignment, ReasonTemplate, Screening, ScreeningScore
@@ -321,13 +321,12 @@ def mentor_idea_for(mentor: User, *, pk: int) -> Idea:
 
     if not is_mentor(mentor):
         raise Idea.DoesNotExist
-    return (
+    return with_coauthors(
         Idea.objects.filter(pk=pk, mentor_assignments__mentor=mentor, mentor_assignments__ended_at__isnull=True)
         .select_related("challenge", "author")
         .defer(*MENTOR_HIDDEN_FIELDS)
-        .prefetch_related("outcomes")
-        .get()
-    )
+        .prefetch_related("outcomes", "answers")
+    ).get()
 
 
 def current_assignment(idea: Idea) -> MentorAssignment | None:

@@ -428,10 +428,11 @@ def test_status_and_counters_cannot_be_edited_in_the_idea_form(admin_client, cha
         "outcomes": [outcome.pk],
         "status": "winner",
         "votes_up": 99,
-        "status_changes-TOTAL_FORMS": 0,
-        "status_changes-INITIAL_FORMS": 0,
-        "status_changes-MIN_NUM_FORMS": 0,
-        "status_changes-MAX_NUM_FORMS": 1000,
+        **{
+            f"{prefix}-{name}": value
+            for prefix in ("status_changes", "answers", "coauthors")
+            for name, value in (("TOTAL_FORMS", 0), ("INITIAL_FORMS", 0), ("MIN_NUM_FORMS", 0), ("MAX_NUM_FORMS", 1000))
+        },
     }
     response = admin_client.post(url, data)
     assert response.status_code == 302

@@ -59,6 +59,18 @@ def _create(challenge, author, *, submit, answers):
     )
 
 
+def _update(idea, user, *, answers, title=None):
+    return services.idea_update(
+        idea=idea,
+        user=user,
+        title=title or idea.title,
+        problem=idea.problem,
+        solution=idea.solution,
+        outcomes=list(idea.outcomes.all()),
+        answers=answers,
+    )
+
+
 def test_a_required_question_is_enforced_on_submission_but_not_on_a_draft(challenge, questions):
     author = UserFactory()
     with pytest.raises(services.AnswersMissing) as refused:
@@ -74,15 +86,7 @@ def test_a_required_question_is_enforced_on_submission_but_not_on_a_draft(challe
     draft.refresh_from_db()
     assert draft.status == Status.DRAFT
 
-    services.idea_update(
-        idea=draft,
-        user=author,
-        title=draft.title,
-        problem=draft.problem,
-        solution=draft.solution,
-        outcomes=list(draft.outcomes.all()),
-        answers={questions["team"].pk: "Vans"},
-    )
+    _update(draft, author, answers={questions["team"].pk: "Vans"})
     services.idea_submit(idea=draft, user=author)
     draft.refresh_from_db()
     assert draft.status == Status.SUBMITTED
@@ -143,15 +147,7 @@ def test_answers_survive_a_questions_edit_and_removal(challenge, questions):
     assert answers["Have you tried it?"].shown_value == "Yes"
 
     # The author edits the idea: the removed option stays chosen, the answer takes the new label.
-    services.idea_update(
-        idea=idea,
-        user=author,
-        title=idea.title + " and shops",
-        problem=idea.problem,
-        solution=idea.solution,
-        outcomes=list(idea.outcomes.all()),
-        answers={team.pk: "Stores", questions["cost"].pk: "1200.50"},
-    )
+    _update(idea, author, answers={team.pk: "Stores", questions["cost"].pk: "1200.50"}, title=idea.title + " and shops")
     answers = {a.label: a.value for a in IdeaAnswer.objects.filter(idea=idea)}
     assert answers == {
         "Which of our teams would run it?": "Stores",
@@ -166,15 +162,7 @@ def test_answers_survive_a_questions_edit_and_removal(challenge, questions):
 def test_versions_keep_the_answers_and_the_diff_shows_them(client, challenge, questions):
     author = UserFactory()
     idea = _create(challenge, author, submit=True, answers={questions["team"].pk: "Stores"})
-    services.idea_update(
-        idea=idea,
-        user=author,
-        title=idea.title,
-        problem=idea.problem,
-        solution=idea.solution,
-        outcomes=list(idea.outcomes.all()),
-        answers={questions["team"].pk: "Vans", questions["how"].pk: "Posters at stations"},
-    )
+    _update(idea, author, answers={questions["team"].pk: "Vans", questions["how"].pk: "Posters at stations"})
     versions = list(IdeaVersion.objects.filter(idea=idea).order_by("number"))
     assert [v.number for v in versions] == [1, 2]  # an answer alone makes a version
     assert [(a["label"], a["value"]) for a in versions[0].answers] == [("Which team would run it?", "Stores")]

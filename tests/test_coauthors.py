@@ -390,3 +390,57 @@ def test_roles_matrix(client, cast, role, action):
     cast["coauthorship"].refresh_from_db()
     removed = cast["coauthorship"].status == "removed"
     assert removed == (action == "remove" and role in ("main_author", "coauthor"))
+
+
+# --- personal data ---------------------------------------------------------------------------------
+
+
+def test_an_erased_coauthor_leaves_the_byline_and_their_data_is_exported(client):
+    import io
+    import json
+    import zipfile
+
+    from privacy.services import account_erase, personal_data_export
+
+    idea = IdeaFactory()
+    coauthor = UserFactory(display_name="Erin Erased")
+    _accepted(idea, coauthor)
+    services.coauthor_invite(idea=idea, by=idea.author, email="pending.friend@example.org")
+    archive = zipfile.ZipFile(io.BytesIO(personal_data_export(user=coauthor)))
+    exported = json.loads(archive.read("coauthors.json"))
+    assert [c["idea_id"] for c in exported["co_authorships"]] == [idea.pk]
+    sent = json.loads(zipfile.ZipFile(io.BytesIO(personal_data_export(user=idea.author))).read("coauthors.json"))
+    assert [(c["member"], c["email"]) for c in sent["co_authors_invited"]] == [
+        ("Erin Erased", ""),  # chosen by name: no address
+        ("", "pending.friend@example.org"),
+    ]
+
+    assert "Erin Erased" in client.get(idea.get_absolute_url()).content.decode()
+    account_erase(user=coauthor)
+    html = client.get(idea.get_absolute_url()).content.decode()
+    assert "Erin Erased" not in html and "Former member" not in html
+    assert not IdeaCoauthor.objects.filter(user=coauthor).exists()
+
+
+def test_my_ideas_lists_the_ideas_i_coauthor(client):
+    idea = IdeaFactory(title="Lockers for everyone")
+    coauthor = UserFactory()
+    _accepted(idea, coauthor)
+    client.login(username=coauthor.username, password=PASSWORD)
+    assert "Lockers for everyone" in client.get(reverse("ideas:mine")).content.decode()
+    listed = client.get(reverse("ideas:list"), {"mine": "on"}).content.decode()
+    assert "Lockers for everyone" in listed
+
+
+def test_an_invited_address_is_shown_to_the_main_author_only(client):
+    idea = IdeaFactory()
+    coauthor = UserFactory()
+    _accepted(idea, coauthor)
+    services.coauthor_invite(idea=idea, by=idea.author, email="pending.friend@example.org")
+    url = reverse("ideas:coauthors", args=[idea.pk])
+    client.login(username=idea.author.username, password=PASSWORD)
+    assert "pending.friend@example.org" in client.get(url).content.decode()
+    client.login(username=coauthor.username, password=PASSWORD)
+    page = client.get(url).content.decode()
+    assert "pending.friend" not in page and "Someone invited by email" in page
+    assert "Leave this idea" in page
