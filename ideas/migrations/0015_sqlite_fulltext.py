@@ -43,7 +43,7 @@ def drop_index(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ideas", "0013_merge_statuses_under_review"),
+        ("ideas", "0014_drafts_with_a_title_alone"),
     ]
 
     operations = [

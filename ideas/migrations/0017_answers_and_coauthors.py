@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('challenges', '0006_challenge_questions'),
-        ('ideas', '0013_merge_statuses_under_review'),
+        ('ideas', "0016_title_fulltext_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -26,7 +26,7 @@ def drop_index(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ideas", "0014_sqlite_fulltext"),
+        ("ideas", "0015_sqlite_fulltext"),
     ]
 
     operations = [
