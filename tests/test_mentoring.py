@@ -359,6 +359,6 @@ def test_idea_detail_query_count_for_the_author(client_for, mentored, customer, 
         assert client.get(mentored.get_absolute_url()).status_code == 200
 
 
-QUERIES_FOR_THE_AUTHORS_PAGE_WITH_MENTORING = (
-    15  # 14 before the idea kept its own revision flag; +2: answers, co-authors
-)
+# 14 before the idea kept its own revision flag; +1 the idea's files (attachments, one query), +2 the
+# answers to the challenge's questions and the co-authors (one prefetch each).
+QUERIES_FOR_THE_AUTHORS_PAGE_WITH_MENTORING = 16
