@@ -39,7 +39,7 @@ from ideas.selectors import answer_due_expression, answer_overdue_q, with_coauth
 from ideas.words import STOPWORDS, substring_of
 
 from .models import MentorAssignment, ReasonTemplate, Screening, ScreeningScore
-from .selectors_demand import demand_thresholds, ideas_by_demand_flag, with_demand_need
+from .selectors_demand import DEMAND_FLAG, demand_thresholds, ideas_by_demand_flag, with_demand_need
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -151,8 +151,8 @@ BOARD_CARDS_PER_COLUMN = 30
 def challenge_board(
     challenge: Challenge, *, now: datetime.datetime, demand_flag: str = "", flagged_first: bool = False
 ) -> list[dict]:
-    """The challenge's published ideas by status, one column per BOARD_STATUSES entry, in three queries
-    (the challenge's vote boundaries, the counts, the cards).
+    """The challenge's published ideas by status, one column per BOARD_STATUSES entry, in four queries
+    (the challenge's vote boundaries, the counts, the cards, their flags).
 
     Each column is ``{"status", "label", "count", "ideas"}``; ``ideas`` holds at most
     BOARD_CARDS_PER_COLUMN cards (awaiting ones oldest first, the others latest decision first),
@@ -171,19 +171,27 @@ def challenge_board(
     order = [F("decided_at").desc(nulls_last=True), F("submitted_at").asc(nulls_last=True), F("id").asc()]
     if flagged_first:
         order.insert(0, F("demand_rank").asc())
-    ranked = ideas_by_demand_flag(
-        with_demand_need(
-            triage_queue(now=now).filter(challenge_id=challenge.pk, status__in=BOARD_STATUSES), thresholds=thresholds
-        ),
-        demand_flag,
-    )
-    ranked = (
+    ranked = triage_queue(now=now).filter(challenge_id=challenge.pk, status__in=BOARD_STATUSES)
+    # The window numbers every idea of the challenge; the flags are computed inside it only when they
+    # choose or order the cards, else afterwards for the cards shown (one more query, not one per idea).
+    flags_in_window = bool(demand_flag or flagged_first)
+    if flags_in_window:
+        ranked = ideas_by_demand_flag(with_demand_need(ranked, thresholds=thresholds), demand_flag)
+    cards = list(
         ranked.annotate(board_rank=Window(RowNumber(), partition_by=[F("status")], order_by=order))
         .filter(board_rank__lte=BOARD_CARDS_PER_COLUMN)
         .order_by("status", "board_rank")
     )
+    if not flags_in_window:
+        flags = dict(
+            with_demand_need(Idea.objects.filter(pk__in=[idea.pk for idea in cards]), thresholds=thresholds)
+            .order_by()
+            .values_list("pk", DEMAND_FLAG)
+        )
+        for idea in cards:
+            idea.demand_flag = flags.get(idea.pk, "")  # type: ignore[attr-defined]  # as with_demand_need names it
     by_status: dict[str, list] = {}
-    for idea in ranked:
+    for idea in cards:
         by_status.setdefault(idea.status, []).append(idea)
     return [
         {

@@ -54,7 +54,8 @@ DEMAND_STATUSES = tuple(sorted(PUBLISHED_STATUSES - {Status.DUPLICATE}))
 # The gap grid's columns: ideas shortlisted or further on (not those that ended "not selected").
 GAP_STATUSES = reached_since(Status.SHORTLISTED)
 NO_SEGMENT = "No segment"
-# The annotations with_demand_need adds.
+# The annotations with_demand_need adds (names typed as plain strings: the type checker cannot see annotations).
+DEMAND_FLAG: str = "demand_flag"
 DEMAND_FIELDS = ("demand_popular_from", "demand_unnoticed_below", "need_best", "demand_flag", "demand_rank")
 
 
