@@ -260,7 +260,7 @@ def idea_vote(request, pk: int):
             return render(request, "ideas/_vote.html", {**context, "vote_error": rules.VOTE_SIGN_IN})
         return redirect_to_login(safe_next_url(request, request.POST.get("next"), idea.get_absolute_url()))
     form = VoteForm(request.POST)
-    error = None
+    error, value = None, None
     if not form.is_valid():
         error = form.errors["value"][0]
     else:
@@ -273,9 +273,13 @@ def idea_vote(request, pk: int):
         except services.VoteNotAllowed as refusal:
             error = str(refusal)
     if request.htmx:
-        # The box as it now stands (after a refusal, the vote they still have).
-        context = {**box_context, "vote": selectors.vote_box_for(request.user, idea), "vote_error": error}
-        return render(request, "ideas/_vote.html", context)
+        if error:  # the vote did not change: the box shows the one they still have
+            vote = selectors.vote_box_for(request.user, idea)
+        else:  # the idea was just found among those they see: no query to ask again
+            vote = selectors.VoteBox(
+                idea=idea, user_vote=value, refusal=rules.vote_refusal(request.user, idea, known_visible=True)
+            )
+        return render(request, "ideas/_vote.html", {**box_context, "vote": vote, "vote_error": error})
     if error:
         messages.error(request, error)
     else:

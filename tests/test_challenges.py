@@ -324,8 +324,8 @@ def _attempt(action: str, user, idea: Idea) -> None:
             author=user,
             challenge=idea.challenge,
             title="Another idea",
-            problem="It is hard.",
-            solution="Make it easy.",
+            problem="It is hard to receive a parcel.",
+            solution="Make it easy with station lockers.",
             outcomes=list(idea.challenge.outcomes.all()),
         )
     elif action == "vote":

@@ -160,8 +160,8 @@ def test_points_follow_the_merge_and_come_back_with_the_undo(open_challenge, tri
         author=customer,
         challenge=open_challenge,
         title="Lockers again",
-        problem="Parcels.",
-        solution="Lockers.",
+        problem="Parcels go back to the depot.",
+        solution="Lockers at every station.",
         outcomes=list(open_challenge.outcomes.all()),
         submit=True,
     )

@@ -47,7 +47,12 @@ def test_idea_received_acknowledges_the_author_at_once(django_capture_on_commit_
     open_challenge.outcomes.add(outcome)
     with django_capture_on_commit_callbacks(execute=True):
         idea = idea_services.idea_create(
-            author=customer, challenge=open_challenge, title="Lockers", problem="p", solution="s", outcomes=[outcome]
+            author=customer,
+            challenge=open_challenge,
+            title="Lockers",
+            problem="p" * 20,
+            solution="s" * 20,
+            outcomes=[outcome],
         )
     assert notified(Kind.IDEA_RECEIVED) == [customer.pk]
     [email] = emails_to(customer)

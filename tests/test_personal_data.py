@@ -100,7 +100,7 @@ def busy_member(unique, other_customer, triage, mentor, django_capture_on_commit
         author=member,
         challenge=challenge,
         title="Parcel lockers",
-        problem="Missed deliveries.",
+        problem="Missed deliveries every week.",
         solution="Lockers at stations.",
         outcomes=[outcome],
     )
@@ -108,7 +108,7 @@ def busy_member(unique, other_customer, triage, mentor, django_capture_on_commit
         idea=idea,
         user=member,
         title="Parcel lockers at stations",
-        problem="Missed deliveries.",
+        problem="Missed deliveries every week.",
         solution="Lockers at every station.",
         outcomes=[outcome],
     )

@@ -101,7 +101,13 @@ def test_no_points_for_deciding_on_ones_own_idea(open_challenge, triage):
 def test_submitting_awards_once_and_a_draft_earns_nothing(open_challenge, customer):
     outcomes = list(open_challenge.outcomes.all()[:1])
     draft = idea_services.idea_create(
-        author=customer, challenge=open_challenge, title="T", problem="P", solution="S", outcomes=outcomes, submit=False
+        author=customer,
+        challenge=open_challenge,
+        title="T",
+        problem="P" * 20,
+        solution="S" * 20,
+        outcomes=outcomes,
+        submit=False,
     )
     assert not ReputationEvent.objects.exists()
     idea_services.idea_submit(idea=draft, user=customer)

@@ -107,7 +107,7 @@ def answer(idea, customer, solution):
 @pytest.mark.django_db
 def test_answering_a_revision_request_earns_once_per_request(mentored, customer, mentor):
     first = review_services.revision_request(idea=mentored, mentor=mentor, message="Who pays?")
-    answer(mentored, customer, "The operator pays.")
+    answer(mentored, customer, "The operator pays for it.")
     answer_again = review_services.revision_request_answer_unlocked(idea=mentored, version=None)
     assert answer_again == 0  # no open request any more: nothing to answer, nothing earned
     second = review_services.revision_request(idea=mentored, mentor=mentor, message="And maintenance?")
