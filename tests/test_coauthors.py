@@ -444,3 +444,17 @@ def test_an_invited_address_is_shown_to_the_main_author_only(client):
     page = client.get(url).content.decode()
     assert "pending.friend" not in page and "Someone invited by email" in page
     assert "Leave this idea" in page
+
+
+def test_invited_by_name_and_by_an_unconfirmed_address_accepting_one_settles_both():
+    idea = IdeaFactory()
+    member = UserFactory()
+    by_name = services.coauthor_invite(idea=idea, by=idea.author, member=member)
+    by_address = services.coauthor_invite(idea=idea, by=idea.author, email="member.other@example.org")
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=member, email="member.other@example.org", verified=True)
+    services.coauthor_accept(coauthorship=by_address, user=member)
+    by_name.refresh_from_db()
+    assert by_name.status == IdeaCoauthor.State.REMOVED
+    assert IdeaCoauthor.objects.get(idea=idea, status="accepted").user == member

@@ -78,7 +78,7 @@ def test_the_query_count_is_the_same_for_one_thread_and_many(
 ):
     factories.CommentFactory.create_batch(count, idea=idea)
     client = client_for(other_customer)
-    with django_assert_num_queries(12):  # as tests/test_views.py counts the detail page
+    with django_assert_num_queries(14):  # as tests/test_views.py counts the detail page
         assert client.get(idea.get_absolute_url()).status_code == 200
 
 

@@ -203,6 +203,10 @@ def coauthor_accept(*, coauthorship: IdeaCoauthor, user: User) -> IdeaCoauthor:
         raise CoauthorNotAllowed("You are the idea's main author already.")
     if IdeaCoauthor.objects.filter(idea=idea, user=user, status=IdeaCoauthor.State.ACCEPTED).exists():
         raise CoauthorNotAllowed("You are a co-author of this idea already.")
+    # Invited twice (by name and by address): this answer settles both.
+    IdeaCoauthor.objects.filter(idea=idea, user=user, status=IdeaCoauthor.State.INVITED).exclude(
+        pk=coauthorship.pk
+    ).update(status=IdeaCoauthor.State.REMOVED, responded_at=timezone.now())
     coauthorship.user = user
     coauthorship.status = IdeaCoauthor.State.ACCEPTED
     coauthorship.responded_at = timezone.now()
