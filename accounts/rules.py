@@ -22,6 +22,9 @@ MEMBERS_Q = Q(is_active=True, is_staff=False, is_superuser=False)
 TRIAGE_STAFF_Q = Q(is_superuser=True) | Q(is_staff=True, groups__name=TRIAGE_GROUP)
 # Administrators: superusers (every permission; their own account is not erased from the portal).
 ADMINISTRATORS_Q = Q(is_superuser=True)
+# The user fields ``is_staff_member`` reads: a list that shows each row's badge ("Team" for staff)
+# with ``.only(…)`` selects them, or every row loads them with a query of its own.
+STAFF_FIELDS = ("is_active", "is_staff", "is_superuser")
 
 
 def _group_names(user) -> frozenset[str]:

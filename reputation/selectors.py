@@ -9,6 +9,7 @@ from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.rules import STAFF_FIELDS
 from challenges.models import Challenge
 
 LEADERBOARD_SIZE = 50
@@ -19,8 +20,7 @@ LEADERBOARD_MEMBER_FIELDS = (
     "is_active",
     "profile_public",
     "erased_at",  # public_name reads it: without it here, every row would load it with a query of its own
-    "is_staff",  # the badge: staff wear "Team" (accounts.rules.is_staff_member), so these are read too
-    "is_superuser",
+    *STAFF_FIELDS,  # the badge: staff wear "Team" (accounts.rules.is_staff_member reads them)
     "reputation_total__tier",
 )
 

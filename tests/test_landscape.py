@@ -49,7 +49,8 @@ def rate(outcome: Outcome, *, importance: float, satisfaction: float, respondent
 def svg_of(response) -> ET.Element:
     """The chart inlined in the page, parsed as XML."""
     content = response.content.decode()
-    match = re.search(r"<svg\b.*?</svg>", content, re.DOTALL)
+    # The chart, not the header's icons (``<svg class="icon …">``).
+    match = re.search(r"<svg\b(?![^>]*class=\"icon).*?</svg>", content, re.DOTALL)
     assert match, "the page has no inline SVG"
     return ET.fromstring(match.group(0))
 

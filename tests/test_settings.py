@@ -45,6 +45,29 @@ def test_production_start_fails_naming_the_missing_variable(missing):
     assert f"Set the environment variable {named}" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("site_url", "refusal"),
+    [
+        ("portal.example.com", "http or https, and a host"),
+        ("https://portal.example.com/ideas/", "names the site only"),
+        ("https://other.example.com", "is not in ALLOWED_HOSTS"),
+    ],
+)
+def test_production_refuses_a_site_url_emails_cannot_use(site_url, refusal):
+    """Issue 17: every link a worker writes into an email is built from SITE_URL, never from a request."""
+    result = manage("check", env={**PRODUCTION, "SITE_URL": site_url})
+    assert result.returncode != 0
+    assert f"SITE_URL {site_url!r} cannot be the portal's address" in result.stderr and refusal in result.stderr
+
+
+def test_a_site_url_with_a_port_and_a_trailing_slash_is_kept_without_the_slash():
+    code = "from django.conf import settings; print(settings.SITE_URL)"
+    env = {**PRODUCTION, "SITE_URL": "https://portal.example.com:8443/"}
+    result = manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("https://portal.example.com:8443")
+
+
 def test_check_deploy_is_clean_in_production():
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
     assert result.returncode == 0, result.stderr
