@@ -44,7 +44,7 @@ def follow_up_invitees(follow_up: FollowUp) -> list[tuple[User, bool]]:
         respondent=OuterRef("pk"), wave_id=follow_up.baseline_wave_id, outcome_id__in=outcome_ids
     )
     rows = respondents.annotate(answered_before=Exists(answered)).select_related("user").order_by("pk")
-    return [(respondent.user, respondent.answered_before) for respondent in rows]
+    return [(respondent.user, respondent.answered_before) for respondent in rows if respondent.user is not None]
 
 
 def _percent(share: float) -> str:
