@@ -91,7 +91,8 @@ def _scores_write(rows: list[dict]) -> None:
         ]
         for row in rows
     )
-    columns = ", ".join(connection.ops.quote_name(OutcomeScore._meta.get_field(name).column) for name in names)
+    # The rows' keys are the model's attnames, which are its columns (no field sets db_column).
+    columns = ", ".join(connection.ops.quote_name(name) for name in names)
     table = connection.ops.quote_name(OutcomeScore._meta.db_table)
     buffer.seek(0)
     with connection.cursor() as cursor:
