@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Exists, OuterRef, Prefetch
 
 from accounts.models import User
+from core.funnel import Status
 from scoring import formulas
 from scoring.models import Rating, Respondent, SurveyWave
 
@@ -44,7 +45,7 @@ def follow_up_invitees(follow_up: FollowUp) -> list[tuple[User, bool]]:
         respondent=OuterRef("pk"), wave_id=follow_up.baseline_wave_id, outcome_id__in=outcome_ids
     )
     rows = respondents.annotate(answered_before=Exists(answered)).select_related("user").order_by("pk")
-    return [(respondent.user, respondent.answered_before) for respondent in rows]
+    return [(respondent.user, respondent.answered_before) for respondent in rows if respondent.user is not None]
 
 
 def _percent(share: float) -> str:
@@ -210,7 +211,10 @@ def follow_up_for_staff(follow_up_id: int) -> FollowUp:
 def impact_panel_on_idea_page(request: HttpRequest, idea: Idea) -> dict | None:
     """The idea page's "Measured after implementation" panel (``impact/_idea_panel.html``), registered
     with ``ideas.hooks.idea_panel_register``: the latest follow-up's summary for everyone who sees
-    the idea; for triage staff, the link to schedule one or to close the open one."""
+    the idea; for triage staff, the link to schedule one or to close the open one. No query for an
+    idea that is not implemented: only implemented ideas are followed up (an ending: it stays so)."""
+    if idea.status != Status.IMPLEMENTED:
+        return None
     summary = follow_up_summaries_for([idea.pk]).get(idea.pk)
     may_schedule = can_schedule_follow_up(request.user, idea) and (summary is None or summary.state == "measured")
     if summary is None and not may_schedule:

@@ -108,6 +108,7 @@ def follow_up_schedule(
         raise FollowUpError("This idea already has a follow-up under way: wait for its result.") from None
     if delay_days == 0:
         wave_open(wave_id=wave.pk, now=now)
+        wave.refresh_from_db()  # opened through its own locked row
     return follow_up
 
 

@@ -1,5 +1,6 @@
 """Survey data, read-mostly: ratings arrive from members' surveys and imports, not from this admin."""
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -14,9 +15,10 @@ from core.admin import LabelledListEditableMixin, ReadOnlyAdminMixin, admin_page
 
 from .forms import RatingsImportForm
 from .formulas import CLASS_LABELS, opportunity_shown
-from .models import Rating, RatingsImportJob, Respondent
+from .models import Rating, RatingsImportJob, Respondent, SurveyWave
 from .services.import_jobs import ratings_import_audit, ratings_import_job_create
 from .services.imports import ImportResult, RatingsImportInvalid, RowError, ratings_import
+from .services.waves import wave_close, wave_open, wave_schedule
 
 IMPORT_TEMPLATE = "admin/scoring/rating/import.html"
 IMPORT_JOB_TEMPLATE = "admin/scoring/rating/import_job.html"
@@ -115,12 +117,12 @@ class RespondentAdmin(admin.ModelAdmin):
 class RatingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: ratings come from the survey and the CSV import, which ask for a recompute."""
 
-    list_display = ["respondent", "outcome_code", "importance", "satisfaction", "segment", "updated_at"]
-    list_filter = ["outcome__job", "respondent__segment", "importance", "satisfaction"]
-    list_select_related = ["respondent__segment", "outcome"]
+    list_display = ["respondent", "outcome_code", "wave", "importance", "satisfaction", "segment", "updated_at"]
+    list_filter = ["outcome__job", "wave__kind", "wave__status", "respondent__segment", "importance", "satisfaction"]
+    list_select_related = ["respondent__segment", "outcome", "wave__job"]
     search_fields = ["respondent__key", "outcome__code", "outcome__statement"]
     autocomplete_fields = ["respondent", "outcome"]
-    fields = ["respondent", "outcome", "importance", "satisfaction", "updated_at"]
+    fields = ["respondent", "outcome", "wave", "importance", "satisfaction", "updated_at"]
     readonly_fields = ["updated_at"]
     # Counting a million ratings for the paginator is the slow part of this page.
     show_full_result_count = False
@@ -232,3 +234,70 @@ class RatingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             problems_more=job.problems_more,
             refresh_seconds=2,
         )
+
+
+class SurveyWaveForm(forms.ModelForm):
+    class Meta:
+        model = SurveyWave
+        fields = ["job", "name", "opens_at", "closes_at", "outcomes", "segments", "min_respondents"]
+
+    def clean(self):
+        data = super().clean()
+        job, outcomes = data.get("job"), data.get("outcomes")
+        if job is not None and outcomes and any(outcome.job_id != job.pk for outcome in outcomes):
+            self.add_error("outcomes", f"Choose outcomes of the job “{job.name}” only.")
+        return data
+
+
+@admin.register(SurveyWave)
+class SurveyWaveAdmin(admin.ModelAdmin):
+    """Survey rounds of each job: staff schedule the next round here; it opens at its date (the previous
+    round closes then). Follow-up waves are scheduled from an implemented idea's page. A wave is never
+    edited once created: its answers would mean something else."""
+
+    form = SurveyWaveForm
+    list_display = ["name", "job", "kind", "status", "opens_at", "closes_at"]
+    list_filter = ["kind", "status", "job"]
+    list_select_related = ["job"]
+    search_fields = ["name", "job__name"]
+    autocomplete_fields = ["job"]
+    filter_horizontal = ["outcomes", "segments"]
+    actions = ["open_now", "close_now"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*SurveyWaveForm.Meta.fields, "kind", "status", "opened_at", "closed_at"] if obj else []
+
+    def get_fields(self, request, obj=None):
+        return (
+            [*SurveyWaveForm.Meta.fields, "kind", "status", "opened_at", "closed_at"]
+            if obj
+            else SurveyWaveForm.Meta.fields
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # every field is read-only
+        data = form.cleaned_data
+        wave = wave_schedule(
+            job=data["job"],
+            name=data["name"],
+            opens_at=data["opens_at"],
+            closes_at=data["closes_at"],
+            outcomes=data["outcomes"],
+            segments=data["segments"],
+            min_respondents=data["min_respondents"],
+        )
+        obj.pk, obj.status, obj.kind = wave.pk, wave.status, wave.kind
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the service set the outcomes and segments
+
+    @admin.action(description="Open the selected waves now (a round closes the job's open round)")
+    def open_now(self, request, queryset):
+        opened = sum(1 for pk in queryset.values_list("pk", flat=True) if wave_open(wave_id=pk))
+        self.message_user(request, f"{opened} wave(s) opened; waves already open or closed were left as they were.")
+
+    @admin.action(description="Close the selected waves now (a follow-up's result is computed)")
+    def close_now(self, request, queryset):
+        closed = sum(1 for pk in queryset.values_list("pk", flat=True) if wave_close(wave_id=pk))
+        self.message_user(request, f"{closed} wave(s) closed; waves not open were left as they were.")

@@ -13,13 +13,16 @@ def export_survey_answers(member) -> dict:
     respondent = Respondent.objects.filter(user=member).select_related("segment").first()
     if respondent is None:
         return {"segment": None, "ratings": []}
-    ratings = Rating.objects.filter(respondent=respondent).select_related("outcome").order_by("outcome__code", "pk")
+    ratings = (
+        Rating.objects.filter(respondent=respondent).select_related("outcome", "wave").order_by("outcome__code", "pk")
+    )
     return {
         "segment": respondent.segment.name if respondent.segment else None,
         "ratings": [
             {
                 "outcome": rating.outcome.code,
                 "statement": rating.outcome.statement,
+                "survey_wave": rating.wave.name,
                 "importance": rating.importance,
                 "satisfaction": rating.satisfaction,
                 "updated_at": rating.updated_at,

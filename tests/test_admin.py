@@ -113,6 +113,7 @@ def one_of_each(challenge, outcome, customer, django_user_model):
         "ideas.statuschange": StatusChange.objects.get(),
         "scoring.respondent": respondent,
         "scoring.rating": Rating.objects.get(),
+        "scoring.surveywave": Rating.objects.get().wave,
     }
 
 
@@ -136,6 +137,7 @@ ADMIN_PAGES = [
     ("ideas.statuschange", "Select status change to view", False),
     ("scoring.respondent", "Select respondent to change", True),
     ("scoring.rating", "Select rating to view", False),
+    ("scoring.surveywave", "Select survey wave to change", True),
 ]
 
 

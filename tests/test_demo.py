@@ -20,11 +20,13 @@ from challenges.models import Challenge, Job, Outcome, Segment, SelectionCriteri
 from demo import demo_data
 from demo.management.commands.demo import site_url_for
 from ideas.models import Comment, Idea, Status, StatusChange, Vote
+from impact.models import FollowUp, Verdict
+from impact.selectors import follow_up_summaries_for
 from innovators.models import QuestionnaireResponse
 from notifications.models import Delivery, Notification
 from notifications.services import notification_email_send, preference_set
 from reputation.models import ReputationEvent, ReputationTotal, Tier
-from scoring.models import Rating, Respondent
+from scoring.models import Rating, Respondent, SurveyWave
 from tests.notification_kinds import Kind
 
 MODELS = [
@@ -156,9 +158,20 @@ def test_survey_respondents_rate_every_outcome(demo):
     assert 10 <= outcomes <= 15
     assert Respondent.objects.filter(key__startswith="survey-").count() == 200
     assert not Respondent.objects.filter(segment__isnull=True).exists()
-    assert Rating.objects.count() == 200 * outcomes
+    # The survey's first round: every respondent rated every outcome.
+    assert Rating.objects.filter(wave__kind=SurveyWave.Kind.ROUND).count() == 200 * outcomes
     assert Segment.objects.count() == 3
     assert Outcome.objects.filter(code="PLAN-01").exists()
+
+
+def test_three_implemented_ideas_were_followed_up_improved_unchanged_and_collecting(demo):
+    summaries = follow_up_summaries_for(FollowUp.objects.values_list("idea_id", flat=True))
+    by_title = {summary.follow_up.idea.title: summary for summary in summaries.values()}
+    assert by_title["Live van map with a 10-minute arrival window"].verdict == Verdict.IMPROVED
+    assert by_title["Pack chilled and frozen items together in one insulated bag"].verdict == Verdict.NO_CHANGE
+    collecting = by_title["An in-app check-list that ticks items off as you unpack"]
+    assert (collecting.state, collecting.respondents, collecting.min_respondents) == ("collecting", 12, 30)
+    assert all(summary.follow_up.idea.status == Status.IMPLEMENTED for summary in summaries.values())
 
 
 def test_innovators_have_a_track_record_a_questionnaire_and_a_private_profile(demo):

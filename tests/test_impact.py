@@ -386,3 +386,27 @@ def test_program_metrics_count_implemented_ideas_with_measured_improvement(
     page = client_for(world["triage"]).get(reverse("metrics:index")).content.decode()
     assert "Implemented ideas with measured improvement" in page
     assert 'data-metric="measured-improvement">1<' in page
+
+
+def test_staff_read_follow_ups_in_the_admin_and_schedule_rounds_there(world, admin_client):
+    follow_up = schedule(world, delay_days=30)
+    assert admin_client.get(reverse("admin:impact_followup_changelist")).status_code == 200
+    page = admin_client.get(reverse("admin:impact_followup_change", args=[follow_up.pk])).content.decode()
+    assert "Lockers at stations" in page and "schedule or close it there" in page
+    # The next survey round, through the service: outcomes of another job are refused.
+    stranger = factories.OutcomeFactory()
+    url = reverse("admin:scoring_surveywave_add")
+    form = {
+        "job": world["job"].pk,
+        "name": "Autumn 2026",
+        "opens_at_0": "2026-09-01",
+        "opens_at_1": "09:00",
+        "closes_at_0": "2026-09-30",
+        "closes_at_1": "18:00",
+        "min_respondents": "30",
+    }
+    refused = admin_client.post(url, {**form, "outcomes": [stranger.pk]})
+    assert refused.status_code == 200 and "Choose outcomes of the job" in refused.content.decode()
+    assert admin_client.post(url, form).status_code == 302
+    wave = SurveyWave.objects.get(name="Autumn 2026")
+    assert (wave.kind, wave.status, wave.job) == (SurveyWave.Kind.ROUND, SurveyWave.Status.SCHEDULED, world["job"])

@@ -4,7 +4,7 @@ import time
 
 import pytest
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from scoring import formulas
 from scoring.models import OutcomeScore, Rating, Respondent, ScoringRun
@@ -132,8 +132,9 @@ def test_recompute_is_one_aggregation_whatever_the_number_of_outcomes(db, outcom
         Rating.objects.bulk_create([rate(outcome, person, 5, 1) for person in people])
     scores_recompute()  # the first run creates the run row
     # savepoint, lock the run row, the GROUP BY (every wave at once), the waves it found (which is
-    # each job's latest round), delete, one bulk insert, save the run, release
-    with django_assert_num_queries(8):
+    # each job's latest round), delete, save the run, release; the rows go in with one COPY on the
+    # driver's own cursor, which Django's query capture does not see (on SQLite: one bulk insert)
+    with django_assert_num_queries(7 if connection.vendor == "postgresql" else 8):
         scores_recompute()
     assert OutcomeScore.objects.count() == outcomes
 

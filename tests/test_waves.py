@@ -124,8 +124,9 @@ def test_a_follow_up_wave_is_never_the_current_one(job_with_two_waves):
 
 def test_the_recompute_stays_one_aggregation_with_two_waves(job_with_two_waves, django_assert_num_queries):
     scores_recompute()
-    # savepoint, lock the run row, one GROUP BY over every wave, the waves found, delete, insert, save, release
-    with django_assert_num_queries(8):
+    # savepoint, lock the run row, one GROUP BY over every wave, the waves found, delete, save, release;
+    # the rows go in with one COPY on the driver's cursor, unseen by the capture (SQLite: one insert)
+    with django_assert_num_queries(7 if connection.vendor == "postgresql" else 8):
         scores_recompute()
     assert OutcomeScore.objects.filter(current=True).count() == 1
 
