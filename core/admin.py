@@ -20,7 +20,8 @@ class ReadOnlyAdminMixin:
 class LabelledListEditableMixin:
     """A changelist's editable cells (``list_editable``) are inputs in a table cell with no <label>:
     each gets an ``aria-label`` naming its column and its row ("Availability: PLAN-01 …"), so a screen
-    reader says what it edits (axe-core: label, label-title-only)."""
+    reader says what it edits (axe-core: label, label-title-only). The changelist shows no help text,
+    so the field loses it too: otherwise Django's ``aria-describedby`` names a help that is not there."""
 
     def get_changelist_form(self, request, **kwargs):
         base = super().get_changelist_form(request, **kwargs)
@@ -32,6 +33,7 @@ class LabelledListEditableMixin:
                 row = str(self.instance)
                 for name in editable & set(self.fields):
                     self.fields[name].widget.attrs["aria-label"] = f"{self.fields[name].label}: {row}"
+                    self.fields[name].help_text = ""
 
         return LabelledChangelistForm
 
