@@ -1,6 +1,8 @@
 """Demand against need in triage: the flags on a known data set, the queue's and the board's sort and
 filter on them, their query counts, and one idea's votes by segment beside its outcomes' opportunity."""
 
+import csv
+import io
 import re
 
 import pytest
@@ -187,9 +189,11 @@ def test_queue_sorts_flagged_first_and_shows_the_flag_with_a_legend(client_for, 
 def test_queue_csv_carries_the_flag(client_for, triage, known):
     response = client_for(triage).get(reverse("admin:reviews_triageidea_export"), {"demand": "any"})
     assert response.status_code == 200
-    lines = b"".join(response.streaming_content).decode().splitlines()
-    assert lines[0].endswith("demand_flag,need_best_opportunity")
-    assert sorted(line.split(",")[-2] for line in lines[1:]) == [demand.NEEDED_UNNOTICED, demand.POPULAR_OVERSERVED]
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    header = rows[0]
+    assert "need_best_opportunity" in header
+    flag = header.index("demand_flag")
+    assert sorted(row[flag] for row in rows[1:]) == [demand.NEEDED_UNNOTICED, demand.POPULAR_OVERSERVED]
 
 
 def _queue_queries(client, params) -> tuple[int, int]:
