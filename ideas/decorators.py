@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
@@ -28,48 +29,47 @@ def _back_here_or(request: HttpRequest, page: str) -> str:
     return request.get_full_path() if request.method in ("GET", "HEAD") else page
 
 
-def challenge_login_required(view: View) -> View:
-    """For a view of the challenge ``slug``: a visitor may sign in only where the challenge is public."""
+def _sign_in_unless_hidden(key: str, page_of: Callable[[HttpRequest, Any], str | None], missing: str):
+    """A decorator for views of one thing named by the URL's ``key``: ``page_of(request, value)`` is the
+    thing's page if the visitor may see it, else None (then the 404 ``missing``)."""
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, slug: str, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            challenge = challenge_visible_to(request.user).filter(slug=slug).first()
-            if challenge is None:
-                raise Http404("No such challenge.")
-            return redirect_to_login(_back_here_or(request, challenge.get_absolute_url()))
-        return view(request, slug, *args, **kwargs)
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not request.user.is_authenticated:
+                page = page_of(request, kwargs[key])
+                if page is None:
+                    raise Http404(missing)
+                return redirect_to_login(_back_here_or(request, page))
+            return view(request, *args, **kwargs)
 
-    return wrapper
+        return wrapper
 
-
-def idea_login_required(view: View) -> View:
-    """For a view of the idea ``pk``: a visitor may sign in only where they may see the idea."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, pk: int, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            try:
-                idea = selectors.idea_visible_get(request.user, pk=pk)
-            except Idea.DoesNotExist:
-                raise Http404("No such idea.") from None
-            return redirect_to_login(_back_here_or(request, idea.get_absolute_url()))
-        return view(request, pk, *args, **kwargs)
-
-    return wrapper
+    return decorator
 
 
-def comment_login_required(view: View) -> View:
-    """For a view of the comment ``pk``: a visitor may sign in only where they may see its idea."""
+def _challenge_page(request: HttpRequest, slug: str) -> str | None:
+    challenge = challenge_visible_to(request.user).filter(slug=slug).first()
+    return challenge.get_absolute_url() if challenge is not None else None
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, pk: int, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            try:
-                comment = selectors.comment_for(request.user, pk=pk)
-            except Comment.DoesNotExist:
-                raise Http404("No such comment.") from None
-            return redirect_to_login(_back_here_or(request, selectors.comment_url(comment)))
-        return view(request, pk, *args, **kwargs)
 
-    return wrapper
+def _idea_page(request: HttpRequest, pk: int) -> str | None:
+    try:
+        return selectors.idea_visible_get(request.user, pk=pk).get_absolute_url()
+    except Idea.DoesNotExist:
+        return None
+
+
+def _comment_page(request: HttpRequest, pk: int) -> str | None:
+    try:
+        return selectors.comment_url(selectors.comment_for(request.user, pk=pk))
+    except Comment.DoesNotExist:
+        return None
+
+
+# For a view of the challenge ``slug``: a visitor may sign in only where the challenge is public.
+challenge_login_required = _sign_in_unless_hidden("slug", _challenge_page, "No such challenge.")
+# For a view of the idea ``pk``: a visitor may sign in only where they may see the idea.
+idea_login_required = _sign_in_unless_hidden("pk", _idea_page, "No such idea.")
+# For a view of the comment ``pk``: a visitor may sign in only where they may see its idea.
+comment_login_required = _sign_in_unless_hidden("pk", _comment_page, "No such comment.")

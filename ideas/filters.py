@@ -17,7 +17,8 @@ class IdeaFilter(django_filters.FilterSet):
     The queryset it filters must already hold only what the member may see
     (``selectors.idea_list_for``): every filter narrows it, none widens it. The challenge and
     outcome choices are limited to the challenges the member may see; "mine" and "followed" exist
-    only for members signed in (pass ``request``).
+    only for members signed in (pass ``request``). With ``lenient=True`` (the list page) a value no
+    filter takes is left out and named in ``left_out``; without it (the API) the filter is invalid.
     """
 
     SORTS = [("newest", "Newest"), ("top", "Top rated"), ("trending", "Trending"), ("opportunity", "Opportunity")]
@@ -105,7 +106,7 @@ class IdeaFilter(django_filters.FilterSet):
 
     @property
     def qs(self):
-        """Invalid filters show no ideas (with the form's errors), never more than asked for."""
+        """Invalid filters (strict mode) show no ideas (with the form's errors), never more than asked for."""
         if self.is_bound and not self.is_valid():
             return self.queryset.none()
         return super().qs
