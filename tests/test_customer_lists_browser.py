@@ -35,7 +35,7 @@ def test_a_member_votes_from_a_list_card_and_takes_it_back(page, tmp_path):
         card.get_by_role("link", name="Sign in to vote").click()
         page.get_by_label("Email").fill(member.email)
         page.get_by_label("Password").fill(factories.PASSWORD)
-        page.get_by_role("button", name="Sign In", exact=True).click()
+        page.get_by_role("button", name="Sign in", exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Ideas")
 
         card = page.get_by_test_id("idea-card").filter(has_text="Lockers at stations")
@@ -78,7 +78,7 @@ def test_a_member_saves_a_one_line_draft_and_finds_it_in_my_ideas(page, tmp_path
         row.get_by_role("link", name="Lockers at every station", exact=True).click()
         page.get_by_role("link", name="Edit or submit").click()
         page.get_by_role("button", name="Submit idea").click()
-        expect(page.get_by_role("alert").first).to_contain_text(
+        expect(page.get_by_test_id("error-summary")).to_contain_text(
             "complete the problem, the proposed solution and an outcome it addresses first"
         )
     idea = Idea.objects.get()

@@ -98,7 +98,7 @@ def test_a_failed_submit_links_each_error_to_its_field_and_starts_with_a_summary
     title = field(page, "title")
     assert title["aria-describedby"].split() == ["id_title_helptext", "id_title_error"]
     assert title["aria-invalid"] == "true"
-    assert "Give your idea a short title." in page.text_by_id["id_title_error"]
+    assert "Give your idea a short title" in page.text_by_id["id_title_error"]
     outcomes_group = next(
         attributes
         for tag, attributes in page.elements
@@ -113,9 +113,10 @@ def test_a_failed_submit_links_each_error_to_its_field_and_starts_with_a_summary
     )
     assert summary["tabindex"] == "-1"
     assert "autofocus" in summary
-    assert "4 problems" in page.text_by_id[summary["aria-labelledby"]]
+    # The four fields, and what the submission lacks as a whole (ideas.rules.submission_gaps).
+    assert "5 problems" in page.text_by_id[summary["aria-labelledby"]]
     text = page.text_by_id[summary["id"]]
-    for error in ("Give your idea a short title.", "Describe the problem", "Describe your proposed solution."):
+    for error in ("Give your idea a short title", "Describe the problem", "Describe your proposed solution"):
         assert error in text
     links = [
         attributes["href"]

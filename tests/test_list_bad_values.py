@@ -100,11 +100,11 @@ def test_a_nul_byte_is_refused_at_the_door_with_a_reason(client, three):
 def test_a_bad_value_costs_no_query_per_idea(
     client_for, other_customer, open_challenge, settings, sort, django_assert_num_queries
 ):
-    """The list page's 11 queries (tests/test_views.py) with or without a value left out."""
+    """The list page's 12 queries (tests/test_views.py) with or without a value left out."""
     settings.IDEAS_PER_PAGE = 5
     factories.IdeaFactory.create_batch(8, challenge=open_challenge)
     client = client_for(other_customer)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert client.get(reverse("ideas:list"), {"sort": sort, "status": "nonsense"}).status_code == 200
 
 

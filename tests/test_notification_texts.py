@@ -22,8 +22,9 @@ from notifications.models import Notification
 from notifications.services import preference_set
 from reviews.models import MentorAssignment, RevisionRequest, ThreadMessage
 from reviews.services import overdue
-from tests import factories
+from tests import factories, test_impact
 from tests.notification_kinds import Kind
+from tests.test_impact import world  # noqa: F401, F811 - the fixture: an implemented idea, its job's survey
 from webhooks.models import WebhookEndpoint
 
 pytestmark = pytest.mark.django_db
@@ -202,6 +203,55 @@ def test_the_overdue_digest_title_reads_well(triage):
     assert mail.outbox[0].subject.endswith("1 idea overdue for a first answer")
 
 
+def test_a_coauthor_invitation_and_its_answers(idea, other_customer):
+    from ideas.services import coauthor_accept, coauthor_decline, coauthor_invite
+
+    coauthorship = coauthor_invite(idea=idea, by=idea.author, member=other_customer)
+    [draft] = drafts(Kind.COAUTHOR_INVITED, {"coauthor_id": coauthorship.pk})
+    assert draft.recipient == other_customer
+    assert draft.title == f"{idea.author.public_name} invites you to co-author “{idea.title}”"
+    reads_well(draft.title)
+    reads_well(draft.body)
+    coauthor_accept(coauthorship=coauthorship, user=other_customer)
+    [draft] = drafts(Kind.COAUTHOR_ANSWERED, {"coauthor_id": coauthorship.pk})
+    assert draft.recipient == idea.author
+    assert draft.title == f"{other_customer.public_name} is now a co-author of “{idea.title}”"
+    reads_well(draft.title)
+    reads_well(draft.body)
+    third = factories.UserFactory(display_name="Dana Decliner")
+    declined = coauthor_invite(idea=idea, by=idea.author, member=third)
+    coauthor_decline(coauthorship=declined, user=third)
+    [draft] = drafts(Kind.COAUTHOR_ANSWERED, {"coauthor_id": declined.pk})
+    assert draft.title == f"Dana Decliner declined to co-author “{idea.title}”"
+    reads_well(draft.title)
+
+
+def test_a_follow_up_survey_and_its_measured_result(world, django_capture_on_commit_callbacks):  # noqa: F811
+    answered = test_impact.member_in(world["customers"], wave=world["baseline"], outcome=world["waiting"])
+    follower = factories.UserFactory(display_name="Fay Follower")
+    IdeaFollow.objects.create(idea=world["idea"], user=follower)
+    with django_capture_on_commit_callbacks(execute=True):
+        follow_up = test_impact.schedule(world)
+    [draft] = drafts(Kind.FOLLOW_UP_SURVEY, {"follow_up_id": follow_up.pk})
+    assert draft.recipient == answered
+    assert draft.title == "Has “Get groceries delivered” become easier? A two-minute follow-up survey"
+    reads_well(draft.title)
+    reads_well(draft.body)
+    follow_up = test_impact.close_with_answers(
+        world,
+        follow_up,
+        satisfied=30,
+        respondents=58,
+        django_capture_on_commit_callbacks=django_capture_on_commit_callbacks,
+    )
+    made = by_kind(drafts(Kind.FOLLOW_UP_RESULT, {"follow_up_id": follow_up.pk}))[Kind.FOLLOW_UP_RESULT]
+    assert {draft.recipient for draft in made} == {world["author"], follower}
+    for draft in made:
+        assert "was measured" in draft.title
+        reads_well(draft.title)
+        reads_well(draft.body)
+
+
 # The kinds whose texts this file checks: a kind an app registers later must be added here.
 KINDS_CHECKED = {
     Kind.IDEA_RECEIVED,
@@ -221,6 +271,10 @@ KINDS_CHECKED = {
     Kind.CHALLENGE_INVITATION,
     Kind.WEBHOOK_DISABLED,
     Kind.OVERDUE_DIGEST,
+    Kind.COAUTHOR_INVITED,
+    Kind.COAUTHOR_ANSWERED,
+    Kind.FOLLOW_UP_SURVEY,
+    Kind.FOLLOW_UP_RESULT,
 }
 
 
