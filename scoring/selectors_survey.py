@@ -78,6 +78,17 @@ def survey_wave_open(wave_id: int) -> SurveyWave:
     )
 
 
+def survey_wave_not_open(wave_id: int) -> SurveyWave | None:
+    """A follow-up wave that exists but does not take answers now (scheduled or closed), or None:
+    what an invitation's link says once the wave has closed, instead of a 404."""
+    return (
+        SurveyWave.objects.select_related("job")
+        .filter(pk=wave_id, kind=SurveyWave.Kind.FOLLOW_UP)
+        .exclude(status=SurveyWave.Status.OPEN)
+        .first()
+    )
+
+
 def wave_outcomes(wave: SurveyWave) -> list[Outcome]:
     """The outcomes a wave asks: its own list, or every outcome of its job."""
     chosen = list(wave.outcomes.order_by("code"))

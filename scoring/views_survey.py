@@ -50,7 +50,20 @@ def survey_wave(request, wave_id: int):
     try:
         wave = selectors.survey_wave_open(wave_id)
     except SurveyWave.DoesNotExist:
-        raise Http404("This survey is not open.") from None
+        # A follow-up's invitation outlives its wave: once closed (or not open yet) the link says
+        # so and leads to the open surveys, rather than a "page not found".
+        shut = selectors.survey_wave_not_open(wave_id)
+        if shut is None:
+            raise Http404("This survey is not open.") from None
+        if shut.status == SurveyWave.Status.SCHEDULED:
+            messages.info(
+                request, f"The survey “{shut.name}” is not open yet: your invitation will come when it opens."
+            )
+        else:
+            messages.info(
+                request, f"The survey “{shut.name}” has closed: thank you. Its results are on the idea's page."
+            )
+        return redirect("surveys:list")
     if not selectors.wave_asks_member(request.user, wave):
         messages.info(request, f"The survey “{wave.name}” asks other groups of customers: thank you all the same.")
         return redirect("surveys:list")

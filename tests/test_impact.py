@@ -410,3 +410,21 @@ def test_staff_read_follow_ups_in_the_admin_and_schedule_rounds_there(world, adm
     assert admin_client.post(url, form).status_code == 302
     wave = SurveyWave.objects.get(name="Autumn 2026")
     assert (wave.kind, wave.status, wave.job) == (SurveyWave.Kind.ROUND, SurveyWave.Status.SCHEDULED, world["job"])
+
+
+def test_an_invitation_to_a_closed_follow_up_says_it_closed(world, client_for, django_capture_on_commit_callbacks):
+    """The invitation's link outlives the wave: once closed it says so and leads to the open surveys
+    (a link that never was a follow-up stays a 404)."""
+    invited = member_in(world["customers"], wave=world["baseline"], outcome=world["waiting"])
+    with django_capture_on_commit_callbacks(execute=True):
+        follow_up = schedule(world)
+    url = reverse("surveys:wave", kwargs={"wave_id": follow_up.wave_id})
+    client = client_for(invited)
+    assert client.get(url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        assert wave_close(wave_id=follow_up.wave_id)
+    response = client.get(url, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("surveys:list")
+    assert "has closed: thank you" in response.content.decode()
+    assert client.get(reverse("surveys:wave", kwargs={"wave_id": world["baseline"].pk})).status_code == 404
+    assert client.get(reverse("surveys:wave", kwargs={"wave_id": 987654})).status_code == 404
