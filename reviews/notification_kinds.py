@@ -104,12 +104,15 @@ def _drafts_mentor_message(payload) -> list[Draft]:
     if message is None:
         return []
     idea = message.idea
-    recipients = idea_authors(idea)  # the main author and the accepted co-authors
+    title = f"New message from {message.author.public_name} about “{idea.title}”"
+    # The main author and the accepted co-authors read it on the idea's page; the mentor in the mentor
+    # area, which is open to them where the idea's page may not be (an invite-only challenge's idea).
+    drafts = [Draft(user, MENTOR_MESSAGE, title, message.body, idea.get_absolute_url()) for user in idea_authors(idea)]
     assignment = MentorAssignment.objects.select_related("mentor").filter(idea=idea, ended_at__isnull=True).first()
     if assignment is not None:
-        recipients.append(assignment.mentor)
-    title = f"New message from {message.author.public_name} about “{idea.title}”"
-    return [Draft(user, MENTOR_MESSAGE, title, message.body, idea.get_absolute_url()) for user in recipients]
+        mentor_url = reverse("reviews:mentor_idea", kwargs={"pk": idea.pk})
+        drafts.append(Draft(assignment.mentor, MENTOR_MESSAGE, title, message.body, mentor_url))
+    return drafts
 
 
 def _drafts_revision_request(payload) -> list[Draft]:

@@ -135,6 +135,12 @@ def test_mentor_messages_and_revisions(mentored, mentor):
     message = ThreadMessage.objects.create(idea=mentored, author=mentor, body="Can you size the lockers?")
     made = drafts(Kind.MENTOR_MESSAGE, {"message_id": message.pk})
     assert {d.title for d in made} == {f"New message from {mentor.public_name} about “Lockers at stations”"}
+    # The author opens it on the idea's page, the mentor in the mentor area (open to them where the
+    # idea's page of an invite-only challenge is not).
+    assert {d.recipient: d.url for d in made} == {
+        mentored.author: mentored.get_absolute_url(),
+        mentor: f"/mentor/ideas/{mentored.pk}/",
+    }
     request = RevisionRequest.objects.create(idea=mentored, mentor=mentor, message="Add the costs.")
     [asked] = drafts(Kind.REVISION_REQUEST, {"revision_request_id": request.pk})
     assert asked.title == "Your mentor asks you to revise “Lockers at stations”"
