@@ -211,7 +211,10 @@ def test_the_wave_page_shows_only_its_outcomes_and_saves_into_it(client_for, cus
         job=job, name="Follow-up: lockers", kind=SurveyWave.Kind.FOLLOW_UP, opens_at=timezone.now(), outcomes=[asked]
     )
     client = client_for(customer)
-    assert client.get(reverse("surveys:wave", kwargs={"wave_id": wave.pk})).status_code == 404  # not open yet
+    # Not open yet: the invitation's link says so and leads to the open surveys.
+    not_yet = client.get(reverse("surveys:wave", kwargs={"wave_id": wave.pk}), follow=True)
+    assert not_yet.redirect_chain[-1][0] == reverse("surveys:list")
+    assert "is not open yet" in not_yet.content.decode()
     wave_open(wave_id=wave.pk)
     listing = client.get(reverse("surveys:list")).content.decode()
     assert "Follow-up surveys" in listing and "Follow-up: lockers" in listing
