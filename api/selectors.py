@@ -36,6 +36,6 @@ def comments_of_idea(idea: Idea) -> QuerySet[Comment]:
 def opportunity_scores() -> QuerySet[OutcomeScore]:
     """The current stored opportunity scores (each job's latest survey round), overall (no segment) and
     per segment, with their outcomes."""
-    from scoring.models import OutcomeScore
+    from scoring.selectors import scores_current
 
-    return OutcomeScore.objects.filter(current=True).select_related("outcome", "segment")
+    return scores_current().select_related("outcome", "segment")

@@ -24,8 +24,19 @@ if TYPE_CHECKING:
     from challenges.models import Outcome
 
 
-def _in_wave(scores: QuerySet[OutcomeScore], wave: SurveyWave | None) -> QuerySet[OutcomeScore]:
-    return scores.filter(wave=wave) if wave is not None else scores.filter(current=True)
+def scores_current() -> QuerySet[OutcomeScore]:
+    """The stored scores pages, flags, rankings and the API read: one per outcome and segment (and
+    overall), from each job's latest survey round with answers (``OutcomeScore.current``).
+
+    Every reader of "the scores" starts here (or at ``scores_in``), so which scores count is decided
+    in one place.
+    """
+    return OutcomeScore.objects.filter(current=True)
+
+
+def scores_in(wave: SurveyWave | None) -> QuerySet[OutcomeScore]:
+    """The scores of ``wave``, or (None) the current ones (``scores_current``)."""
+    return OutcomeScore.objects.filter(wave=wave) if wave is not None else scores_current()
 
 
 def scores_for_job(
@@ -35,15 +46,15 @@ def scores_for_job(
 
     In ``wave``, or (None) the current scores: the job's latest survey round with answers.
     """
-    scores = _in_wave(OutcomeScore.objects.filter(outcome__job=job), wave).select_related("outcome")
+    scores = scores_in(wave).filter(outcome__job=job).select_related("outcome")
     scores = scores.filter(segment=segment) if segment else scores.filter(segment__isnull=True)
     return scores.order_by("-opportunity", "outcome__code")
 
 
 def scores_overall_for_outcomes(outcome_ids: Iterable[int], wave: SurveyWave | None = None) -> dict[int, OutcomeScore]:
     """{outcome id: overall score} for these outcomes, in one query (current scores unless ``wave``)."""
-    scores = OutcomeScore.objects.filter(outcome_id__in=list(outcome_ids), segment__isnull=True)
-    return {score.outcome_id: score for score in _in_wave(scores, wave)}
+    scores = scores_in(wave).filter(outcome_id__in=list(outcome_ids), segment__isnull=True)
+    return {score.outcome_id: score for score in scores}
 
 
 def scores_last_run() -> ScoringRun | None:
@@ -143,16 +154,6 @@ def wave_respondent_count(*, wave: SurveyWave, outcome_ids: Iterable[int] = ()) 
 
 
 # --- Demand against need, and gaps (scoring.demand) ----------------------------------------------
-
-
-def scores_current() -> QuerySet[OutcomeScore]:
-    """The stored scores pages and flags read: one per outcome and segment (and overall).
-
-    Every reader below starts here, so which scores count (the latest survey wave, once scores have
-    waves) is decided in one place: the current scores, from each job's latest survey round with
-    answers (``OutcomeScore.current``).
-    """
-    return OutcomeScore.objects.filter(current=True)
 
 
 def scores_reliable() -> QuerySet[OutcomeScore]:

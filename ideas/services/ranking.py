@@ -18,7 +18,7 @@ from django.db.models.functions import Cast, Coalesce, Greatest, NullIf, Sqrt
 from django.utils import timezone
 
 from scoring.formulas import Z_95
-from scoring.models import OutcomeScore
+from scoring.selectors import scores_current
 
 from ..models import Idea, Vote
 
@@ -58,7 +58,8 @@ def _trending_expression(since: datetime.datetime):
 
 def _opportunity_expression():
     best = (
-        OutcomeScore.objects.filter(segment__isnull=True, current=True, outcome__ideas=OuterRef("pk"))
+        scores_current()
+        .filter(segment__isnull=True, outcome__ideas=OuterRef("pk"))
         .order_by("-opportunity")
         .values("opportunity")[:1]
     )
