@@ -62,13 +62,8 @@ def markdown_plain(text: str) -> str:
 
 @register.filter(name="markdown_plain")
 def markdown_plain_filter(text: str) -> str:
-    """``{{ idea.problem|markdown_plain|truncatechars:280 }}``: Markdown stripped to plain text."""
-    return markdown_plain(text or "")
-
-
-@register.filter(name="plain")
-def plain_filter(text: str) -> str:
-    """``{{ notification.body|plain|truncatechars:200 }}``: the same, under the notifications' short name."""
+    """``{{ idea.problem|markdown_plain|truncatechars:280 }}``, ``{{ notification.title|markdown_plain }}``:
+    Markdown stripped to plain text (cards, notifications, the bell's menu, emails)."""
     return markdown_plain(text or "")
 
 
