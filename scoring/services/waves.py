@@ -43,10 +43,14 @@ def wave_current_for_job(*, job: Job) -> SurveyWave:
     rounds are all closed or scheduled has no current wave: raises WaveError, whose message tells
     the member the survey is between rounds.
     """
-    wave = SurveyWave.objects.filter(job=job, kind=ROUND, status=OPEN).first()
+    # One statement reads every round, so a first wave committed by a concurrent first answer is
+    # seen either as open (and answered into) or not at all (and the create below meets it).
+    # A job has a handful of rounds.
+    rounds = list(SurveyWave.objects.filter(job=job, kind=ROUND))
+    wave = next((each for each in rounds if each.status == OPEN), None)
     if wave is not None:
         return wave
-    if SurveyWave.objects.filter(job=job, kind=ROUND).exists():
+    if rounds:
         raise WaveError(f"The survey about “{job.name}” is closed until its next round opens.")
     now = timezone.now()
     try:
