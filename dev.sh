@@ -67,8 +67,19 @@ case "$command" in
     exec env -u DATABASE_URL -u REDIS_URL .venv/bin/python -m pytest $(xdist_workers "$@") \
       -m "not browser and not worker" "$@"
     ;;
+  messages)
+    # The German and French catalogues (locale/<lang>/LC_MESSAGES/django.po): every marked string of
+    # the code and templates is added, strings no longer used are dropped, then all are compiled.
+    # Needs gettext (msgfmt, xgettext). docs/I18N.md says how to translate and add a language.
+    venv requirements.txt
+    export DEBUG=1
+    .venv/bin/python manage.py makemessages --locale de --locale fr --extension html,txt,py \
+      --add-location file --no-obsolete \
+      --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'staticfiles/*' --ignore 'demo/*' "$@"
+    .venv/bin/python manage.py compilemessages --ignore '.venv/*'
+    ;;
   *)
-    echo "usage: ./dev.sh demo [--addrport HOST:PORT] | ./dev.sh test [pytest options] | ./dev.sh test-sqlite [pytest options]" >&2
+    echo "usage: ./dev.sh demo [--addrport HOST:PORT] | ./dev.sh test [pytest options] | ./dev.sh test-sqlite [pytest options] | ./dev.sh messages" >&2
     exit 2
     ;;
 esac

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
@@ -22,6 +23,15 @@ class User(AbstractUser):
         default=True,
         help_text="Your profile lists your ideas, kudos, points and tier. Untick to hide it from other members; "
         "the portal's staff still see it.",
+    )
+
+    language = models.CharField(
+        "Language",
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text="The language of the portal's pages and of the emails it sends you. "
+        "Leave empty to follow your browser.",
     )
 
     mentor_capacity = models.PositiveSmallIntegerField(

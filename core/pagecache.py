@@ -32,6 +32,7 @@ from django.core.cache import cache
 from django.db import connections
 from django.db.backends.signals import connection_created
 from django.http import HttpResponse, QueryDict
+from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
 
@@ -192,7 +193,8 @@ def _read_query(request, params: frozenset[str]) -> str:
 
 def _key(version: int, request) -> str:
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"pagecache:{version}:{path}"
+    # The same URL is a different page in each language (accounts.language picks it per request).
+    return f"pagecache:{version}:{get_language()}:{path}"
 
 
 def _read_only(request, query: str) -> None:

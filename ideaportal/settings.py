@@ -154,6 +154,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After the session and the member are known: the member's language, else Accept-Language.
+    "accounts.language.MemberLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -398,8 +400,15 @@ NOTIFICATION_EMAIL_LEASE_SECONDS = env_int("NOTIFICATION_EMAIL_LEASE_SECONDS", 3
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "Idea portal <ideas@localhost>"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-LANGUAGE_CODE = "en"
-# The portal's own wording of other apps' texts (django-allauth's pages in sentence case: "Sign in").
+# The languages the portal speaks (docs/I18N.md says how to add one). A page is in the member's
+# own choice (User.language), else the browser's Accept-Language, else LANGUAGE_CODE, the site
+# default (SITE_LANGUAGE).
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français")]
+LANGUAGE_CODE = env_str("SITE_LANGUAGE") or "en"
+if LANGUAGE_CODE not in {code for code, _name in LANGUAGES}:
+    raise ImproperlyConfigured(f"SITE_LANGUAGE must be one of {', '.join(code for code, _ in LANGUAGES)}.")
+# The portal's catalogues (locale/de, locale/fr), and its own wording of other apps' English texts
+# (django-allauth's pages in sentence case: "Sign in").
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE") or "UTC"
 USE_I18N = True
