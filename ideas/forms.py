@@ -2,6 +2,9 @@ import secrets
 
 from django import forms
 from django.urls import reverse
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from challenges.models import Challenge, ChallengeQuestion, Outcome
 
@@ -23,29 +26,40 @@ class IdeaForm(forms.ModelForm):
         queryset=Outcome.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Which outcomes does it address?",
-        help_text="To submit, choose at least one of the outcomes this challenge targets (a draft may wait).",
+        label=gettext_lazy("Which outcomes does it address?"),
+        help_text=gettext_lazy(
+            "To submit, choose at least one of the outcomes this challenge targets (a draft may wait)."
+        ),
     )
 
     class Meta:
         model = Idea
         fields = ["title", "problem", "solution", "outcomes"]
-        labels = {"problem": "The problem", "solution": "Your proposed solution"}
+        labels = {"problem": gettext_lazy("The problem"), "solution": gettext_lazy("Your proposed solution")}
         help_texts = {
-            "title": (
-                f"A short name for your idea: at least {rules.TITLE_MIN_LENGTH} and at most 120 characters. "
-                "A title is all a draft needs."
+            "title": format_lazy(
+                gettext_lazy(
+                    "A short name for your idea: at least {minimum} and at most 120 characters. "
+                    "A title is all a draft needs."
+                ),
+                minimum=rules.TITLE_MIN_LENGTH,
             ),
-            "problem": (
-                f"What goes wrong for customers today? To submit: at least {rules.PROBLEM_MIN_LENGTH} characters "
-                "(a draft may be shorter); at most 5,000. Markdown allowed."
+            "problem": format_lazy(
+                gettext_lazy(
+                    "What goes wrong for customers today? To submit: at least {minimum} characters "
+                    "(a draft may be shorter); at most 5,000. Markdown allowed."
+                ),
+                minimum=rules.PROBLEM_MIN_LENGTH,
             ),
-            "solution": (
-                f"What would you do about it, and how would it work? To submit: at least "
-                f"{rules.SOLUTION_MIN_LENGTH} characters (a draft may be shorter); at most 10,000. Markdown allowed."
+            "solution": format_lazy(
+                gettext_lazy(
+                    "What would you do about it, and how would it work? To submit: at least "
+                    "{minimum} characters (a draft may be shorter); at most 10,000. Markdown allowed."
+                ),
+                minimum=rules.SOLUTION_MIN_LENGTH,
             ),
         }
-        error_messages = {"title": {"required": "Give your idea a short title: a draft needs one too."}}
+        error_messages = {"title": {"required": gettext_lazy("Give your idea a short title: a draft needs one too.")}}
         widgets = {
             "problem": forms.Textarea(attrs={"rows": 5}),
             "solution": forms.Textarea(attrs={"rows": 8}),
@@ -84,7 +98,8 @@ class IdeaForm(forms.ModelForm):
         value = self.cleaned_data["title"].strip()
         if len(value) < rules.TITLE_MIN_LENGTH:
             raise forms.ValidationError(
-                f"Say a little more: the title needs at least {rules.TITLE_MIN_LENGTH} characters."
+                _("Say a little more: the title needs at least %(minimum)d characters.")
+                % {"minimum": rules.TITLE_MIN_LENGTH}
             )
         return value
 
@@ -110,10 +125,15 @@ class IdeaForm(forms.ModelForm):
                 named = rules.submission_gaps_named(gaps)
                 if submitting:
                     raise forms.ValidationError(
-                        f"Not submitted yet: complete {named} first (see below). "
-                        "You can save it as a draft meanwhile: a title is enough."
+                        _(
+                            "Not submitted yet: complete %(missing)s first (see below). "
+                            "You can save it as a draft meanwhile: a title is enough."
+                        )
+                        % {"missing": named}
                     )
-                raise forms.ValidationError(f"Not saved: a submitted idea keeps {named} (see below).")
+                raise forms.ValidationError(
+                    _("Not saved: a submitted idea keeps %(missing)s (see below).") % {"missing": named}
+                )
         return cleaned
 
 
@@ -123,10 +143,12 @@ class WithdrawForm(forms.Form):
     reason = forms.CharField(
         required=False,
         max_length=1000,
-        label="Why are you withdrawing it? (optional)",
-        help_text="The team reads this; at most 1,000 characters.",
+        label=gettext_lazy("Why are you withdrawing it? (optional)"),
+        help_text=gettext_lazy("The team reads this; at most 1,000 characters."),
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
-        error_messages={"max_length": "Keep the reason to at most 1,000 characters (it has %(show_value)d)."},
+        error_messages={
+            "max_length": gettext_lazy("Keep the reason to at most 1,000 characters (it has %(show_value)d).")
+        },
     )
 
 
@@ -134,8 +156,15 @@ class VoteForm(forms.Form):
     """Up, down, or take the vote back."""
 
     value = forms.ChoiceField(
-        choices=[("up", "Up"), ("down", "Down"), ("withdraw", "Take my vote back")],
-        error_messages={"invalid_choice": "A vote is up, down, or taken back.", "required": "Choose how to vote."},
+        choices=[
+            ("up", gettext_lazy("Up")),
+            ("down", gettext_lazy("Down")),
+            ("withdraw", gettext_lazy("Take my vote back")),
+        ],
+        error_messages={
+            "invalid_choice": gettext_lazy("A vote is up, down, or taken back."),
+            "required": gettext_lazy("Choose how to vote."),
+        },
     )
 
     VALUES = {"up": Vote.Value.UP, "down": Vote.Value.DOWN, "withdraw": None}
@@ -165,10 +194,12 @@ class AnswersForm(forms.Form):
     @staticmethod
     def _field_for(question: ChallengeQuestion, kept: str) -> forms.Field:
         Kind = ChallengeQuestion.Kind
-        label = question.label + ("" if question.required else " (optional)")
+        # The question's label and help are staff's content; only the portal's own words are translated.
+        label = question.label if question.required else _("%(label)s (optional)") % {"label": question.label}
         help_text = question.help
         if question.required:
-            help_text = (help_text + " " if help_text else "") + "Required to submit; a draft may leave it empty."
+            required = _("Required to submit; a draft may leave it empty.")
+            help_text = f"{help_text} {required}" if help_text else required
         common = {"label": label, "help_text": help_text, "required": False}
         if question.kind == Kind.LONG_TEXT:
             limit = ANSWER_MAX_LENGTH[Kind.LONG_TEXT]
@@ -202,16 +233,21 @@ class AnswersForm(forms.Form):
         for question_id in question_ids:
             name = f"q{question_id}"
             if name in self.fields:
-                self.add_error(name, "Answer this question to submit your idea (a draft may leave it empty).")
+                self.add_error(name, _("Answer this question to submit your idea (a draft may leave it empty)."))
 
 
 class CoauthorInviteForm(forms.Form):
     """The main author invites a co-author by email address (members are chosen by name instead)."""
 
     email = forms.EmailField(
-        label="Invite by email address",
-        help_text="They receive a link to accept; a member with this confirmed address is told in the portal too.",
-        error_messages={"required": "Give the co-author's email address.", "invalid": "Enter a valid email address."},
+        label=gettext_lazy("Invite by email address"),
+        help_text=gettext_lazy(
+            "They receive a link to accept; a member with this confirmed address is told in the portal too."
+        ),
+        error_messages={
+            "required": gettext_lazy("Give the co-author's email address."),
+            "invalid": gettext_lazy("Enter a valid email address."),
+        },
     )
 
 
@@ -219,9 +255,9 @@ class MemberSearchForm(forms.Form):
     """Find members by the name they show (never by email)."""
 
     q = forms.CharField(
-        label="Find a member by name",
+        label=gettext_lazy("Find a member by name"),
         min_length=2,
         max_length=80,
-        help_text="At least 2 letters of the name they show in the portal.",
-        error_messages={"min_length": "Type at least 2 letters of their name."},
+        help_text=gettext_lazy("At least 2 letters of the name they show in the portal."),
+        error_messages={"min_length": gettext_lazy("Type at least 2 letters of their name.")},
     )

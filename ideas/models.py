@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from challenges.models import Challenge, ChallengeQuestion, Outcome
 from core.funnel import (
@@ -69,12 +70,16 @@ class Idea(models.Model):
     # A draft may leave these empty; a submitted idea has both (idea_published_has_text), and the
     # services ask for their minimum lengths on submission (ideas.rules.submission_gaps).
     problem = models.TextField(
-        max_length=5000, blank=True, help_text="The problem or unmet outcome, in Markdown (a draft may leave it empty)."
+        max_length=5000,
+        blank=True,
+        help_text=_("The problem or unmet outcome, in Markdown (a draft may leave it empty)."),
     )
     solution = models.TextField(
-        max_length=10000, blank=True, help_text="The proposed solution, in Markdown (a draft may leave it empty)."
+        max_length=10000, blank=True, help_text=_("The proposed solution, in Markdown (a draft may leave it empty).")
     )
-    outcomes = models.ManyToManyField(Outcome, related_name="ideas", help_text="The challenge outcomes it addresses.")
+    outcomes = models.ManyToManyField(
+        Outcome, related_name="ideas", help_text=_("The challenge outcomes it addresses.")
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     duplicate_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates")
     # Vote counters: changed only with F() under the idea's row lock (ideas.services).
@@ -83,11 +88,11 @@ class Idea(models.Model):
     comments_count = models.PositiveIntegerField(default=0)
     # Ranking values, precomputed by ideas.tasks after votes (never in the request):
     rank_top = models.FloatField(
-        default=0.0, help_text="Lower bound of the 95% Wilson interval of the share of up votes (0–1)."
+        default=0.0, help_text=_("Lower bound of the 95% Wilson interval of the share of up votes (0–1).")
     )
-    rank_trending = models.PositiveIntegerField(default=0, help_text="Votes cast in the last 7 days.")
+    rank_trending = models.PositiveIntegerField(default=0, help_text=_("Votes cast in the last 7 days."))
     rank_opportunity = models.FloatField(
-        default=0.0, help_text="The highest overall opportunity score among the outcomes the idea addresses (0–20)."
+        default=0.0, help_text=_("The highest overall opportunity score among the outcomes the idea addresses (0–20).")
     )
     ranked_at = models.DateTimeField(null=True, blank=True)
     # The weighted mean of the staff screenings (1–5), kept by reviews.services; authors never see it.
@@ -96,12 +101,12 @@ class Idea(models.Model):
     # Set while a mentor's revision request is open (kept by reviews' services): the author may edit
     # the idea again whatever its status and phase (ideas.rules.can_edit_idea).
     revision_requested_at = models.DateTimeField(
-        null=True, blank=True, editable=False, help_text="When the open revision request was made, if one is open."
+        null=True, blank=True, editable=False, help_text=_("When the open revision request was made, if one is open.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    decided_at = models.DateTimeField(null=True, blank=True, help_text="When staff last changed the status.")
+    decided_at = models.DateTimeField(null=True, blank=True, help_text=_("When staff last changed the status."))
     # The new-idea form's one-time token: a double submit of the same form finds this idea instead
     # of creating a second one (idea_one_per_submit_key).
     submit_key = models.CharField(max_length=64, blank=True, default="", editable=False)
@@ -140,20 +145,20 @@ class Idea(models.Model):
                 condition=(Q(status="duplicate") & Q(duplicate_of__isnull=False))
                 | (~Q(status="duplicate") & Q(duplicate_of__isnull=True)),
                 name="idea_duplicate_has_target",
-                violation_error_message="A duplicate must name the idea it duplicates, and only a duplicate may.",
+                violation_error_message=_("A duplicate must name the idea it duplicates, and only a duplicate may."),
             ),
             models.CheckConstraint(condition=~Q(duplicate_of=F("id")), name="idea_not_duplicate_of_itself"),
             models.CheckConstraint(condition=~Q(title=""), name="idea_title_not_empty"),
             models.CheckConstraint(
                 condition=Q(status__in=[s.value for s in UNPUBLISHED_STATUSES]) | (~Q(problem="") & ~Q(solution="")),
                 name="idea_published_has_text",
-                violation_error_message="A submitted idea describes its problem and its solution.",
+                violation_error_message=_("A submitted idea describes its problem and its solution."),
             ),
             models.UniqueConstraint(
                 fields=["author", "submit_key"],
                 condition=~Q(submit_key=""),
                 name="idea_one_per_submit_key",
-                violation_error_message="This form was already sent: the idea exists.",
+                violation_error_message=_("This form was already sent: the idea exists."),
             ),
         ]
 
@@ -172,8 +177,8 @@ class Vote(models.Model):
     """One member's up or down vote on an idea: at most one per member per idea."""
 
     class Value(models.IntegerChoices):
-        UP = 1, "Up"
-        DOWN = -1, "Down"
+        UP = 1, _("Up")
+        DOWN = -1, _("Down")
 
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="votes")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes")
@@ -186,7 +191,7 @@ class Vote(models.Model):
             models.UniqueConstraint(
                 fields=["idea", "user"],
                 name="vote_one_per_user_per_idea",
-                violation_error_message="You have already voted on this idea.",
+                violation_error_message=_("You have already voted on this idea."),
             ),
             models.CheckConstraint(condition=Q(value__in=[1, -1]), name="vote_value_up_or_down"),
         ]
@@ -207,18 +212,18 @@ class Comment(models.Model):
         null=True,
         blank=True,
         related_name="replies",
-        help_text="The comment replied to.",
+        help_text=_("The comment replied to."),
     )
-    body = models.TextField(max_length=5000, help_text="Markdown.")
+    body = models.TextField(max_length=5000, help_text=_("Markdown."))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    edited_at = models.DateTimeField(null=True, blank=True, help_text="When the author last edited it.")
-    removed_at = models.DateTimeField(null=True, blank=True, help_text="Deleted by its author: shown as removed.")
-    hidden_at = models.DateTimeField(null=True, blank=True, help_text="Hidden by staff.")
+    edited_at = models.DateTimeField(null=True, blank=True, help_text=_("When the author last edited it."))
+    removed_at = models.DateTimeField(null=True, blank=True, help_text=_("Deleted by its author: shown as removed."))
+    hidden_at = models.DateTimeField(null=True, blank=True, help_text=_("Hidden by staff."))
     hidden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="comments_hidden"
     )
-    hidden_reason = models.CharField(max_length=300, blank=True, help_text="Shown to the comment's author.")
+    hidden_reason = models.CharField(max_length=300, blank=True, help_text=_("Shown to the comment's author."))
     # Counters: changed with F() in ideas.services, or recomputed from the rows.
     kudos_count = models.PositiveIntegerField(default=0)
     flags_count = models.PositiveIntegerField(default=0)
@@ -235,7 +240,7 @@ class Comment(models.Model):
             models.CheckConstraint(
                 condition=Q(hidden_at__isnull=True) | ~Q(hidden_reason=""),
                 name="comment_hidden_has_reason",
-                violation_error_message="Give the author a reason when hiding a comment.",
+                violation_error_message=_("Give the author a reason when hiding a comment."),
             ),
         ]
 
@@ -252,7 +257,7 @@ class StatusChange(models.Model):
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="status_changes_made"
     )
-    reason = models.TextField(blank=True, help_text="Shown to the author and followers.")
+    reason = models.TextField(blank=True, help_text=_("Shown to the author and followers."))
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -275,9 +280,9 @@ class IdeaVersion(models.Model):
     title = models.CharField(max_length=120)
     problem = models.TextField()
     solution = models.TextField()
-    outcome_codes = models.JSONField(default=list, help_text="The codes of the outcomes it addressed.")
+    outcome_codes = models.JSONField(default=list, help_text=_("The codes of the outcomes it addressed."))
     # The answers to the challenge's own questions as they were: [{question_id, label, kind, value}].
-    answers = models.JSONField(default=list, blank=True, help_text="The answers to the challenge's questions.")
+    answers = models.JSONField(default=list, blank=True, help_text=_("The answers to the challenge's questions."))
     saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -300,12 +305,12 @@ class Kudos(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name_plural = "kudos"
+        verbose_name_plural = _("kudos")
         constraints = [
             models.UniqueConstraint(
                 fields=["comment", "user"],
                 name="kudos_one_per_user_per_comment",
-                violation_error_message="You already gave kudos to this comment.",
+                violation_error_message=_("You already gave kudos to this comment."),
             )
         ]
 
@@ -353,21 +358,23 @@ class Merge(models.Model):
     merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     status_before = models.CharField(
-        max_length=16, choices=Status.choices, help_text="The duplicate's status before the merge; an undo restores it."
+        max_length=16,
+        choices=Status.choices,
+        help_text=_("The duplicate's status before the merge; an undo restores it."),
     )
     decided_at_before = models.DateTimeField(null=True, blank=True)
     target_status = models.CharField(
         max_length=16,
         choices=Status.choices,
-        help_text="The original's status at the merge: undo is possible while it stays.",
+        help_text=_("The original's status at the merge: undo is possible while it stays."),
     )
     # The rows that changed idea (their ids) and those removed because the member already had one on
     # the original (or is its author): what an undo puts back.
     moved_vote_ids = models.JSONField(default=list, blank=True)
-    removed_votes = models.JSONField(default=list, blank=True, help_text="[{user_id, value, created_at}]")
+    removed_votes = models.JSONField(default=list, blank=True, help_text=_("[{user_id, value, created_at}]"))
     moved_follow_ids = models.JSONField(default=list, blank=True)
     removed_follower_ids = models.JSONField(default=list, blank=True)
-    points_taken = models.IntegerField(default=0, help_text="Submission points taken from the duplicate's author.")
+    points_taken = models.IntegerField(default=0, help_text=_("Submission points taken from the duplicate's author."))
     undone_at = models.DateTimeField(null=True, blank=True)
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -406,7 +413,7 @@ class IdeaAnswer(models.Model):
     question = models.ForeignKey(
         ChallengeQuestion, on_delete=models.SET_NULL, null=True, blank=True, related_name="answers"
     )
-    label = models.CharField(max_length=200, help_text="The question's label when it was answered.")
+    label = models.CharField(max_length=200, help_text=_("The question's label when it was answered."))
     kind = models.CharField(max_length=16, choices=ChallengeQuestion.Kind.choices)
     value = models.TextField(max_length=5000)
     order = models.PositiveSmallIntegerField(default=0)
@@ -430,7 +437,7 @@ class IdeaAnswer(models.Model):
 
 
 # How a yes/no answer is stored and shown.
-ANSWER_YES_NO = {"yes": "Yes", "no": "No"}
+ANSWER_YES_NO = {"yes": _("Yes"), "no": _("No")}
 
 
 class IdeaCoauthor(models.Model):
@@ -442,17 +449,17 @@ class IdeaCoauthor(models.Model):
     """
 
     class State(models.TextChoices):
-        INVITED = "invited", "Invited"
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
-        REMOVED = "removed", "Removed"
+        INVITED = "invited", _("Invited")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        REMOVED = "removed", _("Removed")
 
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="coauthors")
     # The member invited or who accepted; empty while an invitation by email waits for its member.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="coauthorships"
     )
-    email = models.EmailField(blank=True, help_text="The address invited (empty for a member chosen by name).")
+    email = models.EmailField(blank=True, help_text=_("The address invited (empty for a member chosen by name)."))
     status = models.CharField(max_length=16, choices=State.choices, default=State.INVITED)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -468,14 +475,14 @@ class IdeaCoauthor(models.Model):
                 fields=["idea", "user"],
                 condition=Q(user__isnull=False) & Q(status__in=["invited", "accepted"]),
                 name="ideacoauthor_one_live_per_member",
-                violation_error_message="This member is already a co-author or invited.",
+                violation_error_message=_("This member is already a co-author or invited."),
             ),
             models.UniqueConstraint(
                 Lower("email"),
                 "idea",
                 condition=~Q(email="") & Q(status__in=["invited", "accepted"]),
                 name="ideacoauthor_one_live_per_email",
-                violation_error_message="This address is already invited.",
+                violation_error_message=_("This address is already invited."),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["invited", "accepted", "declined", "removed"]), name="ideacoauthor_status_valid"

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.rules import has_verified_email, is_triage
 from challenges.models import Challenge
@@ -75,7 +77,61 @@ def can_view_idea(user: Visitor, idea: Idea) -> bool:
 
 
 # A visitor's refusal: the vote box offers to sign in and come back instead of the buttons.
-VOTE_SIGN_IN = "Sign in to vote."
+VOTE_SIGN_IN = gettext_lazy("Sign in to vote.")
+
+# Refusals that name a phase or a status: one whole sentence per case (never a label glued into a
+# sentence), so each language words it its own way.
+VOTING_CLOSED_BY_PHASE = {
+    "draft": gettext_lazy("Voting is closed: the challenge is draft."),
+    "open": gettext_lazy("Voting is closed: the challenge is open for ideas."),
+    "review": gettext_lazy("Voting is closed: the challenge is in review."),
+    "mentoring": gettext_lazy("Voting is closed: the challenge is mentoring."),
+    "final": gettext_lazy("Voting is closed: the challenge is final."),
+    "closed": gettext_lazy("Voting is closed: the challenge is closed."),
+}
+EDIT_CLOSED_BY_PHASE = {
+    "draft": gettext_lazy("This idea can no longer be edited: the challenge is draft."),
+    "open": gettext_lazy("This idea can no longer be edited: the challenge is open for ideas."),
+    "review": gettext_lazy("This idea can no longer be edited: the challenge is in review."),
+    "mentoring": gettext_lazy("This idea can no longer be edited: the challenge is mentoring."),
+    "final": gettext_lazy("This idea can no longer be edited: the challenge is final."),
+    "closed": gettext_lazy("This idea can no longer be edited: the challenge is closed."),
+}
+WITHDRAW_CLOSED_BY_STATUS = {
+    "under_review": gettext_lazy("This idea can no longer be withdrawn: it is under review, so screening has started."),
+    "shortlisted": gettext_lazy("This idea can no longer be withdrawn: it is shortlisted, so screening has started."),
+    "in_mentoring": gettext_lazy("This idea can no longer be withdrawn: it is in mentoring, so screening has started."),
+    "finalist": gettext_lazy("This idea can no longer be withdrawn: it is finalist, so screening has started."),
+    "winner": gettext_lazy("This idea can no longer be withdrawn: it is winner, so screening has started."),
+    "in_progress": gettext_lazy("This idea can no longer be withdrawn: it is in progress, so screening has started."),
+    "implemented": gettext_lazy("This idea can no longer be withdrawn: it is implemented, so screening has started."),
+    "declined": gettext_lazy("This idea can no longer be withdrawn: it is declined, so screening has started."),
+    "not_selected": gettext_lazy("This idea can no longer be withdrawn: it is not selected, so screening has started."),
+    "duplicate": gettext_lazy("This idea can no longer be withdrawn: it is duplicate, so screening has started."),
+}
+VOTING_ENDED_BY_STATUS = {
+    "winner": gettext_lazy("Voting is closed: the team has answered this idea (winner). Its votes stay counted."),
+    "in_progress": gettext_lazy(
+        "Voting is closed: the team has answered this idea (in progress). Its votes stay counted."
+    ),
+    "implemented": gettext_lazy(
+        "Voting is closed: the team has answered this idea (implemented). Its votes stay counted."
+    ),
+    "declined": gettext_lazy("Voting is closed: the team has answered this idea (declined). Its votes stay counted."),
+    "not_selected": gettext_lazy(
+        "Voting is closed: the team has answered this idea (not selected). Its votes stay counted."
+    ),
+}
+# What a submission lacks, named in a few words, per combination of gaps (in this order).
+SUBMISSION_GAPS_NAMED = {
+    ("problem",): gettext_lazy("the problem"),
+    ("solution",): gettext_lazy("the proposed solution"),
+    ("outcomes",): gettext_lazy("an outcome it addresses"),
+    ("problem", "solution"): gettext_lazy("the problem and the proposed solution"),
+    ("problem", "outcomes"): gettext_lazy("the problem and an outcome it addresses"),
+    ("solution", "outcomes"): gettext_lazy("the proposed solution and an outcome it addresses"),
+    ("problem", "solution", "outcomes"): gettext_lazy("the problem, the proposed solution and an outcome it addresses"),
+}
 
 
 def vote_refusal(user: Visitor, idea: Idea, *, known_visible: bool = False) -> str | None:
@@ -90,30 +146,30 @@ def vote_refusal(user: Visitor, idea: Idea, *, known_visible: bool = False) -> s
     if refusal:
         return refusal
     if idea.status == Status.DRAFT or not (known_visible or can_view_idea(user, idea)):
-        return "This idea is not open for votes."
+        return _("This idea is not open for votes.")
     refusal = ended_vote_refusal(idea)
     if refusal:
         return refusal
     if not user.is_authenticated:
-        return VOTE_SIGN_IN
+        return str(VOTE_SIGN_IN)
     if is_idea_author(user, idea):
-        return "You cannot vote on your own idea."
+        return _("You cannot vote on your own idea.")
     if idea.challenge.phase not in VOTING_PHASES:
-        return f"Voting is closed: the challenge is {idea.challenge.get_phase_display().lower()}."
+        return str(VOTING_CLOSED_BY_PHASE.get(idea.challenge.phase, VOTING_CLOSED_BY_PHASE["closed"]))
     return None
 
 
 def comment_refusal(user: Visitor, idea: Idea) -> str | None:
     if not user.is_authenticated:
-        return "Sign in to comment."
+        return _("Sign in to comment.")
     if not can_view_idea(user, idea):
-        return "This idea is not open to you."
+        return _("This idea is not open to you.")
     if idea.status == Status.DRAFT:
-        return "Drafts take no comments until they are submitted."
+        return _("Drafts take no comments until they are submitted.")
     if idea.status == Status.WITHDRAWN:
-        return "This idea was withdrawn: it takes no comments."
+        return _("This idea was withdrawn: it takes no comments.")
     if idea.challenge.phase not in COMMENTING_PHASES:
-        return "This challenge is closed: comments are read-only."
+        return _("This challenge is closed: comments are read-only.")
     return None
 
 
@@ -146,30 +202,41 @@ def submission_gaps(*, problem: str, solution: str, outcomes_count: int) -> dict
     """What an idea still lacks before it can be submitted, as {field name: message for the author};
     empty when it is complete. (The title's minimum holds for drafts too: the forms check it.)"""
     gaps = {}
-    for name, label, text, minimum in (
-        ("problem", "the problem", problem, PROBLEM_MIN_LENGTH),
-        ("solution", "your proposed solution", solution, SOLUTION_MIN_LENGTH),
-    ):
-        length = len(text.strip())
-        if not length:
-            gaps[name] = f"Describe {label}: at least {minimum} characters to submit."
-        elif length < minimum:
-            gaps[name] = f"Say a little more: {label} needs at least {minimum} characters to submit (it has {length})."
+    problem_length = len(problem.strip())
+    if not problem_length:
+        gaps["problem"] = _("Describe the problem: at least %(minimum)d characters to submit.") % {
+            "minimum": PROBLEM_MIN_LENGTH
+        }
+    elif problem_length < PROBLEM_MIN_LENGTH:
+        gaps["problem"] = _(
+            "Say a little more: the problem needs at least %(minimum)d characters to submit (it has %(length)d)."
+        ) % {"minimum": PROBLEM_MIN_LENGTH, "length": problem_length}
+    solution_length = len(solution.strip())
+    if not solution_length:
+        gaps["solution"] = _("Describe your proposed solution: at least %(minimum)d characters to submit.") % {
+            "minimum": SOLUTION_MIN_LENGTH
+        }
+    elif solution_length < SOLUTION_MIN_LENGTH:
+        gaps["solution"] = _(
+            "Say a little more: your proposed solution needs at least %(minimum)d characters to submit "
+            "(it has %(length)d)."
+        ) % {"minimum": SOLUTION_MIN_LENGTH, "length": solution_length}
     if not outcomes_count:
-        gaps["outcomes"] = "Choose at least one outcome that your idea addresses."
+        gaps["outcomes"] = _("Choose at least one outcome that your idea addresses.")
     return gaps
 
 
 def submission_gaps_named(gaps: dict[str, str]) -> str:
     """What ``submission_gaps`` found, named in a few words: "the problem and an outcome it addresses"."""
-    names = {"problem": "the problem", "solution": "the proposed solution", "outcomes": "an outcome it addresses"}
-    missing = [names[name] for name in gaps]
-    return missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " and " + missing[-1]
+    # One whole phrase per combination (at most three gaps), so each language joins them its own way.
+    key = tuple(name for name in ("problem", "solution", "outcomes") if name in gaps)
+    return str(SUBMISSION_GAPS_NAMED[key])
 
 
 def submission_gaps_message(gaps: dict[str, str]) -> str:
     """Everything an idea lacks before it can be submitted, for a refusal without a form to point at."""
-    return f"Not submitted yet: complete {submission_gaps_named(gaps)} first. " + " ".join(gaps.values())
+    first = _("Not submitted yet: complete %(missing)s first.") % {"missing": submission_gaps_named(gaps)}
+    return " ".join([first, *gaps.values()])
 
 
 # --- comments (replies, kudos, flags, moderation) ---
@@ -197,57 +264,61 @@ def comment_edit_refusal(user: Visitor, comment: Comment, *, now: datetime.datet
     from django.utils import timezone
 
     if not user.is_authenticated:
-        return "Sign in to edit your comment."
+        return _("Sign in to edit your comment.")
     if comment.author_id != user.pk:
-        return "Only its author can edit a comment."
+        return _("Only its author can edit a comment.")
     if comment.removed_at:
-        return "This comment was removed: it can no longer be edited."
+        return _("This comment was removed: it can no longer be edited.")
     if comment.hidden_at:
-        return "The moderators hid this comment: it can no longer be edited."
+        return _("The moderators hid this comment: it can no longer be edited.")
     now = now or timezone.now()
     if now > comment.created_at + datetime.timedelta(minutes=COMMENT_EDIT_MINUTES):
-        return f"A comment can be edited for {COMMENT_EDIT_MINUTES} minutes after posting; that time is over."
+        return ngettext(
+            "A comment can be edited for %(minutes)d minute after posting; that time is over.",
+            "A comment can be edited for %(minutes)d minutes after posting; that time is over.",
+            COMMENT_EDIT_MINUTES,
+        ) % {"minutes": COMMENT_EDIT_MINUTES}
     return comment_refusal(user, comment.idea)
 
 
 def comment_remove_refusal(user: Visitor, comment: Comment) -> str | None:
     if not user.is_authenticated:
-        return "Sign in to remove your comment."
+        return _("Sign in to remove your comment.")
     if comment.author_id != user.pk:
-        return "Only its author can remove a comment."
+        return _("Only its author can remove a comment.")
     if comment.removed_at:
-        return "This comment is already removed."
+        return _("This comment is already removed.")
     return None
 
 
 def comment_flag_refusal(user: Visitor, comment: Comment) -> str | None:
     """Any signed-in member who sees the idea may flag someone else's comment, in any phase."""
     if not user.is_authenticated:
-        return "Sign in to flag a comment."
+        return _("Sign in to flag a comment.")
     if not can_view_idea(user, comment.idea):
-        return "This idea is not open to you."
+        return _("This idea is not open to you.")
     if comment.author_id == user.pk:
-        return "You cannot flag your own comment: edit or remove it instead."
+        return _("You cannot flag your own comment: edit or remove it instead.")
     if comment.removed_at:
-        return "This comment was removed by its author."
+        return _("This comment was removed by its author.")
     if comment.hidden_at:
-        return "The moderators have already hidden this comment."
+        return _("The moderators have already hidden this comment.")
     return None
 
 
 def kudos_refusal(user: Visitor, comment: Comment, *, taking_back: bool = False) -> str | None:
     """Why the user may not give (or take back) kudos on this comment now, or None."""
     if not user.is_authenticated:
-        return "Sign in to give kudos."
+        return _("Sign in to give kudos.")
     if comment.author_id == user.pk:
-        return "You cannot give kudos to your own comment."
+        return _("You cannot give kudos to your own comment.")
     if not taking_back and comment.removed_at:
-        return "This comment was removed: it takes no kudos."
+        return _("This comment was removed: it takes no kudos.")
     if not taking_back and comment.hidden_at:
-        return "This comment was hidden by the moderators: it takes no kudos."
+        return _("This comment was hidden by the moderators: it takes no kudos.")
     refusal = comment_refusal(user, comment.idea)
     if refusal and comment.idea.challenge.phase not in COMMENTING_PHASES:
-        return "This challenge is closed: kudos can no longer change."
+        return _("This challenge is closed: kudos can no longer change.")
     return refusal
 
 
@@ -257,7 +328,7 @@ def can_moderate_comments(user: Visitor) -> bool:
 
 
 def comment_moderation_refusal(user: Visitor) -> str | None:
-    return None if can_moderate_comments(user) else "Only the moderators can hide or show comments."
+    return None if can_moderate_comments(user) else _("Only the moderators can hide or show comments.")
 
 
 @dataclass(frozen=True)
@@ -329,26 +400,30 @@ def can_view_versions(user: Visitor, idea: Idea) -> bool:
 def edit_refusal(user: Visitor, idea: Idea) -> str | None:
     """Why the user may not edit this idea, or None if they may (``can_edit_idea`` with the reason)."""
     if not is_idea_author(user, idea):
-        return "Only the idea's authors can edit it."
+        return _("Only the idea's authors can edit it.")
     if can_edit_idea(user, idea):  # mentoring: an open revision request reopens the idea to its author
         return None
     if idea.status == Status.WITHDRAWN:
-        return "You withdrew this idea, so it can no longer be edited."
+        return _("You withdrew this idea, so it can no longer be edited.")
     if idea.status not in AUTHOR_STATUSES:
-        return "This idea can no longer be edited: screening has started."
+        return _("This idea can no longer be edited: screening has started.")
     if idea.challenge.phase != Challenge.Phase.OPEN:
-        return f"This idea can no longer be edited: the challenge is {idea.challenge.get_phase_display().lower()}."
+        return str(EDIT_CLOSED_BY_PHASE.get(idea.challenge.phase, EDIT_CLOSED_BY_PHASE["closed"]))
     return None
 
 
 def withdraw_refusal(user: Visitor, idea: Idea) -> str | None:
     """Why the user may not withdraw this idea, or None if they may: the author, before screening."""
     if not user.is_authenticated or idea.author_id != user.pk:
-        return "Only the author can withdraw this idea."
+        return _("Only the author can withdraw this idea.")
     if idea.status == Status.WITHDRAWN:
-        return "You have already withdrawn this idea."
+        return _("You have already withdrawn this idea.")
     if idea.status not in WITHDRAWABLE_STATUSES:
-        return f"This idea can no longer be withdrawn: it is {idea.get_status_display().lower()}, so screening has started."
+        return str(
+            WITHDRAW_CLOSED_BY_STATUS.get(
+                idea.status, _("This idea can no longer be withdrawn: screening has started.")
+            )
+        )
     return None
 
 
@@ -365,8 +440,11 @@ def ended_vote_refusal(idea: Idea) -> str | None:
     if idea.status == Status.WITHDRAWN:
         return withdrawn_vote_refusal(idea)
     if idea.status == Status.DUPLICATE:
-        return "This idea was merged into another one: vote there."
-    return f"Voting is closed: the team has answered this idea ({idea.get_status_display().lower()}). Its votes stay counted."
+        return _("This idea was merged into another one: vote there.")
+    ended = VOTING_ENDED_BY_STATUS.get(idea.status)
+    if ended is None:
+        return _("Voting is closed: the team has answered this idea. Its votes stay counted.")
+    return str(ended)
 
 
 def withdrawn_vote_refusal(idea: Idea) -> str | None:
@@ -376,7 +454,7 @@ def withdrawn_vote_refusal(idea: Idea) -> str | None:
     customers but would let triage staff vote.
     """
     if idea.status == Status.WITHDRAWN:
-        return "Its author withdrew this idea: voting is closed."
+        return _("Its author withdrew this idea: voting is closed.")
     return None
 
 
@@ -386,9 +464,9 @@ def withdrawn_vote_refusal(idea: Idea) -> str | None:
 def idea_follow_refusal(user: Visitor, idea: Idea) -> str | None:
     """Why the user may not follow this idea, or None if they may: members follow what they see."""
     if not user.is_authenticated:
-        return "Sign in to follow ideas."
+        return _("Sign in to follow ideas.")
     if not can_view_idea(user, idea):
-        return "This idea is not open to you."
+        return _("This idea is not open to you.")
     return None
 
 
@@ -401,24 +479,26 @@ COAUTHORS_MAX = 10
 def coauthors_manage_refusal(user: Visitor, idea: Idea) -> str | None:
     """Why the user may not invite or remove the idea's co-authors, or None: the main author only."""
     if not user.is_authenticated or idea.author_id != user.pk:
-        return "Only the idea's main author can choose its co-authors."
+        return _("Only the idea's main author can choose its co-authors.")
     # A withdrawn idea, or one merged into another, takes no new co-authors: its story is over.
     if idea.status == Status.WITHDRAWN or idea.status == Status.DUPLICATE:
-        return f"This idea is {idea.get_status_display().lower()}: it takes no new co-authors."
+        if idea.status == Status.WITHDRAWN:
+            return _("This idea is withdrawn: it takes no new co-authors.")
+        return _("This idea is duplicate: it takes no new co-authors.")
     return None
 
 
 def coauthor_leave_refusal(user: Visitor, coauthorship: IdeaCoauthor) -> str | None:
     """Why the user may not end this co-authorship, or None: the main author, or the co-author leaving."""
     if not user.is_authenticated:
-        return "Sign in first."
+        return _("Sign in first.")
     if coauthorship.status not in (IdeaCoauthor.State.INVITED, IdeaCoauthor.State.ACCEPTED):
-        return "This co-author is no longer on the idea."
+        return _("This co-author is no longer on the idea.")
     if coauthorship.idea.author_id == user.pk or (
         coauthorship.user_id == user.pk and coauthorship.status == "accepted"
     ):
         return None
-    return "Only the idea's main author can remove a co-author."
+    return _("Only the idea's main author can remove a co-author.")
 
 
 def is_coauthor_invitee(user: Visitor, coauthorship: IdeaCoauthor) -> bool:

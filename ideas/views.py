@@ -6,6 +6,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from challenges.models import Challenge
@@ -21,8 +23,8 @@ from .hooks import form_parts_for, form_parts_valid, idea_panels_for
 from .models import Idea, Status
 from .similar import similar_ideas
 
-RECEIVED = "Thank you: your idea was received. The team will answer it."
-SENT_ALREADY = "This form was already sent: here is the idea it created."
+RECEIVED = gettext_lazy("Thank you: your idea was received. The team will answer it.")
+SENT_ALREADY = gettext_lazy("This form was already sent: here is the idea it created.")
 # The submit buttons: "submit" checks for similar ideas first; "submit_different" is the
 # customer's answer to that check ("I checked: mine is different"); "draft" skips the check.
 CONFIRMED_DIFFERENT = "submit_different"
@@ -186,7 +188,7 @@ def idea_create(request, slug: str):
                 elif submit:
                     messages.success(request, RECEIVED)
                 else:
-                    messages.success(request, "Your draft is saved. Only you can see it until you submit it.")
+                    messages.success(request, _("Your draft is saved. Only you can see it until you submit it."))
                 return redirect(idea)
     context = _form_context(
         request, challenge=challenge, form=form, idea=None, blocking=blocking, parts=parts, answers_form=answers_form
@@ -199,7 +201,7 @@ def idea_edit(request, pk: int):
     idea = _idea_or_404(request, pk)
     refusal = rules.edit_refusal(request.user, idea)
     if refusal or not rules.can_edit_idea(request.user, idea):
-        messages.error(request, refusal or "This idea can no longer be edited.")
+        messages.error(request, refusal or _("This idea can no longer be edited."))
         return redirect(idea)
     submitting = request.POST.get("action") in {"submit", CONFIRMED_DIFFERENT} and idea.status == Status.DRAFT
     # A draft saved as a draft needs its title alone; submitting it, or saving a submitted idea, a complete one.
@@ -226,7 +228,7 @@ def idea_edit(request, pk: int):
                     part.save(idea=idea)
             _answers_refused(form, answers_form, outcome)
             if outcome.ok:
-                messages.success(request, RECEIVED if submitting else "Your changes are saved.")
+                messages.success(request, RECEIVED if submitting else _("Your changes are saved."))
                 return redirect(idea)
     context = _form_context(
         request,
@@ -283,7 +285,7 @@ def idea_vote(request, pk: int):
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, "Your vote is counted." if form.vote_value() else "Your vote was taken back.")
+        messages.success(request, _("Your vote is counted.") if form.vote_value() else _("Your vote was taken back."))
     return redirect(safe_next_url(request, request.POST.get("next"), idea.get_absolute_url()))
 
 
@@ -307,9 +309,9 @@ def idea_versions(request, pk: int):
     error = None
     if "old" in request.GET or "new" in request.GET:
         if old_number not in by_number or new_number not in by_number:
-            error = "Choose two versions of this idea to compare; showing the latest change instead."
+            error = _("Choose two versions of this idea to compare; showing the latest change instead.")
         elif old_number == new_number:
-            error = "Choose two different versions to compare; showing the latest change instead."
+            error = _("Choose two different versions to compare; showing the latest change instead.")
     if error or old_number is None or new_number is None:
         new_number = versions[0].number if versions else None
         old_number = versions[1].number if len(versions) > 1 else None
@@ -344,7 +346,10 @@ def idea_withdraw(request, pk: int):
         if outcome.ok:
             messages.success(
                 request,
-                "Your idea is withdrawn. Only you and the team can see it now; its votes are kept, but voting is closed.",
+                _(
+                    "Your idea is withdrawn. Only you and the team can see it now; its votes are kept, "
+                    "but voting is closed."
+                ),
             )
             return redirect(idea)
     return render(request, "ideas/idea_withdraw.html", {"idea": idea, "form": form}, status=400 if form.errors else 200)

@@ -8,6 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import refusal_shown
@@ -44,7 +45,7 @@ def idea_coauthors(request, pk: int):
         if request.POST.get("member"):
             member = _member_or_none(request.POST["member"])
             if member is None:
-                messages.error(request, "No such member: search again.")
+                messages.error(request, _("No such member: search again."))
                 return redirect("ideas:coauthors", pk=idea.pk)
         else:
             invite_form = CoauthorInviteForm(request.POST)
@@ -54,7 +55,9 @@ def idea_coauthors(request, pk: int):
                 coauthorship = services.coauthor_invite(idea=idea, by=request.user, email=email, member=member)
             if outcome.ok:
                 who = coauthorship.user.public_name if member is not None else email
-                messages.success(request, f"{who} is invited. They become a co-author when they accept.")
+                messages.success(
+                    request, _("%(who)s is invited. They become a co-author when they accept.") % {"who": who}
+                )
                 return redirect("ideas:coauthors", pk=idea.pk)
             if member is not None:
                 return redirect("ideas:coauthors", pk=idea.pk)
@@ -95,10 +98,10 @@ def coauthor_remove(request, pk: int, coauthor_pk: int):
         services.coauthor_remove(coauthorship=coauthorship, by=request.user)
     if outcome.ok:
         if leaving:
-            messages.success(request, f"You are no longer a co-author of “{idea.title}”.")
+            messages.success(request, _("You are no longer a co-author of “%(title)s”.") % {"title": idea.title})
             return redirect(idea if rules.can_view_idea(request.user, idea) else reverse("ideas:mine"))
         who = coauthorship.user.public_name if coauthorship.user else coauthorship.email
-        messages.success(request, f"{who} is no longer a co-author.")
+        messages.success(request, _("%(who)s is no longer a co-author.") % {"who": who})
     return redirect("ideas:coauthors", pk=idea.pk)
 
 
@@ -123,12 +126,12 @@ def coauthor_invitation(request, token: str):
             elif answer == "decline":
                 services.coauthor_decline(coauthorship=coauthorship, user=request.user)
             else:
-                raise services.CoauthorNotAllowed("Choose to accept or to decline the invitation.")
+                raise services.CoauthorNotAllowed(_("Choose to accept or to decline the invitation."))
         if outcome.ok and answer == "accept":
-            messages.success(request, f"You are now a co-author of “{coauthorship.idea.title}”.")
+            messages.success(request, _("You are now a co-author of “%(title)s”.") % {"title": coauthorship.idea.title})
             return redirect(coauthorship.idea)
         if outcome.ok:
-            messages.info(request, "You declined the invitation. The idea's author is told.")
+            messages.info(request, _("You declined the invitation. The idea's author is told."))
         return redirect(request.path)
     context = {
         "coauthorship": coauthorship,

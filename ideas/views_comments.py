@@ -11,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
@@ -76,7 +77,7 @@ def comment_create(request, pk: int):
     if is_reply:
         parent = selectors.comment_of_idea(idea, pk=form.cleaned_data["parent"])
         if parent is None:
-            messages.error(request, "The comment you replied to is no longer there.")
+            messages.error(request, _("The comment you replied to is no longer there."))
             return redirect(f"{idea.get_absolute_url()}#comments")
     try:
         with transaction.atomic():  # the comment and its files, or nothing
@@ -88,7 +89,7 @@ def comment_create(request, pk: int):
     except DomainError as refusal:
         messages.error(request, str(refusal))
         return redirect(f"{idea.get_absolute_url()}#{f'comment-{parent.pk}' if parent else 'comments'}")
-    messages.success(request, "Your reply is posted." if parent else "Your comment is posted.")
+    messages.success(request, _("Your reply is posted.") if parent else _("Your comment is posted."))
     return _back_to(comment)
 
 
@@ -106,7 +107,7 @@ def comment_edit(request, pk: int):
         except services.CommentNotAllowed as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, "Your comment is updated.")
+            messages.success(request, _("Your comment is updated."))
         return _back_to(comment)
     context = {"comment": comment, "idea": comment.idea, "form": form, "edit_minutes": rules.COMMENT_EDIT_MINUTES}
     return render(request, "ideas/_comment_edit.html", context, status=400 if form.errors else 200)
@@ -129,7 +130,7 @@ def comment_remove(request, comment: Comment):
         request,
         comment,
         lambda: services.comment_remove(user=request.user, comment=comment),
-        success="Your comment is removed. Replies to it stay.",
+        success=_("Your comment is removed. Replies to it stay."),
     )
 
 
@@ -143,7 +144,7 @@ def comment_flag(request, comment: Comment):
         request,
         comment,
         lambda: services.comment_flag(user=request.user, comment=comment, reason=form.cleaned_data["reason"]),
-        success="Thank you: the moderators will look at this comment.",
+        success=_("Thank you: the moderators will look at this comment."),
     )
 
 
@@ -153,7 +154,7 @@ def kudos(request, comment: Comment):
     form = KudosForm(request.POST)
     error = None
     if not request.user.is_authenticated:
-        error = "Sign in to give kudos."
+        error = _("Sign in to give kudos.")
     elif not form.is_valid():
         error = _first_error(form)
     else:
@@ -171,9 +172,9 @@ def kudos(request, comment: Comment):
     if error:
         messages.error(request, error)
     elif form.cleaned_data["value"] == "give":
-        messages.success(request, "Thank you: your kudos are counted.")
+        messages.success(request, _("Thank you: your kudos are counted."))
     else:
-        messages.success(request, "Your kudos were taken back.")
+        messages.success(request, _("Your kudos were taken back."))
     return _back_to(comment)
 
 
@@ -191,7 +192,7 @@ def comment_hide(request, comment: Comment):
         request,
         comment,
         lambda: services.comment_hide(staff=request.user, comment=comment, reason=form.cleaned_data["reason"]),
-        success="The comment is hidden; its author sees your reason.",
+        success=_("The comment is hidden; its author sees your reason."),
     )
 
 
@@ -201,5 +202,5 @@ def comment_unhide(request, comment: Comment):
         request,
         comment,
         lambda: services.comment_unhide(staff=request.user, comment=comment),
-        success="The comment is shown again.",
+        success=_("The comment is shown again."),
     )

@@ -5,6 +5,7 @@ a plain GET goes back to the page. Anything the member may not see is a 404.
 """
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core.follows import follow_toggle
@@ -28,7 +29,7 @@ def idea_follow(request, pk: int):
         template="ideas/_follow.html",
         state=lambda: {"idea": idea, "idea_follow": selectors.idea_follow_state(request.user, idea)},
         messages_for={
-            "follow": "You follow this idea.",
-            "unfollow": "You no longer follow this idea.",
+            "follow": _("You follow this idea."),
+            "unfollow": _("You no longer follow this idea."),
         },
     )

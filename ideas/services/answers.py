@@ -12,6 +12,10 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from challenges.models import ChallengeQuestion
 
 from ..models import ANSWER_YES_NO, IdeaAnswer
@@ -55,19 +59,27 @@ def answer_value_clean(question: ChallengeQuestion, value: str, *, kept: str = "
     kind = question.kind
     if kind in ANSWER_MAX_LENGTH and len(value) > ANSWER_MAX_LENGTH[kind]:
         raise SubmissionNotAllowed(
-            f"“{question.label}”: keep the answer to at most {ANSWER_MAX_LENGTH[kind]:,} characters."
+            _("“%(question)s”: keep the answer to at most %(limit)s characters.")
+            % {"question": question.label, "limit": number_format(ANSWER_MAX_LENGTH[kind], force_grouping=True)}
         )
     if kind == ChallengeQuestion.Kind.CHOICE and value not in question.options and value != kept:
-        raise SubmissionNotAllowed(f"“{question.label}”: choose one of the options offered.")
+        raise SubmissionNotAllowed(
+            _("“%(question)s”: choose one of the options offered.") % {"question": question.label}
+        )
     if kind == ChallengeQuestion.Kind.YES_NO and value not in ANSWER_YES_NO:
-        raise SubmissionNotAllowed(f"“{question.label}”: answer yes or no.")
+        raise SubmissionNotAllowed(_("“%(question)s”: answer yes or no.") % {"question": question.label})
     if kind == ChallengeQuestion.Kind.NUMBER:
         try:
             number = Decimal(value.replace(",", ""))
         except InvalidOperation:
-            raise SubmissionNotAllowed(f"“{question.label}”: write a number, such as 12 or 3.5.") from None
+            raise SubmissionNotAllowed(
+                _("“%(question)s”: write a number, such as 12 or 3.5.") % {"question": question.label}
+            ) from None
         if not number.is_finite() or len(number.as_tuple().digits) > NUMBER_MAX_DIGITS:
-            raise SubmissionNotAllowed(f"“{question.label}”: write a number of at most {NUMBER_MAX_DIGITS} digits.")
+            raise SubmissionNotAllowed(
+                _("“%(question)s”: write a number of at most %(digits)d digits.")
+                % {"question": question.label, "digits": NUMBER_MAX_DIGITS}
+            )
         value = format(number.normalize(), "f") if number == number.to_integral() else str(number)
     return value
 
@@ -82,7 +94,7 @@ def idea_answers_save_unlocked(*, idea: Idea, answers: Mapping[int, str]) -> boo
     """
     questions = {q.pk: q for q in ChallengeQuestion.objects.filter(challenge_id=idea.challenge_id)}
     if any(int(pk) not in questions for pk in answers):
-        raise SubmissionNotAllowed("An idea can only answer the questions of its own challenge.")
+        raise SubmissionNotAllowed(_("An idea can only answer the questions of its own challenge."))
     stored = {a.question_id: a for a in IdeaAnswer.objects.filter(idea=idea, question_id__in=list(questions))}
     changed = False
     for pk, raw in answers.items():
@@ -134,8 +146,12 @@ def answers_missing_refusal(*, idea: Idea | None = None, challenge: Challenge) -
     if not missing:
         return None
     labels = ", ".join(f"“{q.label}”" for q in missing)
-    noun = "this question" if len(missing) == 1 else "these questions"
+    message = ngettext(
+        "Answer this question of the challenge before you submit: %(questions)s. A draft may leave them empty.",
+        "Answer these questions of the challenge before you submit: %(questions)s. A draft may leave them empty.",
+        len(missing),
+    ) % {"questions": labels}
     return AnswersMissing(
-        f"Answer {noun} of the challenge before you submit: {labels}. A draft may leave them empty.",
+        message,
         [q.pk for q in missing],
     )

@@ -17,7 +17,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from core.email import email_message
 from reputation.services import idea_awards_share
@@ -101,32 +102,32 @@ def coauthor_invite(*, idea: Idea, by: User, email: str = "", member: User | Non
         raise CoauthorNotAllowed(refusal)
     email = (email or "").strip().lower()
     if member is None and not email:
-        raise CoauthorNotAllowed("Give the co-author's email address, or choose a member.")
+        raise CoauthorNotAllowed(_("Give the co-author's email address, or choose a member."))
     if email:
         try:
             validate_email(email)
         except ValidationError:
-            raise CoauthorNotAllowed(f"“{email}” is not an email address.") from None
+            raise CoauthorNotAllowed(_("“%(email)s” is not an email address.") % {"email": email}) from None
         member = _member_with_verified_email(email)
     if member is not None:
         if member.pk == idea.author_id:
-            raise CoauthorNotAllowed("You are the idea's main author already.")
+            raise CoauthorNotAllowed(_("You are the idea's main author already."))
         if not member.is_active or getattr(member, "erased_at", None):
-            raise CoauthorNotAllowed("This member cannot be invited.")
+            raise CoauthorNotAllowed(_("This member cannot be invited."))
     elif email == (by.email or "").lower():
-        raise CoauthorNotAllowed("You are the idea's main author already.")
+        raise CoauthorNotAllowed(_("You are the idea's main author already."))
     live = IdeaCoauthor.objects.filter(idea=idea, status__in=LIVE)
     if live.count() >= rules.COAUTHORS_MAX:
-        raise CoauthorNotAllowed(f"An idea can have at most {rules.COAUTHORS_MAX} co-authors.")
+        raise CoauthorNotAllowed(_("An idea can have at most %(limit)d co-authors.") % {"limit": rules.COAUTHORS_MAX})
     if member is not None and live.filter(user=member).exists():
-        raise CoauthorNotAllowed(f"{member.public_name} is already a co-author or invited.")
+        raise CoauthorNotAllowed(_("%(name)s is already a co-author or invited.") % {"name": member.public_name})
     if email and live.filter(email__iexact=email).exists():
-        raise CoauthorNotAllowed("This address is already invited.")
+        raise CoauthorNotAllowed(_("This address is already invited."))
     try:
         with transaction.atomic():
             coauthorship = IdeaCoauthor.objects.create(idea=idea, user=member, email=email, invited_by=by)
     except IntegrityError:
-        raise CoauthorNotAllowed("This co-author is already invited.") from None
+        raise CoauthorNotAllowed(_("This co-author is already invited.")) from None
     if member is not None:
         notify.coauthor_invited(coauthorship)
     else:
@@ -157,18 +158,20 @@ def coauthor_invitation_send(*, coauthor_id: int) -> bool:
     url = settings.SITE_URL.rstrip("/") + reverse(
         "ideas:coauthor_invitation", kwargs={"token": coauthor_invitation_token(coauthorship)}
     )
-    message = email_message(
-        to=coauthorship.email,
-        subject=f"{idea.author.public_name} invites you to co-author an idea",
-        template="ideas/email/coauthor_invitation",
-        context={
-            "idea": idea,
-            "inviter": idea.author.public_name,
-            "invitation_url": url,
-            "days": INVITATION_MAX_AGE_DAYS,
-        },
-        headers={"X-Idea-Coauthor-Invitation": str(coauthorship.pk)},
-    )
+    # The address has no member yet, so no language of its own: the site's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        message = email_message(
+            to=coauthorship.email,
+            subject=_("%(name)s invites you to co-author an idea") % {"name": idea.author.public_name},
+            template="ideas/email/coauthor_invitation",
+            context={
+                "idea": idea,
+                "inviter": idea.author.public_name,
+                "invitation_url": url,
+                "days": INVITATION_MAX_AGE_DAYS,
+            },
+            headers={"X-Idea-Coauthor-Invitation": str(coauthorship.pk)},
+        )
     message.send()
     coauthorship.sent_at = timezone.now()
     coauthorship.save(update_fields=["sent_at"])
@@ -191,18 +194,20 @@ def coauthor_accept(*, coauthorship: IdeaCoauthor, user: User) -> IdeaCoauthor:
     coauthorship = _locked(coauthorship)
     if not rules.is_coauthor_invitee(user, coauthorship):
         raise CoauthorNotAllowed(
-            "This invitation is for someone else. Sign in with the account it was sent to "
-            "(and confirm that email address if you have not yet) to answer it."
+            _(
+                "This invitation is for someone else. Sign in with the account it was sent to "
+                "(and confirm that email address if you have not yet) to answer it."
+            )
         )
     if coauthorship.status == IdeaCoauthor.State.ACCEPTED:
         return coauthorship
     if coauthorship.status != IdeaCoauthor.State.INVITED:
-        raise CoauthorNotAllowed("This invitation is no longer open: ask the idea's author for a new one.")
+        raise CoauthorNotAllowed(_("This invitation is no longer open: ask the idea's author for a new one."))
     idea = coauthorship.idea
     if idea.author_id == user.pk:
-        raise CoauthorNotAllowed("You are the idea's main author already.")
+        raise CoauthorNotAllowed(_("You are the idea's main author already."))
     if IdeaCoauthor.objects.filter(idea=idea, user=user, status=IdeaCoauthor.State.ACCEPTED).exists():
-        raise CoauthorNotAllowed("You are a co-author of this idea already.")
+        raise CoauthorNotAllowed(_("You are a co-author of this idea already."))
     # Invited twice (by name and by address): this answer settles both.
     IdeaCoauthor.objects.filter(idea=idea, user=user, status=IdeaCoauthor.State.INVITED).exclude(
         pk=coauthorship.pk
@@ -222,11 +227,11 @@ def coauthor_decline(*, coauthorship: IdeaCoauthor, user: User) -> IdeaCoauthor:
     """The invited member declines; the main author is told. Declining twice changes nothing."""
     coauthorship = _locked(coauthorship)
     if not rules.is_coauthor_invitee(user, coauthorship):
-        raise CoauthorNotAllowed("This invitation is for someone else.")
+        raise CoauthorNotAllowed(_("This invitation is for someone else."))
     if coauthorship.status == IdeaCoauthor.State.DECLINED:
         return coauthorship
     if coauthorship.status != IdeaCoauthor.State.INVITED:
-        raise CoauthorNotAllowed("This invitation is no longer open.")
+        raise CoauthorNotAllowed(_("This invitation is no longer open."))
     coauthorship.status = IdeaCoauthor.State.DECLINED
     coauthorship.responded_at = timezone.now()
     coauthorship.save(update_fields=["status", "responded_at"])

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, cast
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from reputation.services import kudos_award
@@ -58,10 +60,13 @@ def _count_shown(idea_id: int, delta: int) -> None:
 def _clean_body(body: str) -> str:
     body = (body or "").strip()
     if not body:
-        raise CommentNotAllowed("A comment cannot be empty.")
+        raise CommentNotAllowed(_("A comment cannot be empty."))
     limit = cast(int, Comment._meta.get_field("body").max_length)
     if len(body) > limit:
-        raise CommentNotAllowed(f"A comment can be at most {limit:,} characters long.")
+        raise CommentNotAllowed(
+            _("A comment can be at most %(limit)s characters long.")
+            % {"limit": number_format(limit, force_grouping=True)}
+        )
     return body
 
 
@@ -86,14 +91,14 @@ def comment_create(*, author: User, idea: Idea, body: str, parent: Comment | Non
     body = _clean_body(body)
     if parent is not None:
         if parent.idea_id != idea.pk:
-            raise CommentNotAllowed("You can only reply to a comment on this idea.")
+            raise CommentNotAllowed(_("You can only reply to a comment on this idea."))
         replied_to = _locked(parent)
         thread = _locked(Comment(pk=replied_to.parent_id)) if replied_to.parent_id else replied_to
         for comment in (replied_to, thread):
             if comment.removed_at:
-                raise CommentNotAllowed("That comment was removed: it takes no more replies.")
+                raise CommentNotAllowed(_("That comment was removed: it takes no more replies."))
             if comment.hidden_at:
-                raise CommentNotAllowed("That comment was hidden by the moderators: it takes no more replies.")
+                raise CommentNotAllowed(_("That comment was hidden by the moderators: it takes no more replies."))
         parent = thread
     comment = Comment.objects.create(idea=idea, author=author, body=body, parent=parent)
     _count_shown(idea.pk, +1)
@@ -143,12 +148,12 @@ def comment_flag(*, user: User, comment: Comment, reason: str = "") -> CommentFl
     reason = (reason or "").strip()
     limit = cast(int, CommentFlag._meta.get_field("reason").max_length)
     if len(reason) > limit:
-        raise CommentNotAllowed(f"Keep the reason to {limit} characters.")
+        raise CommentNotAllowed(_("Keep the reason to %(limit)d characters.") % {"limit": limit})
     try:
         with transaction.atomic():
             flag = CommentFlag.objects.create(comment=comment, user=user, reason=reason)
     except IntegrityError:
-        raise CommentNotAllowed("You have already flagged this comment; the moderators will look at it.") from None
+        raise CommentNotAllowed(_("You have already flagged this comment; the moderators will look at it.")) from None
     Comment.objects.filter(pk=comment.pk).update(flags_count=F("flags_count") + 1)
     return flag
 
@@ -161,14 +166,14 @@ def comment_hide(*, staff: User, comment: Comment, reason: str) -> Comment:
         raise CommentNotAllowed(refusal)
     reason = (reason or "").strip()
     if not reason:
-        raise CommentNotAllowed("Give the author a reason when hiding a comment.")
+        raise CommentNotAllowed(_("Give the author a reason when hiding a comment."))
     if len(reason) > REASON_MAX_LENGTH:
-        raise CommentNotAllowed(f"Keep the reason to {REASON_MAX_LENGTH} characters.")
+        raise CommentNotAllowed(_("Keep the reason to %(limit)d characters.") % {"limit": REASON_MAX_LENGTH})
     comment = _locked(comment)
     if comment.removed_at:
-        raise CommentNotAllowed("Its author already removed this comment.")
+        raise CommentNotAllowed(_("Its author already removed this comment."))
     if comment.hidden_at:
-        raise CommentNotAllowed("This comment is already hidden.")
+        raise CommentNotAllowed(_("This comment is already hidden."))
     comment.hidden_at, comment.hidden_by, comment.hidden_reason = timezone.now(), staff, reason
     comment.save(update_fields=["hidden_at", "hidden_by", "hidden_reason", "updated_at"])
     _count_shown(comment.idea_id, -1)
@@ -190,7 +195,7 @@ def comment_unhide(*, staff: User, comment: Comment) -> Comment:
         raise CommentNotAllowed(refusal)
     comment = _locked(comment)
     if not comment.hidden_at:
-        raise CommentNotAllowed("This comment is not hidden.")
+        raise CommentNotAllowed(_("This comment is not hidden."))
     audit_record(
         actor=staff,
         action="comment.unhidden",
@@ -220,7 +225,7 @@ def kudos_give(*, user: User, comment: Comment) -> Comment:
         with transaction.atomic():
             Kudos.objects.create(comment=comment, user=user)
     except IntegrityError:
-        raise CommentNotAllowed("You already gave kudos to this comment.") from None
+        raise CommentNotAllowed(_("You already gave kudos to this comment.")) from None
     Comment.objects.filter(pk=comment.pk).update(kudos_count=F("kudos_count") + 1)
     notify.kudos_given(comment=comment, user=user)
     kudos_award(comment=comment, giver=user)
@@ -237,7 +242,7 @@ def kudos_take_back(*, user: User, comment: Comment) -> Comment:
         raise CommentNotAllowed(refusal)
     deleted, _ = Kudos.objects.filter(comment=comment, user=user).delete()
     if not deleted:
-        raise CommentNotAllowed("You have not given kudos to this comment.")
+        raise CommentNotAllowed(_("You have not given kudos to this comment."))
     Comment.objects.filter(pk=comment.pk).update(kudos_count=F("kudos_count") - 1)
     comment.refresh_from_db(fields=["kudos_count"])
     return comment

@@ -1,5 +1,8 @@
 """The refusals of ideas.services: each message is for the person who tried."""
 
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
 from core.errors import DomainError
 
 __all__ = [
@@ -11,6 +14,7 @@ __all__ = [
     "TransitionNotAllowed",
     "VoteNotAllowed",
     "stale_decision_message",
+    "status_in_sentence",
 ]
 
 
@@ -42,7 +46,47 @@ class StaleDecision(TransitionNotAllowed):
     """A decision based on a state the idea has left: someone else decided first. Nothing was changed."""
 
 
-def stale_decision_message(status: str) -> str:
-    from ..models import Status
+# One whole sentence per status, so each language words it its own way.
+STALE_DECISION_MESSAGES = {
+    "draft": _("This idea changed since you opened it: it is now draft."),
+    "submitted": _("This idea changed since you opened it: it is now submitted."),
+    "under_review": _("This idea changed since you opened it: it is now under review."),
+    "shortlisted": _("This idea changed since you opened it: it is now shortlisted."),
+    "in_mentoring": _("This idea changed since you opened it: it is now in mentoring."),
+    "finalist": _("This idea changed since you opened it: it is now finalist."),
+    "winner": _("This idea changed since you opened it: it is now winner."),
+    "in_progress": _("This idea changed since you opened it: it is now in progress."),
+    "implemented": _("This idea changed since you opened it: it is now implemented."),
+    "declined": _("This idea changed since you opened it: it is now declined."),
+    "not_selected": _("This idea changed since you opened it: it is now not selected."),
+    "duplicate": _("This idea changed since you opened it: it is now duplicate."),
+    "withdrawn": _("This idea changed since you opened it: it is now withdrawn."),
+}
 
-    return f"This idea changed since you opened it: it is now {Status(status).label.lower()}."
+
+def stale_decision_message(status: str) -> str:
+    """The refusal in the active language (call it where the error is raised)."""
+    return str(STALE_DECISION_MESSAGES[str(status)])
+
+
+# A status named inside a sentence ("“Title” is declined: it cannot become winner."), where the
+# sentence has to name two of them: the status as an adjective or short phrase, lower case in English.
+STATUS_IN_SENTENCE = {
+    "draft": pgettext_lazy("status in a sentence", "draft"),
+    "submitted": pgettext_lazy("status in a sentence", "submitted"),
+    "under_review": pgettext_lazy("status in a sentence", "under review"),
+    "shortlisted": pgettext_lazy("status in a sentence", "shortlisted"),
+    "in_mentoring": pgettext_lazy("status in a sentence", "in mentoring"),
+    "finalist": pgettext_lazy("status in a sentence", "finalist"),
+    "winner": pgettext_lazy("status in a sentence", "winner"),
+    "in_progress": pgettext_lazy("status in a sentence", "in progress"),
+    "implemented": pgettext_lazy("status in a sentence", "implemented"),
+    "declined": pgettext_lazy("status in a sentence", "declined"),
+    "not_selected": pgettext_lazy("status in a sentence", "not selected"),
+    "duplicate": pgettext_lazy("status in a sentence", "duplicate"),
+    "withdrawn": pgettext_lazy("status in a sentence", "withdrawn"),
+}
+
+
+def status_in_sentence(status: str) -> str:
+    return str(STATUS_IN_SENTENCE[str(status)])

@@ -7,8 +7,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from accounts.language import language_for
 from audit.services import audit_record
 from core.funnel import (
     ENDED_STATUSES,
@@ -29,7 +31,13 @@ from .. import notification_kinds as notify
 from .. import rules
 from ..models import Idea, IdeaFollow, Merge, StatusChange, Vote
 from ..selectors import merge_moves
-from .errors import MergeNotUndoable, StaleDecision, TransitionNotAllowed, stale_decision_message
+from .errors import (
+    MergeNotUndoable,
+    StaleDecision,
+    TransitionNotAllowed,
+    stale_decision_message,
+    status_in_sentence,
+)
 from .ranking import ranks_refresh_soon
 from .votes import _recount_votes_unlocked
 
@@ -123,16 +131,31 @@ def merge_refusal(merge: Merge) -> str | None:
     followers were told of it, so pulling votes back out would rewrite what they were told.
     """
     if merge.undone_at is not None:
-        return "This merge was undone already."
+        return _("This merge was undone already.")
     duplicate, target = merge.duplicate, merge.target
     if duplicate.status != Status.DUPLICATE or duplicate.duplicate_of_id != target.pk:
-        return f"“{duplicate.title}” is no longer a duplicate of “{target.title}”."
+        return _("“%(duplicate)s” is no longer a duplicate of “%(target)s”.") % {
+            "duplicate": duplicate.title,
+            "target": target.title,
+        }
     if target.status != merge.target_status:
-        return (
-            f"“{target.title}” has moved on since the merge (it was {Status(merge.target_status).label.lower()}, "
-            f"it is now {Status(target.status).label.lower()}): the merge can no longer be undone."
-        )
+        return _(
+            "“%(target)s” has moved on since the merge (it was %(was)s, it is now %(now)s): "
+            "the merge can no longer be undone."
+        ) % {
+            "target": target.title,
+            "was": status_in_sentence(merge.target_status),
+            "now": status_in_sentence(target.status),
+        }
     return None
+
+
+def _unmerge_reason(*, duplicate: Idea, target: Idea) -> str:
+    """The reason the duplicate's author reads when staff gave none: in the author's language."""
+    with translation.override(language_for(duplicate.author)):
+        return _("Your idea is not a duplicate of “%(target)s” after all: it is back in the funnel.") % {
+            "target": target.title
+        }
 
 
 @transaction.atomic
@@ -145,7 +168,7 @@ def idea_unmerge(*, merge: Merge, undone_by: User, reason: str = "") -> Merge:
     gets the submission points back and is told, with the status change the history shows.
     """
     if not rules.can_change_status(undone_by, merge.duplicate):
-        raise TransitionNotAllowed("Only triage staff can undo a merge.")
+        raise TransitionNotAllowed(_("Only triage staff can undo a merge."))
     locked = {
         i.pk: i for i in Idea.objects.select_for_update().filter(pk__in=sorted([merge.duplicate_id, merge.target_id]))
     }
@@ -191,8 +214,7 @@ def idea_unmerge(*, merge: Merge, undone_by: User, reason: str = "") -> Merge:
         from_status=Status.DUPLICATE,
         to_status=merge.status_before,
         changed_by=undone_by,
-        reason=reason.strip()
-        or f"Your idea is not a duplicate of “{target.title}” after all: it is back in the funnel.",
+        reason=reason.strip() or _unmerge_reason(duplicate=duplicate, target=target),
     )
     notify.status_changed(change)
     idea_merge_points_restore(idea=duplicate, merge_id=merge.pk, points=merge.points_taken)
@@ -235,38 +257,57 @@ def idea_status_change(
     locked = {i.pk: i for i in Idea.objects.select_for_update().filter(pk__in=sorted(ids))}
     idea = locked[idea.pk]
     if not rules.can_change_status(changed_by, idea):
-        raise TransitionNotAllowed("Only triage staff can change an idea's status.")
+        raise TransitionNotAllowed(_("Only triage staff can change an idea's status."))
     idea_expected_status_check_unlocked(idea, expected_status)
     from_status = idea.status
     if to_status not in allowed_next_statuses(from_status):
         raise TransitionNotAllowed(
-            f"“{idea.title}” is {Status(from_status).label.lower()}: it cannot become {Status(to_status).label.lower()}."
+            _("“%(title)s” is %(from_status)s: it cannot become %(to_status)s.")
+            % {
+                "title": idea.title,
+                "from_status": status_in_sentence(from_status),
+                "to_status": status_in_sentence(to_status),
+            }
         )
     if reason_template is not None and to_status not in reason_template.statuses:
         raise TransitionNotAllowed(
-            f"The reason template “{reason_template.title}” was written for "
-            + " or ".join(f"“{Status(s).label.lower()}”" for s in sorted(reason_template.statuses))
-            + f", not for “{Status(to_status).label.lower()}”: choose one for this status."
+            _(
+                "The reason template “%(template)s” was written for %(statuses)s, not for “%(status)s”: "
+                "choose one for this status."
+            )
+            % {
+                "template": reason_template.title,
+                # The statuses it was written for, quoted: “declined” or “not selected”.
+                "statuses": _(" or ").join(f"“{status_in_sentence(s)}”" for s in sorted(reason_template.statuses)),
+                "status": status_in_sentence(to_status),
+            }
         )
     reason = reason.strip()
     if to_status in STATUSES_NEEDING_REASON and not reason:
-        raise TransitionNotAllowed(f"Give the author a reason for “{Status(to_status).label.lower()}”.")
+        raise TransitionNotAllowed(
+            _("Give the author a reason for “%(status)s”.") % {"status": status_in_sentence(to_status)}
+        )
     merge = None
     if to_status == Status.DUPLICATE:
         if duplicate_of is None:
-            raise TransitionNotAllowed("Name the idea this one duplicates.")
+            raise TransitionNotAllowed(_("Name the idea this one duplicates."))
         target = locked[duplicate_of.pk]
         if (
             target.pk == idea.pk
             or target.challenge_id != idea.challenge_id
             or target.status in NOT_MERGE_TARGET_STATUSES
         ):
-            raise TransitionNotAllowed("An idea can only be merged into another published idea of the same challenge.")
+            raise TransitionNotAllowed(
+                _("An idea can only be merged into another published idea of the same challenge.")
+            )
         if target.status not in OPEN_STATUSES:
             # Customers would be sent to support an idea that was already answered.
             raise TransitionNotAllowed(
-                f"“{target.title}” is {Status(target.status).label.lower()}: merge only into an idea still open "
-                "(submitted, shortlisted, in mentoring or finalist)."
+                _(
+                    "“%(title)s” is %(status)s: merge only into an idea still open "
+                    "(submitted, shortlisted, in mentoring or finalist)."
+                )
+                % {"title": target.title, "status": status_in_sentence(target.status)}
             )
         idea.duplicate_of = target
         merge = _merge_unlocked(

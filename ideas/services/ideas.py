@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from challenges.models import Challenge, Outcome
 from challenges.rules import submission_refusal
@@ -52,7 +54,7 @@ def _validate_outcomes(challenge: Challenge, outcomes: Iterable[Outcome]) -> lis
         return outcomes
     targeted = set(challenge.outcomes.values_list("pk", flat=True))
     if any(outcome.pk not in targeted for outcome in outcomes):
-        raise SubmissionNotAllowed("An idea can only address the outcomes its challenge targets.")
+        raise SubmissionNotAllowed(_("An idea can only address the outcomes its challenge targets."))
     return outcomes
 
 
@@ -122,7 +124,7 @@ def idea_create(
         raise SubmissionNotAllowed(refusal)
     outcomes = _validate_outcomes(challenge, outcomes)
     if not title.strip():
-        raise SubmissionNotAllowed("Give your idea a short title: a draft needs one too.")
+        raise SubmissionNotAllowed(_("Give your idea a short title: a draft needs one too."))
     if submit:
         _refuse_incomplete(problem=problem, solution=solution, outcomes_count=len(outcomes))
     now = timezone.now()
@@ -165,9 +167,9 @@ def idea_submit(*, idea: Idea, user: User) -> Idea:
     the challenge is answered. Locks the idea row so a double click submits once."""
     idea = Idea.objects.select_for_update(of=("self",)).select_related("challenge").get(pk=idea.pk)
     if not rules.is_idea_author(user, idea):
-        raise SubmissionNotAllowed("Only the idea's authors can submit it.")
+        raise SubmissionNotAllowed(_("Only the idea's authors can submit it."))
     if idea.status != Status.DRAFT:
-        raise SubmissionNotAllowed("This idea has already been submitted.")
+        raise SubmissionNotAllowed(_("This idea has already been submitted."))
     refusal = submission_refusal(user, idea.challenge)
     if refusal:
         raise SubmissionNotAllowed(refusal)
@@ -204,10 +206,10 @@ def idea_update(
     idea = Idea.objects.select_for_update(of=("self",)).select_related("challenge").get(pk=idea.pk)
     refusal = rules.edit_refusal(user, idea)
     if refusal or not rules.can_edit_idea(user, idea):
-        raise SubmissionNotAllowed(refusal or "This idea can no longer be edited.")
+        raise SubmissionNotAllowed(refusal or _("This idea can no longer be edited."))
     outcomes = _validate_outcomes(idea.challenge, outcomes)
     if not title.strip():
-        raise SubmissionNotAllowed("Give your idea a short title: a draft needs one too.")
+        raise SubmissionNotAllowed(_("Give your idea a short title: a draft needs one too."))
     if idea.status != Status.DRAFT:  # a submitted idea stays complete
         _refuse_incomplete(problem=problem, solution=solution, outcomes_count=len(outcomes))
     before = (idea.title, idea.problem, idea.solution)
@@ -251,7 +253,10 @@ def idea_withdraw(*, user: User, idea: Idea, reason: str = "") -> Idea:
         raise WithdrawalNotAllowed(refusal)
     reason = reason.strip()
     if len(reason) > WITHDRAW_REASON_MAX_LENGTH:
-        raise WithdrawalNotAllowed(f"Keep the reason to at most {WITHDRAW_REASON_MAX_LENGTH:,} characters.")
+        raise WithdrawalNotAllowed(
+            _("Keep the reason to at most %(limit)s characters.")
+            % {"limit": number_format(WITHDRAW_REASON_MAX_LENGTH, force_grouping=True)}
+        )
     from_status = idea.status
     idea.status = Status.WITHDRAWN
     idea.save(update_fields=["status", "updated_at"])

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from reputation.services import vote_received_award
 
@@ -47,7 +48,7 @@ def vote_cast(*, user: User, idea: Idea, value: int) -> Idea:
     (idea, user) is the backstop. Raises VoteNotAllowed with a message for the user.
     """
     if value not in (Vote.Value.UP, Vote.Value.DOWN):
-        raise VoteNotAllowed("A vote is either up or down.")
+        raise VoteNotAllowed(_("A vote is either up or down."))
     idea = Idea.objects.select_for_update(of=("self",)).select_related("challenge", "author").get(pk=idea.pk)
     refusal = rules.vote_refusal(user, idea)
     if refusal:
@@ -62,7 +63,7 @@ def vote_cast(*, user: User, idea: Idea, value: int) -> Idea:
             else:
                 Vote.objects.filter(idea=idea, user=user).update(value=value, updated_at=timezone.now())
     except IntegrityError:
-        raise VoteNotAllowed("Your vote was already counted.") from None
+        raise VoteNotAllowed(_("Your vote was already counted.")) from None
     added, removed = _counter_deltas(value), _counter_deltas(previous)
     Idea.objects.filter(pk=idea.pk).update(
         votes_up=F("votes_up") + added["votes_up"] - removed["votes_up"],
