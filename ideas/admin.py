@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator, smart_split
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from accounts.rules import is_triage
 from audit.exports import ChangelistCsvExportMixin
@@ -25,9 +27,9 @@ from .forms_comments import CommentHideForm
 from .models import Comment, CommentFlag, Idea, IdeaAnswer, IdeaCoauthor, Merge, StatusChange, Vote
 from .words import substring_of
 
-admin.site.site_header = "Idea portal — staff"
-admin.site.site_title = "Idea portal — staff"
-admin.site.index_title = "Triage"
+admin.site.site_header = gettext_lazy("Idea portal — staff")
+admin.site.site_title = gettext_lazy("Idea portal — staff")
+admin.site.index_title = gettext_lazy("Triage")
 
 CHANGE_STATUS_TEMPLATE = "admin/ideas/idea/change_status.html"
 MERGE_PREVIEW_TEMPLATE = "admin/ideas/idea/merge_preview.html"
@@ -65,7 +67,7 @@ class MergeCandidatesView(AutocompleteJsonView):
         return queryset
 
     def serialize_result(self, obj, to_field_name):
-        votes = f"{obj.votes_up} up, {obj.votes_down} down"
+        votes = _("%(up)d up, %(down)d down") % {"up": obj.votes_up, "down": obj.votes_down}
         return {
             "id": str(obj.pk),
             "text": f"#{obj.pk} {obj.title} — {obj.challenge.title} · {obj.get_status_display()} · {votes}",
@@ -82,8 +84,8 @@ class StatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     fields = ["created_at", "from_status", "to_status", "changed_by", "reason"]
     readonly_fields = fields
     ordering = ["-created_at", "-id"]
-    verbose_name = "status change"
-    verbose_name_plural = "status history"
+    verbose_name = gettext_lazy("status change")
+    verbose_name_plural = gettext_lazy("status history")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("changed_by")
@@ -97,8 +99,8 @@ class IdeaAnswerInline(ReadOnlyAdminMixin, admin.TabularInline):
     can_delete = False
     fields = ["label", "value", "question"]
     readonly_fields = fields
-    verbose_name = "answer to the challenge's questions"
-    verbose_name_plural = "answers to the challenge's questions"
+    verbose_name = gettext_lazy("answer to the challenge's questions")
+    verbose_name_plural = gettext_lazy("answers to the challenge's questions")
 
 
 class IdeaCoauthorInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -109,7 +111,7 @@ class IdeaCoauthorInline(ReadOnlyAdminMixin, admin.TabularInline):
     can_delete = False
     fields = ["user", "email", "status", "created_at", "responded_at"]
     readonly_fields = fields
-    verbose_name = "co-author"
+    verbose_name = gettext_lazy("co-author")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user")
@@ -163,7 +165,9 @@ class IdeaAdmin(ChangelistCsvExportMixin, admin.ModelAdmin):
     list_filter = ["status", "challenge", "outcomes"]
     list_select_related = ["challenge", "author"]
     search_fields = ["title", "author__email", "author__display_name"]
-    search_help_text = "Search by title or the author's email or name; a number finds the idea with that id."
+    search_help_text = gettext_lazy(
+        "Search by title or the author's email or name; a number finds the idea with that id."
+    )
     date_hierarchy = "submitted_at"
     autocomplete_fields = ["duplicate_of"]
     readonly_fields = [
@@ -181,9 +185,9 @@ class IdeaAdmin(ChangelistCsvExportMixin, admin.ModelAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["challenge", "author", "title", "problem", "solution", "outcomes"]}),
-        ("Funnel", {"fields": ["status_with_action", "duplicate_of", "submitted_at", "decided_at"]}),
-        ("Community", {"fields": ["votes_up", "votes_down", "comments_count"]}),
-        ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+        (gettext_lazy("Funnel"), {"fields": ["status_with_action", "duplicate_of", "submitted_at", "decided_at"]}),
+        (gettext_lazy("Community"), {"fields": ["votes_up", "votes_down", "comments_count"]}),
+        (gettext_lazy("Record"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     filter_horizontal = ["outcomes"]
     inlines = [IdeaAnswerInline, IdeaCoauthorInline, StatusChangeInline]
@@ -235,25 +239,27 @@ class IdeaAdmin(ChangelistCsvExportMixin, admin.ModelAdmin):
         )
         return IDEAS_CSV_HEADER, rows
 
-    @admin.display(description="support", ordering="support_total")
+    @admin.display(description=gettext_lazy("support"), ordering="support_total")
     def support(self, obj):
         return obj.support_total
 
-    @admin.display(description="status")
+    @admin.display(description=gettext_lazy("status"))
     def status_with_action(self, obj):
         label = obj.get_status_display()
         if obj.pk and services.allowed_next_statuses(obj.status):
             url = reverse("admin:ideas_idea_change_status", args=[obj.pk])
-            return format_html('{} &nbsp; <a class="button" href="{}">Change status…</a>', label, url)
+            return format_html('{} &nbsp; <a class="button" href="{}">{}</a>', label, url, _("Change status…"))
         if obj.pk and obj.status == Status.DUPLICATE and obj.duplicate_of_id:
             # A merged idea takes no further step; its one action is the undo, while it is possible.
             target_url = reverse("admin:ideas_idea_change", args=[obj.duplicate_of_id])
-            text = format_html('{} of <a href="{}">#{}</a>', label, target_url, obj.duplicate_of_id)
+            text = format_html(
+                _('{status} of <a href="{url}">#{id}</a>'), status=label, url=target_url, id=obj.duplicate_of_id
+            )
             if Merge.objects.filter(duplicate=obj, undone_at__isnull=True).exists():
                 url = reverse("admin:ideas_idea_unmerge", args=[obj.pk])
-                return format_html('{} &nbsp; <a class="button" href="{}">Undo merge…</a>', text, url)
+                return format_html('{} &nbsp; <a class="button" href="{}">{}</a>', text, url, _("Undo merge…"))
             return text
-        return format_html('{} &nbsp; <span class="help">(an ending: no further status)</span>', label)
+        return format_html('{} &nbsp; <span class="help">{}</span>', label, _("(an ending: no further status)"))
 
     # --- Status changes ---------------------------------------------------------------------
 
@@ -289,7 +295,9 @@ class IdeaAdmin(ChangelistCsvExportMixin, admin.ModelAdmin):
         to_status = form.cleaned_data["to_status"]
         changed = []
         for idea in ideas:
-            with refusal_shown(request, prefix=f"Idea #{idea.pk} “{idea.title}” was not changed: ") as outcome:
+            with refusal_shown(
+                request, prefix=_("Idea #%(id)s “%(title)s” was not changed: ") % {"id": idea.pk, "title": idea.title}
+            ) as outcome:
                 services.idea_status_change(
                     idea=idea,
                     to_status=to_status,
@@ -302,12 +310,14 @@ class IdeaAdmin(ChangelistCsvExportMixin, admin.ModelAdmin):
             if outcome.ok:
                 changed.append(idea)
         if changed:
-            label = Status(to_status).label.lower()
             names = ", ".join(f"“{idea.title}”" for idea in changed)
             count = len(changed)
             self.message_user(
                 request,
-                f"{count} idea{'s' if count != 1 else ''} now {label}: {names}.",
+                ngettext(
+                    "%(count)d idea now %(status)s: %(names)s.", "%(count)d ideas now %(status)s: %(names)s.", count
+                )
+                % {"count": count, "status": services.status_in_sentence(to_status), "names": names},
                 level=messages.SUCCESS,
             )
         return changed
@@ -326,7 +336,7 @@ class IdeaAdmin(ChangelistCsvExportMixin, admin.ModelAdmin):
             action_name="change_status",
         )
 
-    @admin.action(description="Change status…", permissions=["change_status"])
+    @admin.action(description=gettext_lazy("Change status…"), permissions=["change_status"])
     def change_status(self, request, queryset):
         """Intermediate page: ask for the new status and the reason, then change each idea."""
         ideas = list(queryset.select_related("challenge", "author").order_by("pk"))
@@ -347,12 +357,12 @@ class IdeaAdmin(ChangelistCsvExportMixin, admin.ModelAdmin):
             if not allowed:
                 self.message_user(
                     request,
-                    "None of the selected ideas can change status: each has reached its ending.",
+                    _("None of the selected ideas can change status: each has reached its ending."),
                     level=messages.WARNING,
                 )
                 return None
             form = IdeaStatusChangeForm(allowed_statuses=allowed, ideas=ideas)
-        return self._status_page(request, form=form, ideas=ideas, title="Change the status of ideas")
+        return self._status_page(request, form=form, ideas=ideas, title=_("Change the status of ideas"))
 
     def change_status_view(self, request, object_id):
         """The same form for one idea, from its change page."""
@@ -381,7 +391,8 @@ class IdeaAdmin(ChangelistCsvExportMixin, admin.ModelAdmin):
                 # An ending takes no further step: no empty list of statuses beside a live button.
                 self.message_user(
                     request,
-                    f"“{idea.title}” is {idea.get_status_display().lower()}: an ending, with no further status.",
+                    _("“%(title)s” is %(status)s: an ending, with no further status.")
+                    % {"title": idea.title, "status": services.status_in_sentence(idea.status)},
                     level=messages.INFO,
                 )
                 return HttpResponseRedirect(back_url)
@@ -400,7 +411,7 @@ class IdeaAdmin(ChangelistCsvExportMixin, admin.ModelAdmin):
             request,
             form=form,
             ideas=[idea],
-            title=f"Change the status of “{idea.title}”",
+            title=_("Change the status of “%(title)s”") % {"title": idea.title},
             single=idea,
             back_url=back_url,
         )
@@ -424,7 +435,7 @@ class IdeaAdmin(ChangelistCsvExportMixin, admin.ModelAdmin):
             self,
             request,
             MERGE_PREVIEW_TEMPLATE,
-            title=f"Merge into “{target.title}”?",
+            title=_("Merge into “%(title)s”?") % {"title": target.title},
             idea=single,
             target=target,
             target_open=target.status in OPEN_STATUSES,
@@ -445,7 +456,9 @@ class IdeaAdmin(ChangelistCsvExportMixin, admin.ModelAdmin):
             .first()
         )
         if merge is None:
-            self.message_user(request, f"“{idea.title}” has no merge to undo.", level=messages.WARNING)
+            self.message_user(
+                request, _("“%(title)s” has no merge to undo.") % {"title": idea.title}, level=messages.WARNING
+            )
             return HttpResponseRedirect(change_url)
         refusal = services.merge_refusal(merge)
         if request.method == "POST" and refusal is None:
@@ -456,9 +469,16 @@ class IdeaAdmin(ChangelistCsvExportMixin, admin.ModelAdmin):
             else:
                 self.message_user(
                     request,
-                    f"Merge undone: “{idea.title}” is {Status(merge.status_before).label.lower()} again, with "
-                    f"{merge.votes_moved + len(merge.removed_votes)} vote(s) and "
-                    f"{merge.followers_moved + len(merge.removed_follower_ids)} follower(s) back.",
+                    _(
+                        "Merge undone: “%(title)s” is %(status)s again, with %(votes)d vote(s) and "
+                        "%(followers)d follower(s) back."
+                    )
+                    % {
+                        "title": idea.title,
+                        "status": services.status_in_sentence(merge.status_before),
+                        "votes": merge.votes_moved + len(merge.removed_votes),
+                        "followers": merge.followers_moved + len(merge.removed_follower_ids),
+                    },
                     level=messages.SUCCESS,
                 )
                 return HttpResponseRedirect(change_url)
@@ -466,7 +486,7 @@ class IdeaAdmin(ChangelistCsvExportMixin, admin.ModelAdmin):
             self,
             request,
             UNMERGE_TEMPLATE,
-            title=f"Undo the merge of “{idea.title}”?",
+            title=_("Undo the merge of “%(title)s”?") % {"title": idea.title},
             idea=idea,
             merge=merge,
             refusal=refusal,
@@ -505,15 +525,15 @@ class MergeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         return is_triage(request.user)
 
-    @admin.display(description="votes moved")
+    @admin.display(description=gettext_lazy("votes moved"))
     def votes_moved(self, obj):
         return obj.votes_moved
 
-    @admin.display(description="followers moved")
+    @admin.display(description=gettext_lazy("followers moved"))
     def followers_moved(self, obj):
         return obj.followers_moved
 
-    @admin.display(description="undone", boolean=True)
+    @admin.display(description=gettext_lazy("undone"), boolean=True)
     def undone(self, obj):
         return obj.undone_at is not None
 
@@ -537,7 +557,7 @@ class StatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     fields = ["idea", "from_status", "to_status", "changed_by", "reason", "created_at"]
     readonly_fields = fields
 
-    @admin.display(description="reason")
+    @admin.display(description=gettext_lazy("reason"))
     def short_reason(self, obj):
         return Truncator(obj.reason).chars(80)
 
@@ -559,14 +579,14 @@ HIDE_COMMENTS_TEMPLATE = "admin/ideas/comment/hide.html"
 
 
 class CommentModerationFilter(admin.SimpleListFilter):
-    title = "moderation"
+    title = gettext_lazy("moderation")
     parameter_name = "moderation"
 
     def lookups(self, request, model_admin):
         return [
-            ("flagged", "Flagged, still shown"),
-            ("hidden", "Hidden by the moderators"),
-            ("removed", "Removed by the author"),
+            ("flagged", _("Flagged, still shown")),
+            ("hidden", _("Hidden by the moderators")),
+            ("removed", _("Removed by the author")),
         ]
 
     def queryset(self, request, queryset):
@@ -587,7 +607,7 @@ class CommentFlagInline(ReadOnlyAdminMixin, admin.TabularInline):
     can_delete = False
     fields = ["created_at", "user", "reason"]
     readonly_fields = fields
-    verbose_name_plural = "flags from members"
+    verbose_name_plural = gettext_lazy("flags from members")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user")
@@ -623,24 +643,24 @@ class CommentAdmin(admin.ModelAdmin):
     actions = ["hide_comments", "unhide_comments"]
     list_per_page = 50
 
-    @admin.display(description="comment")
+    @admin.display(description=gettext_lazy("comment"))
     def short_body(self, obj):
         return Truncator(obj.body).chars(80)
 
-    @admin.display(description="state")
+    @admin.display(description=gettext_lazy("state"))
     def state(self, obj):
         if obj.removed_at:
-            return "removed"
+            return pgettext("comment state", "removed")
         if obj.hidden_at:
-            return "hidden"
-        return "shown"
+            return pgettext("comment state", "hidden")
+        return pgettext("comment state", "shown")
 
-    @admin.display(description="state")
+    @admin.display(description=gettext_lazy("state"))
     def state_with_action(self, obj):
         label = self.state(obj)
         if obj.pk and not obj.removed_at and not obj.hidden_at:
             url = reverse("admin:ideas_comment_hide", args=[obj.pk])
-            return format_html('{} &nbsp; <a class="button" href="{}">Hide…</a>', label, url)
+            return format_html('{} &nbsp; <a class="button" href="{}">{}</a>', label, url, _("Hide…"))
         return label
 
     def has_add_permission(self, request):
@@ -665,7 +685,7 @@ class CommentAdmin(admin.ModelAdmin):
         """Call the service once per comment; report each refusal by number and the successes together."""
         hidden = []
         for comment in comments:
-            with refusal_shown(request, prefix=f"Comment #{comment.pk} was not hidden: ") as outcome:
+            with refusal_shown(request, prefix=_("Comment #%(id)s was not hidden: ") % {"id": comment.pk}) as outcome:
                 services.comment_hide(staff=request.user, comment=comment, reason=reason)
             if outcome.ok:
                 hidden.append(comment)
@@ -673,8 +693,12 @@ class CommentAdmin(admin.ModelAdmin):
             count = len(hidden)
             self.message_user(
                 request,
-                f"{count} comment{'s' if count != 1 else ''} hidden; the author{'s' if count != 1 else ''} "
-                "see your reason.",
+                ngettext(
+                    "%(count)d comment hidden; the author sees your reason.",
+                    "%(count)d comments hidden; the authors see your reason.",
+                    count,
+                )
+                % {"count": count},
                 level=messages.SUCCESS,
             )
         return hidden
@@ -684,7 +708,7 @@ class CommentAdmin(admin.ModelAdmin):
             self,
             request,
             HIDE_COMMENTS_TEMPLATE,
-            title="Hide comments" if single is None else f"Hide comment #{single.pk}",
+            title=_("Hide comments") if single is None else _("Hide comment #%(id)s") % {"id": single.pk},
             form=form,
             comments=comments,
             comment=single,
@@ -692,7 +716,7 @@ class CommentAdmin(admin.ModelAdmin):
             action_name="hide_comments",
         )
 
-    @admin.action(description="Hide selected comments…", permissions=["hide"])
+    @admin.action(description=gettext_lazy("Hide selected comments…"), permissions=["hide"])
     def hide_comments(self, request, queryset):
         """Intermediate page: ask for the reason the authors read, then hide each comment."""
         comments = list(queryset.select_related("idea", "author").order_by("pk"))
@@ -705,16 +729,22 @@ class CommentAdmin(admin.ModelAdmin):
             form = CommentHideForm()
         return self._hide_page(request, form=form, comments=comments)
 
-    @admin.action(description="Show hidden comments again", permissions=["hide"])
+    @admin.action(description=gettext_lazy("Show hidden comments again"), permissions=["hide"])
     def unhide_comments(self, request, queryset):
         shown = 0
         for comment in queryset.order_by("pk"):
-            with refusal_shown(request, prefix=f"Comment #{comment.pk}: ", level=messages.WARNING) as outcome:
+            with refusal_shown(
+                request, prefix=_("Comment #%(id)s: ") % {"id": comment.pk}, level=messages.WARNING
+            ) as outcome:
                 services.comment_unhide(staff=request.user, comment=comment)
             if outcome.ok:
                 shown += 1
         if shown:
-            self.message_user(request, f"{shown} comment{'s' if shown != 1 else ''} shown again.", messages.SUCCESS)
+            self.message_user(
+                request,
+                ngettext("%(count)d comment shown again.", "%(count)d comments shown again.", shown) % {"count": shown},
+                messages.SUCCESS,
+            )
 
     def hide_view(self, request, object_id):
         """The same form for one comment, from its change page."""

@@ -21,40 +21,52 @@ class IdeaFilter(django_filters.FilterSet):
     filter takes is left out and named in ``left_out``; without it (the API) the filter is invalid.
     """
 
-    SORTS = [("newest", "Newest"), ("top", "Top rated"), ("trending", "Trending"), ("opportunity", "Opportunity")]
+    SORTS = [
+        ("newest", _("Newest")),
+        ("top", _("Top rated")),
+        ("trending", _("Trending")),
+        ("opportunity", _("Opportunity")),
+    ]
 
     q = django_filters.CharFilter(
-        method="filter_text", label="Search", widget=forms.TextInput(attrs={"type": "search", "placeholder": "Words"})
+        method="filter_text",
+        label=_("Search"),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Words")}),
     )
     challenge = django_filters.ModelChoiceFilter(
-        queryset=Challenge.objects.none(), to_field_name="slug", empty_label="All challenges", widget=FastSelect
+        queryset=Challenge.objects.none(),
+        to_field_name="slug",
+        empty_label=_("All challenges"),
+        label=_("Challenge"),
+        widget=FastSelect,
     )
     status = django_filters.ChoiceFilter(
         choices=[choice for choice in Status.choices if choice[0] in PUBLISHED_STATUSES],
-        empty_label="Any status",
+        empty_label=_("Any status"),
+        label=_("Status"),
         widget=FastSelect,
     )
     outcome = django_filters.ModelChoiceFilter(
         field_name="outcomes",
         queryset=Outcome.objects.none(),
         to_field_name="code",
-        empty_label="Any outcome",
-        label="Outcome",
+        empty_label=_("Any outcome"),
+        label=_("Outcome"),
         widget=FastSelect,
     )
     phase = django_filters.ChoiceFilter(
         field_name="challenge__phase",
         choices=[choice for choice in Challenge.Phase.choices if choice[0] != Challenge.Phase.DRAFT],
-        empty_label="Any phase",
-        label="Challenge phase",
+        empty_label=_("Any phase"),
+        label=_("Challenge phase"),
         widget=FastSelect,
     )
-    mine = django_filters.BooleanFilter(method="filter_mine", widget=forms.CheckboxInput, label="My ideas")
+    mine = django_filters.BooleanFilter(method="filter_mine", widget=forms.CheckboxInput, label=_("My ideas"))
     followed = django_filters.BooleanFilter(
-        method="filter_followed", widget=forms.CheckboxInput, label="Ideas I follow"
+        method="filter_followed", widget=forms.CheckboxInput, label=_("Ideas I follow")
     )
     sort = django_filters.ChoiceFilter(
-        method="sort_by", choices=SORTS, empty_label=None, label="Sort by", widget=FastSelect
+        method="sort_by", choices=SORTS, empty_label=None, label=_("Sort by"), widget=FastSelect
     )
 
     # What the list page says when it leaves a value out (lenient=True). It never repeats the value:

@@ -5,11 +5,14 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.funnel import NOT_MERGEABLE_STATUSES, STAFF_STATUSES, STATUSES_NEEDING_REASON, Status
 
 from .hooks import reason_templates_for
 from .models import Idea
+from .services.errors import status_in_sentence
 
 # Staff decide every status after "submitted"; draft → submitted is the author's step.
 STAFF_STATUS_CHOICES = [(value, label) for value, label in Status.choices if value in STAFF_STATUSES]
@@ -30,11 +33,13 @@ class IdeaAdminForm(forms.ModelForm):
     def clean_title(self):
         title = self.cleaned_data["title"].strip()
         if not title:
-            raise forms.ValidationError("An idea needs a title.")
+            raise forms.ValidationError(_("An idea needs a title."))
         return title
 
 
-STALE_PAGE = "This page is out of date (the ideas' statuses it was opened with are missing): open it again."
+STALE_PAGE = gettext_lazy(
+    "This page is out of date (the ideas' statuses it was opened with are missing): open it again."
+)
 
 
 def expected_statuses_encode(ideas) -> str:
@@ -46,7 +51,7 @@ def expected_statuses_decode(value: str) -> dict[int, str]:
     """The hidden field back as {idea id: status}; anything malformed is left out (and reads as stale)."""
     statuses: dict[int, str] = {}
     for part in (value or "").split(","):
-        pk, _, status = part.strip().partition(":")
+        pk, _sep, status = part.strip().partition(":")
         if pk.isascii() and pk.isdigit() and len(pk) <= 18 and status in Status.values:
             statuses[int(pk)] = status
     return statuses
@@ -103,7 +108,7 @@ class MergeTargetSelect(AutocompleteSelect):
         # Django's empty placeholder an empty picker has no name for a screen reader (axe-core:
         # aria-input-field-name); the placeholder gives it one.
         attrs = super().build_attrs(base_attrs, extra_attrs=extra_attrs)
-        attrs["data-placeholder"] = "Type words of its title, or its id"
+        attrs["data-placeholder"] = _("Type words of its title, or its id")
         return attrs
 
     def get_url(self):
@@ -121,33 +126,38 @@ class IdeaStatusChangeForm(ExpectedStatusesMixin, forms.Form):
 
     field_order = ["to_status", "reason_template", "reason", "duplicate_of"]
 
-    to_status = forms.ChoiceField(label="New status", choices=STAFF_STATUS_CHOICES)
+    to_status = forms.ChoiceField(label=gettext_lazy("New status"), choices=STAFF_STATUS_CHOICES)
     reason = forms.CharField(
-        label="Reason",
+        label=gettext_lazy("Reason"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
-        help_text=(
+        # The statuses named are core.funnel.STATUSES_NEEDING_REASON.
+        help_text=gettext_lazy(
             "The author and the idea's followers read this, word for word; for “implemented” it is the "
-            "implementation note (what was done). Required for "
-            + ", ".join(sorted(Status(s).label.lower() for s in STATUSES_NEEDING_REASON))
-            + "."
+            "implementation note (what was done). Required for declined, duplicate, implemented, not selected."
         ),
     )
     reason_template = forms.ChoiceField(
-        label="Reason template",
+        label=gettext_lazy("Reason template"),
         required=False,
-        help_text="A reusable reason for the chosen status: it fills the reason below, which you can then adapt. "
-        "Without JavaScript, leave the reason empty and the template's text is used.",
+        help_text=gettext_lazy(
+            "A reusable reason for the chosen status: it fills the reason below, which you can then adapt. "
+            "Without JavaScript, leave the reason empty and the template's text is used."
+        ),
     )
     duplicate_of = forms.ModelChoiceField(
-        label="Duplicate of",
+        label=gettext_lazy("Duplicate of"),
         queryset=Idea.objects.exclude(status__in=NOT_MERGEABLE_STATUSES),
         required=False,
         widget=MergeTargetSelect(Idea._meta.get_field("duplicate_of"), admin.site),
-        help_text="Only for “duplicate”: the idea these are merged into, an open idea of the same challenge "
-        "(type words of its title, or its id). Votes and followers move to it; comments stay. "
-        "You see what moves before anything changes, and can undo it while that idea stays in its status.",
-        error_messages={"invalid_choice": "That idea cannot take a merge: choose a published idea of this challenge."},
+        help_text=gettext_lazy(
+            "Only for “duplicate”: the idea these are merged into, an open idea of the same challenge "
+            "(type words of its title, or its id). Votes and followers move to it; comments stay. "
+            "You see what moves before anything changes, and can undo it while that idea stays in its status."
+        ),
+        error_messages={
+            "invalid_choice": gettext_lazy("That idea cannot take a merge: choose a published idea of this challenge.")
+        },
     )
 
     def __init__(self, *args, allowed_statuses=None, ideas=None, merge_ids=None, **kwargs):
@@ -159,15 +169,15 @@ class IdeaStatusChangeForm(ExpectedStatusesMixin, forms.Form):
             self.fields["to_status"].choices = [
                 (v, label) for v, label in STAFF_STATUS_CHOICES if v in allowed_statuses
             ]
-        statuses = {value for value, _ in self.fields["to_status"].choices}
+        statuses = {value for value, _label in self.fields["to_status"].choices}
         if statuses == {Status.IMPLEMENTED}:
-            self.fields["reason"].label = "Implementation note"
+            self.fields["reason"].label = _("Implementation note")
         # One query: the active templates for the statuses on offer, grouped by status in the select.
         self.reason_templates = reason_templates_for(statuses)
         groups: dict[str, list] = {}
         for template in self.reason_templates:
             groups.setdefault(template.get_to_status_display(), []).append((str(template.pk), template.title))
-        self.fields["reason_template"].choices = [("", "— none —"), *groups.items()]
+        self.fields["reason_template"].choices = [("", _("— none —")), *groups.items()]
 
     def reason_templates_data(self) -> list[dict]:
         """The templates for the page's script: which status each explains, and its text."""
@@ -185,20 +195,26 @@ class IdeaStatusChangeForm(ExpectedStatusesMixin, forms.Form):
             if to_status and to_status not in template.statuses:
                 self.add_error(
                     "reason_template",
-                    f"“{template.title}” explains "
-                    + " or ".join(f"“{Status(s).label.lower()}”" for s in sorted(template.statuses))
-                    + f", not “{Status(to_status).label.lower()}”.",
+                    _("“%(template)s” explains %(statuses)s, not “%(status)s”.")
+                    % {
+                        "template": template.title,
+                        # The statuses it explains, quoted: “declined” or “not selected”.
+                        "statuses": _(" or ").join(f"“{status_in_sentence(s)}”" for s in sorted(template.statuses)),
+                        "status": status_in_sentence(to_status),
+                    },
                 )
             elif not reason:
                 reason = template.text.strip()
         cleaned["reason"] = reason
         if to_status == Status.IMPLEMENTED and not reason:
-            self.add_error("reason", "Write the implementation note: what was done, for the author to read.")
+            self.add_error("reason", _("Write the implementation note: what was done, for the author to read."))
         elif to_status in STATUSES_NEEDING_REASON and not reason:
-            self.add_error("reason", f"Give the author a reason for “{Status(to_status).label.lower()}”.")
+            self.add_error(
+                "reason", _("Give the author a reason for “%(status)s”.") % {"status": status_in_sentence(to_status)}
+            )
         duplicate_of = cleaned.get("duplicate_of")
         if to_status == Status.DUPLICATE and duplicate_of is None and "duplicate_of" not in self.errors:
-            self.add_error("duplicate_of", "Name the idea these ideas duplicate.")
+            self.add_error("duplicate_of", _("Name the idea these ideas duplicate."))
         if to_status and to_status != Status.DUPLICATE and duplicate_of is not None:
-            self.add_error("duplicate_of", "Only a duplicate names another idea; leave this empty.")
+            self.add_error("duplicate_of", _("Only a duplicate names another idea; leave this empty."))
         return cleaned

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from challenges.models import Challenge, ChallengeQuestion, Outcome
@@ -198,7 +199,9 @@ class Vote(models.Model):
         indexes = [models.Index(fields=["user", "idea"], name="vote_user_idea")]
 
     def __str__(self) -> str:
-        return f"{self.get_value_display()} by {self.user} on {self.idea}"
+        if self.value == self.Value.UP:
+            return gettext("Up vote by %(user)s on %(idea)s") % {"user": self.user, "idea": self.idea}
+        return gettext("Down vote by %(user)s on %(idea)s") % {"user": self.user, "idea": self.idea}
 
 
 class Comment(models.Model):
@@ -245,7 +248,7 @@ class Comment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Comment by {self.author} on {self.idea}"
+        return gettext("Comment by %(author)s on %(idea)s") % {"author": self.author, "idea": self.idea}
 
 
 class StatusChange(models.Model):
@@ -315,7 +318,7 @@ class Kudos(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Kudos by {self.user} on comment {self.comment_id}"
+        return gettext("Kudos by %(user)s on comment %(comment)s") % {"user": self.user, "comment": self.comment_id}
 
 
 class CommentFlag(models.Model):
@@ -330,7 +333,7 @@ class CommentFlag(models.Model):
         constraints = [models.UniqueConstraint(fields=["comment", "user"], name="commentflag_one_per_user_per_comment")]
 
     def __str__(self) -> str:
-        return f"Flag by {self.user} on comment {self.comment_id}"
+        return gettext("Flag by %(user)s on comment %(comment)s") % {"user": self.user, "comment": self.comment_id}
 
 
 class IdeaFollow(models.Model):
@@ -343,7 +346,7 @@ class IdeaFollow(models.Model):
         indexes = [models.Index(fields=["user", "idea"], name="ideafollow_user_idea")]
 
     def __str__(self) -> str:
-        return f"{self.user} follows {self.idea}"
+        return gettext("%(user)s follows %(idea)s") % {"user": self.user, "idea": self.idea}
 
 
 class Merge(models.Model):
@@ -390,7 +393,10 @@ class Merge(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.duplicate_id} merged into #{self.target_id}"
+        return gettext("#%(duplicate)s merged into #%(target)s") % {
+            "duplicate": self.duplicate_id,
+            "target": self.target_id,
+        }
 
     @property
     def votes_moved(self) -> int:

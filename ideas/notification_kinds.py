@@ -7,8 +7,11 @@ the transaction of the change; the worker turns each event into one notification
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from core.funnel import status_sentence
+from accounts.language import language_for
 from notifications.models import Delivery, OutboxEvent
 from notifications.registry import FOLLOWED, YOUR_IDEAS, Draft, NotificationKind, register
 from notifications.services import notify_event
@@ -16,6 +19,7 @@ from notifications.services import notify_event
 from .models import Comment, Idea, IdeaCoauthor, IdeaFollow, Status, StatusChange
 from .rules import can_view_idea, is_coauthor_invitee
 from .selectors import comment_url, idea_authors
+from .services.errors import status_in_sentence
 
 IDEA_RECEIVED = "idea_received"
 STATUS_CHANGED = "status_changed"
@@ -31,6 +35,84 @@ VOTE_THRESHOLD_REACHED = "vote_threshold_reached"
 # Co-authors: a member invited to co-author an idea; the main author told of the answer.
 COAUTHOR_INVITED = "coauthor_invited"
 COAUTHOR_ANSWERED = "coauthor_answered"
+
+
+# What a status change says, one whole sentence per status (core.funnel.STATUS_SENTENCES in English),
+# so each language words it its own way; written in the recipient's language.
+# A follower's (or voter's) notification title.
+FOLLOWER_STATUS_TITLES = {
+    "draft": gettext_lazy("“%(title)s” went back to being a draft"),
+    "submitted": gettext_lazy("“%(title)s” was submitted"),
+    "under_review": gettext_lazy("“%(title)s” is being reviewed by the team"),
+    "shortlisted": gettext_lazy("“%(title)s” was shortlisted"),
+    "in_mentoring": gettext_lazy("“%(title)s” is being mentored"),
+    "finalist": gettext_lazy("“%(title)s” is a finalist"),
+    "winner": gettext_lazy("“%(title)s” was chosen as the winner"),
+    "in_progress": gettext_lazy("“%(title)s” is being implemented"),
+    "implemented": gettext_lazy("“%(title)s” was implemented"),
+    "declined": gettext_lazy("“%(title)s” was declined"),
+    "not_selected": gettext_lazy("“%(title)s” was not selected"),
+    "duplicate": gettext_lazy("“%(title)s” was merged into a similar idea"),
+    "withdrawn": gettext_lazy("“%(title)s” was withdrawn"),
+}
+# The author's notification title.
+AUTHOR_STATUS_TITLES = {
+    "draft": gettext_lazy("Your idea “%(title)s” went back to being a draft"),
+    "submitted": gettext_lazy("Your idea “%(title)s” was submitted"),
+    "under_review": gettext_lazy("Your idea “%(title)s” is being reviewed by the team"),
+    "shortlisted": gettext_lazy("Your idea “%(title)s” was shortlisted"),
+    "in_mentoring": gettext_lazy("Your idea “%(title)s” is being mentored"),
+    "finalist": gettext_lazy("Your idea “%(title)s” is a finalist"),
+    "winner": gettext_lazy("Your idea “%(title)s” was chosen as the winner"),
+    "in_progress": gettext_lazy("Your idea “%(title)s” is being implemented"),
+    "implemented": gettext_lazy("Your idea “%(title)s” was implemented"),
+    "declined": gettext_lazy("Your idea “%(title)s” was declined"),
+    "not_selected": gettext_lazy("Your idea “%(title)s” was not selected"),
+    "duplicate": gettext_lazy("Your idea “%(title)s” was merged into a similar idea"),
+    "withdrawn": gettext_lazy("Your idea “%(title)s” was withdrawn"),
+}
+# The first line of the author's notification.
+AUTHOR_STATUS_OPENINGS = {
+    "draft": gettext_lazy(
+        "Your idea “%(title)s” in the challenge “%(challenge)s” went back to being a draft (it was %(from_status)s)."
+    ),
+    "submitted": gettext_lazy(
+        "Your idea “%(title)s” in the challenge “%(challenge)s” was submitted (it was %(from_status)s)."
+    ),
+    "under_review": gettext_lazy(
+        "Your idea “%(title)s” in the challenge “%(challenge)s” is being reviewed by the team (it was %(from_status)s)."
+    ),
+    "shortlisted": gettext_lazy(
+        "Your idea “%(title)s” in the challenge “%(challenge)s” was shortlisted (it was %(from_status)s)."
+    ),
+    "in_mentoring": gettext_lazy(
+        "Your idea “%(title)s” in the challenge “%(challenge)s” is being mentored (it was %(from_status)s)."
+    ),
+    "finalist": gettext_lazy(
+        "Your idea “%(title)s” in the challenge “%(challenge)s” is a finalist (it was %(from_status)s)."
+    ),
+    "winner": gettext_lazy(
+        "Your idea “%(title)s” in the challenge “%(challenge)s” was chosen as the winner (it was %(from_status)s)."
+    ),
+    "in_progress": gettext_lazy(
+        "Your idea “%(title)s” in the challenge “%(challenge)s” is being implemented (it was %(from_status)s)."
+    ),
+    "implemented": gettext_lazy(
+        "Your idea “%(title)s” in the challenge “%(challenge)s” was implemented (it was %(from_status)s)."
+    ),
+    "declined": gettext_lazy(
+        "Your idea “%(title)s” in the challenge “%(challenge)s” was declined (it was %(from_status)s)."
+    ),
+    "not_selected": gettext_lazy(
+        "Your idea “%(title)s” in the challenge “%(challenge)s” was not selected (it was %(from_status)s)."
+    ),
+    "duplicate": gettext_lazy(
+        "Your idea “%(title)s” in the challenge “%(challenge)s” was merged into a similar idea (it was %(from_status)s)."
+    ),
+    "withdrawn": gettext_lazy(
+        "Your idea “%(title)s” in the challenge “%(challenge)s” was withdrawn (it was %(from_status)s)."
+    ),
+}
 
 
 # --- events, in the request ----------------------------------------------------------------------
@@ -113,16 +195,25 @@ def _drafts_idea_received(payload) -> list[Draft]:
     idea = Idea.objects.select_related("author", "challenge").filter(pk=payload["idea_id"]).first()
     if idea is None:
         return []
-    return [
-        Draft(
-            author,
-            IDEA_RECEIVED,
-            f"We received your idea “{idea.title}”",
-            f"Thank you: your idea for “{idea.challenge.title}” is submitted. Staff will answer it with a reason.",
-            idea.get_absolute_url(),
-        )
-        for author in _authors(idea)
-    ]
+    drafts = []
+    for author in _authors(idea):
+        with _in_language_of(author):
+            drafts.append(
+                Draft(
+                    author,
+                    IDEA_RECEIVED,
+                    _("We received your idea “%(title)s”") % {"title": idea.title},
+                    _("Thank you: your idea for “%(challenge)s” is submitted. Staff will answer it with a reason.")
+                    % {"challenge": idea.challenge.title},
+                    idea.get_absolute_url(),
+                )
+            )
+    return drafts
+
+
+def _in_language_of(user):
+    """Write a recipient's texts in their language (the worker has no request)."""
+    return translation.override(language_for(user))
 
 
 def _followers(idea, exclude_ids) -> list:
@@ -139,42 +230,56 @@ def _drafts_status_changed(payload) -> list[Draft]:
     if change is None:
         return []
     idea = change.idea
-    sentence = status_sentence(change.to_status)
-    title = f"“{idea.title}” {sentence}"
     authors = _authors(idea)
     author_ids = {author.pk for author in authors}
-    drafts = [
-        Draft(
-            author,
-            MY_IDEA_STATUS,
-            f"Your idea “{idea.title}” {sentence}",
-            _author_status_body(change),
-            idea.get_absolute_url(),
-        )
-        for author in authors
-    ]
+    drafts = []
+    for author in authors:
+        with _in_language_of(author):
+            drafts.append(
+                Draft(
+                    author,
+                    MY_IDEA_STATUS,
+                    str(AUTHOR_STATUS_TITLES[change.to_status]) % {"title": idea.title},
+                    _author_status_body(change),
+                    idea.get_absolute_url(),
+                )
+            )
+
+    def watcher_draft(user, kind) -> Draft:
+        with _in_language_of(user):
+            title = str(FOLLOWER_STATUS_TITLES[change.to_status]) % {"title": idea.title}
+        return Draft(user, kind, title, change.reason, idea.get_absolute_url())
+
     followers = _followers(idea, exclude_ids=author_ids)
-    drafts += [Draft(user, STATUS_CHANGED, title, change.reason, idea.get_absolute_url()) for user in followers]
+    drafts += [watcher_draft(user, STATUS_CHANGED) for user in followers]
     # Voters who asked for it; a voter who follows already has the follower's draft.
     drafts += [
-        Draft(user, VOTED_IDEA_STATUS, title, change.reason, idea.get_absolute_url())
+        watcher_draft(user, VOTED_IDEA_STATUS)
         for user in _opted_in_voters(idea, exclude_ids=author_ids | {u.pk for u in followers})
     ]
     return drafts
 
 
 def _author_status_body(change) -> str:
-    """What the author reads: where the idea moved, why, and where its votes went if it was merged."""
+    """What the author reads: where the idea moved, why, and where its votes went if it was merged
+    (in the active language: the caller chose the author's)."""
     idea = change.idea
     lines = [
-        f"Your idea “{idea.title}” in the challenge “{idea.challenge.title}” {status_sentence(change.to_status)} "
-        f"(it was {change.get_from_status_display().lower()})."
+        str(AUTHOR_STATUS_OPENINGS[change.to_status])
+        % {
+            "title": idea.title,
+            "challenge": idea.challenge.title,
+            "from_status": status_in_sentence(change.from_status),
+        }
     ]
     if change.reason:
-        lines.append(f"Why: {change.reason}")
+        lines.append(_("Why: %(reason)s") % {"reason": change.reason})
     if idea.duplicate_of_id:
-        lines.append(f"It was merged into “{idea.duplicate_of.title}”; your supporters' votes moved there.")
-    lines.append("Thank you for taking part.")
+        lines.append(
+            _("It was merged into “%(title)s”; your supporters' votes moved there.")
+            % {"title": idea.duplicate_of.title}
+        )
+    lines.append(_("Thank you for taking part."))
     return "\n\n".join(lines)
 
 
@@ -203,38 +308,26 @@ def _drafts_comment(payload) -> list[Draft]:
     if comment is None:
         return []
     idea, url = comment.idea, comment_url(comment)
+    names = {"name": comment.author.public_name, "title": idea.title}
+
+    def draft(user, kind, title) -> Draft:
+        with _in_language_of(user):
+            return Draft(user, kind, str(title) % names, comment.body, url)
+
     drafts = []
     if comment.parent_id:
         drafts.append(
-            Draft(
-                comment.parent.author,
-                COMMENT_REPLY,
-                f"{comment.author.public_name} replied to your comment on “{idea.title}”",
-                comment.body,
-                url,
-            )
+            draft(comment.parent.author, COMMENT_REPLY, gettext_lazy("%(name)s replied to your comment on “%(title)s”"))
         )
     authors = _authors(idea)
     drafts += [
-        Draft(
-            author,
-            COMMENT_ON_IDEA,
-            f"{comment.author.public_name} commented on your idea “{idea.title}”",
-            comment.body,
-            url,
-        )
+        draft(author, COMMENT_ON_IDEA, gettext_lazy("%(name)s commented on your idea “%(title)s”"))
         for author in authors
     ]
     drafts = [d for d in drafts if can_view_idea(d.recipient, idea)]
     # Followers last: the authors or the replied-to keep their more personal notification.
     drafts += [
-        Draft(
-            user,
-            COMMENT_ON_FOLLOWED,
-            f"{comment.author.public_name} commented on “{idea.title}”, which you follow",
-            comment.body,
-            url,
-        )
+        draft(user, COMMENT_ON_FOLLOWED, gettext_lazy("%(name)s commented on “%(title)s”, which you follow"))
         for user in _followers(idea, exclude_ids={author.pk for author in authors})
     ]
     return drafts
@@ -244,15 +337,9 @@ def _drafts_kudos(payload) -> list[Draft]:
     comment = Comment.objects.select_related("author", "idea").filter(pk=payload["comment_id"]).first()
     if comment is None:
         return []
-    return [
-        Draft(
-            comment.author,
-            KUDOS_RECEIVED,
-            f"Your comment on “{comment.idea.title}” received kudos",
-            comment.body,
-            comment_url(comment),
-        )
-    ]
+    with _in_language_of(comment.author):
+        title = _("Your comment on “%(title)s” received kudos") % {"title": comment.idea.title}
+    return [Draft(comment.author, KUDOS_RECEIVED, title, comment.body, comment_url(comment))]
 
 
 def _drafts_coauthor_invited(payload) -> list[Draft]:
@@ -267,30 +354,35 @@ def _drafts_coauthor_invited(payload) -> list[Draft]:
         return []
     idea = coauthorship.idea
     url = reverse("ideas:coauthor_invitation", kwargs={"token": coauthor_invitation_token(coauthorship)})
-    return [
-        Draft(
-            coauthorship.user,
-            COAUTHOR_INVITED,
-            f"{idea.author.public_name} invites you to co-author “{idea.title}”",
-            f"{idea.author.public_name} would like you to co-author their idea “{idea.title}” in the challenge "
-            f"“{idea.challenge.title}”. As a co-author you can edit it, answer its mentor and share its points. "
-            "Open the invitation to accept or decline it.",
-            url,
+    names = {"name": idea.author.public_name, "title": idea.title, "challenge": idea.challenge.title}
+    with _in_language_of(coauthorship.user):
+        title = _("%(name)s invites you to co-author “%(title)s”") % names
+        body = (
+            _(
+                "%(name)s would like you to co-author their idea “%(title)s” in the challenge “%(challenge)s”. "
+                "As a co-author you can edit it, answer its mentor and share its points. "
+                "Open the invitation to accept or decline it."
+            )
+            % names
         )
-    ]
+    return [Draft(coauthorship.user, COAUTHOR_INVITED, title, body, url)]
 
 
 def _drafts_coauthor_answered(payload) -> list[Draft]:
     coauthorship = IdeaCoauthor.objects.select_related("idea__author", "user").filter(pk=payload["coauthor_id"]).first()
     if coauthorship is None or coauthorship.user is None:
         return []
-    idea, name = coauthorship.idea, coauthorship.user.public_name
-    if coauthorship.status == IdeaCoauthor.State.ACCEPTED:
-        title, body = f"{name} is now a co-author of “{idea.title}”", f"{name} accepted your invitation."
-    elif coauthorship.status == IdeaCoauthor.State.DECLINED:
-        title, body = f"{name} declined to co-author “{idea.title}”", f"{name} declined your invitation."
-    else:
-        return []
+    idea = coauthorship.idea
+    names = {"name": coauthorship.user.public_name, "title": idea.title}
+    with _in_language_of(idea.author):
+        if coauthorship.status == IdeaCoauthor.State.ACCEPTED:
+            title = _("%(name)s is now a co-author of “%(title)s”") % names
+            body = _("%(name)s accepted your invitation.") % names
+        elif coauthorship.status == IdeaCoauthor.State.DECLINED:
+            title = _("%(name)s declined to co-author “%(title)s”") % names
+            body = _("%(name)s declined your invitation.") % names
+        else:
+            return []
     return [Draft(idea.author, COAUTHOR_ANSWERED, title, body, reverse("ideas:coauthors", kwargs={"pk": idea.pk}))]
 
 
@@ -299,7 +391,7 @@ def register_kinds() -> None:
     register(
         NotificationKind(
             IDEA_RECEIVED,
-            "Idea received",
+            gettext_lazy("Idea received"),
             Delivery.IMMEDIATELY,
             order=10,
             recipients=_drafts_idea_received,
@@ -310,7 +402,7 @@ def register_kinds() -> None:
     register(
         NotificationKind(
             STATUS_CHANGED,
-            "Status of an idea changed",
+            gettext_lazy("Status of an idea changed"),
             Delivery.IMMEDIATELY,
             order=20,
             recipients=_drafts_status_changed,
@@ -319,36 +411,55 @@ def register_kinds() -> None:
     )
     # The author's decisions come with the status change's event; a kind of its own, so the author
     # can choose for their own ideas apart from the ones they follow.
-    register(NotificationKind(MY_IDEA_STATUS, "Decision on my idea", Delivery.IMMEDIATELY, order=25, group=YOUR_IDEAS))
+    register(
+        NotificationKind(
+            MY_IDEA_STATUS, gettext_lazy("Decision on my idea"), Delivery.IMMEDIATELY, order=25, group=YOUR_IDEAS
+        )
+    )
     register(
         NotificationKind(
             COMMENT_ON_IDEA,
-            "Comment on my idea",
+            gettext_lazy("Comment on my idea"),
             Delivery.DAILY,
             order=30,
             recipients=_drafts_comment,
             group=YOUR_IDEAS,
         )
     )
-    register(NotificationKind(COMMENT_REPLY, "Reply to my comment", Delivery.IMMEDIATELY, order=40, group=YOUR_IDEAS))
     register(
         NotificationKind(
-            KUDOS_RECEIVED, "Kudos received", Delivery.DAILY, order=70, recipients=_drafts_kudos, group=YOUR_IDEAS
+            COMMENT_REPLY, gettext_lazy("Reply to my comment"), Delivery.IMMEDIATELY, order=40, group=YOUR_IDEAS
+        )
+    )
+    register(
+        NotificationKind(
+            KUDOS_RECEIVED,
+            gettext_lazy("Kudos received"),
+            Delivery.DAILY,
+            order=70,
+            recipients=_drafts_kudos,
+            group=YOUR_IDEAS,
         )
     )
     # Voters hear of status changes only if they ask: a vote is not a subscription.
     register(
         NotificationKind(
-            VOTED_IDEA_STATUS, "Tell me when ideas I voted on change status", Delivery.OFF, order=100, group=FOLLOWED
+            VOTED_IDEA_STATUS,
+            gettext_lazy("Tell me when ideas I voted on change status"),
+            Delivery.OFF,
+            order=100,
+            group=FOLLOWED,
         )
     )
     register(
-        NotificationKind(COMMENT_ON_FOLLOWED, "Comment on an idea I follow", Delivery.DAILY, order=110, group=FOLLOWED)
+        NotificationKind(
+            COMMENT_ON_FOLLOWED, gettext_lazy("Comment on an idea I follow"), Delivery.DAILY, order=110, group=FOLLOWED
+        )
     )
     register(
         NotificationKind(
             COAUTHOR_INVITED,
-            "Invitation to co-author an idea",
+            gettext_lazy("Invitation to co-author an idea"),
             Delivery.IMMEDIATELY,
             order=45,
             recipients=_drafts_coauthor_invited,
@@ -358,7 +469,7 @@ def register_kinds() -> None:
     register(
         NotificationKind(
             COAUTHOR_ANSWERED,
-            "Answer to my invitation to co-author",
+            gettext_lazy("Answer to my invitation to co-author"),
             Delivery.IMMEDIATELY,
             order=46,
             recipients=_drafts_coauthor_answered,
@@ -368,7 +479,7 @@ def register_kinds() -> None:
     register(
         NotificationKind(
             VOTE_THRESHOLD_REACHED,
-            "Idea reached a vote threshold (for webhooks)",
+            gettext_lazy("Idea reached a vote threshold (for webhooks)"),
             Delivery.OFF,
             order=200,
             recipients=_no_drafts,

@@ -3,6 +3,8 @@
 
 from django.db.models import Prefetch, Q
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.personal_data import Former, Section, register
 
@@ -70,36 +72,43 @@ def idea_texts(member) -> dict[str, str]:
     """Each idea as a Markdown document: the current text, then every saved version."""
     texts = {}
     for idea in _member_ideas(member):
-        lines = [
-            f"# {idea.title}",
+        texts.update(_idea_text(idea))
+    return texts
+
+
+def _idea_text(idea) -> dict[str, str]:
+    """One idea's document, in the active language (the headings; the texts are the member's)."""
+    lines = [
+        f"# {idea.title}",
+        "",
+        _("Challenge: %(title)s") % {"title": idea.challenge.title} + "  ",
+        _("Status: %(status)s") % {"status": idea.get_status_display()} + "  ",
+        _("Created: %(date)s") % {"date": f"{idea.created_at:%Y-%m-%d}"},
+        "",
+        "## " + _("Problem"),
+        "",
+        idea.problem,
+        "",
+        "## " + _("Solution"),
+        "",
+        idea.solution,
+        "",
+    ]
+    for version in idea.versions.all():
+        lines += [
+            "## "
+            + _("Version %(number)d (%(date)s)")
+            % {"number": version.number, "date": f"{version.created_at:%Y-%m-%d %H:%M}"},
             "",
-            f"Challenge: {idea.challenge.title}  ",
-            f"Status: {idea.get_status_display()}  ",
-            f"Created: {idea.created_at:%Y-%m-%d}",
+            f"### {version.title}",
             "",
-            "## Problem",
+            version.problem,
             "",
-            idea.problem,
-            "",
-            "## Solution",
-            "",
-            idea.solution,
+            version.solution,
             "",
         ]
-        for version in idea.versions.all():
-            lines += [
-                f"## Version {version.number} ({version.created_at:%Y-%m-%d %H:%M})",
-                "",
-                f"### {version.title}",
-                "",
-                version.problem,
-                "",
-                version.solution,
-                "",
-            ]
-        slug = slugify(idea.title)[:60] or "idea"
-        texts[f"ideas/{idea.pk}-{slug}.md"] = "\n".join(lines)
-    return texts
+    slug = slugify(idea.title)[:60] or "idea"
+    return {f"ideas/{idea.pk}-{slug}.md": "\n".join(lines)}
 
 
 def export_comments(member) -> list[dict]:
@@ -208,21 +217,25 @@ def register_sections() -> None:
     register(
         Section(
             key="ideas",
-            label="Your ideas, with every saved version and their status changes",
+            label=gettext_lazy("Your ideas, with every saved version and their status changes"),
             export=export_ideas,
             texts=idea_texts,
             erase=erase,
             order=20,
         )
     )
-    register(Section(key="comments", label="Your comments", export=export_comments, order=21))
-    register(Section(key="votes", label="Your votes", export=export_votes, order=22))
-    register(Section(key="idea_follows", label="The ideas you follow", export=export_follows, order=23))
-    register(Section(key="kudos", label="Kudos you gave and comments you flagged", export=export_kudos, order=24))
+    register(Section(key="comments", label=gettext_lazy("Your comments"), export=export_comments, order=21))
+    register(Section(key="votes", label=gettext_lazy("Your votes"), export=export_votes, order=22))
+    register(Section(key="idea_follows", label=gettext_lazy("The ideas you follow"), export=export_follows, order=23))
+    register(
+        Section(
+            key="kudos", label=gettext_lazy("Kudos you gave and comments you flagged"), export=export_kudos, order=24
+        )
+    )
     register(
         Section(
             key="coauthors",
-            label="Ideas you co-author or were invited to, and the co-authors you invited",
+            label=gettext_lazy("Ideas you co-author or were invited to, and the co-authors you invited"),
             export=export_coauthorships,
             erase=erase_coauthorships,
             order=25,

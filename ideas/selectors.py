@@ -26,6 +26,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Concat
+from django.utils.translation import gettext as _
 
 from challenges.models import Challenge, Outcome
 from core.funnel import AWAITING_ANSWER, DECIDED_STATUSES, ENDED_STATUSES
@@ -332,7 +333,11 @@ def idea_version_diff(old: IdeaVersion, new: IdeaVersion) -> dict:
     """What changed from one version to another: word-level diffs of the texts, outcomes added and removed."""
     fields = [
         (label, _word_diff(getattr(old, name), getattr(new, name)), getattr(old, name) != getattr(new, name))
-        for name, label in (("title", "Title"), ("problem", "The problem"), ("solution", "Proposed solution"))
+        for name, label in (
+            ("title", _("Title")),
+            ("problem", _("The problem")),
+            ("solution", _("Proposed solution")),
+        )
     ]
     old_codes, new_codes = set(old.outcome_codes), set(new.outcome_codes)
     statements = dict(Outcome.objects.filter(code__in=old_codes | new_codes).values_list("code", "statement"))

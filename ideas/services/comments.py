@@ -240,7 +240,7 @@ def kudos_take_back(*, user: User, comment: Comment) -> Comment:
     refusal = rules.kudos_refusal(user, comment, taking_back=True)
     if refusal:
         raise CommentNotAllowed(refusal)
-    deleted, _ = Kudos.objects.filter(comment=comment, user=user).delete()
+    deleted, _rows = Kudos.objects.filter(comment=comment, user=user).delete()
     if not deleted:
         raise CommentNotAllowed(_("You have not given kudos to this comment."))
     Comment.objects.filter(pk=comment.pk).update(kudos_count=F("kudos_count") - 1)
