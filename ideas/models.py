@@ -65,56 +65,85 @@ class IdeaQuerySet(models.QuerySet):
 class Idea(models.Model):
     """A customer's answer to one challenge."""
 
-    challenge = models.ForeignKey(Challenge, on_delete=models.PROTECT, related_name="ideas")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ideas")
-    title = models.CharField(max_length=120)
+    challenge = models.ForeignKey(
+        Challenge, on_delete=models.PROTECT, related_name="ideas", verbose_name=_("challenge")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ideas", verbose_name=_("author")
+    )
+    title = models.CharField(max_length=120, verbose_name=_("title"))
     # A draft may leave these empty; a submitted idea has both (idea_published_has_text), and the
     # services ask for their minimum lengths on submission (ideas.rules.submission_gaps).
     problem = models.TextField(
         max_length=5000,
         blank=True,
         help_text=_("The problem or unmet outcome, in Markdown (a draft may leave it empty)."),
+        verbose_name=_("problem"),
     )
     solution = models.TextField(
-        max_length=10000, blank=True, help_text=_("The proposed solution, in Markdown (a draft may leave it empty).")
+        max_length=10000,
+        blank=True,
+        help_text=_("The proposed solution, in Markdown (a draft may leave it empty)."),
+        verbose_name=_("solution"),
     )
     outcomes = models.ManyToManyField(
-        Outcome, related_name="ideas", help_text=_("The challenge outcomes it addresses.")
+        Outcome, related_name="ideas", help_text=_("The challenge outcomes it addresses."), verbose_name=_("outcomes")
     )
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
-    duplicate_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT, verbose_name=_("status"))
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("duplicate of"),
+    )
     # Vote counters: changed only with F() under the idea's row lock (ideas.services).
-    votes_up = models.PositiveIntegerField(default=0)
-    votes_down = models.PositiveIntegerField(default=0)
-    comments_count = models.PositiveIntegerField(default=0)
+    votes_up = models.PositiveIntegerField(default=0, verbose_name=_("votes up"))
+    votes_down = models.PositiveIntegerField(default=0, verbose_name=_("votes down"))
+    comments_count = models.PositiveIntegerField(default=0, verbose_name=_("comments count"))
     # Ranking values, precomputed by ideas.tasks after votes (never in the request):
     rank_top = models.FloatField(
-        default=0.0, help_text=_("Lower bound of the 95% Wilson interval of the share of up votes (0–1).")
+        default=0.0,
+        help_text=_("Lower bound of the 95% Wilson interval of the share of up votes (0–1)."),
+        verbose_name=_("rank top"),
     )
-    rank_trending = models.PositiveIntegerField(default=0, help_text=_("Votes cast in the last 7 days."))
+    rank_trending = models.PositiveIntegerField(
+        default=0, help_text=_("Votes cast in the last 7 days."), verbose_name=_("rank trending")
+    )
     rank_opportunity = models.FloatField(
-        default=0.0, help_text=_("The highest overall opportunity score among the outcomes the idea addresses (0–20).")
+        default=0.0,
+        help_text=_("The highest overall opportunity score among the outcomes the idea addresses (0–20)."),
+        verbose_name=_("rank opportunity"),
     )
-    ranked_at = models.DateTimeField(null=True, blank=True)
+    ranked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ranked at"))
     # The weighted mean of the staff screenings (1–5), kept by reviews.services; authors never see it.
-    screening_score = models.FloatField(null=True, blank=True)
-    screenings_count = models.PositiveIntegerField(default=0)
+    screening_score = models.FloatField(null=True, blank=True, verbose_name=_("screening score"))
+    screenings_count = models.PositiveIntegerField(default=0, verbose_name=_("screenings count"))
     # Set while a mentor's revision request is open (kept by reviews' services): the author may edit
     # the idea again whatever its status and phase (ideas.rules.can_edit_idea).
     revision_requested_at = models.DateTimeField(
-        null=True, blank=True, editable=False, help_text=_("When the open revision request was made, if one is open.")
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the open revision request was made, if one is open."),
+        verbose_name=_("revision requested at"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    decided_at = models.DateTimeField(null=True, blank=True, help_text=_("When staff last changed the status."))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+    submitted_at = models.DateTimeField(null=True, blank=True, db_index=True, verbose_name=_("submitted at"))
+    decided_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When staff last changed the status."), verbose_name=_("decided at")
+    )
     # The new-idea form's one-time token: a double submit of the same form finds this idea instead
     # of creating a second one (idea_one_per_submit_key).
-    submit_key = models.CharField(max_length=64, blank=True, default="", editable=False)
+    submit_key = models.CharField(max_length=64, blank=True, default="", editable=False, verbose_name=_("submit key"))
 
     objects = IdeaQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("idea")
+        verbose_name_plural = _("ideas")
         ordering = ["-submitted_at", "-id"]
         indexes = [
             models.Index(fields=["challenge", "status", "-submitted_at"], name="idea_challenge_status_sub"),
@@ -181,13 +210,17 @@ class Vote(models.Model):
         UP = 1, _("Up")
         DOWN = -1, _("Down")
 
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="votes")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes")
-    value = models.SmallIntegerField(choices=Value.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="votes", verbose_name=_("idea"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes", verbose_name=_("user")
+    )
+    value = models.SmallIntegerField(choices=Value.choices, verbose_name=_("value"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
         constraints = [
             models.UniqueConstraint(
                 fields=["idea", "user"],
@@ -207,8 +240,10 @@ class Vote(models.Model):
 class Comment(models.Model):
     """A comment on an idea, or a reply to one (one level of replies)."""
 
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments")
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="comments", verbose_name=_("idea"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments", verbose_name=_("author")
+    )
     parent = models.ForeignKey(
         "self",
         on_delete=models.CASCADE,
@@ -216,22 +251,38 @@ class Comment(models.Model):
         blank=True,
         related_name="replies",
         help_text=_("The comment replied to."),
+        verbose_name=_("parent"),
     )
-    body = models.TextField(max_length=5000, help_text=_("Markdown."))
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    edited_at = models.DateTimeField(null=True, blank=True, help_text=_("When the author last edited it."))
-    removed_at = models.DateTimeField(null=True, blank=True, help_text=_("Deleted by its author: shown as removed."))
-    hidden_at = models.DateTimeField(null=True, blank=True, help_text=_("Hidden by staff."))
+    body = models.TextField(max_length=5000, help_text=_("Markdown."), verbose_name=_("body"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+    edited_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the author last edited it."), verbose_name=_("edited at")
+    )
+    removed_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Deleted by its author: shown as removed."), verbose_name=_("removed at")
+    )
+    hidden_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Hidden by staff."), verbose_name=_("hidden at")
+    )
     hidden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="comments_hidden"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comments_hidden",
+        verbose_name=_("hidden by"),
     )
-    hidden_reason = models.CharField(max_length=300, blank=True, help_text=_("Shown to the comment's author."))
+    hidden_reason = models.CharField(
+        max_length=300, blank=True, help_text=_("Shown to the comment's author."), verbose_name=_("hidden reason")
+    )
     # Counters: changed with F() in ideas.services, or recomputed from the rows.
-    kudos_count = models.PositiveIntegerField(default=0)
-    flags_count = models.PositiveIntegerField(default=0)
+    kudos_count = models.PositiveIntegerField(default=0, verbose_name=_("kudos count"))
+    flags_count = models.PositiveIntegerField(default=0, verbose_name=_("flags count"))
 
     class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["idea", "created_at"], name="comment_idea_created"),
@@ -254,16 +305,22 @@ class Comment(models.Model):
 class StatusChange(models.Model):
     """A recorded step of an idea through the funnel, with a reason its author reads."""
 
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=16, choices=Status.choices)
-    to_status = models.CharField(max_length=16, choices=Status.choices)
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("idea"))
+    from_status = models.CharField(max_length=16, choices=Status.choices, verbose_name=_("from status"))
+    to_status = models.CharField(max_length=16, choices=Status.choices, verbose_name=_("to status"))
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="status_changes_made"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="status_changes_made",
+        verbose_name=_("changed by"),
     )
-    reason = models.TextField(blank=True, help_text=_("Shown to the author and followers."))
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    reason = models.TextField(blank=True, help_text=_("Shown to the author and followers."), verbose_name=_("reason"))
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
         ordering = ["-created_at", "-id"]
         get_latest_by = "created_at"
         indexes = [models.Index(fields=["idea", "-created_at"], name="statuschange_idea_created")]
@@ -278,18 +335,26 @@ class StatusChange(models.Model):
 class IdeaVersion(models.Model):
     """The idea's text as it was saved: one row per save by its author, numbered from 1."""
 
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="versions")
-    number = models.PositiveIntegerField()
-    title = models.CharField(max_length=120)
-    problem = models.TextField()
-    solution = models.TextField()
-    outcome_codes = models.JSONField(default=list, help_text=_("The codes of the outcomes it addressed."))
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="versions", verbose_name=_("idea"))
+    number = models.PositiveIntegerField(verbose_name=_("number"))
+    title = models.CharField(max_length=120, verbose_name=_("title"))
+    problem = models.TextField(verbose_name=_("problem"))
+    solution = models.TextField(verbose_name=_("solution"))
+    outcome_codes = models.JSONField(
+        default=list, help_text=_("The codes of the outcomes it addressed."), verbose_name=_("outcome codes")
+    )
     # The answers to the challenge's own questions as they were: [{question_id, label, kind, value}].
-    answers = models.JSONField(default=list, blank=True, help_text=_("The answers to the challenge's questions."))
-    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    answers = models.JSONField(
+        default=list, blank=True, help_text=_("The answers to the challenge's questions."), verbose_name=_("answers")
+    )
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("saved by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("idea version")
+        verbose_name_plural = _("idea versions")
         ordering = ["idea", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["idea", "number"], name="ideaversion_one_per_number"),
@@ -303,11 +368,14 @@ class IdeaVersion(models.Model):
 class Kudos(models.Model):
     """A member's thanks for a helpful comment: one per member per comment (reputation reads these)."""
 
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="kudos")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kudos_given")
-    created_at = models.DateTimeField(auto_now_add=True)
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="kudos", verbose_name=_("comment"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kudos_given", verbose_name=_("user")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("kudos")
         verbose_name_plural = _("kudos")
         constraints = [
             models.UniqueConstraint(
@@ -324,12 +392,16 @@ class Kudos(models.Model):
 class CommentFlag(models.Model):
     """A member's report of a comment to staff: one per member per comment."""
 
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="flags")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_flags")
-    reason = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="flags", verbose_name=_("comment"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_flags", verbose_name=_("user")
+    )
+    reason = models.CharField(max_length=300, blank=True, verbose_name=_("reason"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("comment flag")
+        verbose_name_plural = _("comment flags")
         constraints = [models.UniqueConstraint(fields=["comment", "user"], name="commentflag_one_per_user_per_comment")]
 
     def __str__(self) -> str:
@@ -337,11 +409,15 @@ class CommentFlag(models.Model):
 
 
 class IdeaFollow(models.Model):
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="follows")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="idea_follows")
-    created_at = models.DateTimeField(auto_now_add=True)
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="follows", verbose_name=_("idea"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="idea_follows", verbose_name=_("user")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("idea follow")
+        verbose_name_plural = _("idea follows")
         constraints = [models.UniqueConstraint(fields=["idea", "user"], name="ideafollow_one_per_user_per_idea")]
         indexes = [models.Index(fields=["user", "idea"], name="ideafollow_user_idea")]
 
@@ -356,34 +432,51 @@ class Merge(models.Model):
     undone by ``ideas.services.idea_unmerge`` while the original is still in ``target_status``.
     """
 
-    duplicate = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="merges_as_duplicate")
-    target = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="merges_into")
-    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    duplicate = models.ForeignKey(
+        Idea, on_delete=models.CASCADE, related_name="merges_as_duplicate", verbose_name=_("duplicate")
+    )
+    target = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="merges_into", verbose_name=_("target"))
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("merged by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     status_before = models.CharField(
         max_length=16,
         choices=Status.choices,
         help_text=_("The duplicate's status before the merge; an undo restores it."),
+        verbose_name=_("status before"),
     )
-    decided_at_before = models.DateTimeField(null=True, blank=True)
+    decided_at_before = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at before"))
     target_status = models.CharField(
         max_length=16,
         choices=Status.choices,
         help_text=_("The original's status at the merge: undo is possible while it stays."),
+        verbose_name=_("target status"),
     )
     # The rows that changed idea (their ids) and those removed because the member already had one on
     # the original (or is its author): what an undo puts back.
-    moved_vote_ids = models.JSONField(default=list, blank=True)
-    removed_votes = models.JSONField(default=list, blank=True, help_text=_("[{user_id, value, created_at}]"))
-    moved_follow_ids = models.JSONField(default=list, blank=True)
-    removed_follower_ids = models.JSONField(default=list, blank=True)
-    points_taken = models.IntegerField(default=0, help_text=_("Submission points taken from the duplicate's author."))
-    undone_at = models.DateTimeField(null=True, blank=True)
+    moved_vote_ids = models.JSONField(default=list, blank=True, verbose_name=_("moved vote ids"))
+    removed_votes = models.JSONField(
+        default=list, blank=True, help_text=_("[{user_id, value, created_at}]"), verbose_name=_("removed votes")
+    )
+    moved_follow_ids = models.JSONField(default=list, blank=True, verbose_name=_("moved follow ids"))
+    removed_follower_ids = models.JSONField(default=list, blank=True, verbose_name=_("removed follower ids"))
+    points_taken = models.IntegerField(
+        default=0, help_text=_("Submission points taken from the duplicate's author."), verbose_name=_("points taken")
+    )
+    undone_at = models.DateTimeField(null=True, blank=True, verbose_name=_("undone at"))
     undone_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("undone by"),
     )
 
     class Meta:
+        verbose_name = _("merge")
+        verbose_name_plural = _("merges")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -415,17 +508,26 @@ class IdeaAnswer(models.Model):
     idea, in its versions and in the exports. Written only by ``ideas.services.idea_answers_save_unlocked``.
     """
 
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="answers")
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="answers", verbose_name=_("idea"))
     question = models.ForeignKey(
-        ChallengeQuestion, on_delete=models.SET_NULL, null=True, blank=True, related_name="answers"
+        ChallengeQuestion,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="answers",
+        verbose_name=_("question"),
     )
-    label = models.CharField(max_length=200, help_text=_("The question's label when it was answered."))
-    kind = models.CharField(max_length=16, choices=ChallengeQuestion.Kind.choices)
-    value = models.TextField(max_length=5000)
-    order = models.PositiveSmallIntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
+    label = models.CharField(
+        max_length=200, help_text=_("The question's label when it was answered."), verbose_name=_("label")
+    )
+    kind = models.CharField(max_length=16, choices=ChallengeQuestion.Kind.choices, verbose_name=_("kind"))
+    value = models.TextField(max_length=5000, verbose_name=_("value"))
+    order = models.PositiveSmallIntegerField(default=0, verbose_name=_("order"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("idea answer")
+        verbose_name_plural = _("idea answers")
         ordering = ["idea", "order", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -460,20 +562,31 @@ class IdeaCoauthor(models.Model):
         DECLINED = "declined", _("Declined")
         REMOVED = "removed", _("Removed")
 
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="coauthors")
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="coauthors", verbose_name=_("idea"))
     # The member invited or who accepted; empty while an invitation by email waits for its member.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="coauthorships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="coauthorships",
+        verbose_name=_("user"),
     )
-    email = models.EmailField(blank=True, help_text=_("The address invited (empty for a member chosen by name)."))
-    status = models.CharField(max_length=16, choices=State.choices, default=State.INVITED)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    responded_at = models.DateTimeField(null=True, blank=True)
+    email = models.EmailField(
+        blank=True, help_text=_("The address invited (empty for a member chosen by name)."), verbose_name=_("email")
+    )
+    status = models.CharField(max_length=16, choices=State.choices, default=State.INVITED, verbose_name=_("status"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("invited by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    responded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("responded at"))
     # When the invitation's email to an address without a member was sent (keyed: sent once).
-    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("sent at"))
 
     class Meta:
+        verbose_name = _("idea coauthor")
+        verbose_name_plural = _("idea coauthors")
         ordering = ["idea", "created_at", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(user__isnull=False) | ~Q(email=""), name="ideacoauthor_user_or_email"),
