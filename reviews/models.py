@@ -6,6 +6,7 @@ Authors never see screening scores or notes; a mentor sees only the ideas assign
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from challenges.models import SelectionCriterion
@@ -17,7 +18,7 @@ class Screening(models.Model):
 
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="screenings")
     screener = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="screenings")
-    notes = models.TextField(blank=True, help_text="For staff only; the author never sees it.")
+    notes = models.TextField(blank=True, help_text=_("For staff only; the author never sees it."))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -49,11 +50,11 @@ class ScreeningScore(models.Model):
 class ReasonTemplate(models.Model):
     """A reusable reason for a status change (the author reads it); staff adapt it before sending."""
 
-    to_status = models.CharField(max_length=16, choices=Status.choices, help_text="The status it explains.")
+    to_status = models.CharField(max_length=16, choices=Status.choices, help_text=_("The status it explains."))
     # A reason may fit more than one status ("the challenge ended without it" is true of an idea not
     # selected and of one declined unscreened); it is offered, and accepted, for these statuses only.
     also_for = models.JSONField(
-        default=list, blank=True, help_text="Other statuses it was written for too, if any (their values)."
+        default=list, blank=True, help_text=_("Other statuses it was written for too, if any (their values).")
     )
     title = models.CharField(max_length=100)
     text = models.TextField()
@@ -84,8 +85,10 @@ class MentorAssignment(models.Model):
     seen_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="When the mentor last opened the idea in the mentor area: a version saved after it is "
-        "flagged “new version” on their list until they open it.",
+        help_text=_(
+            "When the mentor last opened the idea in the mentor area: a version saved after it is "
+            "flagged “new version” on their list until they open it."
+        ),
     )
 
     class Meta:
@@ -104,16 +107,16 @@ class Review(models.Model):
     """A mentor's rubric review of an assigned idea, with a recommendation."""
 
     class Recommendation(models.TextChoices):
-        FINALIST = "finalist", "Recommend as finalist"
-        NOT_SELECTED = "not_selected", "Do not recommend"
-        UNDECIDED = "undecided", "Not decided yet"
+        FINALIST = "finalist", _("Recommend as finalist")
+        NOT_SELECTED = "not_selected", _("Do not recommend")
+        UNDECIDED = "undecided", _("Not decided yet")
 
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="reviews")
     mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
-    desirability = models.PositiveSmallIntegerField(help_text="1–5: do customers want it?")
-    feasibility = models.PositiveSmallIntegerField(help_text="1–5: can it be built?")
-    viability = models.PositiveSmallIntegerField(help_text="1–5: can the business sustain it?")
-    clarity = models.PositiveSmallIntegerField(help_text="1–5: is the plan clear?")
+    desirability = models.PositiveSmallIntegerField(help_text=_("1–5: do customers want it?"))
+    feasibility = models.PositiveSmallIntegerField(help_text=_("1–5: can it be built?"))
+    viability = models.PositiveSmallIntegerField(help_text=_("1–5: can the business sustain it?"))
+    clarity = models.PositiveSmallIntegerField(help_text=_("1–5: is the plan clear?"))
     comments = models.TextField(blank=True)
     recommendation = models.CharField(max_length=16, choices=Recommendation.choices, default=Recommendation.UNDECIDED)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -169,7 +172,7 @@ class RevisionRequest(models.Model):
     # When it stopped being open: the author's answer, or the idea reaching an ending (then closed_at too).
     answered_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(
-        null=True, blank=True, help_text="Closed unanswered: the idea reached an ending (declined, won, …)."
+        null=True, blank=True, help_text=_("Closed unanswered: the idea reached an ending (declined, won, …).")
     )
     answer_version = models.ForeignKey(IdeaVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     version_before = models.ForeignKey(
@@ -178,7 +181,7 @@ class RevisionRequest(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The version asked about.",
+        help_text=_("The version asked about."),
     )
 
     class Meta:
@@ -198,8 +201,8 @@ class Mentor(User):
 
     class Meta:
         proxy = True
-        verbose_name = "mentor"
-        verbose_name_plural = "mentors"
+        verbose_name = _("mentor")
+        verbose_name_plural = _("mentors")
 
 
 class TriageIdea(Idea):
@@ -207,5 +210,5 @@ class TriageIdea(Idea):
 
     class Meta:
         proxy = True
-        verbose_name = "idea in the triage queue"
-        verbose_name_plural = "triage queue"
+        verbose_name = _("idea in the triage queue")
+        verbose_name_plural = _("triage queue")
