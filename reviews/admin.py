@@ -383,7 +383,9 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
         chosen = request.GET.get("challenge", "")
         if chosen.isdigit():
             return HttpResponseRedirect(reverse("admin:reviews_board", args=[int(chosen)]))
-        return admin_page(self, request, BOARD_TEMPLATE, title=gettext("Funnel boards"), challenges=selectors.board_challenges())
+        return admin_page(
+            self, request, BOARD_TEMPLATE, title=gettext("Funnel boards"), challenges=selectors.board_challenges()
+        )
 
     def board_view(self, request, challenge_id):
         """A column per status, a card per idea; each card's "Move to…" opens the status page (the reason
@@ -478,7 +480,9 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
         change_url = reverse("admin:challenges_challenge_change", args=[challenge.pk], current_app=self.admin_site.name)
         if challenge.phase == Challenge.Phase.CLOSED:
             self.message_user(
-                request, gettext("“%(challenge)s” is closed already.") % {"challenge": challenge.title}, level=messages.INFO
+                request,
+                gettext("“%(challenge)s” is closed already.") % {"challenge": challenge.title},
+                level=messages.INFO,
             )
             return HttpResponseRedirect(change_url)
         ideas = list(selectors.challenge_open_ideas(challenge))
@@ -571,7 +575,9 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
                     )
                 if outcome.ok:
                     if form.cleaned_data.get("acknowledge"):
-                        saved = gettext("Your scorecard of “%(idea)s” was saved; its author is told it is under review.")
+                        saved = gettext(
+                            "Your scorecard of “%(idea)s” was saved; its author is told it is under review."
+                        )
                     else:
                         saved = gettext("Your scorecard of “%(idea)s” was saved.")
                     saved %= {"idea": idea.title}

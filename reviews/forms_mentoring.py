@@ -32,7 +32,9 @@ class ReviewForm(forms.Form):
     desirability = forms.IntegerField(
         label=_("Desirability"), min_value=1, max_value=5, help_text=SCORE_HELP["desirability"]
     )
-    feasibility = forms.IntegerField(label=_("Feasibility"), min_value=1, max_value=5, help_text=SCORE_HELP["feasibility"])
+    feasibility = forms.IntegerField(
+        label=_("Feasibility"), min_value=1, max_value=5, help_text=SCORE_HELP["feasibility"]
+    )
     viability = forms.IntegerField(label=_("Viability"), min_value=1, max_value=5, help_text=SCORE_HELP["viability"])
     clarity = forms.IntegerField(label=_("Clarity"), min_value=1, max_value=5, help_text=SCORE_HELP["clarity"])
     comments = forms.CharField(

@@ -25,14 +25,17 @@ class ScorecardForm(forms.Form):
         for criterion in self.criteria:
             current = existing.get(criterion.pk)
             self.fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
-                label=gettext("%(criterion)s (weight %(weight)s)") % {"criterion": criterion.name, "weight": criterion.weight},
+                label=gettext("%(criterion)s (weight %(weight)s)")
+                % {"criterion": criterion.name, "weight": criterion.weight},
                 choices=SCORE_CHOICES,
                 coerce=int,
                 # The scorecard's template writes what 1 and 5 mean at the ends of the radios.
                 widget=forms.RadioSelect(attrs={"class": "inline scale-radios"}),
                 help_text=criterion.description,
                 initial=str(current.score) if current else None,
-                error_messages={"required": gettext("Score “%(criterion)s” from 1 to 5.") % {"criterion": criterion.name}},
+                error_messages={
+                    "required": gettext("Score “%(criterion)s” from 1 to 5.") % {"criterion": criterion.name}
+                },
             )
             self.fields[f"note_{criterion.pk}"] = forms.CharField(
                 label=gettext("Note on %(criterion)s") % {"criterion": criterion.name.lower()},

@@ -112,6 +112,7 @@ def _drafts_mentor_message(payload) -> list[Draft]:
     if message is None:
         return []
     idea = message.idea
+
     def title(user) -> str:
         with override(language_for(user)):
             return gettext("New message from %(author)s about “%(idea)s”") % {

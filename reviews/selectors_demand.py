@@ -288,7 +288,7 @@ def idea_demand_need(idea: Idea) -> DemandNeed:
             up=counted["up"],
             down=counted["down"],
         )
-    for (_, segment_id), score in scores.items():
+    for (_outcome_id, segment_id), score in scores.items():
         if segment_id is not None and segment_id not in rows:
             rows[segment_id] = SegmentDemand(name=str(score.segment), segment_id=segment_id)
     for segment_id, row in rows.items():

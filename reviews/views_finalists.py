@@ -31,9 +31,7 @@ class WinnerChoiceForm(ExpectedStatusesMixin, forms.Form):
         help_text=_("The author and everyone reading the results see this, word for word."),
     )
     others_not_selected = forms.BooleanField(
-        label=_(
-            "Mark the other finalists not selected, and every other idea still open (declined if never screened)"
-        ),
+        label=_("Mark the other finalists not selected, and every other idea still open (declined if never screened)"),
         required=False,
         initial=True,
     )

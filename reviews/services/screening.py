@@ -86,7 +86,9 @@ def _clean_scores(criteria: list[SelectionCriterion], scores: dict) -> dict[int,
         )
     missing = [criterion.name for criterion in criteria if criterion.pk not in given]
     if missing:
-        raise ScreeningError(gettext("Score every criterion; missing: %(criteria)s.") % {"criteria": ", ".join(missing)})
+        raise ScreeningError(
+            gettext("Score every criterion; missing: %(criteria)s.") % {"criteria": ", ".join(missing)}
+        )
     cleaned = {}
     for criterion_id, value in given.items():
         score, note = value if isinstance(value, (tuple, list)) else (value, "")
@@ -95,10 +97,13 @@ def _clean_scores(criteria: list[SelectionCriterion], scores: dict) -> dict[int,
             try:
                 score = int(score)
             except (TypeError, ValueError) as error:
-                raise ScreeningError(gettext("“%(criterion)s” needs a score from 1 to 5.") % {"criterion": name}) from error
+                raise ScreeningError(
+                    gettext("“%(criterion)s” needs a score from 1 to 5.") % {"criterion": name}
+                ) from error
         if not 1 <= score <= 5:
             raise ScreeningError(
-                gettext("“%(criterion)s” needs a score from 1 to 5, not %(score)s.") % {"criterion": name, "score": score}
+                gettext("“%(criterion)s” needs a score from 1 to 5, not %(score)s.")
+                % {"criterion": name, "score": score}
             )
         note = (note or "").strip()
         if len(note) > NOTE_MAX_LENGTH:
