@@ -16,13 +16,19 @@ from ideas.models import Idea, IdeaVersion, Status
 class Screening(models.Model):
     """One screener's scorecard of an idea against its challenge's criteria."""
 
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="screenings")
-    screener = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="screenings")
-    notes = models.TextField(blank=True, help_text=_("For staff only; the author never sees it."))
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    idea = models.ForeignKey(Idea, verbose_name=_("idea"), on_delete=models.CASCADE, related_name="screenings")
+    screener = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("screener"), on_delete=models.PROTECT, related_name="screenings"
+    )
+    notes = models.TextField(
+        verbose_name=_("notes"), blank=True, help_text=_("For staff only; the author never sees it.")
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("screening")
+        verbose_name_plural = _("screenings")
         constraints = [models.UniqueConstraint(fields=["idea", "screener"], name="screening_one_per_screener")]
 
     def __str__(self) -> str:
@@ -32,12 +38,18 @@ class Screening(models.Model):
 class ScreeningScore(models.Model):
     """A score from 1 to 5 on one criterion, within one screening."""
 
-    screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="scores")
-    criterion = models.ForeignKey(SelectionCriterion, on_delete=models.CASCADE, related_name="screening_scores")
-    score = models.PositiveSmallIntegerField()
-    note = models.CharField(max_length=500, blank=True)
+    screening = models.ForeignKey(
+        Screening, verbose_name=_("screening"), on_delete=models.CASCADE, related_name="scores"
+    )
+    criterion = models.ForeignKey(
+        SelectionCriterion, verbose_name=_("criterion"), on_delete=models.CASCADE, related_name="screening_scores"
+    )
+    score = models.PositiveSmallIntegerField(verbose_name=_("score"))
+    note = models.CharField(verbose_name=_("note"), max_length=500, blank=True)
 
     class Meta:
+        verbose_name = _("screening score")
+        verbose_name_plural = _("screening scores")
         constraints = [
             models.UniqueConstraint(fields=["screening", "criterion"], name="screeningscore_one_per_criterion"),
             models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="screeningscore_1_to_5"),
@@ -50,17 +62,26 @@ class ScreeningScore(models.Model):
 class ReasonTemplate(models.Model):
     """A reusable reason for a status change (the author reads it); staff adapt it before sending."""
 
-    to_status = models.CharField(max_length=16, choices=Status.choices, help_text=_("The status it explains."))
+    to_status = models.CharField(
+        verbose_name=_("to status"), max_length=16, choices=Status.choices, help_text=_("The status it explains.")
+    )
     # A reason may fit more than one status ("the challenge ended without it" is true of an idea not
     # selected and of one declined unscreened); it is offered, and accepted, for these statuses only.
     also_for = models.JSONField(
-        default=list, blank=True, help_text=_("Other statuses it was written for too, if any (their values).")
+        verbose_name=_("also for"),
+        default=list,
+        blank=True,
+        help_text=_("Other statuses it was written for too, if any (their values)."),
     )
-    title = models.CharField(max_length=100)
-    text = models.TextField()
-    is_active = models.BooleanField(default=True)
+    title = models.CharField(verbose_name=_("title"), max_length=100)
+    text = models.TextField(
+        verbose_name=_("text"),
+    )
+    is_active = models.BooleanField(verbose_name=_("is active"), default=True)
 
     class Meta:
+        verbose_name = _("reason template")
+        verbose_name_plural = _("reason templates")
         ordering = ["to_status", "title"]
         constraints = [models.UniqueConstraint(fields=["to_status", "title"], name="reasontemplate_unique_title")]
 
@@ -77,12 +98,17 @@ class ReasonTemplate(models.Model):
 class MentorAssignment(models.Model):
     """A mentor helping an idea's author; reassigning ends the current assignment and starts another."""
 
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="mentor_assignments")
-    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="mentor_assignments")
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    assigned_at = models.DateTimeField(auto_now_add=True)
-    ended_at = models.DateTimeField(null=True, blank=True)
+    idea = models.ForeignKey(Idea, verbose_name=_("idea"), on_delete=models.CASCADE, related_name="mentor_assignments")
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("mentor"), on_delete=models.PROTECT, related_name="mentor_assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("assigned by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    assigned_at = models.DateTimeField(verbose_name=_("assigned at"), auto_now_add=True)
+    ended_at = models.DateTimeField(verbose_name=_("ended at"), null=True, blank=True)
     seen_at = models.DateTimeField(
+        verbose_name=_("seen at"),
         null=True,
         blank=True,
         help_text=_(
@@ -92,6 +118,8 @@ class MentorAssignment(models.Model):
     )
 
     class Meta:
+        verbose_name = _("mentor assignment")
+        verbose_name_plural = _("mentor assignments")
         constraints = [
             models.UniqueConstraint(
                 fields=["idea"], condition=Q(ended_at__isnull=True), name="mentorassignment_one_current_per_idea"
@@ -111,18 +139,31 @@ class Review(models.Model):
         NOT_SELECTED = "not_selected", _("Do not recommend")
         UNDECIDED = "undecided", _("Not decided yet")
 
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="reviews")
-    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
-    desirability = models.PositiveSmallIntegerField(help_text=_("1–5: do customers want it?"))
-    feasibility = models.PositiveSmallIntegerField(help_text=_("1–5: can it be built?"))
-    viability = models.PositiveSmallIntegerField(help_text=_("1–5: can the business sustain it?"))
-    clarity = models.PositiveSmallIntegerField(help_text=_("1–5: is the plan clear?"))
-    comments = models.TextField(blank=True)
-    recommendation = models.CharField(max_length=16, choices=Recommendation.choices, default=Recommendation.UNDECIDED)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    idea = models.ForeignKey(Idea, verbose_name=_("idea"), on_delete=models.CASCADE, related_name="reviews")
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("mentor"), on_delete=models.PROTECT, related_name="reviews"
+    )
+    desirability = models.PositiveSmallIntegerField(
+        verbose_name=_("desirability"), help_text=_("1–5: do customers want it?")
+    )
+    feasibility = models.PositiveSmallIntegerField(verbose_name=_("feasibility"), help_text=_("1–5: can it be built?"))
+    viability = models.PositiveSmallIntegerField(
+        verbose_name=_("viability"), help_text=_("1–5: can the business sustain it?")
+    )
+    clarity = models.PositiveSmallIntegerField(verbose_name=_("clarity"), help_text=_("1–5: is the plan clear?"))
+    comments = models.TextField(verbose_name=_("comments"), blank=True)
+    recommendation = models.CharField(
+        verbose_name=_("recommendation"),
+        max_length=16,
+        choices=Recommendation.choices,
+        default=Recommendation.UNDECIDED,
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
         constraints = [
             models.UniqueConstraint(fields=["idea", "mentor"], name="review_one_per_mentor"),
             *[
@@ -148,12 +189,16 @@ class Review(models.Model):
 class ThreadMessage(models.Model):
     """A message in an idea's private thread between its mentor, its author and staff."""
 
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="thread_messages")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="thread_messages")
-    body = models.TextField(max_length=5000)
-    created_at = models.DateTimeField(auto_now_add=True)
+    idea = models.ForeignKey(Idea, verbose_name=_("idea"), on_delete=models.CASCADE, related_name="thread_messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="thread_messages"
+    )
+    body = models.TextField(verbose_name=_("body"), max_length=5000)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("thread message")
+        verbose_name_plural = _("thread messages")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["idea", "created_at"], name="threadmessage_idea_created")]
         constraints = [models.CheckConstraint(condition=~Q(body=""), name="threadmessage_body_not_empty")]
@@ -165,18 +210,31 @@ class ThreadMessage(models.Model):
 class RevisionRequest(models.Model):
     """A mentor asks the author to revise; the author's next edit answers it with a new version."""
 
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="revision_requests")
-    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="revision_requests")
-    message = models.TextField(max_length=5000)
-    created_at = models.DateTimeField(auto_now_add=True)
-    # When it stopped being open: the author's answer, or the idea reaching an ending (then closed_at too).
-    answered_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(
-        null=True, blank=True, help_text=_("Closed unanswered: the idea reached an ending (declined, won, …).")
+    idea = models.ForeignKey(Idea, verbose_name=_("idea"), on_delete=models.CASCADE, related_name="revision_requests")
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("mentor"), on_delete=models.PROTECT, related_name="revision_requests"
     )
-    answer_version = models.ForeignKey(IdeaVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    message = models.TextField(verbose_name=_("message"), max_length=5000)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    # When it stopped being open: the author's answer, or the idea reaching an ending (then closed_at too).
+    answered_at = models.DateTimeField(verbose_name=_("answered at"), null=True, blank=True)
+    closed_at = models.DateTimeField(
+        verbose_name=_("closed at"),
+        null=True,
+        blank=True,
+        help_text=_("Closed unanswered: the idea reached an ending (declined, won, …)."),
+    )
+    answer_version = models.ForeignKey(
+        IdeaVersion,
+        verbose_name=_("answer version"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     version_before = models.ForeignKey(
         IdeaVersion,
+        verbose_name=_("version before"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -185,6 +243,8 @@ class RevisionRequest(models.Model):
     )
 
     class Meta:
+        verbose_name = _("revision request")
+        verbose_name_plural = _("revision requests")
         constraints = [
             models.UniqueConstraint(
                 fields=["idea"], condition=Q(answered_at__isnull=True), name="revisionrequest_one_open_per_idea"
