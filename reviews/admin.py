@@ -15,8 +15,11 @@ from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.html import format_html
 from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from audit.exports import ChangelistCsvExportMixin
 from challenges.models import Challenge
@@ -47,7 +50,9 @@ TITLE_CHARS = 70
 
 def score_of_five(score: float | None) -> str:
     """A screening score as staff read it: "4.0 of 5"."""
-    return "not screened" if score is None else f"{score:.1f} of 5"
+    if score is None:
+        return gettext("not screened")
+    return gettext("%(score)s of 5") % {"score": number_format(score, 1)}
 
 
 def demand_flag_badge(flag: str):
@@ -70,12 +75,12 @@ def follow_up_challenge_url(challenge: Challenge, outcome) -> str:
     brief naming the job and the challenge it follows, invite-only (the pool's best are invited to it).
     Nothing is saved until staff save it there."""
     job = outcome.job
-    title = Truncator(f"Follow-up: {outcome.statement}").chars(200)
-    brief = (
-        f"“{challenge.title}” left one outcome of the job “{job.name}” without a strong idea:\n\n"
-        f"> {outcome.statement}\n\n"
+    title = Truncator(gettext("Follow-up: %(outcome)s") % {"outcome": outcome.statement}).chars(200)
+    brief = gettext(
+        "“%(challenge)s” left one outcome of the job “%(job)s” without a strong idea:\n\n"
+        "> %(outcome)s\n\n"
         "How could we help you get this done better? Tell us what gets in your way today and what would change it."
-    )
+    ) % {"challenge": challenge.title, "job": job.name, "outcome": outcome.statement}
     query = urlencode(
         {
             "outcomes": outcome.pk,
@@ -98,11 +103,11 @@ class TriageOnlyMixin:
 
 
 class OverdueFilter(admin.SimpleListFilter):
-    title = "answer overdue"
+    title = _("answer overdue")
     parameter_name = "overdue"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Yes: past the promised answer time"), ("no", "No")]
+        return [("yes", _("Yes: past the promised answer time")), ("no", _("No"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -113,11 +118,11 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 class ScreenedFilter(admin.SimpleListFilter):
-    title = "screened"
+    title = _("screened")
     parameter_name = "screened"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Yes"), ("no", "Not yet")]
+        return [("yes", _("Yes")), ("no", _("Not yet"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -156,7 +161,7 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
     ]
     list_select_related = ["challenge", "author"]
     search_fields = ["title", "author__email"]
-    search_help_text = "Search by title or the author's email."
+    search_help_text = _("Search by title or the author's email.")
     # Awaiting screening (submitted) first, then the oldest submission first.
     ordering = [
         AWAITING_SCREENING_FIRST.asc(),
@@ -248,17 +253,17 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
 
     # --- Columns (all read from the row's annotations: no query per row) ---------------------
 
-    @admin.display(description="idea", ordering="title")
+    @admin.display(description=_("idea"), ordering="title")
     def idea_column(self, obj):
         return format_html(
             '<span class="triage-title" title="{}">{}</span><span class="triage-sub">{} · {}</span>',
             obj.title,
             Truncator(obj.title).chars(TITLE_CHARS),
             Truncator(obj.challenge.title).chars(28),
-            timezone.localtime(obj.submitted_at).strftime("%d %b %Y") if obj.submitted_at else "—",
+            date_format(timezone.localtime(obj.submitted_at), "d M Y") if obj.submitted_at else "—",
         )
 
-    @admin.display(description="status · answer", ordering="answer_due_at")
+    @admin.display(description=_("status · answer"), ordering="answer_due_at")
     def status_column(self, obj):
         return format_html(
             '<span class="nowrap">{}</span><span class="triage-sub">{}</span>',
@@ -269,56 +274,58 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
     def overdue_badge(self, obj):
         if obj.is_overdue:
             return format_html(
-                '<span class="triage-overdue" title="Answer promised by {}">overdue</span>',
-                timezone.localtime(obj.answer_due_at).strftime("%Y-%m-%d") if obj.answer_due_at else "",
+                '<span class="triage-overdue" title="{}">{}</span>',
+                gettext("Answer promised by %(date)s")
+                % {"date": timezone.localtime(obj.answer_due_at).strftime("%Y-%m-%d") if obj.answer_due_at else ""},
+                gettext("overdue"),
             )
         if obj.status == AWAITING_ANSWER and obj.answer_due_at:
             return format_html(
-                '<span class="nowrap">due {}</span>',
-                timezone.localtime(obj.answer_due_at).strftime("%d %b"),
+                '<span class="nowrap">{}</span>',
+                gettext("due %(date)s") % {"date": date_format(timezone.localtime(obj.answer_due_at), "d M")},
             )
-        return "answered" if obj.status != "submitted" else "—"
+        return gettext("answered") if obj.status != "submitted" else "—"
 
-    @admin.display(description="mentor", ordering="mentor_name")
+    @admin.display(description=_("mentor"), ordering="mentor_name")
     def mentor_column(self, obj):
         return Truncator(obj.mentor_name).chars(18) if obj.mentor_name else "—"
 
-    @admin.display(description="votes · support", ordering="rank_top")
+    @admin.display(description=_("votes · support"), ordering="rank_top")
     def votes_column(self, obj):
         return format_html(
-            '<span class="nowrap">▲ {} ▼ {}</span><span class="triage-sub">{}% support</span>',
+            '<span class="nowrap">▲ {} ▼ {}</span><span class="triage-sub">{}</span>',
             obj.votes_up,
             obj.votes_down,
-            f"{obj.rank_top * 100:.0f}",
+            gettext("%(percent)s%% support") % {"percent": f"{obj.rank_top * 100:.0f}"},
         )
 
-    @admin.display(description="opportunity", ordering="rank_opportunity")
+    @admin.display(description=_("opportunity"), ordering="rank_opportunity")
     def opportunity(self, obj):
-        return f"{obj.rank_opportunity:.1f}"
+        return number_format(obj.rank_opportunity, 1)
 
-    @admin.display(description="demand · need", ordering="demand_rank")
+    @admin.display(description=_("demand · need"), ordering="demand_rank")
     def demand_column(self, obj):
         return demand_flag_badge(obj.demand_flag)
 
-    @admin.display(description="screening", ordering=F("screening_score").desc(nulls_last=True))
+    @admin.display(description=_("screening"), ordering=F("screening_score").desc(nulls_last=True))
     def screening(self, obj):
         if obj.screening_score is None:
             return "—"
         screeners = obj.screenings_count
         return format_html(
-            '<span class="nowrap">{}</span><span class="triage-sub">{} screener{}</span>',
+            '<span class="nowrap">{}</span><span class="triage-sub">{}</span>',
             score_of_five(obj.screening_score),
-            screeners,
-            "s" if screeners != 1 else "",
+            ngettext("%(count)s screener", "%(count)s screeners", screeners) % {"count": screeners},
         )
 
-    @admin.display(description="author's track record", ordering="author_shortlisted")
+    @admin.display(description=_("author's track record"), ordering="author_shortlisted")
     def track_record(self, obj):
         ideas = obj.author_ideas
-        return (
-            f"{ideas} idea{'s' if ideas != 1 else ''} · {obj.author_shortlisted} shortlisted · "
-            f"{obj.author_implemented} implemented"
-        )
+        return ngettext(
+            "%(ideas)s idea · %(shortlisted)s shortlisted · %(implemented)s implemented",
+            "%(ideas)s ideas · %(shortlisted)s shortlisted · %(implemented)s implemented",
+            ideas,
+        ) % {"ideas": ideas, "shortlisted": obj.author_shortlisted, "implemented": obj.author_implemented}
 
     # --- The scorecard -------------------------------------------------------------------------
 
@@ -346,7 +353,7 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
     def changelist_view(self, request, extra_context=None):
         extra_context = {
             **(extra_context or {}),
-            "title": "Triage queue",
+            "title": gettext("Triage queue"),
             "board_url": reverse("admin:reviews_board_index"),
         }
         challenge_id = request.GET.get("challenge__id__exact", "")
@@ -376,7 +383,9 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
         chosen = request.GET.get("challenge", "")
         if chosen.isdigit():
             return HttpResponseRedirect(reverse("admin:reviews_board", args=[int(chosen)]))
-        return admin_page(self, request, BOARD_TEMPLATE, title="Funnel boards", challenges=selectors.board_challenges())
+        return admin_page(
+            self, request, BOARD_TEMPLATE, title=gettext("Funnel boards"), challenges=selectors.board_challenges()
+        )
 
     def board_view(self, request, challenge_id):
         """A column per status, a card per idea; each card's "Move to…" opens the status page (the reason
@@ -387,7 +396,7 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
         demand_choices = dict(selectors_demand.DEMAND_FILTER_CHOICES)
         demand_flag = request.GET.get("demand", "")
         if demand_flag and demand_flag not in demand_choices:
-            self.message_user(request, "There is no such flag: showing every idea.", level=messages.WARNING)
+            self.message_user(request, gettext("There is no such flag: showing every idea."), level=messages.WARNING)
             demand_flag = ""
         flagged_first = request.GET.get("sort", "") == "demand"
         columns = selectors.challenge_board(
@@ -409,7 +418,7 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
             self,
             request,
             BOARD_TEMPLATE,
-            title=f"Funnel board: {challenge.title}",
+            title=gettext("Funnel board: %(challenge)s") % {"challenge": challenge.title},
             challenge=challenge,
             columns=columns,
             challenges=selectors.board_challenges(),
@@ -448,7 +457,7 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
             self,
             request,
             GAPS_TEMPLATE,
-            title=f"Gaps: {challenge.title}",
+            title=gettext("Gaps: %(challenge)s") % {"challenge": challenge.title},
             challenge=challenge,
             grid=grid,
             demand=demand,
@@ -470,7 +479,11 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
         challenge = get_object_or_404(Challenge, pk=challenge_id)
         change_url = reverse("admin:challenges_challenge_change", args=[challenge.pk], current_app=self.admin_site.name)
         if challenge.phase == Challenge.Phase.CLOSED:
-            self.message_user(request, f"“{challenge.title}” is closed already.", level=messages.INFO)
+            self.message_user(
+                request,
+                gettext("“%(challenge)s” is closed already.") % {"challenge": challenge.title},
+                level=messages.INFO,
+            )
             return HttpResponseRedirect(change_url)
         ideas = list(selectors.challenge_open_ideas(challenge))
         for idea in ideas:
@@ -479,7 +492,7 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
         # With no idea left to answer there is nothing to fill in: the button closes the challenge.
         if "apply" in request.POST and (not ideas or form.is_valid()):
             answers = form.cleaned_data if ideas else {"reason": "", "expected_status": {}, "template": None}
-            with refusal_shown(request, prefix="Nothing was changed: ") as outcome:
+            with refusal_shown(request, prefix=gettext("Nothing was changed: ")) as outcome:
                 finalists_services.challenge_close(
                     challenge=challenge,
                     closed_by=request.user,
@@ -490,23 +503,21 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
             if not outcome.ok:
                 return HttpResponseRedirect(request.path)
             count = len(ideas)
-            self.message_user(
-                request,
-                f"“{challenge.title}” is closed"
-                + (
-                    f"; {count} idea{'s' if count != 1 else ''} answered and {'their' if count != 1 else 'its'} "
-                    "author told."
-                    if count
-                    else "."
-                ),
-                level=messages.SUCCESS,
-            )
+            if count:
+                closed = ngettext(
+                    "“%(challenge)s” is closed; %(count)s idea answered and its author told.",
+                    "“%(challenge)s” is closed; %(count)s ideas answered and their author told.",
+                    count,
+                ) % {"challenge": challenge.title, "count": count}
+            else:
+                closed = gettext("“%(challenge)s” is closed.") % {"challenge": challenge.title}
+            self.message_user(request, closed, level=messages.SUCCESS)
             return HttpResponseRedirect(change_url)
         return admin_page(
             self,
             request,
             CHALLENGE_CLOSE_TEMPLATE,
-            title=f"Close “{challenge.title}”",
+            title=gettext("Close “%(challenge)s”") % {"challenge": challenge.title},
             challenge=challenge,
             ideas=ideas,
             form=form,
@@ -550,7 +561,7 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
                 return HttpResponseRedirect(url)
             if "delete" in request.POST:
                 if screening_services.screening_delete(idea=idea, screener=request.user):
-                    self.message_user(request, "Your scorecard was removed.", level=messages.SUCCESS)
+                    self.message_user(request, gettext("Your scorecard was removed."), level=messages.SUCCESS)
                 return HttpResponseRedirect(url)
             form = ScorecardForm(request.POST, criteria=criteria, screening=mine, idea=idea)
             if form.is_valid():
@@ -563,11 +574,15 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
                         acknowledge=form.cleaned_data.get("acknowledge", False),
                     )
                 if outcome.ok:
-                    saved = f"Your scorecard of “{idea.title}” was saved"
                     if form.cleaned_data.get("acknowledge"):
-                        saved += "; its author is told it is under review"
+                        saved = gettext(
+                            "Your scorecard of “%(idea)s” was saved; its author is told it is under review."
+                        )
+                    else:
+                        saved = gettext("Your scorecard of “%(idea)s” was saved.")
+                    saved %= {"idea": idea.title}
                     if "save_next" not in request.POST:
-                        self.message_user(request, saved + ".", level=messages.SUCCESS)
+                        self.message_user(request, saved, level=messages.SUCCESS)
                         return HttpResponseRedirect(url)
                     position = request.POST.get("queue_position", "")
                     next_id = selectors.queue_next_idea_id(
@@ -576,9 +591,13 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
                         position=int(position) if position.isdigit() else None,
                     )
                     if next_id is None:
-                        self.message_user(request, saved + ". That was the last idea in the queue.", messages.SUCCESS)
+                        self.message_user(
+                            request, saved + " " + gettext("That was the last idea in the queue."), messages.SUCCESS
+                        )
                         return HttpResponseRedirect(queue_url)
-                    self.message_user(request, saved + ". Here is the next idea in the queue.", messages.SUCCESS)
+                    self.message_user(
+                        request, saved + " " + gettext("Here is the next idea in the queue."), messages.SUCCESS
+                    )
                     next_idea_url = reverse(
                         "admin:reviews_triageidea_scorecard", args=[next_id], current_app=self.admin_site.name
                     )
@@ -596,7 +615,7 @@ class TriageIdeaAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMi
             self,
             request,
             SCORECARD_TEMPLATE,
-            title=f"Scorecard: {idea.title}",
+            title=gettext("Scorecard: %(idea)s") % {"idea": idea.title},
             idea=idea,
             score_label=score_of_five(idea.screening_score),
             outcomes=list(idea.outcomes.select_related("job")),
@@ -685,7 +704,7 @@ class ScreeningAdmin(ChangelistCsvExportMixin, TriageOnlyMixin, ReadOnlyAdminMix
     fields = ["idea", "screener", "notes", "created_at", "updated_at"]
     readonly_fields = fields
 
-    @admin.display(description="notes")
+    @admin.display(description=_("notes"))
     def short_notes(self, obj):
         return Truncator(obj.notes).chars(80)
 
@@ -700,11 +719,11 @@ class ReasonTemplateAdmin(TriageOnlyMixin, admin.ModelAdmin):
     search_fields = ["title", "text"]
     fields = ["to_status", "also_for", "title", "text", "is_active"]
 
-    @admin.display(description="also for")
+    @admin.display(description=_("also for"))
     def other_statuses(self, obj):
         return ", ".join(Status(s).label.lower() for s in sorted(obj.also_for or [])) or "—"
 
-    @admin.display(description="text")
+    @admin.display(description=_("text"))
     def short_text(self, obj):
         return Truncator(obj.text).chars(80)
 

@@ -5,12 +5,15 @@ import datetime
 
 from django.contrib import admin
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from . import selectors, selectors_demand
 
 
 class AnswerPromiseFilter(admin.SimpleListFilter):
-    title = "answer promise"
+    title = _("answer promise")
     parameter_name = "answer"
 
     def lookups(self, request, model_admin):
@@ -40,15 +43,22 @@ def parse_period(value: str) -> tuple[datetime.date | None, datetime.date | None
 class SubmittedPeriodFilter(admin.SimpleListFilter):
     """Ideas submitted between two days, both included, as the metrics page's period counts them."""
 
-    title = "submitted in the period"
+    title = _("submitted in the period")
     parameter_name = "submitted"
 
     def lookups(self, request, model_admin):
         value = self.value()
         if value and parse_period(value):
             start, end = parse_period(value)
-            label = f"{start:%d %b %Y}" if start else "the start"
-            label += f" – {end:%d %b %Y}" if end else " – today"
+            if start and end:
+                label = gettext("%(start)s – %(end)s") % {
+                    "start": date_format(start, "d M Y"),
+                    "end": date_format(end, "d M Y"),
+                }
+            elif start:
+                label = gettext("%(start)s – today") % {"start": date_format(start, "d M Y")}
+            else:
+                label = gettext("the start – %(end)s") % {"end": date_format(end, "d M Y")}
             return [(value, label)]
         return []
 
@@ -69,7 +79,7 @@ class SubmittedPeriodFilter(admin.SimpleListFilter):
 class DemandFlagFilter(admin.SimpleListFilter):
     """Ideas flagged "needed but unnoticed" or "popular but overserved" (``scoring.demand``), or either."""
 
-    title = "demand against need"
+    title = _("demand against need")
     parameter_name = "demand"
 
     def lookups(self, request, model_admin):
@@ -105,11 +115,15 @@ def _answer_filter(question) -> type[admin.SimpleListFilter]:
     from ideas.models import IdeaAnswer
 
     class AnswerFilter(admin.SimpleListFilter):
-        title = f"answer to “{question.label}”" + ("" if question.active else " (no longer asked)")
+        title = (
+            gettext("answer to “%(question)s”")
+            if question.active
+            else gettext("answer to “%(question)s” (no longer asked)")
+        ) % {"question": question.label}
         parameter_name = f"answer_{question.pk}"
 
         def lookups(self, request, model_admin):
-            return [(option, option) for option in question.options] + [(NO_ANSWER, "No answer")]
+            return [(option, option) for option in question.options] + [(NO_ANSWER, gettext("No answer"))]
 
         def queryset(self, request, queryset):
             value = self.value()

@@ -9,6 +9,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MENTOR_GROUP
 from core.admin import LabelledListEditableMixin, ReadOnlyAdminMixin, admin_page
@@ -42,7 +44,7 @@ def _require_triage(request) -> None:
         raise PermissionDenied
 
 
-@admin.action(description="Assign mentors…")
+@admin.action(description=_("Assign mentors…"))
 def assign_mentors(modeladmin, request, queryset):
     """Intermediate page: choose mentors (shown with their load and capacity); each shortlisted idea goes to the
     least busy mentor with room."""
@@ -66,13 +68,13 @@ def assign_mentors(modeladmin, request, queryset):
         request,
         form=form,
         ideas=ideas,
-        title="Assign mentors",
+        title=gettext("Assign mentors"),
         action_name="assign_mentors",
-        intro=(
+        intro=gettext(
             "Each shortlisted idea without a mentor goes to the chosen mentor with the fewest ideas now, "
             "never above their capacity, and moves to “in mentoring” (its author is told). Other ideas are reported, not changed."
         ),
-        submit_label="Assign mentors",
+        submit_label=gettext("Assign mentors"),
     )
 
 
@@ -82,18 +84,22 @@ def _report(modeladmin, request, outcomes) -> None:
         if not outcome.assigned:
             modeladmin.message_user(
                 request,
-                f"Idea #{outcome.idea.pk} “{outcome.idea.title}” was not assigned: {outcome.message}",
+                gettext("Idea #%(id)s “%(idea)s” was not assigned: %(reason)s")
+                % {"id": outcome.idea.pk, "idea": outcome.idea.title, "reason": outcome.message},
                 level=messages.WARNING,
             )
     if assigned:
         names = "; ".join(f"“{o.idea.title}” → {o.mentor.public_name}" for o in assigned)
         count = len(assigned)
         modeladmin.message_user(
-            request, f"{count} idea{'s' if count != 1 else ''} assigned: {names}.", level=messages.SUCCESS
+            request,
+            ngettext("%(count)s idea assigned: %(names)s.", "%(count)s ideas assigned: %(names)s.", count)
+            % {"count": count, "names": names},
+            level=messages.SUCCESS,
         )
 
 
-@admin.action(description="Reassign mentor…")
+@admin.action(description=_("Reassign mentor…"))
 def reassign_mentor(modeladmin, request, queryset):
     """Intermediate page: choose the new mentor; each idea's current assignment ends and a new one starts."""
     _require_triage(request)
@@ -108,7 +114,9 @@ def reassign_mentor(modeladmin, request, queryset):
         done = []
         for idea in ideas:
             with refusal_shown(
-                request, prefix=f"Idea #{idea.pk} “{idea.title}” was not reassigned: ", level=messages.WARNING
+                request,
+                prefix=gettext("Idea #%(id)s “%(idea)s” was not reassigned: ") % {"id": idea.pk, "idea": idea.title},
+                level=messages.WARNING,
             ) as outcome:
                 services.mentor_reassign(
                     idea=idea,
@@ -121,20 +129,24 @@ def reassign_mentor(modeladmin, request, queryset):
                 done.append(idea)
         if done:
             names = ", ".join(f"“{idea.title}”" for idea in done)
-            modeladmin.message_user(request, f"{mentor.public_name} now mentors {names}.", level=messages.SUCCESS)
+            modeladmin.message_user(
+                request,
+                gettext("%(mentor)s now mentors %(ideas)s.") % {"mentor": mentor.public_name, "ideas": names},
+                level=messages.SUCCESS,
+            )
         return None
     return _page(
         modeladmin,
         request,
         form=form,
         ideas=ideas,
-        title="Reassign mentor",
+        title=gettext("Reassign mentor"),
         action_name="reassign_mentor",
-        intro=(
+        intro=gettext(
             "Each idea in mentoring gets the chosen mentor; its former mentor loses access to the idea's private "
             "parts at once. The thread, reviews and revision requests stay with the idea."
         ),
-        submit_label="Reassign",
+        submit_label=gettext("Reassign"),
     )
 
 
@@ -182,7 +194,7 @@ class ThreadMessageAdmin(MentoringAdminMixin, admin.ModelAdmin):
     list_select_related = ["idea", "author"]
     search_fields = ["idea__title", "body"]
 
-    @admin.display(description="message")
+    @admin.display(description=_("message"))
     def short_body(self, obj):
         return Truncator(obj.body).chars(80)
 
@@ -203,7 +215,7 @@ class MentorCapacityForm(forms.ModelForm):
     def clean_mentor_capacity(self):
         capacity = self.cleaned_data["mentor_capacity"]
         if not 1 <= capacity <= 50:
-            raise forms.ValidationError("A mentor holds between 1 and 50 ideas at once.")
+            raise forms.ValidationError(gettext("A mentor holds between 1 and 50 ideas at once."))
         return capacity
 
 
@@ -226,14 +238,15 @@ class MentorAdmin(LabelledListEditableMixin, admin.ModelAdmin):
             load=Count("mentor_assignments", filter=Q(mentor_assignments__ended_at__isnull=True), distinct=True)
         )
 
-    @admin.display(description="name", ordering="display_name")
+    @admin.display(description=_("name"), ordering="display_name")
     def name(self, obj):
         return obj.public_name
 
-    @admin.display(description="mentoring now", ordering="load")
+    @admin.display(description=_("mentoring now"), ordering="load")
     def load(self, obj):
-        full = " (full)" if obj.load >= obj.mentor_capacity else ""
-        return f"{obj.load}{full}"
+        if obj.load >= obj.mentor_capacity:
+            return gettext("%(load)s (full)") % {"load": obj.load}
+        return str(obj.load)
 
     def has_module_permission(self, request):
         return rules.can_assign_mentors(request.user)

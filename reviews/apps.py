@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReviewsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reviews"
-    verbose_name = "Screening and mentoring"
+    verbose_name = _("Screening and mentoring")
 
     def ready(self):
         from . import notification_kinds, personal_data  # import the models: only once the apps are loaded

@@ -1,6 +1,8 @@
 """The form that answers every idea still open in a challenge at once, before it closes."""
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.funnel import CLOSING_ENDINGS
 from ideas.forms_admin import ExpectedStatusesMixin
@@ -15,15 +17,15 @@ class ChallengeIdeasEndForm(ExpectedStatusesMixin, forms.Form):
     """One reason for every idea still open: each becomes not selected (declined if never screened)."""
 
     reason_template = forms.ChoiceField(
-        label="Reason template",
+        label=_("Reason template"),
         required=False,
-        help_text="A reusable reason written for “not selected”: leave the reason empty to use its text as is.",
+        help_text=_("A reusable reason written for “not selected”: leave the reason empty to use its text as is."),
     )
     reason = forms.CharField(
-        label="Reason",
+        label=_("Reason"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
-        help_text="Every author of these ideas reads this, word for word.",
+        help_text=_("Every author of these ideas reads this, word for word."),
     )
 
     def __init__(self, *args, ideas=None, **kwargs):
@@ -31,7 +33,7 @@ class ChallengeIdeasEndForm(ExpectedStatusesMixin, forms.Form):
         self._expected_init(ideas)
         self.reason_templates = [t for t in reason_templates_active() if t.statuses & set(ENDING_STATUSES)]
         self.fields["reason_template"].choices = [
-            ("", "— none —"),
+            ("", gettext("— none —")),
             *[(str(t.pk), f"{t.get_to_status_display()}: {t.title}") for t in self.reason_templates],
         ]
 
@@ -42,7 +44,7 @@ class ChallengeIdeasEndForm(ExpectedStatusesMixin, forms.Form):
         if template is not None and not reason:
             reason = template.text.strip()
         if not reason:
-            self.add_error("reason", "Give the authors a reason: choose a template or write one.")
+            self.add_error("reason", gettext("Give the authors a reason: choose a template or write one."))
         cleaned["reason"] = reason
         cleaned["template"] = template
         return cleaned

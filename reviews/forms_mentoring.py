@@ -5,6 +5,8 @@ The forms check that a request is complete; ``reviews.services.mentoring`` decid
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MENTOR_GROUP
 from ideas.forms_admin import STALE_PAGE, ExpectedStatusesMixin
@@ -13,10 +15,10 @@ from .models import Review
 from .selectors import mentors_with_load
 
 SCORE_HELP = {
-    "desirability": "Do customers want it?",
-    "feasibility": "Can it be built?",
-    "viability": "Can the business sustain it?",
-    "clarity": "Is the plan clear?",
+    "desirability": _("Do customers want it?"),
+    "feasibility": _("Can it be built?"),
+    "viability": _("Can the business sustain it?"),
+    "clarity": _("Is the plan clear?"),
 }
 
 
@@ -27,14 +29,20 @@ def _mentors():
 class ReviewForm(forms.Form):
     """The rubric: four scores from 1 (poor) to 5 (excellent), comments and a recommendation."""
 
-    desirability = forms.IntegerField(min_value=1, max_value=5, help_text=SCORE_HELP["desirability"])
-    feasibility = forms.IntegerField(min_value=1, max_value=5, help_text=SCORE_HELP["feasibility"])
-    viability = forms.IntegerField(min_value=1, max_value=5, help_text=SCORE_HELP["viability"])
-    clarity = forms.IntegerField(min_value=1, max_value=5, help_text=SCORE_HELP["clarity"])
-    comments = forms.CharField(
-        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 5}), label="Comments for the team"
+    desirability = forms.IntegerField(
+        label=_("Desirability"), min_value=1, max_value=5, help_text=SCORE_HELP["desirability"]
     )
-    recommendation = forms.ChoiceField(choices=Review.Recommendation.choices, initial=Review.Recommendation.UNDECIDED)
+    feasibility = forms.IntegerField(
+        label=_("Feasibility"), min_value=1, max_value=5, help_text=SCORE_HELP["feasibility"]
+    )
+    viability = forms.IntegerField(label=_("Viability"), min_value=1, max_value=5, help_text=SCORE_HELP["viability"])
+    clarity = forms.IntegerField(label=_("Clarity"), min_value=1, max_value=5, help_text=SCORE_HELP["clarity"])
+    comments = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 5}), label=_("Comments for the team")
+    )
+    recommendation = forms.ChoiceField(
+        label=_("Recommendation"), choices=Review.Recommendation.choices, initial=Review.Recommendation.UNDECIDED
+    )
 
     @classmethod
     def for_review(cls, review: Review | None, data=None):
@@ -46,10 +54,10 @@ class ReviewForm(forms.Form):
 
 class RevisionRequestForm(forms.Form):
     message = forms.CharField(
-        label="What should the author revise?",
+        label=_("What should the author revise?"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="The author reads this and can edit the idea again; their next save answers your request.",
+        help_text=_("The author reads this and can edit the idea again; their next save answers your request."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -58,7 +66,7 @@ class RevisionRequestForm(forms.Form):
 
 
 class ThreadMessageForm(forms.Form):
-    body = forms.CharField(label="Your message", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(label=_("Your message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "thread")
@@ -67,24 +75,29 @@ class ThreadMessageForm(forms.Form):
 
 def mentor_label(user) -> str:
     """A mentor as the assign pages list them: who, and how many ideas they hold of how many they take."""
-    full = " — full" if user.load >= user.mentor_capacity else ""
-    return f"{user.public_name} <{user.email}> · {user.load} of {user.mentor_capacity} ideas{full}"
+    values = {"name": user.public_name, "email": user.email, "load": user.load, "capacity": user.mentor_capacity}
+    if user.load >= user.mentor_capacity:
+        return gettext("%(name)s <%(email)s> · %(load)s of %(capacity)s ideas — full") % values
+    return gettext("%(name)s <%(email)s> · %(load)s of %(capacity)s ideas") % values
 
 
 class MentorAssignForm(ExpectedStatusesMixin, forms.Form):
     mentors = forms.ModelMultipleChoiceField(
+        label=_("Mentors"),
         queryset=_mentors(),
         widget=forms.CheckboxSelectMultiple,
-        help_text="Members of the Mentor group, with the ideas they mentor now of the most they take (their "
-        "capacity, set on the Mentors page). Each idea goes to the chosen mentor with the fewest ideas now; "
-        "nobody gets more than their capacity.",
+        help_text=_(
+            "Members of the Mentor group, with the ideas they mentor now of the most they take (their "
+            "capacity, set on the Mentors page). Each idea goes to the chosen mentor with the fewest ideas now; "
+            "nobody gets more than their capacity."
+        ),
     )
     capacity = forms.IntegerField(
         min_value=1,
         max_value=50,
         required=False,
-        label="Capacity per mentor, this time only",
-        help_text="Optional: a lower limit for this assignment only. Empty: each mentor's own capacity.",
+        label=_("Capacity per mentor, this time only"),
+        help_text=_("Optional: a lower limit for this assignment only. Empty: each mentor's own capacity."),
     )
 
     def __init__(self, *args, ideas=None, **kwargs):
@@ -97,7 +110,7 @@ class MentorAssignForm(ExpectedStatusesMixin, forms.Form):
 class MentorReassignForm(ExpectedStatusesMixin, forms.Form):
     """The new mentor; carries each idea's status and current assignment as the page showed them."""
 
-    mentor = forms.ModelChoiceField(queryset=_mentors(), label="New mentor")
+    mentor = forms.ModelChoiceField(queryset=_mentors(), label=_("New mentor"))
     expected_assignments = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200_000)
 
     def __init__(self, *args, ideas=None, current_assignments: dict[int, int] | None = None, **kwargs):

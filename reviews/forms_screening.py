@@ -1,6 +1,8 @@
 """The staff scorecard form: one 1–5 score and a note per criterion of the idea's challenge."""
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.funnel import STAFF_STATUSES, Status
 
@@ -23,37 +25,42 @@ class ScorecardForm(forms.Form):
         for criterion in self.criteria:
             current = existing.get(criterion.pk)
             self.fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
-                label=f"{criterion.name} (weight {criterion.weight})",
+                label=gettext("%(criterion)s (weight %(weight)s)")
+                % {"criterion": criterion.name, "weight": criterion.weight},
                 choices=SCORE_CHOICES,
                 coerce=int,
                 # The scorecard's template writes what 1 and 5 mean at the ends of the radios.
                 widget=forms.RadioSelect(attrs={"class": "inline scale-radios"}),
                 help_text=criterion.description,
                 initial=str(current.score) if current else None,
-                error_messages={"required": f"Score “{criterion.name}” from 1 to 5."},
+                error_messages={
+                    "required": gettext("Score “%(criterion)s” from 1 to 5.") % {"criterion": criterion.name}
+                },
             )
             self.fields[f"note_{criterion.pk}"] = forms.CharField(
-                label=f"Note on {criterion.name.lower()}",
+                label=gettext("Note on %(criterion)s") % {"criterion": criterion.name.lower()},
                 required=False,
                 max_length=NOTE_MAX_LENGTH,
                 initial=current.note if current else "",
                 widget=forms.TextInput(attrs={"size": 80}),
             )
         self.fields["notes"] = forms.CharField(
-            label="Overall notes",
+            label=_("Overall notes"),
             required=False,
             widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
             initial=screening.notes if screening else "",
-            help_text="For staff only; the author never sees scores or notes.",
+            help_text=_("For staff only; the author never sees scores or notes."),
         )
         if idea is not None and idea.status == Status.SUBMITTED:
             # The first answer the author gets, before any decision: "we've read it, we're looking at it".
             self.fields["acknowledge"] = forms.BooleanField(
-                label="Tell the author it is under review",
+                label=_("Tell the author it is under review"),
                 required=False,
                 initial=True,
-                help_text="Moves the idea from “submitted” to “under review”: the author hears that staff read it, "
-                "and it counts as the first answer (it is no longer overdue).",
+                help_text=_(
+                    "Moves the idea from “submitted” to “under review”: the author hears that staff read it, "
+                    "and it counts as the first answer (it is no longer overdue)."
+                ),
             )
 
     def rows(self):
@@ -71,10 +78,10 @@ class ReasonTemplateForm(forms.ModelForm):
     """A reason template and every status it was written for (its main one, and others it fits too)."""
 
     also_for = forms.MultipleChoiceField(
-        label="Also for",
+        label=_("Also for"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Other statuses this reason fits as written; it is offered, and accepted, for these only.",
+        help_text=_("Other statuses this reason fits as written; it is offered, and accepted, for these only."),
     )
 
     class Meta:

@@ -6,7 +6,10 @@ Registered from ``ReviewsConfig.ready()`` (``notifications.registry``). The ment
 """
 
 from django.urls import reverse
+from django.utils.translation import gettext, override
+from django.utils.translation import gettext_lazy as _
 
+from accounts.language import language_for
 from accounts.rules import is_mentor, is_triage
 from ideas.selectors import idea_authors
 from notifications.models import Delivery
@@ -90,13 +93,18 @@ def _drafts_revision_answered(payload) -> list[Draft]:
     if assignment is None:
         return []
     number = request.answer_version.number if request.answer_version else None
-    body = (
-        f"{idea.author.public_name} saved a new version"
-        + (f" (version {number})" if number else "")
-        + f" of “{idea.title}” in answer to your request: “{request.message[:200]}”."
-    )
+    values = {"author": idea.author.public_name, "number": number, "idea": idea.title, "request": request.message[:200]}
+    with override(language_for(assignment.mentor)):
+        if number:
+            body = gettext(
+                "%(author)s saved a new version (version %(number)s) of “%(idea)s” in answer to your request: "
+                "“%(request)s”."
+            )
+        else:
+            body = gettext("%(author)s saved a new version of “%(idea)s” in answer to your request: “%(request)s”.")
+        title = gettext("“%(idea)s” has a new version") % values
     url = reverse("reviews:mentor_idea", kwargs={"pk": idea.pk})
-    return [Draft(assignment.mentor, REVISION_ANSWERED, f"“{idea.title}” has a new version", body, url)]
+    return [Draft(assignment.mentor, REVISION_ANSWERED, title, body % values, url)]
 
 
 def _drafts_mentor_message(payload) -> list[Draft]:
@@ -104,14 +112,23 @@ def _drafts_mentor_message(payload) -> list[Draft]:
     if message is None:
         return []
     idea = message.idea
-    title = f"New message from {message.author.public_name} about “{idea.title}”"
+
+    def title(user) -> str:
+        with override(language_for(user)):
+            return gettext("New message from %(author)s about “%(idea)s”") % {
+                "author": message.author.public_name,
+                "idea": idea.title,
+            }
+
     # The main author and the accepted co-authors read it on the idea's page; the mentor in the mentor
     # area, which is open to them where the idea's page may not be (an invite-only challenge's idea).
-    drafts = [Draft(user, MENTOR_MESSAGE, title, message.body, idea.get_absolute_url()) for user in idea_authors(idea)]
+    drafts = [
+        Draft(user, MENTOR_MESSAGE, title(user), message.body, idea.get_absolute_url()) for user in idea_authors(idea)
+    ]
     assignment = MentorAssignment.objects.select_related("mentor").filter(idea=idea, ended_at__isnull=True).first()
     if assignment is not None:
         mentor_url = reverse("reviews:mentor_idea", kwargs={"pk": idea.pk})
-        drafts.append(Draft(assignment.mentor, MENTOR_MESSAGE, title, message.body, mentor_url))
+        drafts.append(Draft(assignment.mentor, MENTOR_MESSAGE, title(assignment.mentor), message.body, mentor_url))
     return drafts
 
 
@@ -128,7 +145,7 @@ def _drafts_revision_request(payload) -> list[Draft]:
         Draft(
             author,
             REVISION_REQUEST,
-            f"Your mentor asks you to revise “{idea.title}”",
+            _revise_title(author, idea),
             request.message,
             idea.get_absolute_url(),
         )
@@ -136,12 +153,17 @@ def _drafts_revision_request(payload) -> list[Draft]:
     ]
 
 
+def _revise_title(author, idea) -> str:
+    with override(language_for(author)):
+        return gettext("Your mentor asks you to revise “%(idea)s”") % {"idea": idea.title}
+
+
 def register_kinds() -> None:
     """From ``ReviewsConfig.ready()``."""
     register(
         NotificationKind(
             MENTOR_MESSAGE,
-            "Mentor message",
+            _("Mentor message"),
             Delivery.IMMEDIATELY,
             order=50,
             recipients=_drafts_mentor_message,
@@ -151,7 +173,7 @@ def register_kinds() -> None:
     register(
         NotificationKind(
             REVISION_REQUEST,
-            "Revision request",
+            _("Revision request"),
             Delivery.IMMEDIATELY,
             order=60,
             recipients=_drafts_revision_request,
@@ -161,7 +183,7 @@ def register_kinds() -> None:
     register(
         NotificationKind(
             REVISION_ANSWERED,
-            "A revision I asked for is answered (mentors)",
+            _("A revision I asked for is answered (mentors)"),
             Delivery.IMMEDIATELY,
             order=65,
             recipients=_drafts_revision_answered,
@@ -174,7 +196,7 @@ def register_kinds() -> None:
     register(
         NotificationKind(
             OVERDUE_DIGEST,
-            "Ideas overdue for a first answer (triage staff)",
+            _("Ideas overdue for a first answer (triage staff)"),
             Delivery.DAILY,
             order=120,
             offered_to=is_triage,
@@ -184,7 +206,7 @@ def register_kinds() -> None:
     register(
         NotificationKind(
             WINNER_CHOSEN,
-            "Winner chosen (for webhooks)",
+            _("Winner chosen (for webhooks)"),
             Delivery.OFF,
             order=200,
             recipients=_no_drafts,

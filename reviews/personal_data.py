@@ -2,6 +2,8 @@
 mentors their reviews and revision requests (registered with core.personal_data from
 ReviewsConfig.ready())."""
 
+from django.utils.translation import gettext_lazy as _
+
 from core.personal_data import Section, register
 
 from .models import Review, RevisionRequest, ThreadMessage
@@ -36,5 +38,5 @@ def register_sections() -> None:
     # Nothing to erase: the messages and reviews are part of an idea's record; they stay, signed
     # "Former member" by the emptied row.
     register(
-        Section(key="mentoring", label="Your mentor-thread messages and reviews", export=export_mentoring, order=70)
+        Section(key="mentoring", label=_("Your mentor-thread messages and reviews"), export=export_mentoring, order=70)
     )

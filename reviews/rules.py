@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext
+
 from accounts.rules import is_triage
 from core.funnel import UNPUBLISHED_STATUSES
 from ideas.rules import is_idea_author
@@ -28,9 +30,12 @@ def can_use_triage_queue(user: Visitor) -> bool:
 def screening_refusal(user: Visitor, idea: Idea) -> str | None:
     """Why the user may not screen this idea, or None if they may: triage staff, a submitted idea or later."""
     if not is_triage(user):
-        return "Only triage staff can screen ideas."
+        return gettext("Only triage staff can screen ideas.")
     if idea.status in UNSCREENABLE_STATUSES:
-        return f"“{idea.title}” is {idea.get_status_display().lower()}: only submitted ideas are screened."
+        return gettext("“%(idea)s” is %(status)s: only submitted ideas are screened.") % {
+            "idea": idea.title,
+            "status": idea.get_status_display().lower(),
+        }
     return None
 
 
@@ -81,9 +86,9 @@ def can_view_mentoring(user: Visitor, idea: Idea, *, current_mentor_id: int | No
 
 def thread_post_refusal(user: Visitor, idea: Idea, *, current_mentor_id: int | None = None) -> str | None:
     if not user.is_authenticated:
-        return "Sign in to write to your mentor."
+        return gettext("Sign in to write to your mentor.")
     if not can_view_mentoring(user, idea, current_mentor_id=current_mentor_id):
-        return "Only the idea's authors, the mentor and the team can write in this private thread."
+        return gettext("Only the idea's authors, the mentor and the team can write in this private thread.")
     return None
 
 
@@ -92,9 +97,9 @@ def mentor_work_refusal(user: Visitor, idea: Idea) -> str | None:
     from ideas.models import Status
 
     if not is_current_mentor(user, idea):
-        return "Only the idea's current mentor can do this."
+        return gettext("Only the idea's current mentor can do this.")
     if idea.status != Status.IN_MENTORING:
-        return f"This idea is {idea.get_status_display().lower()}: mentoring is over."
+        return gettext("This idea is %(status)s: mentoring is over.") % {"status": idea.get_status_display().lower()}
     return None
 
 

@@ -24,6 +24,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from core.funnel import (
     BOARD_ORDER,
@@ -538,9 +539,9 @@ def first_answer_expression() -> Subquery:
 
 
 ANSWER_PROMISE_CHOICES = [
-    ("in_time", "Answered in time"),
-    ("late", "Not answered in time"),
-    ("not_yet_due", "No answer yet, not due"),
+    ("in_time", _("Answered in time")),
+    ("late", _("Not answered in time")),
+    ("not_yet_due", _("No answer yet, not due")),
 ]
 
 

@@ -34,6 +34,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Ceil, RowNumber
+from django.utils.translation import gettext_lazy as _
 
 from core.funnel import PUBLISHED_STATUSES, STAGE_RANK, Status, reached_since
 from ideas.models import Idea, Vote
@@ -53,7 +54,7 @@ if TYPE_CHECKING:
 DEMAND_STATUSES = tuple(sorted(PUBLISHED_STATUSES - {Status.DUPLICATE}))
 # The gap grid's columns: ideas shortlisted or further on (not those that ended "not selected").
 GAP_STATUSES = reached_since(Status.SHORTLISTED)
-NO_SEGMENT = "No segment"
+NO_SEGMENT = _("No segment")
 # The annotations with_demand_need adds (names typed as plain strings: the type checker cannot see annotations).
 DEMAND_FLAG: str = "demand_flag"
 DEMAND_FIELDS = ("demand_popular_from", "demand_unnoticed_below", "need_best", "demand_flag", "demand_rank")
@@ -221,7 +222,7 @@ def with_demand_need(
 DEMAND_FILTER_CHOICES = [
     (demand.NEEDED_UNNOTICED, demand.FLAG_LABELS[demand.NEEDED_UNNOTICED]),
     (demand.POPULAR_OVERSERVED, demand.FLAG_LABELS[demand.POPULAR_OVERSERVED]),
-    ("any", "Either flag"),
+    ("any", _("Either flag")),
 ]
 
 
@@ -287,13 +288,13 @@ def idea_demand_need(idea: Idea) -> DemandNeed:
             up=counted["up"],
             down=counted["down"],
         )
-    for (_, segment_id), score in scores.items():
+    for (_outcome_id, segment_id), score in scores.items():
         if segment_id is not None and segment_id not in rows:
             rows[segment_id] = SegmentDemand(name=str(score.segment), segment_id=segment_id)
     for segment_id, row in rows.items():
         row.scores = [scores.get((outcome.pk, segment_id)) if segment_id else None for outcome in outcomes]
     overall = SegmentDemand(
-        name="All voters",
+        name=_("All voters"),
         segment_id=None,
         up=sum(row.up for row in rows.values()),
         down=sum(row.down for row in rows.values()),

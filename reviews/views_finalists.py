@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from challenges.models import Challenge
@@ -24,20 +26,20 @@ class WinnerChoiceForm(ExpectedStatusesMixin, forms.Form):
 
     idea = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(
-        label="Why it won",
+        label=_("Why it won"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="The author and everyone reading the results see this, word for word.",
+        help_text=_("The author and everyone reading the results see this, word for word."),
     )
     others_not_selected = forms.BooleanField(
-        label="Mark the other finalists not selected, and every other idea still open (declined if never screened)",
+        label=_("Mark the other finalists not selected, and every other idea still open (declined if never screened)"),
         required=False,
         initial=True,
     )
     others_reason = forms.CharField(
-        label="Why the others were not selected",
+        label=_("Why the others were not selected"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Their authors and everyone reading the results see this.",
+        help_text=_("Their authors and everyone reading the results see this."),
     )
 
     def __init__(self, *args, ideas=None, **kwargs):
@@ -47,7 +49,7 @@ class WinnerChoiceForm(ExpectedStatusesMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("others_not_selected") and not (cleaned.get("others_reason") or "").strip():
-            self.add_error("others_reason", "Give the other finalists' authors a reason, or untick the box.")
+            self.add_error("others_reason", gettext("Give the other finalists' authors a reason, or untick the box."))
         return cleaned
 
 
@@ -99,13 +101,13 @@ def finalists_choose_winner(request, slug: str):
     form = WinnerChoiceForm(request.POST)
     if not form.is_valid():
         if "idea" in form.errors:
-            messages.error(request, "Choose the winner with the button under one of the finalists.")
+            messages.error(request, gettext("Choose the winner with the button under one of the finalists."))
             return redirect("reviews:finalists", slug=challenge.slug)
         form.auto_id = f"id_%s_{form.cleaned_data['idea']}"
         return _render(request, challenge, bound_form=form, status=400)
     idea = Idea.objects.filter(pk=form.cleaned_data["idea"], challenge=challenge).first()
     if idea is None:
-        messages.error(request, "That idea is not in this challenge.")
+        messages.error(request, gettext("That idea is not in this challenge."))
         return redirect("reviews:finalists", slug=challenge.slug)
     others_reason = form.cleaned_data["others_reason"] if form.cleaned_data["others_not_selected"] else None
     try:
@@ -121,15 +123,21 @@ def finalists_choose_winner(request, slug: str):
         idea.refresh_from_db(fields=["status"])
         if idea.status != Status.FINALIST:
             # No longer a finalist (someone chose meanwhile): there is no form left to fill in again.
-            messages.error(request, f"Nothing was changed: {error}")
+            messages.error(request, gettext("Nothing was changed: %(reason)s") % {"reason": error})
             return redirect("reviews:finalists", slug=challenge.slug)
         # The page again with the form as typed (both reasons kept) and why nothing changed (issue 16).
-        form.add_error(None, f"Nothing was changed: {error}")
+        form.add_error(None, gettext("Nothing was changed: %(reason)s") % {"reason": error})
         form.auto_id = f"id_%s_{idea.pk}"
         return _render(request, challenge, bound_form=form, status=409)
     others = len(choice.not_selected)
-    summary = f"“{idea.title}” is now the {Status.WINNER.label.lower()}."
     if others:
-        summary += f" {others} other finalist{'s are' if others != 1 else ' is'} now not selected."
-    messages.success(request, summary + " The authors are told by email.")
+        summary = ngettext(
+            "“%(idea)s” is now the winner. %(count)s other finalist is now not selected. The authors are told by email.",
+            "“%(idea)s” is now the winner. %(count)s other finalists are now not selected. "
+            "The authors are told by email.",
+            others,
+        ) % {"idea": idea.title, "count": others}
+    else:
+        summary = gettext("“%(idea)s” is now the winner. The authors are told by email.") % {"idea": idea.title}
+    messages.success(request, summary)
     return redirect("reviews:finalists", slug=challenge.slug)

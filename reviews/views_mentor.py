@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.rules import is_mentor
@@ -82,7 +83,7 @@ def mentor_review(request, pk: int):
         except services.MentoringNotAllowed as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Your review is saved.")
+            messages.success(request, gettext("Your review is saved."))
             return redirect(_mentor_url(idea))
     return _detail(request, idea, review_form=form, status=400)
 
@@ -98,7 +99,7 @@ def mentor_revision_request(request, pk: int):
         except services.MentoringNotAllowed as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Your revision request is sent: the author can edit the idea again.")
+            messages.success(request, gettext("Your revision request is sent: the author can edit the idea again."))
             return redirect(_mentor_url(idea))
     return _detail(request, idea, revision_form=form, status=400)
 
@@ -138,7 +139,7 @@ def idea_thread(request, pk: int):
         except services.MentoringNotAllowed as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Your message is posted.")
+            messages.success(request, gettext("Your message is posted."))
             thread_url = reverse("reviews:idea_thread", kwargs={"pk": idea.pk})
             return redirect(safe_next_url(request, request.POST.get("next"), thread_url))
     context = {

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 
 from challenges.models import Challenge
 from challenges.phases import RESULTS_PHASES
@@ -64,7 +65,9 @@ def _end_unlocked(
     """
     reason = (reason or "").strip()
     if ideas and not reason:
-        raise TransitionNotAllowed("Give the authors of the ideas still open a reason: they read it word for word.")
+        raise TransitionNotAllowed(
+            gettext("Give the authors of the ideas still open a reason: they read it word for word.")
+        )
     changes = []
     for idea in ideas:
         to_status = ending_for(idea.status)
@@ -108,10 +111,10 @@ def winner_choose(
     """
     reason = reason.strip()
     if not reason:
-        raise TransitionNotAllowed("Tell the author, and everyone reading the results, why this idea won.")
+        raise TransitionNotAllowed(gettext("Tell the author, and everyone reading the results, why this idea won."))
     if idea.challenge.phase not in RESULTS_PHASES:
         raise TransitionNotAllowed(
-            "The winner is chosen in the challenge's final phase: move the challenge there first."
+            gettext("The winner is chosen in the challenge's final phase: move the challenge there first.")
         )
     open_ideas = _open_ideas_locked(idea.challenge_id)
     winner = idea_status_change(
@@ -123,11 +126,19 @@ def winner_choose(
     if others and others_reason is None:
         count = len(others)
         raise TransitionNotAllowed(
-            f"{count} other idea{'s' if count != 1 else ''} of this challenge would be left without an ending: "
-            "answer them with the winner (not selected), or first one by one."
+            ngettext(
+                "%(count)s other idea of this challenge would be left without an ending: "
+                "answer it with the winner (not selected), or first on its own.",
+                "%(count)s other ideas of this challenge would be left without an ending: "
+                "answer them with the winner (not selected), or first one by one.",
+                count,
+            )
+            % {"count": count}
         )
     if others_reason is not None and not others_reason.strip():
-        raise TransitionNotAllowed("Give the other finalists' authors a reason why their ideas were not selected.")
+        raise TransitionNotAllowed(
+            gettext("Give the other finalists' authors a reason why their ideas were not selected.")
+        )
     choice.not_selected = _end_unlocked(
         others, changed_by=chosen_by, reason=others_reason or "", expected_statuses=expected_statuses
     )

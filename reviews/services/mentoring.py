@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import MENTOR_GROUP
 from audit.services import audit_record
@@ -51,6 +52,13 @@ MENTORING_REASON = (
 )
 MESSAGE_MAX_LENGTH = 5000
 RUBRIC = ("desirability", "feasibility", "viability", "clarity")
+# Each rubric score missing or out of range, in its own sentence.
+RUBRIC_MISSING = {
+    "desirability": gettext_lazy("Give desirability a score from 1 to 5."),
+    "feasibility": gettext_lazy("Give feasibility a score from 1 to 5."),
+    "viability": gettext_lazy("Give viability a score from 1 to 5."),
+    "clarity": gettext_lazy("Give clarity a score from 1 to 5."),
+}
 
 
 class MentoringNotAllowed(DomainError):
@@ -72,14 +80,14 @@ class MentorAssignmentOutcome:
 
 def _require_triage(user) -> None:
     if not rules.can_assign_mentors(user):
-        raise MentoringNotAllowed("Only triage staff can assign mentors.")
+        raise MentoringNotAllowed(gettext("Only triage staff can assign mentors."))
 
 
 def _mentors_locked(mentors: Iterable) -> list:
     """The mentors' user rows, locked in id order, so two assignments counting capacity never overlap."""
     ids = sorted({mentor.pk for mentor in mentors})
     if not ids:
-        raise MentoringNotAllowed("Choose at least one mentor.")
+        raise MentoringNotAllowed(gettext("Choose at least one mentor."))
     locked = list(
         get_user_model()
         .objects.select_for_update(of=("self",))
@@ -87,7 +95,7 @@ def _mentors_locked(mentors: Iterable) -> list:
         .order_by("pk")
     )
     if len(locked) != len(ids):
-        raise MentoringNotAllowed("Only active members of the Mentor group can mentor ideas.")
+        raise MentoringNotAllowed(gettext("Only active members of the Mentor group can mentor ideas."))
     return locked
 
 
@@ -124,7 +132,7 @@ def mentor_assign(
     """
     _require_triage(assigned_by)
     if capacity is not None and capacity < 1:
-        raise MentoringNotAllowed("The limit per mentor must be at least 1.")
+        raise MentoringNotAllowed(gettext("The limit per mentor must be at least 1."))
     locked_mentors = _mentors_locked(mentors)
     loads = _current_loads([mentor.pk for mentor in locked_mentors])
     by_id = {mentor.pk: mentor for mentor in locked_mentors}
@@ -146,7 +154,10 @@ def mentor_assign(
         if idea.status not in MENTORABLE_STATUSES:
             outcomes.append(
                 MentorAssignmentOutcome(
-                    idea, None, f"is {idea.get_status_display().lower()}: only shortlisted ideas get a mentor."
+                    idea,
+                    None,
+                    gettext("is %(status)s: only shortlisted ideas get a mentor.")
+                    % {"status": idea.get_status_display().lower()},
                 )
             )
             continue
@@ -207,12 +218,18 @@ def mentor_reassign(
         raise MentoringNotAllowed(stale_decision_message(idea.status))
     if idea.status != Status.IN_MENTORING:
         raise MentoringNotAllowed(
-            f"“{idea.title}” is {idea.get_status_display().lower()}: only an idea in mentoring can change mentor."
+            gettext("“%(idea)s” is %(status)s: only an idea in mentoring can change mentor.")
+            % {"idea": idea.title, "status": idea.get_status_display().lower()}
         )
     current = MentorAssignment.objects.filter(idea=idea, ended_at__isnull=True).select_related("mentor").first()
     if expected_assignment_id is not None and (current.pk if current else 0) != expected_assignment_id:
-        now = f"mentored by {current.mentor.public_name}" if current else "without a mentor"
-        raise MentoringNotAllowed(f"This idea changed since you opened it: it is now {now}.")
+        if current:
+            changed = gettext("This idea changed since you opened it: it is now mentored by %(mentor)s.") % {
+                "mentor": current.mentor.public_name
+            }
+        else:
+            changed = gettext("This idea changed since you opened it: it is now without a mentor.")
+        raise MentoringNotAllowed(changed)
     if current and current.mentor_id == mentor.pk:
         raise MentoringNotAllowed(f"{mentor.public_name} already mentors “{idea.title}”.")
     # Counted under the mentor's row lock (_mentors_locked), so two reassignments cannot both take the last place.
@@ -288,9 +305,9 @@ def review_save(
     scores = {"desirability": desirability, "feasibility": feasibility, "viability": viability, "clarity": clarity}
     for name, score in scores.items():
         if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
-            raise MentoringNotAllowed(f"Give {name} a score from 1 to 5.")
+            raise MentoringNotAllowed(str(RUBRIC_MISSING[name]))
     if recommendation not in Review.Recommendation.values:
-        raise MentoringNotAllowed("Choose a recommendation: finalist, not, or not decided yet.")
+        raise MentoringNotAllowed(gettext("Choose a recommendation: finalist, not, or not decided yet."))
     try:
         with transaction.atomic():
             review, _ = Review.objects.update_or_create(
@@ -299,7 +316,7 @@ def review_save(
                 defaults={**scores, "comments": comments.strip(), "recommendation": recommendation},
             )
     except IntegrityError:
-        raise MentoringNotAllowed("Your review could not be saved: try again.") from None
+        raise MentoringNotAllowed(gettext("Your review could not be saved: try again.")) from None
     return review
 
 
@@ -312,12 +329,14 @@ def thread_post(*, idea: Idea, user: User, body: str) -> ThreadMessage:
     if refusal:
         raise MentoringNotAllowed(refusal)
     if not MentorAssignment.objects.filter(idea=idea, ended_at__isnull=True).exists():
-        raise MentoringNotAllowed("This idea has no mentor yet: the private thread opens with mentoring.")
+        raise MentoringNotAllowed(gettext("This idea has no mentor yet: the private thread opens with mentoring."))
     body = (body or "").strip()
     if not body:
-        raise MentoringNotAllowed("Write a message first.")
+        raise MentoringNotAllowed(gettext("Write a message first."))
     if len(body) > MESSAGE_MAX_LENGTH:
-        raise MentoringNotAllowed(f"Keep the message to at most {MESSAGE_MAX_LENGTH:,} characters.")
+        raise MentoringNotAllowed(
+            gettext("Keep the message to at most %(max)s characters.") % {"max": f"{MESSAGE_MAX_LENGTH:,}"}
+        )
     return notify.thread_message_posted(ThreadMessage.objects.create(idea=idea, author=user, body=body))
 
 
@@ -335,9 +354,11 @@ def revision_request(*, idea: Idea, mentor: User, message: str) -> RevisionReque
         raise MentoringNotAllowed(refusal)
     message = (message or "").strip()
     if not message:
-        raise MentoringNotAllowed("Tell the author what to revise.")
+        raise MentoringNotAllowed(gettext("Tell the author what to revise."))
     if len(message) > MESSAGE_MAX_LENGTH:
-        raise MentoringNotAllowed(f"Keep the request to at most {MESSAGE_MAX_LENGTH:,} characters.")
+        raise MentoringNotAllowed(
+            gettext("Keep the request to at most %(max)s characters.") % {"max": f"{MESSAGE_MAX_LENGTH:,}"}
+        )
     if RevisionRequest.objects.filter(idea=idea, answered_at__isnull=True).exists():
         raise MentoringNotAllowed("A revision request is already open: wait for the author's answer.")
     version_before = IdeaVersion.objects.filter(idea=idea).order_by("-number").first()

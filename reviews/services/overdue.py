@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext, override
 
+from accounts.language import language_for
 from accounts.rules import TRIAGE_STAFF_Q, is_triage
 from ideas.models import Idea
 from ideas.selectors import answer_due_expression, answer_overdue_q
@@ -77,14 +79,18 @@ def overdue_digest_send(*, user_id: int, now: datetime.datetime | None = None) -
         idea.days_overdue = (now - idea.answer_due_at).days  # type: ignore[attr-defined]  # annotated rows
         groups.setdefault(idea.challenge_id, {"challenge": idea.challenge, "ideas": []})["ideas"].append(idea)
     queue_path = _triage_queue_overdue_path()
-    title = f"{len(ideas)} idea{'s' if len(ideas) != 1 else ''} overdue for a first answer"
-    return notification_email_once(
-        user=user,
-        kind=OVERDUE_DIGEST,
-        event_key=f"overdue-digest-{timezone.localdate(now).isoformat()}",
-        title=title,
-        url=queue_path,
-        template="reviews/email/overdue_digest",
-        context={"groups": list(groups.values()), "count": len(ideas), "queue_path": queue_path},
-        headers={"X-Overdue-Digest": str(user.pk)},
-    )
+    # Written in the recipient's language: the subject, the notification's title and the body.
+    with override(language_for(user)):
+        title = ngettext(
+            "%(count)s idea overdue for a first answer", "%(count)s ideas overdue for a first answer", len(ideas)
+        ) % {"count": len(ideas)}
+        return notification_email_once(
+            user=user,
+            kind=OVERDUE_DIGEST,
+            event_key=f"overdue-digest-{timezone.localdate(now).isoformat()}",
+            title=title,
+            url=queue_path,
+            template="reviews/email/overdue_digest",
+            context={"groups": list(groups.values()), "count": len(ideas), "queue_path": queue_path},
+            headers={"X-Overdue-Digest": str(user.pk)},
+        )

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, cast
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, F, FloatField, Sum
 from django.db.models.functions import Cast
+from django.utils.translation import gettext
 
 from audit.services import audit_record
 from challenges.models import Challenge, SelectionCriterion
@@ -77,13 +78,17 @@ def _clean_scores(criteria: list[SelectionCriterion], scores: dict) -> dict[int,
     try:
         given = {int(key): value for key, value in scores.items()}
     except (TypeError, ValueError) as error:
-        raise ScreeningError("Scores must be given per criterion.") from error
+        raise ScreeningError(gettext("Scores must be given per criterion.")) from error
     foreign = sorted(set(given) - set(by_id))
     if foreign:
-        raise ScreeningError("Some scores are for criteria of another challenge; score this idea's criteria only.")
+        raise ScreeningError(
+            gettext("Some scores are for criteria of another challenge; score this idea's criteria only.")
+        )
     missing = [criterion.name for criterion in criteria if criterion.pk not in given]
     if missing:
-        raise ScreeningError("Score every criterion; missing: " + ", ".join(missing) + ".")
+        raise ScreeningError(
+            gettext("Score every criterion; missing: %(criteria)s.") % {"criteria": ", ".join(missing)}
+        )
     cleaned = {}
     for criterion_id, value in given.items():
         score, note = value if isinstance(value, (tuple, list)) else (value, "")
@@ -92,12 +97,20 @@ def _clean_scores(criteria: list[SelectionCriterion], scores: dict) -> dict[int,
             try:
                 score = int(score)
             except (TypeError, ValueError) as error:
-                raise ScreeningError(f"“{name}” needs a score from 1 to 5.") from error
+                raise ScreeningError(
+                    gettext("“%(criterion)s” needs a score from 1 to 5.") % {"criterion": name}
+                ) from error
         if not 1 <= score <= 5:
-            raise ScreeningError(f"“{name}” needs a score from 1 to 5, not {score}.")
+            raise ScreeningError(
+                gettext("“%(criterion)s” needs a score from 1 to 5, not %(score)s.")
+                % {"criterion": name, "score": score}
+            )
         note = (note or "").strip()
         if len(note) > NOTE_MAX_LENGTH:
-            raise ScreeningError(f"The note on “{name}” is longer than {NOTE_MAX_LENGTH} characters.")
+            raise ScreeningError(
+                gettext("The note on “%(criterion)s” is longer than %(max)s characters.")
+                % {"criterion": name, "max": NOTE_MAX_LENGTH}
+            )
         cleaned[criterion_id] = (score, note)
     return cleaned
 
@@ -190,7 +203,7 @@ def screening_delete(*, idea: Idea, screener: User) -> bool:
     """
     idea = _lock_idea(idea)
     if not rules.can_view_screenings(screener):
-        raise ScreeningError("Only triage staff can screen ideas.")
+        raise ScreeningError(gettext("Only triage staff can screen ideas."))
     deleted, _ = Screening.objects.filter(idea=idea, screener=screener).delete()
     _screening_score_recompute_unlocked(idea.pk)
     if deleted:

@@ -2,6 +2,7 @@
 
 from django import template
 from django.conf import settings
+from django.utils.formats import get_format
 
 from scoring import demand
 
@@ -9,7 +10,8 @@ register = template.Library()
 
 
 def _number(value: float) -> str:
-    return f"{value:g}"
+    """A threshold as people read it, in the active language's decimal mark (12.5, 12,5)."""
+    return f"{value:g}".replace(".", get_format("DECIMAL_SEPARATOR"))
 
 
 @register.simple_tag
