@@ -1,11 +1,12 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from challenges.models import Challenge
 
 from .selectors import PERIOD_DEFAULT, PERIODS
 
-PERIOD_UNKNOWN = "Choose one of the periods listed."
-CHALLENGE_UNKNOWN = "Choose one of the challenges listed."
+PERIOD_UNKNOWN = _("Choose one of the periods listed.")
+CHALLENGE_UNKNOWN = _("Choose one of the challenges listed.")
 
 
 class LeaderboardForm(forms.Form):
@@ -20,16 +21,16 @@ class LeaderboardForm(forms.Form):
     period = forms.CharField(
         required=False,
         initial=PERIOD_DEFAULT,
-        label="Period",
+        label=_("Period"),
         widget=forms.Select(choices=[(key, label) for key, (label, _days) in PERIODS.items()]),
     )
-    challenge = forms.CharField(required=False, label="Challenge", widget=forms.Select)
+    challenge = forms.CharField(required=False, label=_("Challenge"), widget=forms.Select)
 
     def __init__(self, data=None, *, challenges, **kwargs):
         super().__init__(data, **kwargs)
         # One query: the list feeds both the select's options and the lookup in clean_challenge.
         self._challenges = list(challenges.order_by("title", "pk"))
-        self.fields["challenge"].widget.choices = [("", "All challenges")] + [
+        self.fields["challenge"].widget.choices = [("", _("All challenges"))] + [
             (challenge.slug, challenge.title) for challenge in self._challenges
         ]
 
