@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
-from .phases import PHASE_ORDER, Phase
+from .phases import PHASE_ORDER, Phase, phase_in_sentence
 
 
 class Job(models.Model):
@@ -195,6 +195,11 @@ class Challenge(models.Model):
     @property
     def is_invite_only(self) -> bool:
         return self.visibility == self.Visibility.INVITE_ONLY
+
+    @property
+    def phase_in_sentence(self) -> str:
+        """The phase's name inside a sentence, in the reader's language ("in review", "In Prüfung")."""
+        return phase_in_sentence(self.phase)
 
     @property
     def language_name(self) -> str:

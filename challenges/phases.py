@@ -6,7 +6,7 @@ and every rule, selector and service that needs a set of phases imports it from 
 """
 
 from django.db.models import TextChoices
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -49,12 +49,12 @@ PHASE_SENTENCES: dict[str, str] = {
 # The whole sentences the notifications use (translated: a language may not put the name first);
 # in English each is the challenge's name in quotes followed by its PHASE_SENTENCES ending.
 PHASE_TITLES: dict[str, str] = {
-    Phase.DRAFT: _("“%(title)s” went back to being a draft"),
-    Phase.OPEN: _("“%(title)s” is open for ideas"),
-    Phase.REVIEW: _("“%(title)s” is closed for new ideas: the team is reviewing them"),
-    Phase.MENTORING: _("“%(title)s” moved on to mentoring the shortlisted ideas"),
-    Phase.FINAL: _("“%(title)s” is in its final round"),
-    Phase.CLOSED: _("“%(title)s” is closed"),
+    Phase.DRAFT: pgettext_lazy("challenge", "“%(title)s” went back to being a draft"),
+    Phase.OPEN: pgettext_lazy("challenge", "“%(title)s” is open for ideas"),
+    Phase.REVIEW: pgettext_lazy("challenge", "“%(title)s” is closed for new ideas: the team is reviewing them"),
+    Phase.MENTORING: pgettext_lazy("challenge", "“%(title)s” moved on to mentoring the shortlisted ideas"),
+    Phase.FINAL: pgettext_lazy("challenge", "“%(title)s” is in its final round"),
+    Phase.CLOSED: pgettext_lazy("challenge", "“%(title)s” is closed"),
 }
 
 
