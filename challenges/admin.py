@@ -11,6 +11,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
 from core.admin import ReadOnlyAdminMixin, admin_page
@@ -28,6 +30,7 @@ from .models import (
     Segment,
     SelectionCriterion,
 )
+from .phases import phase_in_sentence as _phase_in_sentence
 
 
 class OutcomeInline(admin.TabularInline):
@@ -50,7 +53,7 @@ class JobAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(outcome_total=Count("outcomes"))
 
-    @admin.display(description="outcomes", ordering="outcome_total")
+    @admin.display(description=_("outcomes"), ordering="outcome_total")
     def outcome_count(self, obj):
         return obj.outcome_total
 
@@ -63,7 +66,7 @@ class SegmentAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(respondent_total=Count("respondents"))
 
-    @admin.display(description="respondents", ordering="respondent_total")
+    @admin.display(description=_("respondents"), ordering="respondent_total")
     def respondent_count(self, obj):
         return obj.respondent_total
 
@@ -82,8 +85,8 @@ class ChallengeQuestionInline(admin.StackedInline):
     fields = [("label", "kind"), "help", "choices", "required", "active", "order"]
     formfield_overrides = {models.TextField: {"widget": Textarea(attrs={"rows": 3, "cols": 60})}}
     extra = 0
-    verbose_name = "question of the challenge"
-    verbose_name_plural = "questions of the challenge (asked on the idea form after the standard fields)"
+    verbose_name = _("question of the challenge")
+    verbose_name_plural = _("questions of the challenge (asked on the idea form after the standard fields)")
 
 
 PHASE_TEMPLATE = "admin/challenges/challenge/phase.html"
@@ -103,7 +106,7 @@ class ChallengeAdmin(admin.ModelAdmin):
         "answer_within_days",
         "publish_scores",
     ]
-    list_filter = ["phase", "visibility", "publish_scores"]
+    list_filter = ["phase", "visibility", "language", "publish_scores"]
     search_fields = ["title", "slug", "brief"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["outcomes", "invited_members"]
@@ -112,10 +115,10 @@ class ChallengeAdmin(admin.ModelAdmin):
     # the scheduler; new challenges start as drafts.
     readonly_fields = ["phase_with_action", "gaps_link", "invitations_by_email", "announcements", "created_at"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "phase_with_action", "visibility"]}),
-        ("The question", {"fields": ["brief", "business_context", "prize", "outcomes", "gaps_link"]}),
+        (None, {"fields": ["title", "slug", "phase_with_action", "visibility", "language"]}),
+        (_("The question"), {"fields": ["brief", "business_context", "prize", "outcomes", "gaps_link"]}),
         (
-            "Timeline",
+            _("Timeline"),
             {
                 "fields": [
                     "opens_at",
@@ -125,29 +128,35 @@ class ChallengeAdmin(admin.ModelAdmin):
                     "closes_at",
                     "answer_within_days",
                 ],
-                "description": "Each phase starts on its date: every 15 minutes the scheduler moves an opened "
-                "challenge on when a date is reached (several steps if several passed). A draft is never opened "
-                "by its date: move it to “Open for ideas” when it is ready.",
+                "description": _(
+                    "Each phase starts on its date: every 15 minutes the scheduler moves an opened "
+                    "challenge on when a date is reached (several steps if several passed). A draft is never opened "
+                    "by its date: move it to “Open for ideas” when it is ready."
+                ),
             },
         ),
         (
-            "Scores",
+            _("Scores"),
             {
                 "fields": ["publish_scores"],
-                "description": "Scores are for staff unless published: then customers see each targeted "
-                "outcome's overall opportunity score on the challenge page.",
+                "description": _(
+                    "Scores are for staff unless published: then customers see each targeted "
+                    "outcome's overall opportunity score on the challenge page."
+                ),
             },
         ),
         (
-            "Invite-only",
+            _("Invite-only"),
             {
                 "fields": ["invited_members", "invitations_by_email"],
-                "description": "Only these members see an invite-only challenge; to everyone else it and its "
-                "ideas do not exist. Invite people who are not members yet by email.",
+                "description": _(
+                    "Only these members see an invite-only challenge; to everyone else it and its "
+                    "ideas do not exist. Invite people who are not members yet by email."
+                ),
             },
         ),
-        ("Announcements", {"fields": ["announcements"]}),
-        ("Record", {"fields": ["created_at"], "classes": ["collapse"]}),
+        (_("Announcements"), {"fields": ["announcements"]}),
+        (_("Record"), {"fields": ["created_at"], "classes": ["collapse"]}),
     ]
     inlines = [SelectionCriterionInline, ChallengeQuestionInline]
     actions = ["move_to_next_phase"]
@@ -196,47 +205,51 @@ class ChallengeAdmin(admin.ModelAdmin):
             ]
         return initial
 
-    @admin.display(description="ideas", ordering="idea_total")
+    @admin.display(description=_("ideas"), ordering="idea_total")
     def idea_count(self, obj):
         return obj.idea_total
 
-    @admin.display(description="phase")
+    @admin.display(description=_("phase"))
     def phase_with_action(self, obj):
         if obj is None or obj.pk is None:
-            return "Draft: a new challenge starts as a draft, seen by staff only."
+            return gettext("Draft: a new challenge starts as a draft, seen by staff only.")
         label = obj.get_phase_display()
         if obj.phase == Challenge.Phase.CLOSED:
             return label
         url = reverse("admin:challenges_challenge_phase", args=[obj.pk])
-        action = format_html('{} &nbsp; <a class="button" href="{}">Change phase…</a>', label, url)
+        action = format_html('{} &nbsp; <a class="button" href="{}">{}</a>', label, url, gettext("Change phase…"))
         refusal = services.challenge_close_refusal(obj) if obj.phase == Challenge.Phase.FINAL else None
         if refusal is None:
             return action
         # Results pending: the scheduler does not close a challenge whose ideas are not all answered.
         return format_html(
-            '{}<p class="results-pending" data-testid="results-pending"><strong>Results pending:</strong> {} '
-            '<a href="{}">Answer them and close…</a></p>',
+            '{}<p class="results-pending" data-testid="results-pending"><strong>{}</strong> {} <a href="{}">{}</a></p>',
             action,
+            gettext("Results pending:"),
             refusal.message,
             refusal.answer_url,
+            gettext("Answer them and close…"),
         )
 
-    @admin.display(description="gaps")
+    @admin.display(description=_("gaps"))
     def gaps_link(self, obj):
         """The triage desk's gap grid: the targeted sweet-spot outcomes against the shortlisted ideas."""
         if obj is None or obj.pk is None:
-            return "Save the challenge first; its gap grid then shows which sweet-spot outcomes have no strong idea."
+            return gettext(
+                "Save the challenge first; its gap grid then shows which sweet-spot outcomes have no strong idea."
+            )
         return format_html(
-            '<a href="{}">Sweet-spot outcomes against its shortlisted ideas</a>',
+            '<a href="{}">{}</a>',
             reverse("admin:reviews_gaps", args=[obj.pk]),
+            gettext("Sweet-spot outcomes against its shortlisted ideas"),
         )
 
-    @admin.display(description="invitations by email")
+    @admin.display(description=_("invitations by email"))
     def invitations_by_email(self, obj):
         """Who was invited by email, whether the email went out and whether they joined; read-only here:
         invitations are written by ``services.challenge_invite_emails`` alone ("Invite by email…")."""
         if obj is None or obj.pk is None:
-            return "Save the challenge first; then invite people by email."
+            return gettext("Save the challenge first; then invite people by email.")
         url = reverse("admin:challenges_challenge_invite", args=[obj.pk])
         invitations = list(
             ChallengeInvitation.objects.filter(challenge=obj)
@@ -251,8 +264,12 @@ class ChallengeAdmin(admin.ModelAdmin):
                     invitation.email,
                     date_format(timezone.localtime(invitation.sent_at), "j M Y H:i")
                     if invitation.sent_at
-                    else "not yet",
-                    f"{date_format(timezone.localtime(invitation.accepted_at), 'j M Y')} by {invitation.accepted_by}"
+                    else gettext("not yet"),
+                    gettext("%(date)s by %(member)s")
+                    % {
+                        "date": date_format(timezone.localtime(invitation.accepted_at), "j M Y"),
+                        "member": invitation.accepted_by,
+                    }
                     if invitation.accepted_at
                     else "—",
                 )
@@ -261,13 +278,16 @@ class ChallengeAdmin(admin.ModelAdmin):
         )
         table = (
             format_html(
-                "<table><thead><tr><th>Email</th><th>Emailed</th><th>Joined</th></tr></thead><tbody>{}</tbody></table>",
+                "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
+                gettext("Email"),
+                gettext("Emailed"),
+                gettext("Joined"),
                 rows,
             )
             if invitations
-            else format_html("<p>{}</p>", "Nobody has been invited by email yet.")
+            else format_html("<p>{}</p>", gettext("Nobody has been invited by email yet."))
         )
-        return format_html('{}<p><a class="button" href="{}">Invite by email…</a></p>', table, url)
+        return format_html('{}<p><a class="button" href="{}">{}</a></p>', table, url, gettext("Invite by email…"))
 
     # --- Phases and invitations -------------------------------------------------------------
 
@@ -308,16 +328,23 @@ class ChallengeAdmin(admin.ModelAdmin):
             answer_url = getattr(error, "answer_url", "")
             if answer_url:
                 message = format_html(
-                    '“{}” was not moved: {} <a href="{}">Answer them and close…</a>', challenge.title, error, answer_url
+                    '{} <a href="{}">{}</a>',
+                    gettext("“%(title)s” was not moved: %(error)s") % {"title": challenge.title, "error": error},
+                    answer_url,
+                    gettext("Answer them and close…"),
                 )
             else:
-                message = f"“{challenge.title}” was not moved: {error}"
+                message = gettext("“%(title)s” was not moved: %(error)s") % {"title": challenge.title, "error": error}
             self.message_user(request, message, level=messages.ERROR)
             return False
         self.message_user(
             request,
-            f"“{challenge.title}” is now {Challenge.Phase(change.to_phase).label.lower()} "
-            f"(was {Challenge.Phase(change.from_phase).label.lower()}).",
+            gettext("“%(title)s” is now %(phase)s (was %(before)s).")
+            % {
+                "title": challenge.title,
+                "phase": _phase_in_sentence(change.to_phase),
+                "before": _phase_in_sentence(change.from_phase),
+            },
             level=messages.SUCCESS,
         )
         challenge.phase = change.to_phase
@@ -325,13 +352,16 @@ class ChallengeAdmin(admin.ModelAdmin):
         if ahead != change.to_phase:
             self.message_user(
                 request,
-                f"Its timeline says “{Challenge.Phase(ahead).label.lower()}” already: the scheduler will move it "
-                "there within 15 minutes unless you change the dates.",
+                gettext(
+                    "Its timeline says “%(phase)s” already: the scheduler will move it "
+                    "there within 15 minutes unless you change the dates."
+                )
+                % {"phase": _phase_in_sentence(ahead)},
                 level=messages.WARNING,
             )
         return True
 
-    @admin.action(description="Move to next phase", permissions=["phase"])
+    @admin.action(description=_("Move to next phase"), permissions=["phase"])
     def move_to_next_phase(self, request, queryset):
         """Each selected challenge one step on, through the service; each refusal is reported by name."""
         for challenge in queryset.order_by("pk"):
@@ -349,7 +379,7 @@ class ChallengeAdmin(admin.ModelAdmin):
             if form.is_valid() and self._set_phase(request, challenge, form.cleaned_data["phase"]):
                 return HttpResponseRedirect(change_url)
             if not form.is_valid():
-                self.message_user(request, "Choose a phase.", level=messages.ERROR)
+                self.message_user(request, gettext("Choose a phase."), level=messages.ERROR)
             return HttpResponseRedirect(request.path)
         index = selectors.phase_index(challenge.phase)
         order = Challenge.PHASE_ORDER
@@ -359,7 +389,7 @@ class ChallengeAdmin(admin.ModelAdmin):
             request,
             PHASE_TEMPLATE,
             challenge=challenge,
-            title=f"Change the phase of “{challenge.title}”",
+            title=gettext("Change the phase of “%(title)s”") % {"title": challenge.title},
             next_phase=next_phase and Challenge.Phase(next_phase),
             previous_phase=previous and Challenge.Phase(previous),
             close_refusal=services.challenge_close_refusal(challenge) if next_phase == Challenge.Phase.CLOSED else None,
@@ -387,16 +417,16 @@ class ChallengeAdmin(admin.ModelAdmin):
             request,
             INVITE_TEMPLATE,
             challenge=challenge,
-            title=f"Invite people to “{challenge.title}” by email",
+            title=gettext("Invite people to “%(title)s” by email") % {"title": challenge.title},
             form=form,
             media=self.media + form.media,
         )
 
-    @admin.display(description="announcements")
+    @admin.display(description=_("announcements"))
     def announcements(self, obj):
         """What staff wrote to the challenge's participants and followers, and the button to write again."""
         if obj is None or obj.pk is None:
-            return "Save the challenge first."
+            return gettext("Save the challenge first.")
         sent = list(Announcement.objects.filter(challenge=obj).select_related("sent_by")[:10])
         rows = format_html_join(
             "",
@@ -413,17 +443,20 @@ class ChallengeAdmin(admin.ModelAdmin):
         )
         table = (
             format_html(
-                "<table><thead><tr><th>Sent</th><th>Subject</th><th>By</th><th>Members</th></tr></thead>"
-                "<tbody>{}</tbody></table>",
+                "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
+                gettext("Sent"),
+                gettext("Subject"),
+                gettext("By"),
+                gettext("Members"),
                 rows,
             )
             if sent
-            else format_html("<p>{}</p>", "No announcement yet.")
+            else format_html("<p>{}</p>", gettext("No announcement yet."))
         )
         if obj.phase == Challenge.Phase.DRAFT:
             return table
         url = reverse("admin:challenges_challenge_announce", args=[obj.pk])
-        return format_html('{}<p><a class="button" href="{}">Write to participants…</a></p>', table, url)
+        return format_html('{}<p><a class="button" href="{}">{}</a></p>', table, url, gettext("Write to participants…"))
 
     def announce_view(self, request, object_id):
         """Write to the challenge's participants and followers; the page says how many it reaches."""
@@ -447,7 +480,12 @@ class ChallengeAdmin(admin.ModelAdmin):
                     count = announcement.audience_count
                     self.message_user(
                         request,
-                        f"“{announcement.subject}” is on its way to {count} member{'s' if count != 1 else ''}.",
+                        ngettext(
+                            "“%(subject)s” is on its way to %(count)d member.",
+                            "“%(subject)s” is on its way to %(count)d members.",
+                            count,
+                        )
+                        % {"subject": announcement.subject, "count": count},
                         level=messages.SUCCESS,
                     )
                     return HttpResponseRedirect(reverse("admin:challenges_challenge_change", args=[challenge.pk]))
@@ -457,7 +495,7 @@ class ChallengeAdmin(admin.ModelAdmin):
             request,
             ANNOUNCE_TEMPLATE,
             challenge=challenge,
-            title=f"Write to the participants of “{challenge.title}”",
+            title=gettext("Write to the participants of “%(title)s”") % {"title": challenge.title},
             form=form,
             audience=selectors.challenge_audience_counts(challenge),
             media=self.media + form.media,
@@ -465,25 +503,37 @@ class ChallengeAdmin(admin.ModelAdmin):
 
     def _report_invitations(self, request, challenge, result):
         if result.invited:
-            when = "when you open the challenge" if challenge.phase == Challenge.Phase.DRAFT else "now"
             count = len(result.invited)
+            emails = ", ".join(invitation.email for invitation in result.invited)
+            if challenge.phase == Challenge.Phase.DRAFT:
+                text = ngettext(
+                    "%(count)d invitation written, emailed when you open the challenge: %(emails)s.",
+                    "%(count)d invitations written, emailed when you open the challenge: %(emails)s.",
+                    count,
+                )
+            else:
+                text = ngettext(
+                    "%(count)d invitation written, emailed now: %(emails)s.",
+                    "%(count)d invitations written, emailed now: %(emails)s.",
+                    count,
+                )
             self.message_user(
                 request,
-                f"{count} invitation{'s' if count != 1 else ''} written, emailed {when}: "
-                + ", ".join(invitation.email for invitation in result.invited)
-                + ".",
+                text % {"count": count, "emails": emails},
                 level=messages.SUCCESS,
             )
         if result.members_added:
             self.message_user(
                 request,
-                "Already members, so in at once: " + ", ".join(user.email for user in result.members_added) + ".",
+                gettext("Already members, so in at once: %(emails)s.")
+                % {"emails": ", ".join(user.email for user in result.members_added)},
                 level=messages.INFO,
             )
         if result.already_invited:
             self.message_user(
                 request,
-                "Invited before, so skipped (no second email): " + ", ".join(result.already_invited) + ".",
+                gettext("Invited before, so skipped (no second email): %(emails)s.")
+                % {"emails": ", ".join(result.already_invited)},
                 level=messages.WARNING,
             )
 
@@ -520,7 +570,7 @@ class ChallengeInvitationAdmin(admin.ModelAdmin):
     def has_revoke_permission(self, request):
         return rules.can_invite(request.user)
 
-    @admin.action(description="Revoke the selected invitations (not yet accepted)", permissions=["revoke"])
+    @admin.action(description=_("Revoke the selected invitations (not yet accepted)"), permissions=["revoke"])
     def revoke(self, request, queryset):
         with refusal_shown(request) as outcome:
             result = services.challenge_invitations_revoke(
@@ -531,14 +581,18 @@ class ChallengeInvitationAdmin(admin.ModelAdmin):
         if result.revoked:
             self.message_user(
                 request,
-                f"Revoked {len(result.revoked)}: {', '.join(result.revoked)}. Their links no longer work.",
+                gettext("Revoked %(count)d: %(emails)s. Their links no longer work.")
+                % {"count": len(result.revoked), "emails": ", ".join(result.revoked)},
                 messages.SUCCESS,
             )
         if result.accepted:
             self.message_user(
                 request,
-                f"Already accepted, left as they are: {', '.join(result.accepted)} "
-                "(remove the member from the challenge's invited members to take them out).",
+                gettext(
+                    "Already accepted, left as they are: %(emails)s "
+                    "(remove the member from the challenge's invited members to take them out)."
+                )
+                % {"emails": ", ".join(result.accepted)},
                 messages.WARNING,
             )
 

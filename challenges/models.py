@@ -3,19 +3,23 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.translation import get_language_info
+from django.utils.translation import gettext_lazy as _
 
-from .phases import PHASE_ORDER, Phase
+from .phases import PHASE_ORDER, Phase, phase_in_sentence
 
 
 class Job(models.Model):
     """What a customer is trying to get done."""
 
     class Kind(models.TextChoices):
-        FUNCTIONAL = "functional", "Functional"
-        EMOTIONAL = "emotional", "Emotional"
-        SOCIAL = "social", "Social"
+        FUNCTIONAL = "functional", _("Functional")
+        EMOTIONAL = "emotional", _("Emotional")
+        SOCIAL = "social", _("Social")
 
-    name = models.CharField(max_length=200, unique=True, help_text='A verb and an object, e.g. "Plan a weekly shop".')
+    name = models.CharField(
+        max_length=200, unique=True, help_text=_('A verb and an object, e.g. "Plan a weekly shop".')
+    )
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.FUNCTIONAL)
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -37,15 +41,15 @@ class Outcome(models.Model):
     code = models.SlugField(
         max_length=40,
         unique=True,
-        help_text="A short stable code used by survey imports, e.g. PLAN-03. It should never change.",
+        help_text=_("A short stable code used by survey imports, e.g. PLAN-03. It should never change."),
     )
     statement = models.CharField(max_length=300)
     # Optional judgements staff add beside the score; never mixed into the opportunity formula.
     ease_of_adoption = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="1 (hard for customers to adopt a solution) to 5 (easy). Optional."
+        null=True, blank=True, help_text=_("1 (hard for customers to adopt a solution) to 5 (easy). Optional.")
     )
     availability = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="1 (solutions are hard to get today) to 5 (widely available). Optional."
+        null=True, blank=True, help_text=_("1 (solutions are hard to get today) to 5 (widely available). Optional.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -56,12 +60,12 @@ class Outcome(models.Model):
             models.CheckConstraint(
                 condition=Q(ease_of_adoption__isnull=True) | Q(ease_of_adoption__gte=1, ease_of_adoption__lte=5),
                 name="outcome_ease_of_adoption_1_to_5",
-                violation_error_message="Ease of adoption is from 1 to 5.",
+                violation_error_message=_("Ease of adoption is from 1 to 5."),
             ),
             models.CheckConstraint(
                 condition=Q(availability__isnull=True) | Q(availability__gte=1, availability__lte=5),
                 name="outcome_availability_1_to_5",
-                violation_error_message="Availability is from 1 to 5.",
+                violation_error_message=_("Availability is from 1 to 5."),
             ),
         ]
 
@@ -95,21 +99,21 @@ class Challenge(models.Model):
     Phase = Phase
 
     class Visibility(models.TextChoices):
-        PUBLIC = "public", "Public"
-        INVITE_ONLY = "invite_only", "Invite-only"
+        PUBLIC = "public", _("Public")
+        INVITE_ONLY = "invite_only", _("Invite-only")
 
     PHASE_ORDER = PHASE_ORDER
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
-    brief = models.TextField(help_text="The question customers answer, in Markdown.")
+    brief = models.TextField(help_text=_("The question customers answer, in Markdown."))
     business_context = models.TextField(
         blank=True,
-        help_text="What customers cannot know: capabilities, constraints, what a good idea looks like (Markdown).",
+        help_text=_("What customers cannot know: capabilities, constraints, what a good idea looks like (Markdown)."),
     )
-    prize = models.CharField(max_length=300, blank=True, help_text="The prize or reward for the winner.")
+    prize = models.CharField(max_length=300, blank=True, help_text=_("The prize or reward for the winner."))
     outcomes = models.ManyToManyField(
-        Outcome, related_name="challenges", blank=True, help_text="The outcomes this challenge targets."
+        Outcome, related_name="challenges", blank=True, help_text=_("The outcomes this challenge targets.")
     )
     phase = models.CharField(max_length=12, choices=Phase.choices, default=Phase.DRAFT, db_index=True)
     visibility = models.CharField(max_length=12, choices=Visibility.choices, default=Visibility.PUBLIC)
@@ -117,7 +121,7 @@ class Challenge(models.Model):
         settings.AUTH_USER_MODEL,
         related_name="challenge_invitations",
         blank=True,
-        help_text="Members who may see an invite-only challenge.",
+        help_text=_("Members who may see an invite-only challenge."),
     )
     # The day each phase starts (the timeline shown to customers).
     opens_at = models.DateField(null=True, blank=True)
@@ -127,10 +131,20 @@ class Challenge(models.Model):
     closes_at = models.DateField(null=True, blank=True)
     publish_scores = models.BooleanField(
         default=False,
-        help_text="Show customers the opportunity scores of the targeted outcomes on the challenge page.",
+        help_text=_("Show customers the opportunity scores of the targeted outcomes on the challenge page."),
     )
     answer_within_days = models.PositiveSmallIntegerField(
-        default=10, help_text="Every idea gets a first human answer within this many days."
+        default=10, help_text=_("Every idea gets a first human answer within this many days.")
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_(
+            "The language the challenge and its ideas are written in, shown to members on its page. "
+            "Leave empty for the site's language."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -149,7 +163,7 @@ class Challenge(models.Model):
             models.CheckConstraint(
                 condition=Q(answer_within_days__gte=1, answer_within_days__lte=365),
                 name="challenge_answer_within_days_range",
-                violation_error_message="The answer promise must be between 1 and 365 days.",
+                violation_error_message=_("The answer promise must be between 1 and 365 days."),
             ),
             *[
                 models.CheckConstraint(
@@ -157,7 +171,7 @@ class Challenge(models.Model):
                     | Q(**{f"{later}__isnull": True})
                     | Q(**{f"{earlier}__lte": F(later)}),
                     name=f"challenge_{earlier}_before_{later}",
-                    violation_error_message="Phase dates must follow the order of the phases.",
+                    violation_error_message=_("Phase dates must follow the order of the phases."),
                 )
                 for earlier, later in [
                     ("opens_at", "review_starts_at"),
@@ -181,6 +195,16 @@ class Challenge(models.Model):
     @property
     def is_invite_only(self) -> bool:
         return self.visibility == self.Visibility.INVITE_ONLY
+
+    @property
+    def phase_in_sentence(self) -> str:
+        """The phase's name inside a sentence, in the reader's language ("in review", "In Prüfung")."""
+        return phase_in_sentence(self.phase)
+
+    @property
+    def language_name(self) -> str:
+        """The name of the language the challenge states, in the reader's language ("German", "Deutsch", "allemand")."""
+        return str(get_language_info(self.language)["name_translated"]) if self.language else ""
 
     def timeline(self) -> list[dict]:
         """The phases with their start dates, marking which are past and which is current."""
@@ -225,32 +249,33 @@ class SelectionCriterion(models.Model):
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="criteria")
     name = models.CharField(max_length=100)
     description = models.CharField(max_length=300, blank=True)
-    weight = models.PositiveSmallIntegerField(default=1, help_text="Relative weight; shown to customers as a share.")
+    weight = models.PositiveSmallIntegerField(default=1, help_text=_("Relative weight; shown to customers as a share."))
     position = models.PositiveSmallIntegerField(default=0)
     low_means = models.CharField(
-        "1 means",
+        _("1 means"),
         max_length=120,
         default=GENERIC_SCALE[0],
         blank=True,
-        help_text="What a score of 1 means on this criterion; screeners read it beside the scale.",
+        help_text=_("What a score of 1 means on this criterion; screeners read it beside the scale."),
     )
     high_means = models.CharField(
-        "5 means",
+        _("5 means"),
         max_length=120,
         default=GENERIC_SCALE[1],
         blank=True,
-        help_text="What a score of 5 means on this criterion; screeners read it beside the scale.",
+        help_text=_("What a score of 5 means on this criterion; screeners read it beside the scale."),
     )
 
     class Meta:
         ordering = ["challenge", "position", "id"]
-        verbose_name_plural = "selection criteria"
+        verbose_name = _("selection criterion")
+        verbose_name_plural = _("selection criteria")
         constraints = [
             models.UniqueConstraint(fields=["challenge", "name"], name="criterion_name_unique_per_challenge"),
             models.CheckConstraint(
                 condition=Q(weight__gte=1, weight__lte=100),
                 name="criterion_weight_range",
-                violation_error_message="A weight is a whole number from 1 to 100.",
+                violation_error_message=_("A weight is a whole number from 1 to 100."),
             ),
         ]
 
@@ -277,7 +302,7 @@ class ChallengeInvitation(models.Model):
 
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
-    token = models.CharField(max_length=64, unique=True, help_text="The secret in the invitation link.")
+    token = models.CharField(max_length=64, unique=True, help_text=_("The secret in the invitation link."))
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -314,7 +339,7 @@ class Announcement(models.Model):
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     audience_count = models.PositiveIntegerField(
-        default=0, help_text="Members who could see the challenge and were to be told when it was sent."
+        default=0, help_text=_("Members who could see the challenge and were to be told when it was sent.")
     )
     # The writing form's one-time key: a second POST of the same form (a double click) sends nothing more.
     send_key = models.CharField(max_length=64, editable=False)
@@ -339,24 +364,28 @@ class ChallengeQuestion(models.Model):
     """
 
     class Kind(models.TextChoices):
-        SHORT_TEXT = "short_text", "Short text"
-        LONG_TEXT = "long_text", "Long text"
-        CHOICE = "choice", "A choice"
-        NUMBER = "number", "A number"
-        YES_NO = "yes_no", "Yes or no"
+        SHORT_TEXT = "short_text", _("Short text")
+        LONG_TEXT = "long_text", _("Long text")
+        CHOICE = "choice", _("A choice")
+        NUMBER = "number", _("A number")
+        YES_NO = "yes_no", _("Yes or no")
 
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="questions")
-    label = models.CharField(max_length=200, help_text="The question as customers read it.")
-    help = models.CharField(max_length=300, blank=True, help_text="An optional hint shown under the question.")
+    label = models.CharField(max_length=200, help_text=_("The question as customers read it."))
+    help = models.CharField(max_length=300, blank=True, help_text=_("An optional hint shown under the question."))
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.SHORT_TEXT)
     choices = models.TextField(
-        blank=True, help_text="For “a choice”: one option per line. Changing them keeps the answers already given."
+        blank=True, help_text=_("For “a choice”: one option per line. Changing them keeps the answers already given.")
     )
-    required = models.BooleanField(default=False, help_text="Required to submit an idea (a draft may leave it empty).")
+    required = models.BooleanField(
+        default=False, help_text=_("Required to submit an idea (a draft may leave it empty).")
+    )
     order = models.PositiveSmallIntegerField(default=0)
     active = models.BooleanField(
         default=True,
-        help_text="Untick to stop asking it: the answers already given stay on the ideas, their versions and exports.",
+        help_text=_(
+            "Untick to stop asking it: the answers already given stay on the ideas, their versions and exports."
+        ),
     )
 
     class Meta:
@@ -366,7 +395,7 @@ class ChallengeQuestion(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind="choice") | ~Q(choices=""),
                 name="challengequestion_choice_has_options",
-                violation_error_message="A choice question needs its options, one per line.",
+                violation_error_message=_("A choice question needs its options, one per line."),
             ),
         ]
 

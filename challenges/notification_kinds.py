@@ -5,12 +5,17 @@ Registered from ``ChallengesConfig.ready()`` (``notifications.registry``); ``pha
 called by the phase services in the transaction of the change.
 """
 
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts.language import language_for
 from notifications.models import Delivery, OutboxEvent
 from notifications.registry import CHALLENGES, Draft, NotificationKind, register
 from notifications.services import notify_event
 
 from .models import Challenge, ChallengeFollow
-from .phases import phase_sentence
+from .phases import phase_title
 from .rules import can_view_challenge
 
 PHASE_CHANGED = "phase_changed"
@@ -55,16 +60,19 @@ def _drafts_phase(payload, kind) -> list[Draft]:
     challenge = Challenge.objects.filter(pk=payload["challenge_id"]).first()
     if challenge is None:
         return []
-    if kind == RESULTS_ANNOUNCED:
-        title = f"The results of “{challenge.title}” are announced"
-    else:
-        title = f"“{challenge.title}” {phase_sentence(payload['to_phase'])}"
-    follows = ChallengeFollow.objects.filter(challenge=challenge).select_related("user")
-    return [
-        Draft(f.user, kind, title, "", challenge.get_absolute_url())
-        for f in follows
-        if f.user.is_active and can_view_challenge(f.user, challenge)
-    ]
+
+    def title() -> str:
+        if kind == RESULTS_ANNOUNCED:
+            return gettext("The results of “%(title)s” are announced") % {"title": challenge.title}
+        return phase_title(payload["to_phase"], challenge.title)
+
+    drafts = []
+    for f in ChallengeFollow.objects.filter(challenge=challenge).select_related("user"):
+        if f.user.is_active and can_view_challenge(f.user, challenge):
+            # Written in each follower's language.
+            with translation.override(language_for(f.user)):
+                drafts.append(Draft(f.user, kind, title(), "", challenge.get_absolute_url()))
+    return drafts
 
 
 def _drafts_phase_changed(payload) -> list[Draft]:
@@ -80,7 +88,7 @@ def register_kinds() -> None:
     register(
         NotificationKind(
             PHASE_CHANGED,
-            "Challenge phase changed",
+            _("Challenge phase changed"),
             Delivery.DAILY,
             order=80,
             recipients=_drafts_phase_changed,
@@ -90,7 +98,7 @@ def register_kinds() -> None:
     register(
         NotificationKind(
             RESULTS_ANNOUNCED,
-            "Challenge results announced",
+            _("Challenge results announced"),
             Delivery.IMMEDIATELY,
             order=90,
             recipients=_drafts_results_announced,
@@ -100,7 +108,7 @@ def register_kinds() -> None:
     register(
         NotificationKind(
             CHALLENGE_ANNOUNCEMENT,
-            "Announcements of challenges I take part in or follow",
+            _("Announcements of challenges I take part in or follow"),
             Delivery.IMMEDIATELY,
             order=95,
             recipients=_drafts_announcement,

@@ -1,10 +1,13 @@
 """Emails about challenges. Sends are keyed on the database row, so a retried task never sends twice."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
+from accounts.language import language_for
 from core.email import email_message
 
 from .models import Challenge, ChallengeInvitation
@@ -38,15 +41,27 @@ def challenge_invitation_send(*, invitation_id: int) -> bool:
         "invitation_url": settings.SITE_URL.rstrip("/")
         + reverse("challenges:invitation", kwargs={"token": invitation.token}),
     }
-    kind = "private challenge" if challenge.is_invite_only else "challenge"
-    message = email_message(
-        to=invitation.email,
-        subject=f"You are invited to the {kind} “{challenge.title}”",
-        template="challenges/email/invitation",
-        context=context,
-        headers={"X-Challenge-Invitation": str(invitation.pk)},
-    )
+    with translation.override(_invitee_language(invitation.email, challenge)):
+        if challenge.is_invite_only:
+            subject = gettext("You are invited to the private challenge “%(title)s”") % {"title": challenge.title}
+        else:
+            subject = gettext("You are invited to the challenge “%(title)s”") % {"title": challenge.title}
+        message = email_message(
+            to=invitation.email,
+            subject=subject,
+            template="challenges/email/invitation",
+            context=context,
+            headers={"X-Challenge-Invitation": str(invitation.pk)},
+        )
     message.send()
     invitation.sent_at = timezone.now()
     invitation.save(update_fields=["sent_at"])
     return True
+
+
+def _invitee_language(email: str, challenge: Challenge) -> str:
+    """The language of the invited member, if the address has an account; else the challenge's, else the site's."""
+    member = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
+    if member is not None and member.language:
+        return language_for(member)
+    return challenge.language or settings.LANGUAGE_CODE

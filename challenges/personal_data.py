@@ -2,6 +2,7 @@
 (registered with core.personal_data from ChallengesConfig.ready())."""
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from core.personal_data import Former, Section, register
 
@@ -48,7 +49,7 @@ def register_sections() -> None:
     register(
         Section(
             key="challenges",
-            label="The challenges you follow and your invitations",
+            label=_("The challenges you follow and your invitations"),
             export=export_challenges,
             erase=erase,
             order=30,

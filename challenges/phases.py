@@ -6,17 +6,19 @@ and every rule, selector and service that needs a set of phases imports it from 
 """
 
 from django.db.models import TextChoices
+from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 
 class Phase(TextChoices):
     """Where a challenge stands (DESIGN.md), in the order a challenge goes through them."""
 
-    DRAFT = "draft", "Draft"
-    OPEN = "open", "Open for ideas"
-    REVIEW = "review", "In review"
-    MENTORING = "mentoring", "Mentoring"
-    FINAL = "final", "Final"
-    CLOSED = "closed", "Closed"
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open for ideas")
+    REVIEW = "review", _("In review")
+    MENTORING = "mentoring", _("Mentoring")
+    FINAL = "final", _("Final")
+    CLOSED = "closed", _("Closed")
 
 
 # Phases in the order a challenge goes through them.
@@ -44,6 +46,30 @@ PHASE_SENTENCES: dict[str, str] = {
 }
 
 
+# The whole sentences the notifications use (translated: a language may not put the name first);
+# in English each is the challenge's name in quotes followed by its PHASE_SENTENCES ending.
+PHASE_TITLES: dict[str, str] = {
+    Phase.DRAFT: pgettext_lazy("challenge", "“%(title)s” went back to being a draft"),
+    Phase.OPEN: pgettext_lazy("challenge", "“%(title)s” is open for ideas"),
+    Phase.REVIEW: pgettext_lazy("challenge", "“%(title)s” is closed for new ideas: the team is reviewing them"),
+    Phase.MENTORING: pgettext_lazy("challenge", "“%(title)s” moved on to mentoring the shortlisted ideas"),
+    Phase.FINAL: pgettext_lazy("challenge", "“%(title)s” is in its final round"),
+    Phase.CLOSED: pgettext_lazy("challenge", "“%(title)s” is closed"),
+}
+
+
 def phase_sentence(phase: str) -> str:
     """The end of a sentence about a challenge that entered ``phase`` (``PHASE_SENTENCES``)."""
     return PHASE_SENTENCES[phase]
+
+
+def phase_title(phase: str, title: str) -> str:
+    """The whole sentence about the challenge ``title`` that entered ``phase``, in the active language."""
+    return str(PHASE_TITLES[phase]) % {"title": title}
+
+
+def phase_in_sentence(phase: str) -> str:
+    """A phase's label inside a sentence, in the active language: lower case, but in German, where
+    nouns keep their capital ("is now in review (was draft)", "… (vorher Entwurf)")."""
+    label = str(Phase(phase).label)
+    return label if (get_language() or "").startswith("de") else label.lower()

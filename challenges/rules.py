@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from accounts.rules import has_verified_email, is_triage
 
 from .models import Challenge
-from .phases import COMMENTING_PHASES, RESULTS_PHASES, SUBMISSION_PHASES, VOTING_PHASES
+from .phases import COMMENTING_PHASES, RESULTS_PHASES, SUBMISSION_PHASES, VOTING_PHASES, Phase
 
 if TYPE_CHECKING:
     from accounts.types import Visitor
@@ -31,14 +34,24 @@ def can_view_challenge(user: Visitor, challenge: Challenge) -> bool:
     return user.is_authenticated and challenge.invited_members.filter(pk=user.pk).exists()
 
 
+# Why a challenge takes no ideas, one whole sentence per phase that takes none.
+NOT_TAKING_IDEAS = {
+    Phase.DRAFT: _("This challenge is not taking ideas: it is draft."),
+    Phase.REVIEW: _("This challenge is not taking ideas: it is in review."),
+    Phase.MENTORING: _("This challenge is not taking ideas: it is mentoring."),
+    Phase.FINAL: _("This challenge is not taking ideas: it is final."),
+    Phase.CLOSED: _("This challenge is not taking ideas: it is closed."),
+}
+
+
 def submission_refusal(user: Visitor, challenge: Challenge) -> str | None:
     """Why the user may not submit an idea to this challenge now, or None if they may."""
     if not user.is_authenticated:
-        return "Sign in to submit an idea."
+        return gettext("Sign in to submit an idea.")
     if challenge.phase not in SUBMISSION_PHASES:
-        return f"This challenge is not taking ideas: it is {challenge.get_phase_display().lower()}."
+        return str(NOT_TAKING_IDEAS[challenge.phase])
     if not can_view_challenge(user, challenge):
-        return "This challenge is not open to you."
+        return gettext("This challenge is not open to you.")
     return None
 
 
@@ -104,7 +117,7 @@ def can_preview_results(user: Visitor) -> bool:
 def challenge_follow_refusal(user: Visitor, challenge: Challenge) -> str | None:
     """Why the user may not follow this challenge, or None if they may: members follow what they see."""
     if not user.is_authenticated:
-        return "Sign in to follow challenges."
+        return gettext("Sign in to follow challenges.")
     if not can_view_challenge(user, challenge):
-        return "This challenge is not open to you."
+        return gettext("This challenge is not open to you.")
     return None

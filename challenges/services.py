@@ -16,6 +16,8 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 from accounts.rules import is_triage
 from audit.services import audit_record
@@ -24,6 +26,7 @@ from core.errors import DomainError
 from . import notification_kinds as notify
 from . import rules, selectors
 from .models import Announcement, Challenge, ChallengeFollow, ChallengeInvitation
+from .phases import phase_in_sentence
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -203,29 +206,41 @@ def challenge_phase_set(
     """
     today = today or timezone.localdate()
     if not rules.can_change_phase(changed_by):
-        raise PhaseChangeNotAllowed("Only triage staff can move a challenge to another phase.")
+        raise PhaseChangeNotAllowed(gettext("Only triage staff can move a challenge to another phase."))
     challenge = Challenge.objects.select_for_update().get(pk=challenge.pk)
     current = challenge.phase
     if current == Challenge.Phase.CLOSED:
         raise PhaseChangeNotAllowed(
-            f"“{challenge.title}” is closed: a closed challenge stays closed, with its results as announced."
+            gettext("“%(title)s” is closed: a closed challenge stays closed, with its results as announced.")
+            % {"title": challenge.title}
         )
     if phase not in Challenge.PHASE_ORDER:
-        raise PhaseChangeNotAllowed(f"There is no phase “{phase}”.")
-    label = Challenge.Phase(phase).label.lower()
+        raise PhaseChangeNotAllowed(gettext("There is no phase “%(phase)s”.") % {"phase": phase})
+    label = phase_in_sentence(phase)
     if phase == current:
-        raise PhaseChangeNotAllowed(f"“{challenge.title}” is already {label}.")
+        raise PhaseChangeNotAllowed(
+            gettext("“%(title)s” is already %(phase)s.") % {"title": challenge.title, "phase": label}
+        )
     if phase == Challenge.Phase.DRAFT:
         raise PhaseChangeNotAllowed(
-            f"“{challenge.title}” has been open to customers: it cannot go back to draft, or its ideas would vanish."
+            gettext("“%(title)s” has been open to customers: it cannot go back to draft, or its ideas would vanish.")
+            % {"title": challenge.title}
         )
     if selectors.phase_index(phase) < selectors.phase_index(current):
         by_dates = selectors.phase_by_dates(challenge, today=today, start=phase)
         if by_dates != phase:
             starts = getattr(challenge, selectors.PHASE_START_FIELDS[by_dates])
             raise PhaseChangeNotAllowed(
-                f"“{challenge.title}” cannot go back to {label}: its timeline says “{Challenge.Phase(by_dates).label.lower()}” "
-                f"from {date_format(starts, 'j M Y')}, so it would be moved on again. Change the dates first."
+                gettext(
+                    "“%(title)s” cannot go back to %(phase)s: its timeline says “%(by_dates)s” "
+                    "from %(date)s, so it would be moved on again. Change the dates first."
+                )
+                % {
+                    "title": challenge.title,
+                    "phase": label,
+                    "by_dates": phase_in_sentence(by_dates),
+                    "date": date_format(starts, "j M Y"),
+                }
             )
     change = _phase_write_unlocked(challenge, phase, changed_by=changed_by)
     audit_record(
@@ -258,7 +273,9 @@ def invitation_emails_clean(lines: Iterable[str]) -> list[str]:
             if len(email) > cast(int, ChallengeInvitation._meta.get_field("email").max_length):
                 raise ValidationError("too long")
         except ValidationError:
-            problems.append(f"Line {number}: “{email}” is not an email address.")
+            problems.append(
+                gettext("Line %(number)d: “%(email)s” is not an email address.") % {"number": number, "email": email}
+            )
             continue
         if email.lower() not in seen:
             seen.add(email.lower())
@@ -266,9 +283,14 @@ def invitation_emails_clean(lines: Iterable[str]) -> list[str]:
     if problems:
         raise InvalidEmails(problems)
     if not emails:
-        raise InvalidEmails(["Paste at least one email address, one a line."])
+        raise InvalidEmails([gettext("Paste at least one email address, one a line.")])
     if len(emails) > MAX_INVITATIONS_AT_ONCE:
-        raise InvalidEmails([f"At most {MAX_INVITATIONS_AT_ONCE} addresses at once; this paste has {len(emails)}."])
+        raise InvalidEmails(
+            [
+                gettext("At most %(max)d addresses at once; this paste has %(count)d.")
+                % {"max": MAX_INVITATIONS_AT_ONCE, "count": len(emails)}
+            ]
+        )
     return emails
 
 
@@ -296,7 +318,7 @@ def challenge_invite_emails(*, challenge: Challenge, emails: Iterable[str], invi
 
     emails = invitation_emails_clean(emails)
     if not rules.can_invite(invited_by):
-        raise InvitationError("Only triage staff can invite people to a challenge.")
+        raise InvitationError(gettext("Only triage staff can invite people to a challenge."))
     challenge = Challenge.objects.select_for_update().get(pk=challenge.pk)
     lowered = [email.lower() for email in emails]
     existing = set(
@@ -315,7 +337,7 @@ def challenge_invite_emails(*, challenge: Challenge, emails: Iterable[str], invi
             invited = ChallengeInvitation.objects.bulk_create(new)
     except IntegrityError:
         raise InvitationError(
-            "Some of these addresses were invited at the same moment by someone else: try again."
+            gettext("Some of these addresses were invited at the same moment by someone else: try again.")
         ) from None
     members = list(
         get_user_model()
@@ -371,11 +393,15 @@ def challenge_invitation_accept(*, token: str, user: User) -> InvitationAcceptan
     if invitation.accepted_at is not None:
         if invitation.accepted_by_id == user.pk:
             return InvitationAcceptance(challenge=challenge, accepted=False)
-        raise InvitationUsed("This invitation has already been used. Ask the team who invited you for a new one.")
+        raise InvitationUsed(
+            gettext("This invitation has already been used. Ask the team who invited you for a new one.")
+        )
     if not rules.is_invitee(user, invitation):
         raise InvitationNotYours(
-            "This invitation was sent to another email address. Sign in with the account of that address "
-            "(and confirm the address if you have not yet) to accept it."
+            gettext(
+                "This invitation was sent to another email address. Sign in with the account of that address "
+                "(and confirm the address if you have not yet) to accept it."
+            )
         )
     already_in = is_triage(user) or challenge.invited_members.filter(pk=user.pk).exists()
     challenge.invited_members.add(user)
@@ -399,7 +425,7 @@ def challenge_invitations_revoke(*, invitation_ids: Iterable[int], revoked_by: U
     members instead). Locks the rows, so an acceptance at the same moment either wins or finds
     the invitation gone."""
     if not rules.can_invite(revoked_by):
-        raise InvitationError("Only triage staff can revoke invitations.")
+        raise InvitationError(gettext("Only triage staff can revoke invitations."))
     invitations = list(
         ChallengeInvitation.objects.select_for_update().filter(pk__in=list(invitation_ids)).order_by("pk")
     )
@@ -465,27 +491,34 @@ def challenge_announce(*, challenge: Challenge, sent_by: User, subject: str, bod
     or message, a draft challenge, or a challenge nobody takes part in or follows.
     """
     if not is_triage(sent_by):
-        raise AnnouncementNotAllowed("Only triage staff write to a challenge's participants.")
+        raise AnnouncementNotAllowed(gettext("Only triage staff write to a challenge's participants."))
     subject, body, send_key = (subject or "").strip(), (body or "").strip(), (send_key or "").strip()
     if not subject:
-        raise AnnouncementNotAllowed("Give the announcement a subject.")
+        raise AnnouncementNotAllowed(gettext("Give the announcement a subject."))
     if len(subject) > ANNOUNCEMENT_SUBJECT_MAX:
-        raise AnnouncementNotAllowed(f"Keep the subject to {ANNOUNCEMENT_SUBJECT_MAX} characters.")
+        raise AnnouncementNotAllowed(
+            gettext("Keep the subject to %(max)d characters.") % {"max": ANNOUNCEMENT_SUBJECT_MAX}
+        )
     if not body:
-        raise AnnouncementNotAllowed("Write the message.")
+        raise AnnouncementNotAllowed(gettext("Write the message."))
     if len(body) > ANNOUNCEMENT_BODY_MAX:
-        raise AnnouncementNotAllowed(f"Keep the message to {ANNOUNCEMENT_BODY_MAX:,} characters.")
+        raise AnnouncementNotAllowed(
+            gettext("Keep the message to %(max)s characters.")
+            % {"max": number_format(ANNOUNCEMENT_BODY_MAX, force_grouping=True)}
+        )
     if not send_key or len(send_key) > 64:
-        raise AnnouncementNotAllowed("This page is out of date: open it again.")
+        raise AnnouncementNotAllowed(gettext("This page is out of date: open it again."))
     challenge = Challenge.objects.select_for_update().get(pk=challenge.pk)
     earlier = Announcement.objects.filter(challenge=challenge, send_key=send_key).first()
     if earlier is not None:
         return earlier
     if challenge.phase == Challenge.Phase.DRAFT:
-        raise AnnouncementNotAllowed("This challenge is a draft: nobody takes part in it yet. Open it first.")
+        raise AnnouncementNotAllowed(gettext("This challenge is a draft: nobody takes part in it yet. Open it first."))
     audience = selectors.challenge_audience_counts(challenge)
     if not audience.total:
-        raise AnnouncementNotAllowed("Nobody takes part in or follows this challenge yet: nobody would read it.")
+        raise AnnouncementNotAllowed(
+            gettext("Nobody takes part in or follows this challenge yet: nobody would read it.")
+        )
     announcement = Announcement.objects.create(
         challenge=challenge,
         subject=subject,

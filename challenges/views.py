@@ -1,6 +1,8 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -56,11 +58,21 @@ def _invitation_accept(request, token: str):
         return render(request, TEMPLATE_INVITATION, context, status=403)
     challenge = acceptance.challenge
     if challenge.phase == Challenge.Phase.DRAFT and not rules.can_view_challenge(request.user, challenge):
-        opens = f": it opens on {challenge.opens_at:%d %B %Y}" if challenge.opens_at else ""
-        messages.info(request, f"You are in the challenge “{challenge.title}”. It is not open yet{opens}.")
+        if challenge.opens_at:
+            text = gettext("You are in the challenge “%(title)s”. It is not open yet: it opens on %(date)s.") % {
+                "title": challenge.title,
+                "date": date_format(challenge.opens_at, "j F Y"),
+            }
+        else:
+            text = gettext("You are in the challenge “%(title)s”. It is not open yet.") % {"title": challenge.title}
+        messages.info(request, text)
         return redirect("home")
     if acceptance.accepted:
-        messages.success(request, f"Welcome to the challenge “{challenge.title}”: you can now see it and take part.")
+        messages.success(
+            request,
+            gettext("Welcome to the challenge “%(title)s”: you can now see it and take part.")
+            % {"title": challenge.title},
+        )
     return redirect(challenge)
 
 
@@ -83,7 +95,7 @@ def challenge_follow(request, slug: str):
             "challenge_follow": selectors.challenge_follow_state(request.user, challenge),
         },
         messages_for={
-            "follow": "You follow this challenge.",
-            "unfollow": "You no longer follow this challenge.",
+            "follow": gettext("You follow this challenge."),
+            "unfollow": gettext("You no longer follow this challenge."),
         },
     )

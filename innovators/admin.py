@@ -16,6 +16,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from challenges.models import Challenge, Outcome, Segment
 from core.admin import ReadOnlyAdminMixin, admin_page
@@ -101,7 +103,7 @@ class QuestionnaireAdmin(QuestionnaireStaffMixin, admin.ModelAdmin):
         # Responses protect their questionnaire (on_delete=PROTECT): the admin then says so.
         return rules.can_manage_questionnaires(request.user)
 
-    @admin.display(description="responses")
+    @admin.display(description=_("responses"))
     def responses_link(self, obj):
         from django.utils.html import format_html
 
@@ -109,8 +111,9 @@ class QuestionnaireAdmin(QuestionnaireStaffMixin, admin.ModelAdmin):
             return "—"
         count = obj.responses.count()
         url = reverse("admin:innovators_questionnaireresponse_changelist") + f"?questionnaire__id__exact={obj.pk}"
-        note = " (its statements can no longer change)" if count else ""
-        return format_html('<a href="{}">{} response{}</a>{}', url, count, "" if count == 1 else "s", note)
+        note = gettext(" (its statements can no longer change)") if count else ""
+        label = ngettext("%(count)d response", "%(count)d responses", count) % {"count": count}
+        return format_html('<a href="{}">{}</a>{}', url, label, note)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -120,7 +123,9 @@ class QuestionnaireAdmin(QuestionnaireStaffMixin, admin.ModelAdmin):
             ITEM_FIELD.match(key) for key in request.POST
         ):
             self.message_user(
-                request, f"The statements were not changed: {services.ITEMS_LOCKED_MESSAGE}", level=messages.ERROR
+                request,
+                gettext("The statements were not changed: %(reason)s") % {"reason": services.ITEMS_LOCKED_MESSAGE},
+                level=messages.ERROR,
             )
 
     def save_formset(self, request, form, formset, change):
@@ -129,7 +134,7 @@ class QuestionnaireAdmin(QuestionnaireStaffMixin, admin.ModelAdmin):
         items = formset.save(commit=False)
         if not items and not formset.deleted_objects:
             return None
-        with refusal_shown(request, prefix="The statements were not changed: "):
+        with refusal_shown(request, prefix=gettext("The statements were not changed: ")):
             services.questionnaire_items_save(
                 questionnaire=form.instance, staff=request.user, saved=items, deleted=formset.deleted_objects
             )
@@ -149,7 +154,7 @@ class QuestionnaireAnswerInline(ReadOnlyAdminMixin, admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("item").order_by("item__position", "item__pk")
 
-    @admin.display(description="weight")
+    @admin.display(description=_("weight"))
     def weight(self, obj):
         return obj.item.weight
 
@@ -167,7 +172,7 @@ class QuestionnaireResponseAdmin(QuestionnaireStaffMixin, ReadOnlyAdminMixin, ad
     inlines = [QuestionnaireAnswerInline]
     ordering = ["-submitted_at", "-pk"]
 
-    @admin.display(description="score", ordering="score")
+    @admin.display(description=_("score"), ordering="score")
     def score_shown(self, obj):
         return f"{obj.score:.0f}"
 
@@ -176,7 +181,7 @@ class QuestionnaireResponseAdmin(QuestionnaireStaffMixin, ReadOnlyAdminMixin, ad
 
 
 class TierFilter(admin.SimpleListFilter):
-    title = "tier"
+    title = _("tier")
     parameter_name = "tier"
 
     def lookups(self, request, model_admin):
@@ -191,7 +196,7 @@ class TierFilter(admin.SimpleListFilter):
 
 
 class QuestionnaireScoreFilter(admin.SimpleListFilter):
-    title = "questionnaire score"
+    title = _("questionnaire score")
     parameter_name = "score"
     BANDS = {
         "75-100": Q(questionnaire_score__gte=75),
@@ -201,7 +206,12 @@ class QuestionnaireScoreFilter(admin.SimpleListFilter):
     }
 
     def lookups(self, request, model_admin):
-        return [("75-100", "75–100"), ("50-75", "50 to under 75"), ("under-50", "under 50"), ("none", "not answered")]
+        return [
+            ("75-100", "75–100"),
+            ("50-75", gettext("50 to under 75")),
+            ("under-50", gettext("under 50")),
+            ("none", gettext("not answered")),
+        ]
 
     def queryset(self, request, queryset):
         condition = self.BANDS.get(self.value())
@@ -209,13 +219,13 @@ class QuestionnaireScoreFilter(admin.SimpleListFilter):
 
 
 class SegmentFilter(admin.SimpleListFilter):
-    title = "segment"
+    title = _("segment")
     parameter_name = "segment"
 
     def lookups(self, request, model_admin):
         return [
             *((str(pk), name) for pk, name in Segment.objects.order_by("name").values_list("pk", "name")),
-            ("none", "none known"),
+            ("none", gettext("none known")),
         ]
 
     def queryset(self, request, queryset):
@@ -227,7 +237,7 @@ class SegmentFilter(admin.SimpleListFilter):
 
 
 class OutcomeFilter(admin.SimpleListFilter):
-    title = "wrote ideas for outcome"
+    title = _("wrote ideas for outcome")
     parameter_name = "outcome"
 
     def lookups(self, request, model_admin):
@@ -247,16 +257,16 @@ class OutcomeFilter(admin.SimpleListFilter):
 
 
 class ActivityFilter(admin.SimpleListFilter):
-    title = "active (idea, comment or vote)"
+    title = _("active (idea, comment or vote)")
     parameter_name = "active"
     WITHIN = {"30": 30, "90": 90, "365": 365}
 
     def lookups(self, request, model_admin):
         return [
-            ("30", "in the last 30 days"),
-            ("90", "in the last 90 days"),
-            ("365", "in the last year"),
-            ("no", "not in the last year"),
+            ("30", gettext("in the last 30 days")),
+            ("90", gettext("in the last 90 days")),
+            ("365", gettext("in the last year")),
+            ("no", gettext("not in the last year")),
         ]
 
     def queryset(self, request, queryset):
@@ -277,7 +287,7 @@ class InnovatorAdmin(admin.ModelAdmin):
     list_display_links = None
     list_filter = [TierFilter, QuestionnaireScoreFilter, SegmentFilter, OutcomeFilter, ActivityFilter]
     search_fields = ["display_name", "email"]
-    search_help_text = "Search by name or email."
+    search_help_text = _("Search by name or email.")
     ordering = [F("reputation_total__points").desc(nulls_last=True), "pk"]
     list_per_page = 50
     show_full_result_count = False
@@ -310,42 +320,42 @@ class InnovatorAdmin(admin.ModelAdmin):
 
     # --- Columns (from the row's joins and annotations: no query per row) -------------------------
 
-    @admin.display(description="name", ordering="display_name")
+    @admin.display(description=_("name"), ordering="display_name")
     def name(self, obj):
         return obj.public_name
 
-    @admin.display(description="tier", ordering="reputation_total__tier")
+    @admin.display(description=_("tier"), ordering="reputation_total__tier")
     def tier(self, obj):
         total = getattr(obj, "reputation_total", None)
         return total.get_tier_display() if total else Tier.NEWCOMER.label
 
-    @admin.display(description="points", ordering=F("reputation_total__points").desc(nulls_last=True))
+    @admin.display(description=_("points"), ordering=F("reputation_total__points").desc(nulls_last=True))
     def points(self, obj):
         total = getattr(obj, "reputation_total", None)
         return total.points if total else 0
 
-    @admin.display(description="questionnaire", ordering=F("questionnaire_score").desc(nulls_last=True))
+    @admin.display(description=_("questionnaire"), ordering=F("questionnaire_score").desc(nulls_last=True))
     def score(self, obj):
         return "—" if obj.questionnaire_score is None else f"{obj.questionnaire_score:.0f}"
 
-    @admin.display(description="segment", ordering="respondent__segment__name")
+    @admin.display(description=_("segment"), ordering="respondent__segment__name")
     def segment(self, obj):
         respondent = getattr(obj, "respondent", None)
         return respondent.segment.name if respondent and respondent.segment else "—"
 
-    @admin.display(description="ideas submitted", ordering="ideas_submitted")
+    @admin.display(description=_("ideas submitted"), ordering="ideas_submitted")
     def ideas(self, obj):
         return obj.ideas_submitted
 
-    @admin.display(description="last activity", ordering=F("last_activity").desc(nulls_last=True))
+    @admin.display(description=_("last activity"), ordering=F("last_activity").desc(nulls_last=True))
     def last_active(self, obj):
         if obj.last_activity is None:
-            return "never"
+            return gettext("never")
         return timezone.localtime(obj.last_activity).strftime("%Y-%m-%d")
 
     # --- Inviting, through innovators.services ----------------------------------------------------
 
-    @admin.action(description="Invite to an invite-only challenge…", permissions=["invite"])
+    @admin.action(description=_("Invite to an invite-only challenge…"), permissions=["invite"])
     def invite_to_challenge(self, request, queryset):
         """Intermediate page: choose the challenge, then invite the selected members to it."""
         members = list(queryset.order_by("pk"))
@@ -366,7 +376,7 @@ class InnovatorAdmin(admin.ModelAdmin):
             self,
             request,
             INVITE_TEMPLATE,
-            title="Invite to an invite-only challenge",
+            title=gettext("Invite to an invite-only challenge"),
             form=form,
             members=members,
             media=self.media + form.media,
@@ -378,8 +388,11 @@ class InnovatorAdmin(admin.ModelAdmin):
         invited, already = len(result.invited), len(result.already_invited)
         self.message_user(
             request,
-            f"Invited {invited} member{'s' if invited != 1 else ''} to {where}; "
-            f"{already} {'was' if already == 1 else 'were'} already invited.",
+            ngettext("Invited %(count)d member to %(where)s;", "Invited %(count)d members to %(where)s;", invited)
+            % {"count": invited, "where": where}
+            + " "
+            + ngettext("%(count)d was already invited.", "%(count)d were already invited.", already)
+            % {"count": already},
             level=messages.SUCCESS if invited else messages.INFO,
         )
 
@@ -408,10 +421,10 @@ class InnovatorAdmin(admin.ModelAdmin):
         source = request.GET.get("from", "")
         if source.isdigit():
             back_url = reverse("admin:reviews_gaps", args=[int(source)], current_app=self.admin_site.name)
-            back_label = "Back to the challenge's gaps"
+            back_label = gettext("Back to the challenge's gaps")
         else:
             back_url = reverse("admin:innovators_innovator_changelist", current_app=self.admin_site.name)
-            back_label = "Back to the innovator pool"
+            back_label = gettext("Back to the innovator pool")
         shown = [member.pk for member in members]
         if request.method == "POST":
             form = InviteForOutcomeForm(request.POST, challenges=challenges)
@@ -419,8 +432,10 @@ class InnovatorAdmin(admin.ModelAdmin):
                 if form.cleaned_data["members"] != shown:
                     form.add_error(
                         None,
-                        "Who would be invited has changed since you opened this page (new scores, points or "
-                        "members): nobody was invited. Check the list below again, then confirm.",
+                        gettext(
+                            "Who would be invited has changed since you opened this page (new scores, points or "
+                            "members): nobody was invited. Check the list below again, then confirm."
+                        ),
                     )
                 else:
                     challenge = form.cleaned_data["challenge"]
@@ -435,7 +450,11 @@ class InnovatorAdmin(admin.ModelAdmin):
                             },
                         )
                     if result.ok:
-                        self._invited_message(request, invited, f"“{challenge.title}” for {outcome.code}")
+                        self._invited_message(
+                            request,
+                            invited,
+                            gettext("“%(title)s” for %(code)s") % {"title": challenge.title, "code": outcome.code},
+                        )
                         return HttpResponseRedirect(back_url)
             form.data = form.data.copy()
             form.data["members"] = ",".join(map(str, shown))
@@ -454,7 +473,7 @@ class InnovatorAdmin(admin.ModelAdmin):
             self,
             request,
             INVITE_FOR_OUTCOME_TEMPLATE,
-            title=f"Invite the best innovators for {outcome.code}",
+            title=gettext("Invite the best innovators for %(code)s") % {"code": outcome.code},
             outcome=outcome,
             segments=segments,
             members=members,

@@ -1,13 +1,19 @@
 """The questionnaire as a form: one 1–7 radio group per statement, and the staff's invitation form."""
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import SCALE_MAX, SCALE_MIN, Questionnaire
 from .selectors import invitable_challenges
 
-SCALE_ENDS = {SCALE_MIN: "not at all like me", SCALE_MAX: "very much like me"}
+SCALE_ENDS = {SCALE_MIN: _("not at all like me"), SCALE_MAX: _("very much like me")}
 SCALE_CHOICES = [
-    (value, f"{value} — {SCALE_ENDS[value]}" if value in SCALE_ENDS else str(value))
+    (
+        value,
+        format_lazy("{value} — {end}", value=value, end=SCALE_ENDS[value]) if value in SCALE_ENDS else str(value),
+    )
     for value in range(SCALE_MIN, SCALE_MAX + 1)
 ]
 
@@ -32,8 +38,10 @@ class QuestionnaireForm(forms.Form):
                 coerce=int,
                 widget=forms.RadioSelect,
                 error_messages={
-                    "required": f"Choose an answer from {SCALE_MIN} to {SCALE_MAX}.",
-                    "invalid_choice": f"Choose one of the answers from {SCALE_MIN} to {SCALE_MAX}.",
+                    "required": gettext("Choose an answer from %(min)d to %(max)d.")
+                    % {"min": SCALE_MIN, "max": SCALE_MAX},
+                    "invalid_choice": gettext("Choose one of the answers from %(min)d to %(max)d.")
+                    % {"min": SCALE_MIN, "max": SCALE_MAX},
                 },
             )
 
@@ -50,11 +58,13 @@ class QuestionnaireForm(forms.Form):
 class InviteToChallengeForm(forms.Form):
     challenge = forms.ModelChoiceField(
         queryset=invitable_challenges(),
-        label="Challenge",
-        empty_label="Choose an invite-only challenge",
-        help_text="Invite-only challenges past their draft and not closed. "
-        "Each newly invited member is notified once; members already invited are left as they are.",
-        error_messages={"invalid_choice": "Choose one of the invite-only challenges listed."},
+        label=_("Challenge"),
+        empty_label=_("Choose an invite-only challenge"),
+        help_text=_(
+            "Invite-only challenges past their draft and not closed. "
+            "Each newly invited member is notified once; members already invited are left as they are."
+        ),
+        error_messages={"invalid_choice": _("Choose one of the invite-only challenges listed.")},
     )
 
 
@@ -70,7 +80,7 @@ class InviteForOutcomeForm(InviteToChallengeForm):
     def __init__(self, *args, challenges: list, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["challenge"]
-        field.help_text = (
+        field.help_text = gettext(
             "Invite-only challenges past their draft and not closed, those that target this outcome first. "
             "Each newly invited member is notified once; members already invited are left as they are."
         )
@@ -79,7 +89,12 @@ class InviteForOutcomeForm(InviteToChallengeForm):
         field.choices = [
             ("", field.empty_label),
             *(
-                (challenge.pk, f"{challenge} (targets this outcome)" if challenge.targets else str(challenge))
+                (
+                    challenge.pk,
+                    gettext("%(challenge)s (targets this outcome)") % {"challenge": challenge}
+                    if challenge.targets
+                    else str(challenge),
+                )
                 for challenge in challenges
             ),
         ]
@@ -87,7 +102,7 @@ class InviteForOutcomeForm(InviteToChallengeForm):
     def clean_members(self) -> list[int]:
         parts = [part.strip() for part in self.cleaned_data["members"].split(",") if part.strip()]
         if not parts or not all(part.isdigit() for part in parts):
-            raise forms.ValidationError("The list of members is missing: open the page again.")
+            raise forms.ValidationError(gettext("The list of members is missing: open the page again."))
         return [int(part) for part in parts]
 
     def clean(self):

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
@@ -21,10 +22,10 @@ class Questionnaire(models.Model):
 
     title = models.CharField(max_length=200)
     introduction = models.TextField(
-        blank=True, help_text="Shown above the items: why we ask, and that answering is optional."
+        blank=True, help_text=_("Shown above the items: why we ask, and that answering is optional.")
     )
     is_open = models.BooleanField(
-        default=False, help_text="Customers can answer it. Only one questionnaire can be open at a time."
+        default=False, help_text=_("Customers can answer it. Only one questionnaire can be open at a time.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -35,7 +36,7 @@ class Questionnaire(models.Model):
                 fields=["is_open"],
                 condition=Q(is_open=True),
                 name="questionnaire_one_open",
-                violation_error_message="Another questionnaire is open: close it first.",
+                violation_error_message=_("Another questionnaire is open: close it first."),
             ),
         ]
 
@@ -54,7 +55,7 @@ class QuestionnaireItem(models.Model):
         decimal_places=2,
         default=1,
         validators=[MinValueValidator(0.01), MaxValueValidator(10)],
-        help_text="How much the item counts in the score (above 0, at most 10).",
+        help_text=_("How much the item counts in the score (above 0, at most 10)."),
     )
 
     class Meta:
@@ -74,7 +75,7 @@ class QuestionnaireResponse(models.Model):
 
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="responses")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="questionnaire_responses")
-    score = models.FloatField(help_text="The weighted mean of the answers, from 0 (all 1s) to 100 (all 7s).")
+    score = models.FloatField(help_text=_("The weighted mean of the answers, from 0 (all 1s) to 100 (all 7s)."))
     submitted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -110,5 +111,5 @@ class Innovator(User):
 
     class Meta:
         proxy = True
-        verbose_name = "innovator"
-        verbose_name_plural = "innovator pool"
+        verbose_name = _("innovator")
+        verbose_name_plural = _("innovator pool")

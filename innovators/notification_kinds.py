@@ -8,9 +8,13 @@ import html
 
 import markdown as markdown_lib
 from django.contrib.auth import get_user_model
+from django.utils import translation
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from accounts.language import language_for
 from challenges.models import Challenge
 from notifications.models import Delivery
 from notifications.registry import CHALLENGES, Draft, NotificationKind, register
@@ -33,14 +37,20 @@ def _drafts_challenge_invitation(payload) -> list[Draft]:
         .order_by("pk")
     )
     summary = " ".join(html.unescape(strip_tags(markdown_lib.markdown(challenge.brief))).split())
-    body = (
-        "Your track record of ideas caught our eye, so we invite you to this invite-only challenge: "
-        "only the members we invite can see it."
-    )
-    if summary:
-        body += "\n\n" + Truncator(summary).words(60)
-    title = f"You are invited to the challenge “{challenge.title}”"
-    return [Draft(user, CHALLENGE_INVITATION, title, body, challenge.get_absolute_url()) for user in invited]
+    excerpt = Truncator(summary).words(60) if summary else ""
+    drafts = []
+    for user in invited:
+        # Written in each member's language; the challenge's own words stay as written.
+        with translation.override(language_for(user)):
+            body = gettext(
+                "Your track record of ideas caught our eye, so we invite you to this invite-only challenge: "
+                "only the members we invite can see it."
+            )
+            if excerpt:
+                body += "\n\n" + excerpt
+            title = gettext("You are invited to the challenge “%(title)s”") % {"title": challenge.title}
+        drafts.append(Draft(user, CHALLENGE_INVITATION, title, body, challenge.get_absolute_url()))
+    return drafts
 
 
 def register_kinds() -> None:
@@ -48,7 +58,7 @@ def register_kinds() -> None:
     register(
         NotificationKind(
             CHALLENGE_INVITATION,
-            "Invitation to an invite-only challenge",
+            _("Invitation to an invite-only challenge"),
             Delivery.IMMEDIATELY,
             order=130,
             recipients=_drafts_challenge_invitation,

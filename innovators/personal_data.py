@@ -2,6 +2,7 @@
 core.personal_data from InnovatorsConfig.ready())."""
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 
 from core.personal_data import Former, Section, register
 
@@ -37,7 +38,7 @@ def register_sections() -> None:
     register(
         Section(
             key="questionnaires",
-            label="Your innovator questionnaire answers",
+            label=_("Your innovator questionnaire answers"),
             export=export_questionnaires,
             erase=erase,
             order=45,

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.rules import is_member
 from audit.services import audit_record
@@ -83,21 +85,28 @@ def _answers_problems(items: list[QuestionnaireItem], values: dict) -> list[str]
     for item in items:
         value = values.get(item.pk)
         if value is None:
-            problems.append(f"“{item.text}”: choose an answer from {SCALE_MIN} to {SCALE_MAX}.")
+            problems.append(
+                gettext("“%(statement)s”: choose an answer from %(min)d to %(max)d.")
+                % {"statement": item.text, "min": SCALE_MIN, "max": SCALE_MAX}
+            )
         elif isinstance(value, bool) or not isinstance(value, int) or not SCALE_MIN <= value <= SCALE_MAX:
-            problems.append(f"“{item.text}”: the answer must be a whole number from {SCALE_MIN} to {SCALE_MAX}.")
+            problems.append(
+                gettext("“%(statement)s”: the answer must be a whole number from %(min)d to %(max)d.")
+                % {"statement": item.text, "min": SCALE_MIN, "max": SCALE_MAX}
+            )
     unknown = sorted((key for key in values if key not in known), key=str)
     if unknown:
         problems.append(
-            f"Answers to statements that are not in this questionnaire: {', '.join(str(key) for key in unknown)}."
+            gettext("Answers to statements that are not in this questionnaire: %(keys)s.")
+            % {"keys": ", ".join(str(key) for key in unknown)}
         )
     return problems
 
 
 def answered_on_message(response: QuestionnaireResponse) -> str:
-    return (
-        f"You already answered this questionnaire on {date_format(timezone.localtime(response.submitted_at), 'j F Y')}."
-    )
+    return gettext("You already answered this questionnaire on %(date)s.") % {
+        "date": date_format(timezone.localtime(response.submitted_at), "j F Y")
+    }
 
 
 @transaction.atomic
@@ -110,17 +119,19 @@ def questionnaire_answer(*, user: User, questionnaire: Questionnaire, values: di
     gets QuestionnaireAlreadyAnswered, not a second response.
     """
     if not rules.can_answer_questionnaire(user):
-        raise QuestionnaireError("Only members answer the questionnaire; staff can only preview it.")
+        raise QuestionnaireError(gettext("Only members answer the questionnaire; staff can only preview it."))
     locked = Questionnaire.objects.select_for_update().filter(pk=questionnaire.pk).first()
     if locked is None or not locked.is_open:
-        raise QuestionnaireClosed("This questionnaire is closed: your answers were not saved. Thank you all the same.")
+        raise QuestionnaireClosed(
+            gettext("This questionnaire is closed: your answers were not saved. Thank you all the same.")
+        )
     questionnaire = locked
     earlier = QuestionnaireResponse.objects.filter(questionnaire=questionnaire, user=user).first()
     if earlier is not None:
         raise QuestionnaireAlreadyAnswered(answered_on_message(earlier))
     items = list(questionnaire.items.order_by("position", "pk"))
     if not items:
-        raise QuestionnaireError("This questionnaire has no statements yet: nothing to answer.")
+        raise QuestionnaireError(gettext("This questionnaire has no statements yet: nothing to answer."))
     problems = _answers_problems(items, values)
     if problems:
         raise QuestionnaireAnswersInvalid(problems)
@@ -129,14 +140,14 @@ def questionnaire_answer(*, user: User, questionnaire: Questionnaire, values: di
         with transaction.atomic():
             response = QuestionnaireResponse.objects.create(questionnaire=questionnaire, user=user, score=score)
     except IntegrityError:
-        raise QuestionnaireAlreadyAnswered("You already answered this questionnaire.") from None
+        raise QuestionnaireAlreadyAnswered(gettext("You already answered this questionnaire.")) from None
     QuestionnaireAnswer.objects.bulk_create(
         [QuestionnaireAnswer(response=response, item=item, value=values[item.pk]) for item in items]
     )
     return response
 
 
-ITEMS_LOCKED_MESSAGE = (
+ITEMS_LOCKED_MESSAGE = _(
     "Members have answered this questionnaire, so its statements and weights cannot change any more: "
     "their scores must stay comparable. Create a new questionnaire instead."
 )
@@ -161,10 +172,10 @@ def questionnaire_items_save(
     takes, so a first answer and an item change cannot interleave.
     """
     if not rules.can_manage_questionnaires(staff):
-        raise QuestionnaireError("Only triage staff can change a questionnaire.")
+        raise QuestionnaireError(gettext("Only triage staff can change a questionnaire."))
     Questionnaire.objects.select_for_update().filter(pk=questionnaire.pk).first()
     if not questionnaire_items_editable(questionnaire):
-        raise QuestionnaireItemsLocked(ITEMS_LOCKED_MESSAGE)
+        raise QuestionnaireItemsLocked(str(ITEMS_LOCKED_MESSAGE))
     for item in deleted:
         if item.pk is not None:
             item.delete()
@@ -199,25 +210,31 @@ def innovators_invite(
     at once notify each member once.
     """
     if not rules.can_invite_innovators(invited_by):
-        raise InvitationRefused("Only triage staff can invite members to a challenge.")
+        raise InvitationRefused(gettext("Only triage staff can invite members to a challenge."))
     challenge = Challenge.objects.select_for_update().get(pk=challenge.pk)
     if not challenge.is_invite_only:
         raise InvitationRefused(
-            f"“{challenge.title}” is public: everyone can already take part. Choose an invite-only challenge."
+            gettext("“%(title)s” is public: everyone can already take part. Choose an invite-only challenge.")
+            % {"title": challenge.title}
         )
     if challenge.phase == Challenge.Phase.CLOSED:
-        raise InvitationRefused(f"“{challenge.title}” is closed: nobody can take part any more.")
+        raise InvitationRefused(
+            gettext("“%(title)s” is closed: nobody can take part any more.") % {"title": challenge.title}
+        )
     if challenge.phase == Challenge.Phase.DRAFT:
         raise InvitationRefused(
-            f"“{challenge.title}” is still a draft, so invited members could not see it yet. Open it first."
+            gettext("“%(title)s” is still a draft, so invited members could not see it yet. Open it first.")
+            % {"title": challenge.title}
         )
     members = list({user.pk: user for user in users}.values())
     if not members:
-        raise InvitationRefused("Choose at least one member to invite.")
+        raise InvitationRefused(gettext("Choose at least one member to invite."))
     unable = [user for user in members if not is_member(user)]
     if unable:
         names = ", ".join(user.public_name for user in unable)
-        raise InvitationRefused(f"Only active members (not staff) are invited this way; not: {names}.")
+        raise InvitationRefused(
+            gettext("Only active members (not staff) are invited this way; not: %(names)s.") % {"names": names}
+        )
     ids = [user.pk for user in members]
     already = set(challenge.invited_members.filter(pk__in=ids).values_list("pk", flat=True))
     invited = sorted((user for user in members if user.pk not in already), key=lambda user: user.pk)

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from . import rules, selectors, services
 from .forms import QuestionnaireForm
@@ -34,7 +35,7 @@ def _answer(request):
     current = selectors.questionnaire_answerable_with_items(request.POST.get("questionnaire"))
     if current is None:
         # Closed, emptied or gone: its statements are not shown again (nor is whether it exists).
-        messages.error(request, "This questionnaire is closed or no longer exists: nothing was saved.")
+        messages.error(request, gettext("This questionnaire is closed or no longer exists: nothing was saved."))
         return render(request, TEMPLATE, {"state": "none"}, status=400)
     form = QuestionnaireForm(request.POST, questionnaire=current)
     if form.is_valid():
@@ -49,7 +50,9 @@ def _answer(request):
         except services.QuestionnaireError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Thank you: your answers are in. They help us find who to ask about what.")
+            messages.success(
+                request, gettext("Thank you: your answers are in. They help us find who to ask about what.")
+            )
             return redirect("innovators:questionnaire")
     context = {
         "state": "open",

@@ -1,11 +1,14 @@
 from django import forms
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from challenges.models import Challenge
 
 from .selectors import PERIOD_DEFAULT, PERIODS
 
-PERIOD_UNKNOWN = "Choose one of the periods listed."
-CHALLENGE_UNKNOWN = "Choose one of the challenges listed."
+# Marked for the catalogues, translated when raised (the English constants are what tests compare).
+PERIOD_UNKNOWN = gettext_noop("Choose one of the periods listed.")
+CHALLENGE_UNKNOWN = gettext_noop("Choose one of the challenges listed.")
 
 
 class LeaderboardForm(forms.Form):
@@ -20,16 +23,16 @@ class LeaderboardForm(forms.Form):
     period = forms.CharField(
         required=False,
         initial=PERIOD_DEFAULT,
-        label="Period",
+        label=_("Period"),
         widget=forms.Select(choices=[(key, label) for key, (label, _days) in PERIODS.items()]),
     )
-    challenge = forms.CharField(required=False, label="Challenge", widget=forms.Select)
+    challenge = forms.CharField(required=False, label=_("Challenge"), widget=forms.Select)
 
     def __init__(self, data=None, *, challenges, **kwargs):
         super().__init__(data, **kwargs)
         # One query: the list feeds both the select's options and the lookup in clean_challenge.
         self._challenges = list(challenges.order_by("title", "pk"))
-        self.fields["challenge"].widget.choices = [("", "All challenges")] + [
+        self.fields["challenge"].widget.choices = [("", _("All challenges"))] + [
             (challenge.slug, challenge.title) for challenge in self._challenges
         ]
 
@@ -43,7 +46,7 @@ class LeaderboardForm(forms.Form):
             return PERIOD_DEFAULT
         if value not in PERIODS:
             self._show("period", PERIOD_DEFAULT)
-            raise forms.ValidationError(PERIOD_UNKNOWN, code="invalid_choice")
+            raise forms.ValidationError(gettext(PERIOD_UNKNOWN), code="invalid_choice")
         return value
 
     def clean_challenge(self) -> Challenge | None:
@@ -55,7 +58,7 @@ class LeaderboardForm(forms.Form):
         challenge = by_slug.get(value) or by_id.get(value)
         if challenge is None:
             self._show("challenge", "")
-            raise forms.ValidationError(CHALLENGE_UNKNOWN, code="invalid_choice")
+            raise forms.ValidationError(gettext(CHALLENGE_UNKNOWN), code="invalid_choice")
         if value != challenge.slug:
             self._show("challenge", challenge.slug)  # named by id
         return challenge

@@ -2,30 +2,31 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Kind(models.TextChoices):
-    IDEA_SUBMITTED = "idea_submitted", "Idea submitted"
+    IDEA_SUBMITTED = "idea_submitted", _("Idea submitted")
     # The submission award taken back: the idea was withdrawn or merged as a duplicate (negative points).
-    IDEA_SUBMITTED_REVERSED = "idea_submitted_reversed", "Idea withdrawn or merged: submission points taken back"
+    IDEA_SUBMITTED_REVERSED = "idea_submitted_reversed", _("Idea withdrawn or merged: submission points taken back")
     # A merge undone: the submission points the merge took back are given again (positive points).
-    IDEA_MERGE_UNDONE = "idea_merge_undone", "Merge undone: submission points given back"
-    IDEA_SHORTLISTED = "idea_shortlisted", "Idea shortlisted"
-    IDEA_FINALIST = "idea_finalist", "Idea a finalist"
-    IDEA_WINNER = "idea_winner", "Idea a winner"
-    IDEA_IMPLEMENTED = "idea_implemented", "Idea implemented"
-    COMMENT_KUDOS = "comment_kudos", "Comment given kudos"
-    SURVEY_COMPLETED = "survey_completed", "Survey completed"
-    VOTE_RECEIVED = "vote_received", "Up-vote received on an idea"
-    REVISION_ANSWERED = "revision_answered", "Answer to a mentor’s revision request"
-    IMPROVEMENT_MEASURED = "improvement_measured", "Implemented idea measured as an improvement"
+    IDEA_MERGE_UNDONE = "idea_merge_undone", _("Merge undone: submission points given back")
+    IDEA_SHORTLISTED = "idea_shortlisted", _("Idea shortlisted")
+    IDEA_FINALIST = "idea_finalist", _("Idea a finalist")
+    IDEA_WINNER = "idea_winner", _("Idea a winner")
+    IDEA_IMPLEMENTED = "idea_implemented", _("Idea implemented")
+    COMMENT_KUDOS = "comment_kudos", _("Comment given kudos")
+    SURVEY_COMPLETED = "survey_completed", _("Survey completed")
+    VOTE_RECEIVED = "vote_received", _("Up-vote received on an idea")
+    REVISION_ANSWERED = "revision_answered", _("Answer to a mentor’s revision request")
+    IMPROVEMENT_MEASURED = "improvement_measured", _("Implemented idea measured as an improvement")
 
 
 class Tier(models.TextChoices):
-    NEWCOMER = "newcomer", "newcomer"
-    CONTRIBUTOR = "contributor", "contributor"
-    INNOVATOR = "innovator", "innovator"
-    LEAD_INNOVATOR = "lead innovator", "lead innovator"
+    NEWCOMER = "newcomer", _("newcomer")
+    CONTRIBUTOR = "contributor", _("contributor")
+    INNOVATOR = "innovator", _("innovator")
+    LEAD_INNOVATOR = "lead innovator", _("lead innovator")
 
 
 class ReputationEvent(models.Model):

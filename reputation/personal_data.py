@@ -1,6 +1,8 @@
 """What the reputation app holds about a member: their points ledger and totals (registered with
 core.personal_data from ReputationConfig.ready())."""
 
+from django.utils.translation import gettext_lazy as _
+
 from core.personal_data import Former, Section, register
 
 from .models import ReputationEvent, ReputationTotal
@@ -34,7 +36,7 @@ def register_sections() -> None:
     register(
         Section(
             key="reputation",
-            label="Your points and how you earned them",
+            label=_("Your points and how you earned them"),
             export=export_reputation,
             erase=erase,
             order=60,

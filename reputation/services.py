@@ -13,6 +13,7 @@ from django.db.models import Case, Count, F, Func, OuterRef, Q, Subquery, Sum, V
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThanOrEqual
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.funnel import Status
 
@@ -58,16 +59,18 @@ TOP_SHARE = 100  # the top 1%: fewer than (ranked members // 100) members have m
 
 
 TIERS = [
-    (Tier.NEWCOMER, "No points yet."),
+    (Tier.NEWCOMER, _("No points yet.")),
     (
         Tier.CONTRIBUTOR,
-        "Has earned points: submitted an idea, completed a survey, answered a revision request, or received "
-        "kudos or up-votes.",
+        _(
+            "Has earned points: submitted an idea, completed a survey, answered a revision request, or received "
+            "kudos or up-votes."
+        ),
     ),
-    (Tier.INNOVATOR, "At least one idea shortlisted."),
+    (Tier.INNOVATOR, _("At least one idea shortlisted.")),
     (
         Tier.LEAD_INNOVATOR,
-        "An idea that won or was implemented, or points in the top 1% of members (with 100 or more members ranked).",
+        _("An idea that won or was implemented, or points in the top 1% of members (with 100 or more members ranked)."),
     ),
 ]
 

@@ -194,7 +194,7 @@ def test_the_points_page_is_public_and_shows_the_table(client):
     assert response.status_code == 200
     content = response.content.decode()
     for kind, points in POINTS.items():
-        assert Kind(kind).label in content
+        assert str(Kind(kind).label) in content
         assert f"<td>{points}</td>" in content
     assert "Lead innovator" in content
 

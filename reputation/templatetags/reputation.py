@@ -8,32 +8,44 @@ with the rows and a list shows badges without a query per row. Staff (``accounts
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, pgettext
 
 from accounts.rules import is_staff_member
 
+from ..models import Tier
 from ..rules import can_view_profile
 from ..services import tier_of
 
 register = template.Library()
-
-TEAM_BADGE = '<span class="tag team-badge" data-testid="team-badge" title="A member of the portal’s team">Team</span>'
 
 
 @register.simple_tag
 def tier_badge(user):
     """The member's reputation tier, or "Team" for staff (who never wear a newcomer or tier badge)."""
     if is_staff_member(user):
-        return mark_safe(TEAM_BADGE)
-    tier = tier_of(user)
+        return format_html(
+            '<span class="tag team-badge" data-testid="team-badge" title="{}">{}</span>',
+            gettext("A member of the portal’s team"),
+            pgettext("badge", "Team"),
+        )
+    tier = tier_label(tier_of(user))
+    described = gettext("Reputation tier: %(tier)s") % {"tier": tier}
     return format_html(
-        '<a class="tag tier-badge" data-testid="tier-badge" href="{}" title="Reputation tier: {}" '
-        'aria-label="Reputation tier: {}">{}</a>',
+        '<a class="tag tier-badge" data-testid="tier-badge" href="{}" title="{}" aria-label="{}">{}</a>',
         reverse("reputation:points"),
-        tier,
-        tier,
+        described,
+        described,
         tier,
     )
+
+
+@register.filter
+def tier_label(tier) -> str:
+    """A tier's name in the reader's language (a tier is stored by its English value)."""
+    try:
+        return str(Tier(tier).label)
+    except ValueError:
+        return str(tier)
 
 
 @register.simple_tag(takes_context=True)
