@@ -81,6 +81,7 @@ class WeekBar:
     height: float
     label_x: float
     show_label: bool
+    tooltip: str = ""  # "Week of 5 Jan 2026: median 3.5 days (4 answered)", in the active language
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,8 @@ class WeeksDrawing:
     # The answer promise as a horizontal line at that many days (None: no line).
     promise_days: int | None = None
     promise_y: float | None = None
+    promise_label: str = ""
+    axis_title: str = ""
 
 
 def _nice_ceiling(value: float) -> float:
@@ -115,6 +118,21 @@ def _nice_ceiling(value: float) -> float:
         if step * power >= value:
             return float(step * power)
     return float(10 * power)  # pragma: no cover
+
+
+def _one_decimal(value: float) -> str:
+    return f"{value:.1f}".replace(".", formats.get_format("DECIMAL_SEPARATOR"))
+
+
+def _week_tooltip(week, median_days: float | None, answered: int) -> str:
+    when = formats.date_format(week, "j M Y")
+    if median_days is None:
+        return _("Week of %(week)s: no answer yet") % {"week": when}
+    return ngettext(
+        "Week of %(week)s: median %(days)s days (%(answered)d answered)",
+        "Week of %(week)s: median %(days)s days (%(answered)d answered)",
+        answered,
+    ) % {"week": when, "days": _one_decimal(median_days), "answered": answered}
 
 
 def answer_weeks_draw(weeks: list, *, scope: str, promise_days: int | None = None) -> WeeksDrawing:
@@ -140,6 +158,7 @@ def answer_weeks_draw(weeks: list, *, scope: str, promise_days: int | None = Non
                 height=height,
                 label_x=round(x + slot * 0.35, 2),
                 show_label=index % label_every == 0,
+                tooltip=_week_tooltip(week.week, None if days is None else round(days, 1), week.answered),
             )
         )
     ticks = [Tick(value=round(top * i / 4, 1), y=round(plot_bottom - PLOT_HEIGHT * i / 4, 2)) for i in range(5)]
@@ -155,7 +174,7 @@ def answer_weeks_draw(weeks: list, *, scope: str, promise_days: int | None = Non
         ) % {
             "weeks": len(weeks),
             "week": formats.date_format(latest.week, "d M Y"),
-            "days": f"{latest.median_days:.1f}".replace(".", formats.get_format("DECIMAL_SEPARATOR")),
+            "days": _one_decimal(latest.median_days),
         }
     else:
         description = _("No idea has had a first answer yet.")
@@ -181,4 +200,10 @@ def answer_weeks_draw(weeks: list, *, scope: str, promise_days: int | None = Non
         description=description,
         promise_days=promise_days,
         promise_y=promise_y,
+        promise_label=_("promise: %(days)d days") % {"days": promise_days} if promise_days else "",
+        axis_title=(
+            _("Week of submission · bars: median days to a first answer · line: the promise")
+            if promise_y is not None
+            else _("Week of submission · bars: median days to a first answer")
+        ),
     )

@@ -197,6 +197,8 @@ class Drawing:
     # With a wave compared: each outcome scored in both, from where it was to where it is.
     arrows: list[Arrow] = field(default_factory=list)
     compared_label: str = ""
+    x_label: str = ""  # the axes' titles, in the active language
+    y_label: str = ""
 
 
 def zones() -> list[Zone]:
@@ -602,4 +604,6 @@ def landscape_draw(
         legend=_legend(min_respondents),
         arrows=arrows,
         compared_label=compared_label,
+        x_label=_("Importance"),
+        y_label=_("Satisfaction"),
     )
