@@ -1,7 +1,10 @@
 """Follow-ups in the admin: read-only (staff schedule and close them from the idea's page, through the services)."""
 
 from django.contrib import admin
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.admin import ReadOnlyAdminMixin
 
@@ -32,14 +35,17 @@ class FollowUpAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     fields = ["idea_link", "wave", "baseline_wave", "scheduled_by", "created_at", "verdict", "result_computed_at"]
     inlines = [OutcomeResultInline]
 
-    @admin.display(description="wave")
+    @admin.display(description=gettext_lazy("wave"))
     def wave_dates(self, obj):
-        closes = f" → {obj.wave.closes_at:%-d %b %Y}" if obj.wave.closes_at else ""
-        return f"{obj.wave.get_status_display()}: {obj.wave.opens_at:%-d %b %Y}{closes}"
+        closes = f" → {date_format(obj.wave.closes_at, 'j M Y')}" if obj.wave.closes_at else ""
+        return f"{obj.wave.get_status_display()}: {date_format(obj.wave.opens_at, 'j M Y')}{closes}"
 
-    @admin.display(description="idea")
+    @admin.display(description=gettext_lazy("idea"))
     def idea_link(self, obj):
-        return format_html('<a href="{}">{}</a> (schedule or close it there)', obj.idea.get_absolute_url(), obj.idea)
+        return format_html(
+            _("{link} (schedule or close it there)"),
+            link=format_html('<a href="{}">{}</a>', obj.idea.get_absolute_url(), obj.idea),
+        )
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields

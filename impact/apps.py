@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ImpactConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "impact"
-    verbose_name = "Proof of impact"
+    verbose_name = _("Proof of impact")
 
     def ready(self):
         from . import notification_kinds  # imports the models: only once the apps are loaded

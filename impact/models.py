@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from challenges.models import Outcome
 from ideas.models import Idea
@@ -10,11 +11,11 @@ from scoring.models import SurveyWave
 
 
 class Verdict(models.TextChoices):
-    PENDING = "pending", "still collecting answers"
-    IMPROVED = "improved", "an improvement"
-    NO_CHANGE = "no_change", "no measurable change"
-    WORSENED = "worsened", "worse than before"
-    TOO_FEW = "too_few", "not enough answers"
+    PENDING = "pending", _("still collecting answers")
+    IMPROVED = "improved", _("an improvement")
+    NO_CHANGE = "no_change", _("no measurable change")
+    WORSENED = "worsened", _("worse than before")
+    TOO_FEW = "too_few", _("not enough answers")
 
 
 class FollowUp(models.Model):
@@ -31,7 +32,7 @@ class FollowUp(models.Model):
         SurveyWave,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="The earlier wave the answers are compared with.",
+        help_text=_("The earlier wave the answers are compared with."),
     )
     scheduled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

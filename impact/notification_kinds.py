@@ -7,7 +7,11 @@ follow-up so that a retry never tells anyone twice.
 """
 
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from accounts.language import language_for
 from ideas.models import IdeaFollow
 from ideas.rules import can_view_idea
 from notifications.models import Delivery, OutboxEvent
@@ -44,20 +48,28 @@ def _drafts_follow_up_survey(payload) -> list[Draft]:
         return []
     wave, job = follow_up.wave, follow_up.wave.job
     url = reverse("surveys:wave", kwargs={"wave_id": wave.pk})
-    title = f"Has “{job.name}” become easier? A two-minute follow-up survey"
+    names = {"job": job.name, "job_lower": job.name.lower(), "wave": follow_up.baseline_wave.name}
     drafts = []
     for user, answered_before in follow_up_invitees(follow_up):
-        if answered_before:
-            body = (
-                f"In our survey “{follow_up.baseline_wave.name}” you told us how well today's solutions help you "
-                f"{job.name.lower()}. We have since put a customer's idea into practice. Please rate the same "
-                "outcomes again, so we learn whether it really made the job easier."
-            )
-        else:
-            body = (
-                f"We have put a customer's idea into practice to help people {job.name.lower()}. Please rate a "
-                "few outcomes of this job, so we learn whether it really made the job easier."
-            )
+        with translation.override(language_for(user)):  # each invitee reads it in their own language
+            title = _("Has “%(job)s” become easier? A two-minute follow-up survey") % names
+            if answered_before:
+                body = (
+                    _(
+                        "In our survey “%(wave)s” you told us how well today's solutions help you "
+                        "%(job_lower)s. We have since put a customer's idea into practice. Please rate the same "
+                        "outcomes again, so we learn whether it really made the job easier."
+                    )
+                    % names
+                )
+            else:
+                body = (
+                    _(
+                        "We have put a customer's idea into practice to help people %(job_lower)s. Please rate a "
+                        "few outcomes of this job, so we learn whether it really made the job easier."
+                    )
+                    % names
+                )
         drafts.append(Draft(user, FOLLOW_UP_SURVEY, title, body, url))
     return drafts
 
@@ -75,31 +87,25 @@ def _drafts_follow_up_result(payload) -> list[Draft]:
         return []
     idea = follow_up.idea
     summary = follow_up_summary(follow_up)
-    body = " ".join(line.sentence for line in summary.lines)
+
+    def draft(user, title: str) -> Draft:
+        """The result in the recipient's language: the verdict and every outcome's sentence."""
+        with translation.override(language_for(user)):
+            body = " ".join(line.sentence for line in summary.lines)
+            values = {"title": idea.title, "verdict": str(summary.verdict_label)}
+            return Draft(user, FOLLOW_UP_RESULT, str(title) % values, body, idea.get_absolute_url())
+
     drafts = []
     if idea.author.is_active:
-        drafts.append(
-            Draft(
-                idea.author,
-                FOLLOW_UP_RESULT,
-                f"Your implemented idea “{idea.title}” was measured: {summary.verdict_label}",
-                body,
-                idea.get_absolute_url(),
-            )
-        )
+        drafts.append(draft(idea.author, AUTHOR_TITLE))
     follows = IdeaFollow.objects.filter(idea=idea).exclude(user_id=idea.author_id).select_related("user")
-    drafts += [
-        Draft(
-            f.user,
-            FOLLOW_UP_RESULT,
-            f"“{idea.title}” was measured: {summary.verdict_label}",
-            body,
-            idea.get_absolute_url(),
-        )
-        for f in follows
-        if f.user.is_active and can_view_idea(f.user, idea)
-    ]
+    drafts += [draft(f.user, FOLLOWER_TITLE) for f in follows if f.user.is_active and can_view_idea(f.user, idea)]
     return drafts
+
+
+# Marked here, translated per recipient in _drafts_follow_up_result.
+AUTHOR_TITLE = gettext_lazy("Your implemented idea “%(title)s” was measured: %(verdict)s")
+FOLLOWER_TITLE = gettext_lazy("“%(title)s” was measured: %(verdict)s")
 
 
 def register_kinds() -> None:
@@ -107,7 +113,7 @@ def register_kinds() -> None:
     register(
         NotificationKind(
             FOLLOW_UP_SURVEY,
-            "Follow-up surveys on implemented ideas",
+            gettext_lazy("Follow-up surveys on implemented ideas"),
             Delivery.IMMEDIATELY,
             order=135,
             recipients=_drafts_follow_up_survey,
@@ -116,7 +122,7 @@ def register_kinds() -> None:
     register(
         NotificationKind(
             FOLLOW_UP_RESULT,
-            "Measured results of implemented ideas I wrote or follow",
+            gettext_lazy("Measured results of implemented ideas I wrote or follow"),
             Delivery.IMMEDIATELY,
             order=136,
             recipients=_drafts_follow_up_result,

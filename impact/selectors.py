@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.utils import formats
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.funnel import Status
@@ -49,16 +51,17 @@ def follow_up_invitees(follow_up: FollowUp) -> list[tuple[User, bool]]:
 
 
 def _percent(share: float) -> str:
-    return f"{round(100 * share)}%"
+    return _("%(percent)d%%") % {"percent": round(100 * share)}
 
 
 def p_value_shown(p_value: float) -> str:
     """p as people read it: two decimals, three below 0.01, "< 0.001" below that."""
+    separator = formats.get_format("DECIMAL_SEPARATOR")
     if p_value < 0.001:
-        return "p < 0.001"
+        return "p < " + "0.001".replace(".", separator)
     if p_value < 0.01:
-        return f"p = {p_value:.3f}"
-    return f"p = {p_value:.2f}"
+        return "p = " + f"{p_value:.3f}".replace(".", separator)
+    return "p = " + f"{p_value:.2f}".replace(".", separator)
 
 
 @dataclass(frozen=True)
@@ -81,19 +84,22 @@ class OutcomeLine:
     def shares(self) -> str:
         """“satisfied share from 31% to 52% (n=64 → 58)”"""
         change = self.change
-        return (
-            f"satisfied share from {_percent(change.before)} to {_percent(change.after)} "
-            f"(n={change.before_n} → {change.after_n})"
-        )
+        return _("satisfied share from %(before)s to %(after)s (n=%(before_n)d → %(after_n)d)") % {
+            "before": _percent(change.before),
+            "after": _percent(change.after),
+            "before_n": change.before_n,
+            "after_n": change.after_n,
+        }
 
     @property
     def claim(self) -> str:
         """“p = 0.02 — an improvement”, or why no claim is made."""
         if self.change.p_value is None:
             fewest = min(self.change.before_n, self.change.after_n)
-            return (
-                f"not enough answers to tell ({fewest} of {self.min_respondents} needed in each wave): no claim is made"
-            )
+            return _("not enough answers to tell (%(fewest)d of %(needed)d needed in each wave): no claim is made") % {
+                "fewest": fewest,
+                "needed": self.min_respondents,
+            }
         return f"{self.p_shown} — {self.verdict_label}"
 
     @property
@@ -161,7 +167,7 @@ def _summary(follow_up: FollowUp, respondents: int) -> FollowUpSummary:
         follow_up=follow_up,
         state=state,
         verdict=follow_up.verdict,
-        verdict_label=follow_up.get_verdict_display(),
+        verdict_label=Verdict(follow_up.verdict).label,  # lazy: read in the reader's language
         respondents=respondents,
         min_respondents=wave.min_respondents,
         opens_at=wave.opens_at,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.funnel import Status
@@ -67,27 +68,30 @@ def follow_up_schedule(
     now = now or timezone.now()
     outcomes = list(outcomes)
     if idea.status != Status.IMPLEMENTED:
-        raise FollowUpError("Only an implemented idea can be measured: there is nothing to follow up yet.")
+        raise FollowUpError(_("Only an implemented idea can be measured: there is nothing to follow up yet."))
     if not outcomes:
-        raise FollowUpError("Choose at least one outcome the idea addressed.")
+        raise FollowUpError(_("Choose at least one outcome the idea addressed."))
     addressed = set(idea.outcomes.values_list("pk", flat=True))
     if any(outcome.pk not in addressed for outcome in outcomes):
-        raise FollowUpError("A follow-up asks only about outcomes the idea addressed.")
+        raise FollowUpError(_("A follow-up asks only about outcomes the idea addressed."))
     jobs = {outcome.job_id for outcome in outcomes}
     if len(jobs) > 1:
         raise FollowUpError(
-            "A follow-up wave asks about one job: choose outcomes of one job (schedule another for the rest)."
+            _("A follow-up wave asks about one job: choose outcomes of one job (schedule another for the rest).")
         )
     if not 0 <= delay_days <= MAX_DELAY_DAYS:
-        raise FollowUpError(f"The delay is from 0 to {MAX_DELAY_DAYS} days.")
+        raise FollowUpError(_("The delay is from 0 to %(max)d days.") % {"max": MAX_DELAY_DAYS})
     if not 1 <= open_days <= MAX_OPEN_DAYS:
-        raise FollowUpError(f"The wave stays open from 1 to {MAX_OPEN_DAYS} days.")
+        raise FollowUpError(_("The wave stays open from 1 to %(max)d days.") % {"max": MAX_OPEN_DAYS})
     if min_respondents is not None and min_respondents < 1:
-        raise FollowUpError("The minimum number of respondents is at least 1.")
+        raise FollowUpError(_("The minimum number of respondents is at least 1."))
     job = outcomes[0].job
     baseline = wave_latest_answered_round(job)
     if baseline is None:
-        raise FollowUpError(f"Nobody has answered the survey about “{job.name}” yet: there is nothing to compare with.")
+        raise FollowUpError(
+            _("Nobody has answered the survey about “%(job)s” yet: there is nothing to compare with.")
+            % {"job": job.name}
+        )
     opens_at = now + datetime.timedelta(days=delay_days)
     try:
         with transaction.atomic():
@@ -105,7 +109,7 @@ def follow_up_schedule(
     except WaveError as error:
         raise FollowUpError(str(error)) from None
     except IntegrityError:
-        raise FollowUpError("This idea already has a follow-up under way: wait for its result.") from None
+        raise FollowUpError(_("This idea already has a follow-up under way: wait for its result.")) from None
     if delay_days == 0:
         wave_open(wave_id=wave.pk, now=now)
         wave.refresh_from_db()  # opened through its own locked row
@@ -130,7 +134,7 @@ def follow_up_close(*, follow_up: FollowUp) -> bool:
     Raises FollowUpError for a wave that has not opened yet.
     """
     if follow_up.wave.status == SurveyWave.Status.SCHEDULED:
-        raise FollowUpError("The follow-up survey has not opened yet: there is nothing to close.")
+        raise FollowUpError(_("The follow-up survey has not opened yet: there is nothing to close."))
     return wave_close(wave_id=follow_up.wave_id)
 
 

@@ -3,6 +3,8 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import refusal_shown
@@ -18,7 +20,7 @@ def follow_up_schedule(request, idea_id: int):
         raise Http404("No such page.")
     idea = get_object_or_404(Idea.objects.select_related("challenge"), pk=idea_id)
     if not rules.can_schedule_follow_up(request.user, idea):
-        messages.error(request, "Only an implemented idea can be measured: there is nothing to follow up yet.")
+        messages.error(request, _("Only an implemented idea can be measured: there is nothing to follow up yet."))
         return redirect(idea.get_absolute_url())
     form = FollowUpScheduleForm(request.POST or None, idea=idea)
     if form.is_bound and form.is_valid():
@@ -38,11 +40,14 @@ def follow_up_schedule(request, idea_id: int):
             if wave.is_open:
                 messages.success(
                     request,
-                    f"The follow-up survey is open until {wave.closes_at:%-d %B %Y}; members are being invited.",
+                    _("The follow-up survey is open until %(date)s; members are being invited.")
+                    % {"date": date_format(wave.closes_at, "j F Y")},
                 )
             else:
                 messages.success(
-                    request, f"The follow-up survey opens on {wave.opens_at:%-d %B %Y}; members are invited then."
+                    request,
+                    _("The follow-up survey opens on %(date)s; members are invited then.")
+                    % {"date": date_format(wave.opens_at, "j F Y")},
                 )
             return redirect(idea.get_absolute_url())
     context = {"idea": idea, "form": form, "summaries": selectors.follow_up_summaries_for([idea.pk])}
@@ -61,7 +66,7 @@ def follow_up_close(request, follow_up_id: int):
         closed = services.follow_up_close(follow_up=follow_up)
     if outcome.ok:
         if closed:
-            messages.success(request, "The follow-up survey is closed and its result published on this page.")
+            messages.success(request, _("The follow-up survey is closed and its result published on this page."))
         else:
-            messages.info(request, "The follow-up survey was already closed: its result is on this page.")
+            messages.info(request, _("The follow-up survey was already closed: its result is on this page."))
     return redirect(follow_up.idea.get_absolute_url())

@@ -8,6 +8,10 @@ beside it on the page, so the SVG's title and description summarise rather than 
 import math
 from dataclasses import dataclass
 
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 WIDTH = 560
 LABEL_WIDTH = 120  # the funnel's stage names, left of the bars
 BAR_AREA = 360
@@ -61,8 +65,8 @@ def funnel_draw(funnel: list, *, scope: str) -> FunnelDrawing:
         label_width=LABEL_WIDTH,
         bar_height=BAR_HEIGHT,
         bars=bars,
-        title=f"Idea funnel ({scope})",
-        description=f"How many ideas reached each stage: {summary}.",
+        title=_("Idea funnel (%(scope)s)") % {"scope": scope},
+        description=_("How many ideas reached each stage: %(summary)s.") % {"summary": summary},
     )
 
 
@@ -77,6 +81,7 @@ class WeekBar:
     height: float
     label_x: float
     show_label: bool
+    tooltip: str = ""  # "Week of 5 Jan 2026: median 3.5 days (4 answered)", in the active language
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,8 @@ class WeeksDrawing:
     # The answer promise as a horizontal line at that many days (None: no line).
     promise_days: int | None = None
     promise_y: float | None = None
+    promise_label: str = ""
+    axis_title: str = ""
 
 
 def _nice_ceiling(value: float) -> float:
@@ -111,6 +118,21 @@ def _nice_ceiling(value: float) -> float:
         if step * power >= value:
             return float(step * power)
     return float(10 * power)  # pragma: no cover
+
+
+def _one_decimal(value: float) -> str:
+    return f"{value:.1f}".replace(".", formats.get_format("DECIMAL_SEPARATOR"))
+
+
+def _week_tooltip(week, median_days: float | None, answered: int) -> str:
+    when = formats.date_format(week, "j M Y")
+    if median_days is None:
+        return _("Week of %(week)s: no answer yet") % {"week": when}
+    return ngettext(
+        "Week of %(week)s: median %(days)s days (%(answered)d answered)",
+        "Week of %(week)s: median %(days)s days (%(answered)d answered)",
+        answered,
+    ) % {"week": when, "days": _one_decimal(median_days), "answered": answered}
 
 
 def answer_weeks_draw(weeks: list, *, scope: str, promise_days: int | None = None) -> WeeksDrawing:
@@ -136,26 +158,35 @@ def answer_weeks_draw(weeks: list, *, scope: str, promise_days: int | None = Non
                 height=height,
                 label_x=round(x + slot * 0.35, 2),
                 show_label=index % label_every == 0,
+                tooltip=_week_tooltip(week.week, None if days is None else round(days, 1), week.answered),
             )
         )
     ticks = [Tick(value=round(top * i / 4, 1), y=round(plot_bottom - PLOT_HEIGHT * i / 4, 2)) for i in range(5)]
     answered = [w for w in weeks if w.median_days is not None]
     if answered:
         latest = answered[-1]
-        description = (
-            f"Median days from submission to a first answer, for {len(weeks)} weeks of submissions; "
-            f"the latest week with answers ({latest.week:%d %b %Y}) took {latest.median_days:.1f} days."
-        )
+        description = ngettext(
+            "Median days from submission to a first answer, for %(weeks)d week of submissions; "
+            "the latest week with answers (%(week)s) took %(days)s days.",
+            "Median days from submission to a first answer, for %(weeks)d weeks of submissions; "
+            "the latest week with answers (%(week)s) took %(days)s days.",
+            len(weeks),
+        ) % {
+            "weeks": len(weeks),
+            "week": formats.date_format(latest.week, "d M Y"),
+            "days": _one_decimal(latest.median_days),
+        }
     else:
-        description = "No idea has had a first answer yet."
+        description = _("No idea has had a first answer yet.")
     promise_y = None
     if promise_days:
         promise_y = round(plot_bottom - PLOT_HEIGHT * promise_days / top, 2)
         late = sum(1 for w in answered if w.median_days > promise_days)
-        description += (
-            f" The line marks the promise of {promise_days} days; "
-            f"{late} of {len(answered)} weeks with answers took longer."
-        )
+        description += " " + ngettext(
+            "The line marks the promise of %(days)d days; %(late)d of %(answered)d week with answers took longer.",
+            "The line marks the promise of %(days)d days; %(late)d of %(answered)d weeks with answers took longer.",
+            len(answered),
+        ) % {"days": promise_days, "late": late, "answered": len(answered)}
     return WeeksDrawing(
         width=WIDTH,
         height=WEEKS_HEIGHT,
@@ -165,8 +196,14 @@ def answer_weeks_draw(weeks: list, *, scope: str, promise_days: int | None = Non
         plot_bottom=plot_bottom,
         bars=bars,
         ticks=ticks,
-        title=f"Median time to first answer per week ({scope})",
+        title=_("Median time to first answer per week (%(scope)s)") % {"scope": scope},
         description=description,
         promise_days=promise_days,
         promise_y=promise_y,
+        promise_label=_("promise: %(days)d days") % {"days": promise_days} if promise_days else "",
+        axis_title=(
+            _("Week of submission · bars: median days to a first answer · line: the promise")
+            if promise_y is not None
+            else _("Week of submission · bars: median days to a first answer")
+        ),
     )

@@ -4,6 +4,9 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # Longer periods are what "all time" (no dates) is for; the weekly chart stays readable.
 MAX_PERIOD_DAYS = 3 * 366
@@ -14,18 +17,18 @@ class MetricsPeriodForm(forms.Form):
     shows every idea, and says so."""
 
     date_from = forms.DateField(
-        label="Submitted from",
+        label=_("Submitted from"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="The first day (included). Empty: from the first idea.",
-        error_messages={"invalid": "Enter the first day as a date, such as 2026-01-31."},
+        help_text=_("The first day (included). Empty: from the first idea."),
+        error_messages={"invalid": _("Enter the first day as a date, such as 2026-01-31.")},
     )
     date_to = forms.DateField(
-        label="to",
+        label=pgettext_lazy("end of a date range", "to"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="The last day (included). Empty: up to today.",
-        error_messages={"invalid": "Enter the last day as a date, such as 2026-03-31."},
+        help_text=_("The last day (included). Empty: up to today."),
+        error_messages={"invalid": _("Enter the last day as a date, such as 2026-03-31.")},
     )
 
     def clean(self):
@@ -33,16 +36,17 @@ class MetricsPeriodForm(forms.Form):
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
             raise forms.ValidationError(
-                f"The period starts on {start:%d %b %Y}, after it ends ({end:%d %b %Y}): swap the dates."
+                _("The period starts on %(start)s, after it ends (%(end)s): swap the dates.")
+                % {"start": date_format(start, "d M Y"), "end": date_format(end, "d M Y")}
             )
         if start and end and (end - start).days > MAX_PERIOD_DAYS:
             raise forms.ValidationError(
-                "Choose a period of at most three years, or leave both dates empty for all time."
+                _("Choose a period of at most three years, or leave both dates empty for all time.")
             )
         if start and start.year < 2000:
-            self.add_error("date_from", "Choose a day from the year 2000 on.")
+            self.add_error("date_from", _("Choose a day from the year 2000 on."))
         if end and end.year > 2100:
-            self.add_error("date_to", "Choose a day before the year 2100.")
+            self.add_error("date_to", _("Choose a day before the year 2100."))
         return cleaned
 
     def period(self) -> tuple[datetime.datetime | None, datetime.datetime | None] | None:

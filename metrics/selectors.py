@@ -55,6 +55,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, TruncWeek
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.rules import MEMBERS_Q
@@ -397,10 +398,10 @@ class Participation:
     @property
     def rows(self) -> list[tuple[str, int, float | None]]:
         return [
-            ("Submitted an idea", self.submitted, self.share(self.submitted)),
-            ("Voted", self.voted, self.share(self.voted)),
-            ("Commented", self.commented, self.share(self.commented)),
-            ("Only read (none of these)", self.only_read, self.share(self.only_read)),
+            (_("Submitted an idea"), self.submitted, self.share(self.submitted)),
+            (_("Voted"), self.voted, self.share(self.voted)),
+            (_("Commented"), self.commented, self.share(self.commented)),
+            (_("Only read (none of these)"), self.only_read, self.share(self.only_read)),
         ]
 
 

@@ -2,6 +2,8 @@
 
 import datetime
 
+from django.utils import translation
+
 from challenges.models import Challenge
 
 from . import selectors
@@ -47,7 +49,8 @@ def _answer_weeks(challenge, now, period=None):
 def _participation(challenge, now, period=None):
     p = selectors.metrics_participation(challenge=challenge, period=period)
     rows = [["members", p.members, _share(p.share(p.members))]]
-    rows += [[label, count, _share(share)] for label, count, share in p.rows]
+    with translation.override("en"):  # the CSV's group names are data, the same in every language
+        rows += [[str(label), count, _share(share)] for label, count, share in p.rows]
     return ["group", "members", "share_of_members"], rows
 
 

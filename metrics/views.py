@@ -7,7 +7,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from audit.cells import csv_cell
 from audit.services import audit_record
@@ -66,11 +68,20 @@ def metrics_index(request):
     form = _period_form(request)
     period = form.period()
     now = timezone.now()
-    scope = challenge.title if challenge else "all challenges"
+    scope = challenge.title if challenge else _("all challenges")
     if period is not None:
         start, end = form.cleaned_data.get("date_from"), form.cleaned_data.get("date_to")
-        scope += f", submitted {start:%d %b %Y} – " if start else ", submitted up to "
-        scope += f"{end:%d %b %Y}" if end else "today"
+        dates = {
+            "scope": scope,
+            "start": date_format(start, "d M Y") if start else "",
+            "end": date_format(end, "d M Y") if end else "",
+        }
+        if start and end:
+            scope = _("%(scope)s, submitted %(start)s – %(end)s") % dates
+        elif start:
+            scope = _("%(scope)s, submitted %(start)s – today") % dates
+        else:
+            scope = _("%(scope)s, submitted up to %(end)s") % dates
     summary = selectors.metrics_summary(challenge=challenge, now=now, period=period)
     weeks = selectors.answer_weeks_every_week(
         selectors.metrics_answer_weeks(challenge=challenge, now=now, period=period),

@@ -8,13 +8,16 @@ from django.db.models import F, FilteredRelation, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils import formats
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from challenges.models import Outcome
 from core.admin import LabelledListEditableMixin, ReadOnlyAdminMixin, admin_page
 
 from .forms import RatingsImportForm
-from .formulas import CLASS_LABELS, opportunity_shown
+from .formulas import CLASS_LABELS, opportunity_display
 from .models import Rating, RatingsImportJob, Respondent, SurveyWave
 from .services.import_jobs import ratings_import_audit, ratings_import_job_create
 from .services.imports import ImportResult, RatingsImportInvalid, RowError, ratings_import
@@ -22,6 +25,11 @@ from .services.waves import wave_close, wave_open, wave_schedule
 
 IMPORT_TEMPLATE = "admin/scoring/rating/import.html"
 IMPORT_JOB_TEMPLATE = "admin/scoring/rating/import_job.html"
+
+
+def _one_decimal(value: float) -> str:
+    """A score with one decimal, in the active language (7.5, 7,5)."""
+    return formats.number_format(round(value, 1), 1)
 
 
 # The staff's two optional factors of an outcome, 1–5 (never mixed into its score).
@@ -69,37 +77,50 @@ class OutcomeAdmin(LabelledListEditableMixin, admin.ModelAdmin):
             return field
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
-    @admin.display(description="job", ordering="job__name")
+    @admin.display(description=gettext_lazy("job"), ordering="job__name")
     def job_name(self, obj):
         # Not the job field itself: the admin never wraps a foreign key's column, and this list is wide.
         return obj.job.name
 
-    @admin.display(description="overall score", ordering="overall_opportunity")
+    @admin.display(description=gettext_lazy("overall score"), ordering="overall_opportunity")
     def score(self, obj):
         """Opportunity, class and respondents in one column, so the list fits beside the filters."""
         if obj.overall_opportunity is None:
             return "—"
-        few = " (few respondents)" if self._few(obj) else ""
-        return (
-            f"{opportunity_shown(obj.overall_opportunity)} · {CLASS_LABELS.get(obj.overall_classification, '')} · "
-            f"{obj.overall_respondents} respondents{few}"
-        )
+        values = {
+            "opportunity": opportunity_display(obj.overall_opportunity),
+            "class": CLASS_LABELS.get(obj.overall_classification, ""),
+            "count": obj.overall_respondents,
+        }
+        if self._few(obj):
+            return _("%(opportunity)s · %(class)s · %(count)d respondents (few respondents)") % values
+        return _("%(opportunity)s · %(class)s · %(count)d respondents") % values
 
-    @admin.display(description="overall score")
+    @admin.display(description=gettext_lazy("overall score"))
     def overall_score(self, obj):
         if obj.pk is None or obj.overall_opportunity is None:
-            return "Not scored yet: nobody has rated this outcome."
-        return format_html(
-            "Opportunity <strong>{}</strong> ({}): importance {}, satisfaction {}, from {} respondents{}. "
-            '<a href="{}">See it on the landscape</a>',
-            opportunity_shown(obj.overall_opportunity),
-            CLASS_LABELS.get(obj.overall_classification, ""),
-            f"{obj.overall_importance:.1f}",
-            f"{obj.overall_satisfaction:.1f}",
-            obj.overall_respondents,
-            f" — fewer than {settings.SCORING_MIN_RESPONDENTS}, treat with care" if self._few(obj) else "",
-            reverse("opportunities:job", args=[obj.job_id]),
-        )
+            return _("Not scored yet: nobody has rated this outcome.")
+        values = {
+            "opportunity": opportunity_display(obj.overall_opportunity),
+            "class": CLASS_LABELS.get(obj.overall_classification, ""),
+            "importance": _one_decimal(obj.overall_importance),
+            "satisfaction": _one_decimal(obj.overall_satisfaction),
+            "count": obj.overall_respondents,
+            "url": reverse("opportunities:job", args=[obj.job_id]),
+            "min": settings.SCORING_MIN_RESPONDENTS,
+        }
+        if self._few(obj):
+            text = _(
+                "Opportunity <strong>{opportunity}</strong> ({class}): importance {importance}, satisfaction "
+                "{satisfaction}, from {count} respondents — fewer than {min}, treat with care. "
+                '<a href="{url}">See it on the landscape</a>'
+            )
+        else:
+            text = _(
+                "Opportunity <strong>{opportunity}</strong> ({class}): importance {importance}, satisfaction "
+                '{satisfaction}, from {count} respondents. <a href="{url}">See it on the landscape</a>'
+            )
+        return format_html(text, **values)
 
 
 @admin.register(Respondent)
@@ -127,11 +148,11 @@ class RatingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     # Counting a million ratings for the paginator is the slow part of this page.
     show_full_result_count = False
 
-    @admin.display(description="outcome", ordering="outcome__code")
+    @admin.display(description=gettext_lazy("outcome"), ordering="outcome__code")
     def outcome_code(self, obj):
         return obj.outcome.code
 
-    @admin.display(description="segment", ordering="respondent__segment__name")
+    @admin.display(description=gettext_lazy("segment"), ordering="respondent__segment__name")
     def segment(self, obj):
         return obj.respondent.segment
 
@@ -190,10 +211,14 @@ class RatingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 else:
                     if dry_run:
                         self.message_user(
-                            request, f"The file is valid; nothing was saved. {result.summary()}", messages.INFO
+                            request,
+                            _("The file is valid; nothing was saved. %(summary)s") % {"summary": result.summary()},
+                            messages.INFO,
                         )
                         return HttpResponseRedirect(request.path)
-                    self.message_user(request, f"Survey imported. {result.summary()}", messages.SUCCESS)
+                    self.message_user(
+                        request, _("Survey imported. %(summary)s") % {"summary": result.summary()}, messages.SUCCESS
+                    )
                     return HttpResponseRedirect(
                         reverse("admin:scoring_rating_changelist", current_app=self.admin_site.name)
                     )
@@ -203,7 +228,7 @@ class RatingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             self,
             request,
             IMPORT_TEMPLATE,
-            title="Import survey CSV",
+            title=_("Import survey CSV"),
             form=form,
             problems=problems,
             problems_total=len(problems) + more,
@@ -225,7 +250,7 @@ class RatingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             self,
             request,
             IMPORT_JOB_TEMPLATE,
-            title=f"Import of {job.file_name}",
+            title=_("Import of %(file)s") % {"file": job.file_name},
             job=job,
             summary=result.summary() if result else "",
             recompute_queued=bool(result and not result.dry_run and result.changed),
@@ -245,7 +270,7 @@ class SurveyWaveForm(forms.ModelForm):
         data = super().clean()
         job, outcomes = data.get("job"), data.get("outcomes")
         if job is not None and outcomes and any(outcome.job_id != job.pk for outcome in outcomes):
-            self.add_error("outcomes", f"Choose outcomes of the job “{job.name}” only.")
+            self.add_error("outcomes", _("Choose outcomes of the job “%(job)s” only.") % {"job": job.name})
         return data
 
 
@@ -292,12 +317,28 @@ class SurveyWaveAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         pass  # the service set the outcomes and segments
 
-    @admin.action(description="Open the selected waves now (a round closes the job's open round)")
+    @admin.action(description=gettext_lazy("Open the selected waves now (a round closes the job's open round)"))
     def open_now(self, request, queryset):
         opened = sum(1 for pk in queryset.values_list("pk", flat=True) if wave_open(wave_id=pk))
-        self.message_user(request, f"{opened} wave(s) opened; waves already open or closed were left as they were.")
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d wave opened; waves already open or closed were left as they were.",
+                "%(count)d waves opened; waves already open or closed were left as they were.",
+                opened,
+            )
+            % {"count": opened},
+        )
 
-    @admin.action(description="Close the selected waves now (a follow-up's result is computed)")
+    @admin.action(description=gettext_lazy("Close the selected waves now (a follow-up's result is computed)"))
     def close_now(self, request, queryset):
         closed = sum(1 for pk in queryset.values_list("pk", flat=True) if wave_close(wave_id=pk))
-        self.message_user(request, f"{closed} wave(s) closed; waves not open were left as they were.")
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d wave closed; waves not open were left as they were.",
+                "%(count)d waves closed; waves not open were left as they were.",
+                closed,
+            )
+            % {"count": closed},
+        )

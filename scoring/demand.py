@@ -13,6 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol, TypeVar
 
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
 
 class OutcomeScoreLike(Protocol):
     """What the functions below read of a score (``scoring.models.OutcomeScore`` has it)."""
@@ -63,10 +66,13 @@ POPULAR_OVERSERVED = "popular_overserved"
 NEEDED_UNNOTICED = "needed_unnoticed"
 
 FLAG_LABELS = {
-    NEEDED_UNNOTICED: "Needed but unnoticed",
-    POPULAR_OVERSERVED: "Popular but overserved",
+    NEEDED_UNNOTICED: _("Needed but unnoticed"),
+    POPULAR_OVERSERVED: _("Popular but overserved"),
 }
-FLAG_SHORT = {NEEDED_UNNOTICED: "needed", POPULAR_OVERSERVED: "overserved"}
+FLAG_SHORT = {
+    NEEDED_UNNOTICED: pgettext_lazy("demand flag, short", "needed"),
+    POPULAR_OVERSERVED: pgettext_lazy("demand flag, short", "overserved"),
+}
 # The order of the "demand · need" sort: needed but unnoticed first (the ideas to look at), then
 # popular but overserved, then the rest.
 FLAG_ORDER = (NEEDED_UNNOTICED, POPULAR_OVERSERVED)

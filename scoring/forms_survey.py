@@ -3,27 +3,29 @@
 import re
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from challenges.models import Outcome
 
 from .selectors_survey import segments
 
 IMPORTANCE_CHOICES = [
-    (1, "Not at all important"),
-    (2, "Slightly important"),
-    (3, "Moderately important"),
-    (4, "Very important"),
-    (5, "Extremely important"),
+    (1, gettext_lazy("Not at all important")),
+    (2, gettext_lazy("Slightly important")),
+    (3, gettext_lazy("Moderately important")),
+    (4, gettext_lazy("Very important")),
+    (5, gettext_lazy("Extremely important")),
 ]
 SATISFACTION_CHOICES = [
-    (1, "Not at all satisfied"),
-    (2, "Slightly satisfied"),
-    (3, "Moderately satisfied"),
-    (4, "Very satisfied"),
-    (5, "Extremely satisfied"),
+    (1, gettext_lazy("Not at all satisfied")),
+    (2, gettext_lazy("Slightly satisfied")),
+    (3, gettext_lazy("Moderately satisfied")),
+    (4, gettext_lazy("Very satisfied")),
+    (5, gettext_lazy("Extremely satisfied")),
 ]
-IMPORTANCE_QUESTION = "How important is this to you?"
-SATISFACTION_QUESTION = "How satisfied are you with the solutions you use today?"
+IMPORTANCE_QUESTION = gettext_lazy("How important is this to you?")
+SATISFACTION_QUESTION = gettext_lazy("How satisfied are you with the solutions you use today?")
 ANSWER_FIELD = re.compile(r"^(importance|satisfaction)_(.+)$")
 
 
@@ -35,7 +37,7 @@ def _scale_field(choices, label: str) -> forms.TypedChoiceField:
         required=False,
         widget=forms.RadioSelect,
         label=label,
-        error_messages={"invalid_choice": "Choose one of the five answers, from 1 to 5."},
+        error_messages={"invalid_choice": gettext_lazy("Choose one of the five answers, from 1 to 5.")},
     )
 
 
@@ -72,9 +74,11 @@ class SurveyForm(forms.Form):
                 queryset=segments(),
                 required=False,
                 widget=forms.RadioSelect,
-                label="Which describes you best?",
-                help_text="Asked once: answers are compared between these groups. You can change it on your profile.",
-                error_messages={"invalid_choice": "Choose one of the groups listed."},
+                label=_("Which describes you best?"),
+                help_text=_(
+                    "Asked once: answers are compared between these groups. You can change it on your profile."
+                ),
+                error_messages={"invalid_choice": _("Choose one of the groups listed.")},
             )
         for outcome in outcomes:
             self.fields[f"importance_{outcome.pk}"] = _scale_field(IMPORTANCE_CHOICES, IMPORTANCE_QUESTION)
@@ -88,8 +92,10 @@ class SurveyForm(forms.Form):
         cleaned = super().clean()
         if self._foreign_answer_keys():
             raise forms.ValidationError(
-                "Some answers are for outcomes this survey does not ask about (the page may be out of date): "
-                "nothing was saved. Please reload the page and answer again."
+                _(
+                    "Some answers are for outcomes this survey does not ask about (the page may be out of date): "
+                    "nothing was saved. Please reload the page and answer again."
+                )
             )
         complete_pairs = 0
         for outcome in self.outcomes:
@@ -104,25 +110,32 @@ class SurveyForm(forms.Form):
             elif importance is not None:
                 self.add_error(
                     names[1],
-                    "Also rate how satisfied you are today: an outcome is saved once both questions are answered.",
+                    _("Also rate how satisfied you are today: an outcome is saved once both questions are answered."),
                 )
             elif satisfaction is not None:
                 self.add_error(
                     names[0],
-                    "Also rate how important this is to you: an outcome is saved once both questions are answered.",
+                    _("Also rate how important this is to you: an outcome is saved once both questions are answered."),
                 )
             elif self.complete:
-                self.add_error(names[0], "Rate how important this is to you.")
-                self.add_error(names[1], "Rate how satisfied you are with today's solutions.")
+                self.add_error(names[0], _("Rate how important this is to you."))
+                self.add_error(names[1], _("Rate how satisfied you are with today's solutions."))
         segment = cleaned.get("segment")
         if self.ask_segment and segment is None and "segment" not in self.errors and (complete_pairs or self.complete):
-            self.add_error("segment", "Tell us which group describes you best: your answers are counted with it.")
+            self.add_error("segment", _("Tell us which group describes you best: your answers are counted with it."))
         if not self.errors and not complete_pairs and segment is None and not self.incomplete_outcomes:
-            raise forms.ValidationError("Nothing to save yet: answer both questions for at least one outcome.")
+            raise forms.ValidationError(_("Nothing to save yet: answer both questions for at least one outcome."))
         if self.errors:
             to_fix = len(self.outcomes_with_errors())
-            where = f"{to_fix} outcome{'s' if to_fix != 1 else ''} below" if to_fix else "the question below"
-            raise forms.ValidationError(f"Nothing was saved: please check {where}.")
+            if to_fix:
+                message = ngettext(
+                    "Nothing was saved: please check %(count)d outcome below.",
+                    "Nothing was saved: please check %(count)d outcomes below.",
+                    to_fix,
+                ) % {"count": to_fix}
+            else:
+                message = _("Nothing was saved: please check the question below.")
+            raise forms.ValidationError(message)
         return cleaned
 
     def answers(self) -> dict[int, tuple[int, int]]:

@@ -7,6 +7,9 @@ opportunity = importance + max(importance − satisfaction, 0) (0–20)
 import math
 from dataclasses import dataclass
 
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+
 Z_95 = 1.959963984540054  # the normal quantile for a two-sided 95% interval
 
 EXTREMELY_UNDERSERVED = "extremely_underserved"
@@ -15,10 +18,10 @@ OVERSERVED = "overserved"
 APPROPRIATELY_SERVED = "appropriately_served"
 
 CLASS_LABELS = {
-    EXTREMELY_UNDERSERVED: "Extremely underserved",
-    UNDERSERVED: "Underserved",
-    APPROPRIATELY_SERVED: "Appropriately served",
-    OVERSERVED: "Overserved",
+    EXTREMELY_UNDERSERVED: _("Extremely underserved"),
+    UNDERSERVED: _("Underserved"),
+    APPROPRIATELY_SERVED: _("Appropriately served"),
+    OVERSERVED: _("Overserved"),
 }
 
 
@@ -105,6 +108,11 @@ def opportunity_shown(opportunity: float) -> str:
     2.3 × 10 = 22.999…; scores carry at most six decimals.)
     """
     return f"{math.floor(opportunity * 10 + 1e-7) / 10:.1f}"
+
+
+def opportunity_display(opportunity: float) -> str:
+    """``opportunity_shown`` as people read it in the active language (14.9, 14,9); never for data attributes."""
+    return opportunity_shown(opportunity).replace(".", formats.get_format("DECIMAL_SEPARATOR"))
 
 
 # --- Comparing two waves ------------------------------------------------------------------------

@@ -11,6 +11,10 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from . import formulas
 
 # The drawing, in SVG user units: a square plot with room for axes on the left and below, and
@@ -193,6 +197,8 @@ class Drawing:
     # With a wave compared: each outcome scored in both, from where it was to where it is.
     arrows: list[Arrow] = field(default_factory=list)
     compared_label: str = ""
+    x_label: str = ""  # the axes' titles, in the active language
+    y_label: str = ""
 
 
 def zones() -> list[Zone]:
@@ -204,7 +210,7 @@ def zones() -> list[Zone]:
         formulas.APPROPRIATELY_SERVED: [(0.0, 0.0), o10_start, o10_end],
         formulas.OVERSERVED: [(0.0, 0.0), (SCALE, SCALE), (0.0, SCALE)],
     }
-    return [Zone(c, formulas.CLASS_LABELS[c], _points(corners[c])) for c in ZONE_ORDER]
+    return [Zone(c, str(formulas.CLASS_LABELS[c]), _points(corners[c])) for c in ZONE_ORDER]
 
 
 def _guide(name: str, label: str, opportunity, start, end, label_at: float, anchor: str) -> Guide:
@@ -230,9 +236,9 @@ def guides() -> list[Guide]:
     # Labels sit where outcomes seldom do: low importance for the diagonal, and the top ends of the
     # opportunity lines (importance above 9.5 needs nearly everyone to rate an outcome 4 or 5).
     return [
-        _guide("diagonal", "Satisfaction = importance", None, (0.0, 0.0), (SCALE, SCALE), 0.05, "start"),
-        _guide("opportunity-10", "Opportunity 10", 10.0, *opportunity_line(10), 0.93, "end"),
-        _guide("opportunity-15", "Opportunity 15", 15.0, *opportunity_line(15), 0.95, "end"),
+        _guide("diagonal", _("Satisfaction = importance"), None, (0.0, 0.0), (SCALE, SCALE), 0.05, "start"),
+        _guide("opportunity-10", _("Opportunity %(score)s") % {"score": 10}, 10.0, *opportunity_line(10), 0.93, "end"),
+        _guide("opportunity-15", _("Opportunity %(score)s") % {"score": 15}, 15.0, *opportunity_line(15), 0.95, "end"),
     ]
 
 
@@ -349,30 +355,61 @@ def _place_labels(centres: list[tuple[float, float]], texts: list[str], order: l
 
 
 def _number(value: float) -> str:
-    return f"{value:.1f}"
+    """A score as people read it, in the active language (7.5, 7,5): for texts, never for geometry."""
+    return f"{value:.1f}".replace(".", formats.get_format("DECIMAL_SEPARATOR"))
+
+
+def _opportunity(value: float) -> str:
+    """An opportunity as shown everywhere (``formulas.opportunity_shown``), in the active language."""
+    return formulas.opportunity_display(value)
 
 
 def _tooltip(score, code: str, statement: str, min_respondents: int) -> str:
-    text = (
-        f"{code}: {statement}. Importance {_number(score.importance)} "
-        f"({_number(score.importance_low)}–{_number(score.importance_high)}), "
-        f"satisfaction {_number(score.satisfaction)} "
-        f"({_number(score.satisfaction_low)}–{_number(score.satisfaction_high)}), "
-        f"opportunity {formulas.opportunity_shown(score.opportunity)}: {formulas.CLASS_LABELS[score.classification].lower()}. "
-        f"{score.respondents} respondent{'s' if score.respondents != 1 else ''}"
-    )
+    values = {
+        "code": code,
+        "statement": statement,
+        "importance": _number(score.importance),
+        "importance_low": _number(score.importance_low),
+        "importance_high": _number(score.importance_high),
+        "satisfaction": _number(score.satisfaction),
+        "satisfaction_low": _number(score.satisfaction_low),
+        "satisfaction_high": _number(score.satisfaction_high),
+        "opportunity": _opportunity(score.opportunity),
+        "class": str(formulas.CLASS_LABELS[score.classification]).lower(),
+        "respondents": score.respondents,
+        "min": min_respondents,
+    }
     if score.respondents < min_respondents:
-        text += f", fewer than {min_respondents}: treat with care"
-    return text + "."
+        template = ngettext(
+            "%(code)s: %(statement)s. Importance %(importance)s (%(importance_low)s–%(importance_high)s), "
+            "satisfaction %(satisfaction)s (%(satisfaction_low)s–%(satisfaction_high)s), "
+            "opportunity %(opportunity)s: %(class)s. %(respondents)d respondent, fewer than %(min)d: treat with care.",
+            "%(code)s: %(statement)s. Importance %(importance)s (%(importance_low)s–%(importance_high)s), "
+            "satisfaction %(satisfaction)s (%(satisfaction_low)s–%(satisfaction_high)s), "
+            "opportunity %(opportunity)s: %(class)s. %(respondents)d respondents, fewer than %(min)d: treat with care.",
+            score.respondents,
+        )
+    else:
+        template = ngettext(
+            "%(code)s: %(statement)s. Importance %(importance)s (%(importance_low)s–%(importance_high)s), "
+            "satisfaction %(satisfaction)s (%(satisfaction_low)s–%(satisfaction_high)s), "
+            "opportunity %(opportunity)s: %(class)s. %(respondents)d respondent.",
+            "%(code)s: %(statement)s. Importance %(importance)s (%(importance_low)s–%(importance_high)s), "
+            "satisfaction %(satisfaction)s (%(satisfaction_low)s–%(satisfaction_high)s), "
+            "opportunity %(opportunity)s: %(class)s. %(respondents)d respondents.",
+            score.respondents,
+        )
+    return template % values
 
 
 def _legend(min_respondents: int) -> list[LegendItem]:
     rows = [
-        [(f"zone-{c}", formulas.CLASS_LABELS[c]) for c in ZONE_ORDER],
+        [(f"zone-{c}", str(formulas.CLASS_LABELS[c])) for c in ZONE_ORDER],
         [
-            ("point", f"{min_respondents} or more respondents"),
-            ("low-sample", f"Fewer than {min_respondents} respondents"),
-            ("interval", "95% interval"),
+            ("point", _("%(count)d or more respondents") % {"count": min_respondents}),
+            ("low-sample", _("Fewer than %(count)d respondents") % {"count": min_respondents}),
+            # xgettext:no-python-format
+            ("interval", _("95% interval")),
         ],
     ]
     swatch = 13
@@ -402,34 +439,49 @@ def _legend(min_respondents: int) -> list[LegendItem]:
 
 def _description(points: list[Point], subject: str, min_respondents: int) -> str:
     if not points:
-        return f"No outcome of {subject} has been scored yet, so the chart shows only the zones."
+        return _("No outcome of %(subject)s has been scored yet, so the chart shows only the zones.") % {
+            "subject": subject
+        }
     underserved = [p for p in points if p.opportunity >= 10]
     parts = [
-        f"Scatter chart of {len(points)} outcome{'s' if len(points) != 1 else ''} of {subject}: "
-        "importance from 0 to 10 across, satisfaction from 0 to 10 up. Lines mark opportunity 10 "
-        "(underserved beyond it), opportunity 15 (extremely underserved beyond it) and where "
-        "satisfaction equals importance (overserved above it)."
+        ngettext(
+            "Scatter chart of %(count)d outcome of %(subject)s: "
+            "importance from 0 to 10 across, satisfaction from 0 to 10 up. Lines mark opportunity 10 "
+            "(underserved beyond it), opportunity 15 (extremely underserved beyond it) and where "
+            "satisfaction equals importance (overserved above it).",
+            "Scatter chart of %(count)d outcomes of %(subject)s: "
+            "importance from 0 to 10 across, satisfaction from 0 to 10 up. Lines mark opportunity 10 "
+            "(underserved beyond it), opportunity 15 (extremely underserved beyond it) and where "
+            "satisfaction equals importance (overserved above it).",
+            len(points),
+        )
+        % {"count": len(points), "subject": subject}
     ]
     if underserved:
-        listed = ", ".join(f"{p.code} ({formulas.opportunity_shown(p.opportunity)})" for p in underserved)
-        parts.append(f"Underserved, by opportunity: {listed}.")
+        listed = ", ".join(f"{p.code} ({_opportunity(p.opportunity)})" for p in underserved)
+        parts.append(_("Underserved, by opportunity: %(outcomes)s.") % {"outcomes": listed})
     else:
-        parts.append("No outcome is underserved.")
+        parts.append(_("No outcome is underserved."))
     few = [p.code for p in points if p.low_sample]
     if few:
-        parts.append(f"Drawn hollow, fewer than {min_respondents} respondents: {', '.join(few)}.")
-    parts.append("The table beside the chart lists the same data.")
+        parts.append(
+            _("Drawn hollow, fewer than %(count)d respondents: %(outcomes)s.")
+            % {"count": min_respondents, "outcomes": ", ".join(few)}
+        )
+    parts.append(_("The table beside the chart lists the same data."))
     return " ".join(parts)
 
 
 def _movement_description(arrows: list[Arrow], compared_label: str) -> str:
     if not arrows:
-        return f" No outcome moved since {compared_label}."
+        return " " + _("No outcome moved since %(wave)s.") % {"wave": compared_label}
     moved = ", ".join(
-        f"{a.code} {formulas.opportunity_shown(a.opportunity_before)} → {formulas.opportunity_shown(a.opportunity_after)}"
-        for a in arrows
+        f"{a.code} {_opportunity(a.opportunity_before)} → {_opportunity(a.opportunity_after)}" for a in arrows
     )
-    return f" Arrows show how outcomes moved since {compared_label} (opportunity before → now): {moved}."
+    return " " + _("Arrows show how outcomes moved since %(wave)s (opportunity before → now): %(moved)s.") % {
+        "wave": compared_label,
+        "moved": moved,
+    }
 
 
 # The arrow's head stops this far short of the point's centre, so its tip touches the dot's edge.
@@ -464,10 +516,21 @@ def movement_arrows(before: Iterable, after: Iterable, *, compared_label: str) -
                 opportunity_before=then.opportunity,
                 opportunity_after=score.opportunity,
                 tooltip=(
-                    f"{code} since {compared_label}: importance {_number(then.importance)} → "
-                    f"{_number(score.importance)}, satisfaction {_number(then.satisfaction)} → "
-                    f"{_number(score.satisfaction)}, opportunity {formulas.opportunity_shown(then.opportunity)} → "
-                    f"{formulas.opportunity_shown(score.opportunity)}."
+                    _(
+                        "%(code)s since %(wave)s: importance %(importance_before)s → %(importance)s, "
+                        "satisfaction %(satisfaction_before)s → %(satisfaction)s, "
+                        "opportunity %(opportunity_before)s → %(opportunity)s."
+                    )
+                    % {
+                        "code": code,
+                        "wave": compared_label,
+                        "importance_before": _number(then.importance),
+                        "importance": _number(score.importance),
+                        "satisfaction_before": _number(then.satisfaction),
+                        "satisfaction": _number(score.satisfaction),
+                        "opportunity_before": _opportunity(then.opportunity),
+                        "opportunity": _opportunity(score.opportunity),
+                    }
                 ),
             )
         )
@@ -504,7 +567,7 @@ def landscape_draw(
                 satisfaction=score.satisfaction,
                 opportunity=score.opportunity,
                 classification=score.classification,
-                class_label=formulas.CLASS_LABELS[score.classification],
+                class_label=str(formulas.CLASS_LABELS[score.classification]),
                 respondents=score.respondents,
                 low_sample=score.respondents < min_respondents,
                 cx=centres[n][0],
@@ -528,7 +591,7 @@ def landscape_draw(
         plot_top=PLOT_TOP,
         plot_right=PLOT_RIGHT,
         plot_bottom=PLOT_BOTTOM,
-        title=f"Opportunity landscape of {subject}",
+        title=_("Opportunity landscape of %(subject)s") % {"subject": subject},
         description=_description(points, subject, min_respondents)
         + (_movement_description(arrows, compared_label) if compared_label else ""),
         zones=zones(),
@@ -541,4 +604,6 @@ def landscape_draw(
         legend=_legend(min_respondents),
         arrows=arrows,
         compared_label=compared_label,
+        x_label=_("Importance"),
+        y_label=_("Satisfaction"),
     )

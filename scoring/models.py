@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from challenges.models import Job, Outcome, Segment
 
@@ -13,7 +15,7 @@ class Respondent(models.Model):
     """Someone who rated outcomes: a member answering in the portal, or a row of an imported survey."""
 
     key = models.CharField(
-        max_length=100, unique=True, help_text="The respondent id of an imported survey, or member-<id> for members."
+        max_length=100, unique=True, help_text=_("The respondent id of an imported survey, or member-<id> for members.")
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="respondent"
@@ -35,32 +37,35 @@ class SurveyWave(models.Model):
     """
 
     class Kind(models.TextChoices):
-        ROUND = "round", "Survey round"
-        FOLLOW_UP = "follow_up", "Impact follow-up"
+        ROUND = "round", _("Survey round")
+        FOLLOW_UP = "follow_up", _("Impact follow-up")
 
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
+        SCHEDULED = "scheduled", pgettext_lazy("survey wave", "Scheduled")
+        OPEN = "open", pgettext_lazy("survey wave", "Open")
+        CLOSED = "closed", pgettext_lazy("survey wave", "Closed")
 
     job = models.ForeignKey(Job, on_delete=models.PROTECT, related_name="waves")
-    name = models.CharField(max_length=200, help_text='What respondents and staff see, e.g. "Spring 2026".')
+    name = models.CharField(max_length=200, help_text=_('What respondents and staff see, e.g. "Spring 2026".'))
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.ROUND)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
-    opens_at = models.DateTimeField(default=timezone.now, help_text="When the wave opens for answers.")
+    opens_at = models.DateTimeField(default=timezone.now, help_text=_("When the wave opens for answers."))
     closes_at = models.DateTimeField(
-        null=True, blank=True, help_text="When it closes by itself. Empty: it stays open until staff close it."
+        null=True, blank=True, help_text=_("When it closes by itself. Empty: it stays open until staff close it.")
     )
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     outcomes = models.ManyToManyField(
-        Outcome, blank=True, related_name="+", help_text="The outcomes it asks about. Empty: every outcome of the job."
+        Outcome,
+        blank=True,
+        related_name="+",
+        help_text=_("The outcomes it asks about. Empty: every outcome of the job."),
     )
     segments = models.ManyToManyField(
-        Segment, blank=True, related_name="+", help_text="Who may answer. Empty: every respondent."
+        Segment, blank=True, related_name="+", help_text=_("Who may answer. Empty: every respondent.")
     )
     min_respondents = models.PositiveIntegerField(
-        default=30, help_text="Below this many respondents on an outcome, no before/after claim is made."
+        default=30, help_text=_("Below this many respondents on an outcome, no before/after claim is made.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -74,7 +79,7 @@ class SurveyWave(models.Model):
             models.CheckConstraint(
                 condition=Q(closes_at__isnull=True) | Q(closes_at__gt=models.F("opens_at")),
                 name="wave_closes_after_it_opens",
-                violation_error_message="A wave closes after it opens.",
+                violation_error_message=_("A wave closes after it opens."),
             ),
             models.CheckConstraint(condition=Q(min_respondents__gte=1), name="wave_min_respondents_positive"),
         ]
@@ -94,9 +99,9 @@ class Rating(models.Model):
     respondent = models.ForeignKey(Respondent, on_delete=models.CASCADE, related_name="ratings")
     outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="ratings")
     wave = models.ForeignKey(SurveyWave, on_delete=models.PROTECT, related_name="ratings")
-    importance = models.PositiveSmallIntegerField(help_text="1 (not at all important) to 5 (extremely important).")
+    importance = models.PositiveSmallIntegerField(help_text=_("1 (not at all important) to 5 (extremely important)."))
     satisfaction = models.PositiveSmallIntegerField(
-        help_text="1 (not at all satisfied) to 5 (extremely satisfied) with today's solutions."
+        help_text=_("1 (not at all satisfied) to 5 (extremely satisfied) with today's solutions.")
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -126,20 +131,20 @@ class OutcomeScore(models.Model):
     """
 
     class Classification(models.TextChoices):
-        EXTREMELY_UNDERSERVED = "extremely_underserved", "Extremely underserved"
-        UNDERSERVED = "underserved", "Underserved"
-        APPROPRIATELY_SERVED = "appropriately_served", "Appropriately served"
-        OVERSERVED = "overserved", "Overserved"
+        EXTREMELY_UNDERSERVED = "extremely_underserved", _("Extremely underserved")
+        UNDERSERVED = "underserved", _("Underserved")
+        APPROPRIATELY_SERVED = "appropriately_served", _("Appropriately served")
+        OVERSERVED = "overserved", _("Overserved")
 
     wave = models.ForeignKey(SurveyWave, on_delete=models.CASCADE, related_name="scores")
-    current = models.BooleanField(default=False, help_text="From the job's latest survey round with scores.")
+    current = models.BooleanField(default=False, help_text=_("From the job's latest survey round with scores."))
     outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="scores")
     segment = models.ForeignKey(
-        Segment, on_delete=models.CASCADE, null=True, blank=True, related_name="scores", help_text="Empty: overall."
+        Segment, on_delete=models.CASCADE, null=True, blank=True, related_name="scores", help_text=_("Empty: overall.")
     )
     respondents = models.PositiveIntegerField()
-    important_count = models.PositiveIntegerField(help_text="Respondents who rated importance 4 or 5.")
-    satisfied_count = models.PositiveIntegerField(help_text="Respondents who rated satisfaction 4 or 5.")
+    important_count = models.PositiveIntegerField(help_text=_("Respondents who rated importance 4 or 5."))
+    satisfied_count = models.PositiveIntegerField(help_text=_("Respondents who rated satisfaction 4 or 5."))
     importance = models.FloatField()
     satisfaction = models.FloatField()
     opportunity = models.FloatField()
@@ -197,8 +202,8 @@ class ScoringRun(models.Model):
     """One row (id 1): when scores were last computed. Its row lock serialises recomputes."""
 
     computed_at = models.DateTimeField(null=True, blank=True)
-    ratings = models.PositiveIntegerField(default=0, help_text="Ratings read by the last recompute.")
-    scores = models.PositiveIntegerField(default=0, help_text="Score rows written by the last recompute.")
+    ratings = models.PositiveIntegerField(default=0, help_text=_("Ratings read by the last recompute."))
+    scores = models.PositiveIntegerField(default=0, help_text=_("Score rows written by the last recompute."))
     duration_ms = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -216,12 +221,12 @@ class RatingsImportJob(models.Model):
     """
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "waiting for a worker"
-        CHECKING = "checking", "checking the rows"
-        WRITING = "writing", "saving the ratings"
-        DONE = "done", "done"
-        INVALID = "invalid", "the file has problems; nothing was imported"
-        FAILED = "failed", "failed"
+        QUEUED = "queued", _("waiting for a worker")
+        CHECKING = "checking", _("checking the rows")
+        WRITING = "writing", _("saving the ratings")
+        DONE = "done", _("done")
+        INVALID = "invalid", _("the file has problems; nothing was imported")
+        FAILED = "failed", _("failed")
 
     FINISHED = (Status.DONE, Status.INVALID, Status.FAILED)
 
@@ -235,7 +240,7 @@ class RatingsImportJob(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The wave chosen for the ratings; empty: each job's open survey round.",
+        help_text=_("The wave chosen for the ratings; empty: each job's open survey round."),
     )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

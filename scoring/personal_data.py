@@ -3,6 +3,7 @@ core.personal_data from ScoringConfig.ready())."""
 
 from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat
+from django.utils.translation import gettext_lazy as _
 
 from core.personal_data import Former, Section, register
 
@@ -44,7 +45,7 @@ def register_sections() -> None:
     register(
         Section(
             key="survey_answers",
-            label="Your outcome survey answers",
+            label=_("Your outcome survey answers"),
             export=export_survey_answers,
             erase=erase,
             order=40,

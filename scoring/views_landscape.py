@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
 from challenges.models import Job, Segment
 
@@ -30,7 +31,7 @@ def _segment_chosen(request, segments: list[Segment]) -> Segment | None:
     for segment in segments:
         if str(segment.pk) == wanted:
             return segment
-    messages.error(request, "There is no such segment: showing all respondents instead.")
+    messages.error(request, _("There is no such segment: showing all respondents instead."))
     return None
 
 
@@ -42,7 +43,7 @@ def _wave_chosen(request, waves: list[SurveyWave], name: str) -> SurveyWave | No
     for wave in waves:
         if str(wave.pk) == wanted:
             return wave
-    messages.error(request, "There is no such survey wave of this job: showing the latest one instead.")
+    messages.error(request, _("There is no such survey wave of this job: showing the latest one instead."))
     return None
 
 
@@ -69,11 +70,15 @@ def landscape_job(request, job_id: int):
     compared = list(scores_for_job(job=job, segment=segment, wave=compare)) if compare else []
     scored = {score.outcome_id for score in scores}
     unscored = [outcome for outcome in job.outcomes.all() if outcome.pk not in scored]
-    who = f"segment {segment.name}" if segment else "all respondents"
+    who = _("segment %(name)s") % {"name": segment.name} if segment else _("all respondents")
     min_respondents = settings.SCORING_MIN_RESPONDENTS
     drawing = landscape.landscape_draw(
         scores,
-        subject=f"the job “{job.name}”, {who}" + (f", {wave.name}" if wave else ""),
+        subject=(
+            _("the job “%(job)s”, %(who)s, %(wave)s") % {"job": job.name, "who": who, "wave": wave.name}
+            if wave
+            else _("the job “%(job)s”, %(who)s") % {"job": job.name, "who": who}
+        ),
         min_respondents=min_respondents,
         compared=compared,
         compared_label=f"“{compare.name}”" if compare else "",

@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from challenges.models import Job
 
@@ -20,8 +22,10 @@ def _sign_up_first(request):
     """The survey link staff share: a visitor is asked to join first, then comes straight back."""
     messages.info(
         request,
-        "Please sign up to answer this survey: your answers are kept with your account, so you can "
-        "stop part-way, come back and change them later. Already a member? Sign in instead.",
+        _(
+            "Please sign up to answer this survey: your answers are kept with your account, so you can "
+            "stop part-way, come back and change them later. Already a member? Sign in instead."
+        ),
     )
     return redirect(f"{reverse('account_signup')}?{urlencode({'next': request.get_full_path()})}")
 
@@ -57,15 +61,22 @@ def survey_wave(request, wave_id: int):
             raise Http404("This survey is not open.") from None
         if shut.status == SurveyWave.Status.SCHEDULED:
             messages.info(
-                request, f"The survey “{shut.name}” is not open yet: your invitation will come when it opens."
+                request,
+                _("The survey “%(name)s” is not open yet: your invitation will come when it opens.")
+                % {"name": shut.name},
             )
         else:
             messages.info(
-                request, f"The survey “{shut.name}” has closed: thank you. Its results are on the idea's page."
+                request,
+                _("The survey “%(name)s” has closed: thank you. Its results are on the idea's page.")
+                % {"name": shut.name},
             )
         return redirect("surveys:list")
     if not selectors.wave_asks_member(request.user, wave):
-        messages.info(request, f"The survey “{wave.name}” asks other groups of customers: thank you all the same.")
+        messages.info(
+            request,
+            _("The survey “%(name)s” asks other groups of customers: thank you all the same.") % {"name": wave.name},
+        )
         return redirect("surveys:list")
     return _survey_page(request, job=wave.job, wave=wave, outcomes=selectors.wave_outcomes(wave))
 
@@ -94,25 +105,41 @@ def _survey_page(request, *, job: Job, wave: SurveyWave | None, outcomes: list):
             if complete:
                 messages.success(
                     request,
-                    f"Thank you: your answers about “{job}” are in. You can come back and change them any time.",
+                    _("Thank you: your answers about “%(job)s” are in. You can come back and change them any time.")
+                    % {"job": job},
                 )
                 return redirect("surveys:list")
             saved = selectors.member_answers(request.user, job, wave)
             if answers or segment is not None:
-                kept = f"{len(saved)} of {len(outcomes)} outcomes answered"
+                counts = {"answered": len(saved), "total": len(outcomes), "segment": segment}
                 if segment is not None:
-                    kept += f", and the group that describes you best ({segment})"
-                messages.success(
-                    request, f"Your answers are saved: {kept}. Come back any time to finish or change them."
-                )
+                    saved_message = ngettext(
+                        "Your answers are saved: %(answered)d of %(total)d outcome answered, and the group that "
+                        "describes you best (%(segment)s). Come back any time to finish or change them.",
+                        "Your answers are saved: %(answered)d of %(total)d outcomes answered, and the group that "
+                        "describes you best (%(segment)s). Come back any time to finish or change them.",
+                        len(outcomes),
+                    )
+                else:
+                    saved_message = ngettext(
+                        "Your answers are saved: %(answered)d of %(total)d outcome answered. "
+                        "Come back any time to finish or change them.",
+                        "Your answers are saved: %(answered)d of %(total)d outcomes answered. "
+                        "Come back any time to finish or change them.",
+                        len(outcomes),
+                    )
+                messages.success(request, saved_message % counts)
             if not form.incomplete_outcomes:
                 return here
             # Half-answered outcomes wait: the page comes back with them as they were, and says which.
             named = "; ".join(f"“{outcome.statement}”" for outcome in form.incomplete_outcomes)
             messages.warning(
                 request,
-                f"Not saved yet, because only one of their two questions is answered: {named}. "
-                "Answer both to save them.",
+                _(
+                    "Not saved yet, because only one of their two questions is answered: %(outcomes)s. "
+                    "Answer both to save them."
+                )
+                % {"outcomes": named},
             )
     context = {
         "job": job,

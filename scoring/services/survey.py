@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from challenges.models import Job, Segment
 from core.errors import DomainError
@@ -65,7 +67,7 @@ def _member_respondent_locked(user) -> Respondent:
     except Respondent.DoesNotExist:
         # The insert failed on the key alone: an imported survey row already uses member-<id>.
         raise SurveyError(
-            "Your answers could not be saved because of a clash with an imported survey: please tell the team."
+            _("Your answers could not be saved because of a clash with an imported survey: please tell the team.")
         ) from None
 
 
@@ -83,9 +85,9 @@ def _wave_to_answer(job: Job, wave: SurveyWave | None) -> SurveyWave:
         except WaveError as error:
             raise SurveyError(str(error)) from None
     if wave.job_id != job.pk:
-        raise SurveyError("This survey wave is about another job: nothing was saved.")
+        raise SurveyError(_("This survey wave is about another job: nothing was saved."))
     if wave.status != SurveyWave.Status.OPEN:
-        raise SurveyError(f"The survey “{wave.name}” is not open for answers: nothing was saved.")
+        raise SurveyError(_("The survey “%(name)s” is not open for answers: nothing was saved.") % {"name": wave.name})
     return wave
 
 
@@ -95,10 +97,10 @@ def _validated_answers(
     clean: dict[int, tuple[int, int]] = {}
     for outcome_id, pair in answers.items():
         if outcome_id not in outcome_ids:
-            raise SurveyError("Some answers are for outcomes this survey does not ask about: nothing was saved.")
+            raise SurveyError(_("Some answers are for outcomes this survey does not ask about: nothing was saved."))
         importance, satisfaction = pair
         if importance not in SCALE or satisfaction not in SCALE:
-            raise SurveyError("Every answer is a number from 1 to 5: nothing was saved.")
+            raise SurveyError(_("Every answer is a number from 1 to 5: nothing was saved."))
         clean[outcome_id] = (importance, satisfaction)
     return clean
 
@@ -135,9 +137,16 @@ def survey_answers_save(
     if complete:
         missing = len(outcome_ids - answers.keys())
         if missing:
-            raise SurveyError(f"{missing} outcome(s) still need an answer before the survey can be submitted.")
+            raise SurveyError(
+                ngettext(
+                    "%(count)d outcome still needs an answer before the survey can be submitted.",
+                    "%(count)d outcomes still need an answer before the survey can be submitted.",
+                    missing,
+                )
+                % {"count": missing}
+            )
     if not answers and segment is None:
-        raise SurveyError("Nothing to save yet: rate at least one outcome.")
+        raise SurveyError(_("Nothing to save yet: rate at least one outcome."))
     respondent = _member_respondent_locked(user)
     segment_changed = False
     if segment is not None and segment.pk != respondent.segment_id:
@@ -145,10 +154,12 @@ def survey_answers_save(
         respondent.save(update_fields=["segment"])
         segment_changed = True
     elif answers and respondent.segment_id is None and Segment.objects.exists():
-        raise SurveyError("Tell us which group describes you best before your answers are saved.")
+        raise SurveyError(_("Tell us which group describes you best before your answers are saved."))
     wave_segments = set(wave.segments.values_list("pk", flat=True))
     if wave_segments and respondent.segment_id not in wave_segments:
-        raise SurveyError(f"The survey “{wave.name}” asks other groups of customers: nothing was saved.")
+        raise SurveyError(
+            _("The survey “%(name)s” asks other groups of customers: nothing was saved.") % {"name": wave.name}
+        )
 
     # Under the respondent lock nobody else writes this member's ratings, so the diff is exact.
     existing = {

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 
@@ -51,7 +52,7 @@ def wave_current_for_job(*, job: Job) -> SurveyWave:
     if wave is not None:
         return wave
     if rounds:
-        raise WaveError(f"The survey about “{job.name}” is closed until its next round opens.")
+        raise WaveError(_("The survey about “%(job)s” is closed until its next round opens.") % {"job": job.name})
     now = timezone.now()
     try:
         with transaction.atomic():  # a savepoint: two first answers at once create one wave
@@ -82,11 +83,11 @@ def wave_schedule(
     """
     outcomes, segments = list(outcomes), list(segments)
     if not name.strip():
-        raise WaveError("Give the wave a name respondents will recognise, e.g. “Spring 2026”.")
+        raise WaveError(_("Give the wave a name respondents will recognise, e.g. “Spring 2026”."))
     if any(outcome.job_id != job.pk for outcome in outcomes):
-        raise WaveError(f"Every outcome of a wave belongs to its job, “{job.name}”.")
+        raise WaveError(_("Every outcome of a wave belongs to its job, “%(job)s”.") % {"job": job.name})
     if closes_at is not None and closes_at <= opens_at:
-        raise WaveError("The wave must close after it opens.")
+        raise WaveError(_("The wave must close after it opens."))
     wave = SurveyWave.objects.create(
         job=job,
         name=name.strip(),
