@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AttachmentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "attachments"
-    verbose_name = "Attachments"
+    verbose_name = _("Attachments")
 
     def ready(self):
         from ideas.hooks import form_part_register, idea_version_recorded_hook_register

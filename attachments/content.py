@@ -20,11 +20,14 @@ import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from core.errors import DomainError
 
-ACCEPTED_TYPES = (
+ACCEPTED_TYPES = gettext_lazy(
     "a picture (JPEG, PNG, WebP or GIF), a PDF, or an office document (Word, Excel, PowerPoint, OpenDocument)"
 )
 
@@ -65,19 +68,22 @@ class Inspected:
 
 
 def human_size(size: int) -> str:
-    """``2.5 MB``, ``10 MB``, ``40 KB``: how the limits and the files' sizes are said."""
+    """``2.5 MB``, ``10 MB``, ``40 KB``: how the limits and the files' sizes are said, in the active
+    language (``2,5 MB`` in German, ``2,5 Mo`` in French)."""
     if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
-    return f"{max(size // 1024, 1)} KB"
+        shown = f"{size / (1024 * 1024):.1f}".removesuffix(".0")
+        return _("%(size)s MB") % {"size": number_format(shown)}
+    return _("%(size)s KB") % {"size": number_format(max(size // 1024, 1))}
 
 
 def inspect(name: str, data: bytes) -> Inspected:
     """Decide what ``data`` is from its content; raises FileRefused saying why it is not kept."""
     if not data:
-        raise FileRefused(f"“{name}” is empty (0 bytes): choose the file again.")
+        raise FileRefused(_("“%(name)s” is empty (0 bytes): choose the file again.") % {"name": name})
     if len(data) > settings.ATTACHMENT_MAX_BYTES:
         raise FileRefused(
-            f"“{name}” is {human_size(len(data))}: a file may be at most {human_size(settings.ATTACHMENT_MAX_BYTES)}."
+            _("“%(name)s” is %(size)s: a file may be at most %(limit)s.")
+            % {"name": name, "size": human_size(len(data)), "limit": human_size(settings.ATTACHMENT_MAX_BYTES)}
         )
     if data.startswith(b"%PDF-"):
         return Inspected(kind="file", content_type="application/pdf", extension="pdf", data=data)
@@ -86,8 +92,11 @@ def inspect(name: str, data: bytes) -> Inspected:
     head = data[:512].lstrip().lower()
     if head.startswith((b"<", b"\xef\xbb\xbf<")):
         raise FileRefused(
-            f"“{name}” is a web page or an SVG drawing (whatever its name says), which can carry scripts: "
-            f"attach {ACCEPTED_TYPES}."
+            _(
+                "“%(name)s” is a web page or an SVG drawing (whatever its name says), which can carry scripts: "
+                "attach %(accepted)s."
+            )
+            % {"name": name, "accepted": ACCEPTED_TYPES}
         )
     return _picture(name, data)
 
@@ -103,7 +112,7 @@ def _picture(name: str, data: bytes) -> Inspected:
                 with Image.open(io.BytesIO(data)) as image:
                     source_format = image.format
                     if source_format not in _IMAGE_OUTPUT:
-                        raise FileRefused(f"“{name}” is not a file the portal takes: attach {ACCEPTED_TYPES}.")
+                        raise _not_taken(name)
                     if image.width * image.height > max_pixels:
                         raise Image.DecompressionBombError("too many pixels")
                     image.seek(0)  # a GIF's (or animated WebP's) first frame
@@ -113,13 +122,18 @@ def _picture(name: str, data: bytes) -> Inspected:
                 Image.MAX_IMAGE_PIXELS = previous
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise FileRefused(
-            f"“{name}” is a picture too large to open safely (more than {max_pixels // 1_000_000} million pixels): "
-            "make it smaller and attach it again."
+            _(
+                "“%(name)s” is a picture too large to open safely (more than %(millions)s million pixels): "
+                "make it smaller and attach it again."
+            )
+            % {"name": name, "millions": max_pixels // 1_000_000}
         ) from None
     except UnidentifiedImageError:
-        raise FileRefused(f"“{name}” is not a file the portal takes: attach {ACCEPTED_TYPES}.") from None
+        raise _not_taken(name) from None
     except (OSError, SyntaxError, ValueError, EOFError):
-        raise FileRefused(f"“{name}” is a damaged or incomplete picture: save it again and attach it.") from None
+        raise FileRefused(
+            _("“%(name)s” is a damaged or incomplete picture: save it again and attach it.") % {"name": name}
+        ) from None
     out_format, content_type, extension = _IMAGE_OUTPUT[source_format]
     side = settings.ATTACHMENT_IMAGE_MAX_SIDE
     if picture.width > side or picture.height > side:
@@ -142,6 +156,17 @@ def _picture(name: str, data: bytes) -> Inspected:
     )
 
 
+def _not_taken(name: str) -> FileRefused:
+    return FileRefused(
+        _("“%(name)s” is not a file the portal takes: attach %(accepted)s.")
+        % {"name": name, "accepted": ACCEPTED_TYPES}
+    )
+
+
+def _damaged_document(name: str) -> FileRefused:
+    return FileRefused(_("“%(name)s” is a damaged document: save it again and attach it.") % {"name": name})
+
+
 def _in_savable_mode(picture: Image.Image, out_format: str) -> Image.Image:
     if out_format == "JPEG":
         return picture if picture.mode in ("RGB", "L") else picture.convert("RGB")
@@ -151,17 +176,24 @@ def _in_savable_mode(picture: Image.Image, out_format: str) -> Image.Image:
 
 
 def _office_document(name: str, data: bytes) -> Inspected:
-    refused = FileRefused(f"“{name}” is an archive, not a document the portal takes: attach {ACCEPTED_TYPES}.")
+    refused = FileRefused(
+        _("“%(name)s” is an archive, not a document the portal takes: attach %(accepted)s.")
+        % {"name": name, "accepted": ACCEPTED_TYPES}
+    )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise FileRefused(f"“{name}” is a damaged document: save it again and attach it.") from None
+        raise _damaged_document(name) from None
     names = {entry.filename for entry in entries}
     if len(entries) > ZIP_MAX_ENTRIES or sum(entry.file_size for entry in entries) > ZIP_MAX_UNPACKED_BYTES:
-        raise FileRefused(f"“{name}” unpacks to far more than a document needs, so it is not opened.")
+        raise FileRefused(
+            _("“%(name)s” unpacks to far more than a document needs, so it is not opened.") % {"name": name}
+        )
     if any(entry.lower().endswith("vbaproject.bin") for entry in names):
-        raise FileRefused(f"“{name}” contains macros (programs): save it without them (.docx, .xlsx, .pptx).")
+        raise FileRefused(
+            _("“%(name)s” contains macros (programs): save it without them (.docx, .xlsx, .pptx).") % {"name": name}
+        )
     try:
         if "mimetype" in names:
             declared = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
@@ -174,7 +206,7 @@ def _office_document(name: str, data: bytes) -> Inspected:
                 if part in names and f"/{part}".encode() in types:
                     return Inspected(kind="file", content_type=content_type, extension=extension, data=data)
     except (zipfile.BadZipFile, OSError, ValueError, KeyError):
-        raise FileRefused(f"“{name}” is a damaged document: save it again and attach it.") from None
+        raise _damaged_document(name) from None
     raise refused
 
 

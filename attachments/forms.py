@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from ideas.models import Comment, Idea
 
@@ -37,12 +39,28 @@ class MultipleFileField(forms.FileField):
 
 
 def _limits_help(per_item: int, *, comment: bool) -> str:
-    where = "a comment" if comment else "an idea"
-    total = "" if comment else f", {human_size(settings.ATTACHMENTS_IDEA_MAX_BYTES)} in all"
-    return (
-        f"Pictures (JPEG, PNG, WebP, GIF), PDF or office documents; at most {human_size(settings.ATTACHMENT_MAX_BYTES)} "
-        f"a file and {per_item} files on {where}{total}. Pictures are stored without their location and camera data."
-    )
+    values = {
+        "size": human_size(settings.ATTACHMENT_MAX_BYTES),
+        "count": per_item,
+        "total": human_size(settings.ATTACHMENTS_IDEA_MAX_BYTES),
+    }
+    if comment:
+        text = ngettext(
+            "Pictures (JPEG, PNG, WebP, GIF), PDF or office documents; at most %(size)s a file and %(count)s file "
+            "on a comment. Pictures are stored without their location and camera data.",
+            "Pictures (JPEG, PNG, WebP, GIF), PDF or office documents; at most %(size)s a file and %(count)s files "
+            "on a comment. Pictures are stored without their location and camera data.",
+            per_item,
+        )
+    else:
+        text = ngettext(
+            "Pictures (JPEG, PNG, WebP, GIF), PDF or office documents; at most %(size)s a file and %(count)s file "
+            "on an idea, %(total)s in all. Pictures are stored without their location and camera data.",
+            "Pictures (JPEG, PNG, WebP, GIF), PDF or office documents; at most %(size)s a file and %(count)s files "
+            "on an idea, %(total)s in all. Pictures are stored without their location and camera data.",
+            per_item,
+        )
+    return text % values
 
 
 class _FilesForm(forms.Form):
@@ -51,12 +69,14 @@ class _FilesForm(forms.Form):
     per_item_setting = "ATTACHMENTS_PER_IDEA"
     for_comment = False
 
-    files = MultipleFileField(required=False, label="Attach pictures or documents")
+    files = MultipleFileField(required=False, label=gettext_lazy("Attach pictures or documents"))
     alt_text = forms.CharField(
         required=False,
         max_length=300,
-        label="Describe the pictures",
-        help_text="What they show, for people who cannot see them (read aloud by screen readers). At most 300 characters.",
+        label=gettext_lazy("Describe the pictures"),
+        help_text=gettext_lazy(
+            "What they show, for people who cannot see them (read aloud by screen readers). At most 300 characters."
+        ),
     )
 
     def __init__(self, *args, prefix: str, **kwargs):
@@ -71,14 +91,27 @@ class _FilesForm(forms.Form):
         uploads = cleaned.get("files") or []
         per_item = getattr(settings, self.per_item_setting)
         if len(uploads) > per_item:
-            self.add_error("files", f"Choose at most {per_item} files; you chose {len(uploads)}.")
+            self.add_error(
+                "files",
+                ngettext(
+                    "Choose at most %(limit)s file; you chose %(count)s.",
+                    "Choose at most %(limit)s files; you chose %(count)s.",
+                    per_item,
+                )
+                % {"limit": per_item, "count": len(uploads)},
+            )
             return cleaned
         new_files, problems = [], []
         for upload in uploads:
             name = (upload.name or "attachment")[:200]
             if upload.size > settings.ATTACHMENT_MAX_BYTES:  # before reading a byte of it
                 problems.append(
-                    f"“{name}” is {human_size(upload.size)}: a file may be at most {human_size(settings.ATTACHMENT_MAX_BYTES)}."
+                    _("“%(name)s” is %(size)s: a file may be at most %(limit)s.")
+                    % {
+                        "name": name,
+                        "size": human_size(upload.size),
+                        "limit": human_size(settings.ATTACHMENT_MAX_BYTES),
+                    }
                 )
                 continue
             try:
@@ -88,12 +121,12 @@ class _FilesForm(forms.Form):
                 continue
             new_files.append(services.NewFile(name=name, inspected=inspected, alt_text=cleaned.get("alt_text", "")))
         if problems:
-            problems.append("Nothing was saved: choose the files again.")
+            problems.append(_("Nothing was saved: choose the files again."))
             for problem in problems:
                 self.add_error("files", problem)
         elif any(new.inspected.kind == "image" for new in new_files) and not cleaned.get("alt_text", "").strip():
-            self.add_error("alt_text", "Describe what the pictures show, for people who cannot see them.")
-            self.add_error("files", "Nothing was saved: choose the files again.")
+            self.add_error("alt_text", _("Describe what the pictures show, for people who cannot see them."))
+            self.add_error("files", _("Nothing was saved: choose the files again."))
         cleaned["new_files"] = new_files
         return cleaned
 
@@ -103,8 +136,8 @@ class IdeaFilesForm(_FilesForm):
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Remove files",
-        help_text="The idea's earlier versions keep them.",
+        label=gettext_lazy("Remove files"),
+        help_text=gettext_lazy("The idea's earlier versions keep them."),
     )
     versions_seen = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from ideas.models import Comment, Idea, IdeaVersion
 
@@ -23,8 +24,8 @@ class Attachment(models.Model):
     """
 
     class Kind(models.TextChoices):
-        IMAGE = "image", "Picture"
-        FILE = "file", "Document"
+        IMAGE = "image", _("Picture")
+        FILE = "file", _("Document")
 
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="attachments")
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments")
@@ -35,16 +36,18 @@ class Attachment(models.Model):
     file = models.FileField(storage=attachments_storage, upload_to=attachment_path, max_length=200)
     # Made by the worker after the upload commits (attachments.tasks); empty until then.
     thumbnail = models.FileField(storage=attachments_storage, upload_to=attachment_path, max_length=200, blank=True)
-    original_name = models.CharField(max_length=200, help_text="The file's name on the uploader's device.")
-    content_type = models.CharField(max_length=100, help_text="Decided from the content, never from the name.")
-    size = models.PositiveIntegerField(help_text="Bytes kept (a picture's re-encoded copy).")
+    original_name = models.CharField(max_length=200, help_text=_("The file's name on the uploader's device."))
+    content_type = models.CharField(max_length=100, help_text=_("Decided from the content, never from the name."))
+    size = models.PositiveIntegerField(help_text=_("Bytes kept (a picture's re-encoded copy)."))
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     alt_text = models.CharField(
-        max_length=300, blank=True, help_text="What the picture shows, for people who cannot see it."
+        max_length=300, blank=True, help_text=_("What the picture shows, for people who cannot see it.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    removed_at = models.DateTimeField(null=True, blank=True, help_text="Removed from the idea; older versions keep it.")
+    removed_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Removed from the idea; older versions keep it.")
+    )
     removed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

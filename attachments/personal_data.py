@@ -1,6 +1,8 @@
 """What the attachments app holds about a member, for their download and their account's erasure
 (registered with core.personal_data from AttachmentsConfig.ready())."""
 
+from django.utils.translation import gettext_lazy as _
+
 from core.funnel import Status
 from core.personal_data import Former, Section, register
 
@@ -41,7 +43,7 @@ def register_sections() -> None:
     register(
         Section(
             key="attachments",
-            label="The files you attached to ideas and comments (their names, types and sizes)",
+            label=_("The files you attached to ideas and comments (their names, types and sizes)"),
             export=export_attachments,
             erase=erase,
             order=25,

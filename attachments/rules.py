@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
+
 from ideas.rules import can_edit_idea, can_moderate_comments, can_view_idea, can_view_versions, comment_refusal
 
 from .models import Attachment
@@ -33,14 +35,14 @@ def can_view_attachment(user: Visitor, attachment: Attachment) -> bool:
 def idea_attach_refusal(user: Visitor, idea: Idea) -> str | None:
     """Why the user may not add files to (or remove files from) this idea, or None: its author, while they may edit it."""
     if not user.is_authenticated or idea.author_id != user.pk:
-        return "Only the idea's author can attach files to it."
+        return _("Only the idea's author can attach files to it.")
     if not can_edit_idea(user, idea):
-        return "This idea can no longer be changed, so its files cannot either."
+        return _("This idea can no longer be changed, so its files cannot either.")
     return None
 
 
 def comment_attach_refusal(user: Visitor, comment: Comment) -> str | None:
     """Why the user may not add files to this comment, or None: its author, while the discussion is open."""
     if not user.is_authenticated or comment.author_id != user.pk:
-        return "Only the comment's author can attach files to it."
+        return _("Only the comment's author can attach files to it.")
     return comment_refusal(user, comment.idea)

@@ -19,6 +19,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.errors import DomainError
 from ideas.models import Comment, Idea, IdeaVersion
@@ -65,8 +67,12 @@ def _check_file_sizes(files: Sequence[NewFile]) -> None:
     for new in files:
         if len(new.inspected.data) > settings.ATTACHMENT_MAX_BYTES:
             raise AttachmentRefused(
-                f"“{new.name}” is {human_size(len(new.inspected.data))}: a file may be at most "
-                f"{human_size(settings.ATTACHMENT_MAX_BYTES)}."
+                _("“%(name)s” is %(size)s: a file may be at most %(limit)s.")
+                % {
+                    "name": new.name,
+                    "size": human_size(len(new.inspected.data)),
+                    "limit": human_size(settings.ATTACHMENT_MAX_BYTES),
+                }
             )
 
 
@@ -149,14 +155,27 @@ def attachments_change(
     if add and count + len(add) > settings.ATTACHMENTS_PER_IDEA:
         room = max(settings.ATTACHMENTS_PER_IDEA - count, 0)
         raise AttachmentRefused(
-            f"An idea can have at most {settings.ATTACHMENTS_PER_IDEA} files; this one has {count}, "
-            f"so {room} more can be attached, not {len(add)}."
+            ngettext(
+                "An idea can have at most %(limit)s file; this one has %(count)s, "
+                "so %(room)s more can be attached, not %(chosen)s.",
+                "An idea can have at most %(limit)s files; this one has %(count)s, "
+                "so %(room)s more can be attached, not %(chosen)s.",
+                settings.ATTACHMENTS_PER_IDEA,
+            )
+            % {"limit": settings.ATTACHMENTS_PER_IDEA, "count": count, "room": room, "chosen": len(add)}
         )
     if add and size + new_size > settings.ATTACHMENTS_IDEA_MAX_BYTES:
-        raise AttachmentRefused(
-            f"An idea's files may add up to at most {human_size(settings.ATTACHMENTS_IDEA_MAX_BYTES)}; "
-            f"this one has {human_size(size) if size else 'none'}, and the new files are {human_size(new_size)}."
-        )
+        limit = human_size(settings.ATTACHMENTS_IDEA_MAX_BYTES)
+        if size:
+            message = _(
+                "An idea's files may add up to at most %(limit)s; this one has %(size)s, "
+                "and the new files are %(new_size)s."
+            ) % {"limit": limit, "size": human_size(size), "new_size": human_size(new_size)}
+        else:
+            message = _(
+                "An idea's files may add up to at most %(limit)s; this one has none, and the new files are %(new_size)s."
+            ) % {"limit": limit, "new_size": human_size(new_size)}
+        raise AttachmentRefused(message)
     if not add and not removing:
         return []
     now = timezone.now()
@@ -185,7 +204,12 @@ def comment_attachments_add(*, user: User, comment: Comment, add: Sequence[NewFi
     count = Attachment.objects.filter(comment=comment, removed_at__isnull=True).count()
     if count + len(add) > settings.ATTACHMENTS_PER_COMMENT:
         raise AttachmentRefused(
-            f"A comment can have at most {settings.ATTACHMENTS_PER_COMMENT} files; you chose {count + len(add)}."
+            ngettext(
+                "A comment can have at most %(limit)s file; you chose %(count)s.",
+                "A comment can have at most %(limit)s files; you chose %(count)s.",
+                settings.ATTACHMENTS_PER_COMMENT,
+            )
+            % {"limit": settings.ATTACHMENTS_PER_COMMENT, "count": count + len(add)}
         )
     return _store(idea=idea, user=user, files=add, comment=comment)
 
