@@ -410,6 +410,9 @@ if LANGUAGE_CODE not in {code for code, _name in LANGUAGES}:
 # The portal's catalogues (locale/de, locale/fr), and its own wording of other apps' English texts
 # (django-allauth's pages in sentence case: "Sign in").
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language switcher's cookie (accounts.views.language_choose) outlives the browser session.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env_str("TIME_ZONE") or "UTC"
 USE_I18N = True
 USE_TZ = True
