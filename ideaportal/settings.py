@@ -17,6 +17,7 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 from accounts import sso_config
 from core.site_url import site_url_refusal
@@ -360,7 +361,8 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # Confirming the address signs the member in and returns them where they were going (a shared
 # survey link, for example).
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Idea portal] "
+# In the language the email is written in (the recipient's: core.email, allauth inside the request).
+ACCOUNT_EMAIL_SUBJECT_PREFIX = gettext_lazy("[Idea portal] ")
 # How allauth names a member in its pages and messages ("Successfully signed in as …"): the name the
 # portal shows everywhere, never the username (which is the email address).
 ACCOUNT_USER_DISPLAY = "accounts.models.user_display"
