@@ -174,3 +174,21 @@ def test_an_unknown_site_language_refuses_to_start():
 
 def test_the_language_choices_are_named_in_themselves():
     assert dict(User._meta.get_field("language").choices) == {"en": "English", "de": "Deutsch", "fr": "Français"}
+
+
+@pytest.mark.django_db
+def test_the_switcher_names_each_language_in_itself_whatever_the_page_s_language(client):
+    page = text(client.get("/", HTTP_ACCEPT_LANGUAGE="de"))
+    assert '<span lang="de" aria-current="true">Deutsch</span>' in page
+    assert ">English</a>" in page and ">Français</a>" in page and "Englisch" not in page
+
+
+def test_a_too_large_upload_is_refused_in_the_browser_s_language(client, settings):
+    settings.UPLOAD_MAX_BYTES = 1000
+    response = client.post("/surveys/", data=b"x" * 2000, content_type="text/csv", HTTP_ACCEPT_LANGUAGE="fr")
+    page = text(response)
+    assert response.status_code == 413
+    assert '<html lang="fr">' in page and "Le fichier est trop volumineux" in page and "too large" not in page
+    response = client.post("/api/ideas/", data=b"x" * 2000, content_type="application/json", HTTP_ACCEPT_LANGUAGE="de")
+    assert response.status_code == 413
+    assert response.json()["error"] == {"code": "too_large", "message": "Der Inhalt ist größer als 1.000 Bytes."}
