@@ -1,7 +1,9 @@
 # Production image for the idea portal: gunicorn serves Django, whitenoise
 # serves the static files collected at build time. The same image runs the
-# Celery worker and beat (see docker-compose.yml).
-FROM python:3.11-slim
+# Celery worker and beat (see docker-compose.yml). The German and French
+# catalogues are compiled in a build stage that has gettext; the image keeps
+# the .mo files, not gettext.
+FROM python:3.11-slim AS base
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -21,7 +23,19 @@ COPY requirements.txt /tmp/requirements.txt
 RUN pip install --no-cache-dir -r /tmp/requirements.txt \
     && rm /tmp/requirements.txt
 
+# The build stage: gettext's msgfmt compiles locale/*/LC_MESSAGES/django.po (compilemessages
+# needs only the development settings, no database).
+FROM base AS messages
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gettext \
+    && rm -rf /var/lib/apt/lists/*
+COPY . /app
+RUN DEBUG=1 python manage.py compilemessages --ignore '.venv/*'
+
+FROM base
+
 COPY --chown=app:app . /app
+COPY --from=messages --chown=app:app /app/locale /app/locale
 
 USER app
 

@@ -6,6 +6,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
 
@@ -40,7 +41,7 @@ class MemberCreationForm(AdminUserCreationForm):
     def clean_email(self):
         email = self.cleaned_data["email"].strip()
         if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("A member with this email address already exists.")
+            raise forms.ValidationError(_("A member with this email address already exists."))
         return email
 
 
@@ -55,10 +56,10 @@ class UserAdmin(DjangoUserAdmin):
     add_form = MemberCreationForm
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
-        ("Personal info", {"fields": ["email", "display_name", "first_name", "last_name"]}),
-        ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
-        ("Mentoring", {"fields": ["mentor_capacity"]}),
-        ("Important dates", {"fields": ["last_login", "date_joined"]}),
+        (_("Personal info"), {"fields": ["email", "display_name", "first_name", "last_name"]}),
+        (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (_("Mentoring"), {"fields": ["mentor_capacity"]}),
+        (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
         (

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import User
 
@@ -9,7 +10,7 @@ class SignupForm(forms.Form):
     display_name = forms.CharField(
         max_length=60,
         required=False,
-        label="Display name",
+        label=_("Display name"),
         help_text=User._meta.get_field("display_name").help_text,
     )
 

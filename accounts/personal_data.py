@@ -5,6 +5,7 @@ account's row last: the ideas, comments and votes that stay still point at it.""
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.personal_data import Former, Section, register
 
@@ -62,7 +63,7 @@ def register_sections() -> None:
     register(
         Section(
             key="profile",
-            label="Your profile, email addresses, roles and single sign-on connections",
+            label=_("Your profile, email addresses, roles and single sign-on connections"),
             export=export_profile,
             erase=erase,
             order=10,

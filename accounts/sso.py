@@ -21,6 +21,7 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from . import services
 
@@ -74,14 +75,19 @@ def refusal(policy: dict, sociallogin, *, roles: set[str] | None) -> str | None:
     email = sign_in_email(sociallogin)
     domains = [domain.lower() for domain in policy.get("allowed_domains") or []]
     if domains and email.rpartition("@")[2].lower() not in domains:
-        return (
-            f"Signing in with {provider_name} is open to addresses at {', '.join(domains)} only, "
-            f"and your account's address is {email or 'not given'}."
-        )
+        if not email:
+            return _(
+                "Signing in with %(provider)s is open to addresses at %(domains)s only, "
+                "and your account's address is not given."
+            ) % {"provider": provider_name, "domains": ", ".join(domains)}
+        return _(
+            "Signing in with %(provider)s is open to addresses at %(domains)s only, "
+            "and your account's address is %(email)s."
+        ) % {"provider": provider_name, "domains": ", ".join(domains), "email": email}
     if policy.get("staff_only"):
         existing_staff = sociallogin.is_existing and sociallogin.user.is_staff
         if not existing_staff and "triage" not in (roles or set()):
-            return f"Signing in with {provider_name} is for the portal's staff only."
+            return _("Signing in with %(provider)s is for the portal's staff only.") % {"provider": provider_name}
     return None
 
 

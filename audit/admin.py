@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEntry
 from .services import audit_export_csv
@@ -43,21 +44,21 @@ class AuditEntryAdmin(admin.ModelAdmin):
     change_list_template = "admin/audit/auditentry/change_list.html"
     show_full_result_count = False
 
-    @admin.display(description="actor", ordering="actor")
+    @admin.display(description=_("actor"), ordering="actor")
     def actor_shown(self, obj):
-        return obj.actor if obj.actor_id else "the portal"
+        return obj.actor if obj.actor_id else _("the portal")
 
-    @admin.display(description="target")
+    @admin.display(description=_("target"))
     def target(self, obj):
         if not obj.target_type:
             return "—"
         return format_html('{}<div class="help">{} #{}</div>', obj.target_repr, obj.target_type, obj.target_id)
 
-    @admin.display(description="before")
+    @admin.display(description=_("before"))
     def before_shown(self, obj):
         return _json_block(obj.before)
 
-    @admin.display(description="after")
+    @admin.display(description=_("after"))
     def after_shown(self, obj):
         return _json_block(obj.after)
 

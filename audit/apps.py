@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditConfig(AppConfig):
@@ -6,4 +7,4 @@ class AuditConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "audit"
-    verbose_name = "Audit log"
+    verbose_name = _("Audit log")

@@ -9,6 +9,7 @@ but, at most, the actor id (``on_delete=SET_NULL``).
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditEntryIsAppendOnly(Exception):
@@ -41,16 +42,16 @@ class AuditEntry(models.Model):
     target_type = models.CharField(max_length=80, blank=True)  # "app_label.model"
     target_id = models.CharField(max_length=64, blank=True)
     # What staff read in the list: the target's title or "<type> #<id>", never a member's name or address.
-    target_repr = models.CharField("target", max_length=200, blank=True)
+    target_repr = models.CharField(_("target"), max_length=200, blank=True)
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)
-    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
     objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "audit entry"
-        verbose_name_plural = "audit log"
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["action", "-created_at"], name="audit_action_recent"),

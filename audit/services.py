@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import translation
 
 from .cells import csv_cell
 from .models import AuditEntry
@@ -29,7 +30,8 @@ def _target_fields(target: Model | None) -> dict:
     if target is None:
         return {"target_type": "", "target_id": "", "target_repr": ""}
     meta = target._meta
-    label = f"{meta.verbose_name} #{target.pk}"
+    with translation.override(None):  # the row is a record, written once: in the code's English
+        label = f"{meta.verbose_name} #{target.pk}"
     if not isinstance(target, get_user_model()):  # a member is never named here
         # A model whose name is a member's own words (an API token's) gives a label of its own.
         title = getattr(target, "audit_label", None) or getattr(target, "title", None) or getattr(target, "name", None)

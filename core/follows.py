@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from .redirects import safe_next_url
 
@@ -34,7 +35,7 @@ def follow_toggle(
     if request.method == "POST" and request.user.is_authenticated:
         action = request.POST.get("action")
         if action not in messages_for:
-            return HttpResponseBadRequest("Say follow or unfollow.")
+            return HttpResponseBadRequest(gettext("Say follow or unfollow."))
         try:
             (follow if action == "follow" else unfollow)()
             done = messages_for[action]

@@ -17,6 +17,7 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 from accounts import sso_config
 from core.site_url import site_url_refusal
@@ -185,6 +186,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                # LANGUAGES, as the settings name them (each in itself), for the language switcher.
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
@@ -360,7 +363,8 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # Confirming the address signs the member in and returns them where they were going (a shared
 # survey link, for example).
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Idea portal] "
+# In the language the email is written in (the recipient's: core.email, allauth inside the request).
+ACCOUNT_EMAIL_SUBJECT_PREFIX = gettext_lazy("[Idea portal] ")
 # How allauth names a member in its pages and messages ("Successfully signed in as …"): the name the
 # portal shows everywhere, never the username (which is the email address).
 ACCOUNT_USER_DISPLAY = "accounts.models.user_display"
@@ -410,6 +414,9 @@ if LANGUAGE_CODE not in {code for code, _name in LANGUAGES}:
 # The portal's catalogues (locale/de, locale/fr), and its own wording of other apps' English texts
 # (django-allauth's pages in sentence case: "Sign in").
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language switcher's cookie (accounts.views.language_choose) outlives the browser session.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env_str("TIME_ZONE") or "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.views import language_choose
 from core.admin_login import admin_login
 from core.favicon import favicon
 from health.views import healthz
@@ -11,6 +12,7 @@ urlpatterns = [
     path("", pages.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
+    path("language/<str:code>/", language_choose, name="language_choose"),
     path("challenges/", include("pages.urls_challenges")),
     path("ideas/", include("ideas.urls")),
     path("attachments/", include("attachments.urls")),

@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from challenges import rules, selectors
 from challenges.models import Challenge
@@ -103,9 +105,11 @@ def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user, segment=member_segment(request.user))
     if request.method == "POST" and form.is_valid():
         form.save()
+        if request.user.language:  # the message below is read on the next page, in the new language
+            translation.activate(request.user.language)
         if form.segment_answered:
             respondent_segment_set(user=request.user, segment=form.cleaned_data["segment"])
-        messages.success(request, "Your profile is saved.")
+        messages.success(request, _("Your profile is saved."))
         return redirect("profile")
     return render(request, "accounts/profile.html", {"form": form}, status=400 if form.errors else 200)
 

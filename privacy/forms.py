@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountEraseForm(forms.Form):
@@ -7,15 +8,15 @@ class AccountEraseForm(forms.Form):
     (allauth's reauthentication, privacy.views.account_delete)."""
 
     password = forms.CharField(
-        label="Your password",
+        label=_("Your password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text="To be sure it is you.",
+        help_text=_("To be sure it is you."),
         strip=False,
-        error_messages={"required": "Type your password to confirm it is you. Nothing was deleted."},
+        error_messages={"required": _("Type your password to confirm it is you. Nothing was deleted.")},
     )
     understood = forms.BooleanField(
-        label="I understand that my account is deleted for good and cannot be restored.",
-        error_messages={"required": "Tick this box to confirm you want your account deleted."},
+        label=_("I understand that my account is deleted for good and cannot be restored."),
+        error_messages={"required": _("Tick this box to confirm you want your account deleted.")},
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -27,5 +28,5 @@ class AccountEraseForm(forms.Form):
     def clean_password(self):
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
-            raise forms.ValidationError("That is not your password. Nothing was deleted.")
+            raise forms.ValidationError(_("That is not your password. Nothing was deleted."))
         return password

@@ -3,6 +3,7 @@
 from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import FORMER_MEMBER
 from core import personal_data as registry
@@ -43,7 +44,7 @@ def register() -> None:
     registry.register(
         Section(
             key="admin_log",
-            label="Changes you made in the admin (staff only)",
+            label=_("Changes you made in the admin (staff only)"),
             export=export_admin_log,
             erase=erase_admin_log,
             order=900,

@@ -20,6 +20,7 @@ from django.contrib.sessions.models import Session
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.rules import is_administrator
 from core import personal_data as registry
@@ -30,13 +31,13 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-README = """Everything {site} holds about you, as of {when} (UTC).
+README = _("""Everything {site} holds about you, as of {when} (UTC).
 
 Each .json file is one part of it, in the order of the download page:
 {parts}
 
 Your ideas are also in ideas/ as Markdown files, one per idea, with every saved version.
-"""
+""")
 
 
 class AccountEraseRefused(Exception):
@@ -66,7 +67,7 @@ def personal_data_export(*, user: User) -> bytes:
                     archive.writestr(path, text)
         archive.writestr(
             "README.txt",
-            README.format(site=settings.SITE_URL, when=now.strftime("%Y-%m-%d %H:%M"), parts="\n".join(listed)),
+            str(README).format(site=settings.SITE_URL, when=now.strftime("%Y-%m-%d %H:%M"), parts="\n".join(listed)),
         )
     return buffer.getvalue()
 
@@ -98,7 +99,7 @@ def account_erase(*, user: User) -> None:
         return
     if is_administrator(member):
         raise AccountEraseRefused(
-            "A superuser's account cannot be deleted here: another administrator removes the superuser status first."
+            _("A superuser's account cannot be deleted here: another administrator removes the superuser status first.")
         )
     emails = [member.email] if member.email else []
     confirmed = EmailAddress.objects.filter(user=member).values_list("email", flat=True)

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import sso
@@ -51,7 +52,7 @@ def account_delete(request):
     needs_sign_in = not request.user.has_usable_password() and not rules.signed_in_recently(request)
     if needs_sign_in and request.method == "POST":
         form.is_valid()
-        form.add_error(None, "Sign in again with your company account first: nothing was deleted.")
+        form.add_error(None, _("Sign in again with your company account first: nothing was deleted."))
     elif request.method == "POST" and form.is_valid():
         try:
             services.account_erase(user=request.user)
@@ -59,7 +60,7 @@ def account_delete(request):
             form.add_error(None, str(refusal))
         else:
             logout(request)
-            messages.success(request, "Your account is deleted. Everything that named you is gone.")
+            messages.success(request, _("Your account is deleted. Everything that named you is gone."))
             return redirect("home")
     context = {
         "form": form,

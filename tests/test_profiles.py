@@ -192,7 +192,7 @@ def test_profile_query_count_is_constant_in_the_number_of_ideas(
 def test_the_settings_page_offers_the_privacy_setting_and_a_link_to_the_profile(client_for, customer):
     content = client_for(customer).get(reverse("profile")).content.decode()
     assert 'name="profile_public"' in content
-    assert escape(User._meta.get_field("profile_public").help_text) in content
+    assert escape(str(User._meta.get_field("profile_public").help_text)) in content
     assert "See your profile as others do" in content
     assert f'href="{profile_url(customer)}"' in content
 
