@@ -8,7 +8,7 @@ the transaction of the change; the worker turns each event into one notification
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from core.funnel import status_sentence
+from core.funnel import status_title, your_idea_status_sentence, your_idea_status_title
 from notifications.models import Delivery, OutboxEvent
 from notifications.registry import FOLLOWED, YOUR_IDEAS, Draft, NotificationKind, register
 from notifications.services import notify_event
@@ -139,15 +139,14 @@ def _drafts_status_changed(payload) -> list[Draft]:
     if change is None:
         return []
     idea = change.idea
-    sentence = status_sentence(change.to_status)
-    title = f"“{idea.title}” {sentence}"
+    title = status_title(change.to_status, idea=idea.title)
     authors = _authors(idea)
     author_ids = {author.pk for author in authors}
     drafts = [
         Draft(
             author,
             MY_IDEA_STATUS,
-            f"Your idea “{idea.title}” {sentence}",
+            your_idea_status_title(change.to_status, idea=idea.title),
             _author_status_body(change),
             idea.get_absolute_url(),
         )
@@ -167,8 +166,9 @@ def _author_status_body(change) -> str:
     """What the author reads: where the idea moved, why, and where its votes went if it was merged."""
     idea = change.idea
     lines = [
-        f"Your idea “{idea.title}” in the challenge “{idea.challenge.title}” {status_sentence(change.to_status)} "
-        f"(it was {change.get_from_status_display().lower()})."
+        your_idea_status_sentence(
+            change.to_status, idea=idea.title, challenge=idea.challenge.title, previous=change.from_status
+        )
     ]
     if change.reason:
         lines.append(f"Why: {change.reason}")
