@@ -105,8 +105,8 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
                 request,
                 format_html(
                     ngettext(
-                        'Test message queued for {count} endpoint: <a href="{log}">see how it went</a>.',
-                        'Test message queued for {count} endpoints: <a href="{log}">see how it went</a>.',
+                        'Test message queued for {count} endpoint(s): <a href="{log}">see how it went</a>.',
+                        'Test message queued for {count} endpoint(s): <a href="{log}">see how it went</a>.',
                         sent,
                     ),
                     count=sent,
@@ -122,8 +122,8 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         self.message_user(
             request,
             ngettext(
-                "New secret for %(count)d endpoint: give it to the receiver.",
-                "New secret for %(count)d endpoints: give it to the receiver.",
+                "New secret for %(count)d endpoint(s): give it to the receiver.",
+                "New secret for %(count)d endpoint(s): give it to the receiver.",
                 count,
             )
             % {"count": count},

@@ -61,7 +61,7 @@ class WebhookEndpoint(models.Model):
         return event_type in (self.event_types or [])
 
     def event_type_labels(self) -> list[str]:
-        return [EventType(value).label for value in self.event_types or [] if value in EventType.values]
+        return [str(EventType(value).label) for value in self.event_types or [] if value in EventType.values]
 
 
 class WebhookDelivery(models.Model):
