@@ -2,6 +2,7 @@
 or the browser's session with its CSRF token for unsafe methods."""
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import authentication
 from rest_framework.exceptions import AuthenticationFailed
 
@@ -18,21 +19,21 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if not parts or parts[0].lower() != self.keyword.encode():
             return None
         if len(parts) != 2:
-            raise AuthenticationFailed("Send the token as “Authorization: Bearer <token>”, with nothing else.")
+            raise AuthenticationFailed(_("Send the token as “Authorization: Bearer <token>”, with nothing else."))
         try:
             raw = parts[1].decode("ascii")
         except UnicodeDecodeError:
-            raise AuthenticationFailed("This is not a token of this portal.") from None
+            raise AuthenticationFailed(_("This is not a token of this portal.")) from None
         token = selectors.token_by_secret(services.token_hash(raw))
         if token is None:
-            raise AuthenticationFailed("This is not a token of this portal.")
+            raise AuthenticationFailed(_("This is not a token of this portal."))
         now = timezone.now()
         if token.revoked_at is not None:
-            raise AuthenticationFailed("This token was revoked.")
+            raise AuthenticationFailed(_("This token was revoked."))
         if token.expires_at is not None and token.expires_at <= now:
-            raise AuthenticationFailed("This token has expired.")
+            raise AuthenticationFailed(_("This token has expired."))
         if not token.user.is_active:
-            raise AuthenticationFailed("The account this token belongs to is inactive.")
+            raise AuthenticationFailed(_("The account this token belongs to is inactive."))
         services.token_touch(token=token, now=now)
         return token.user, token
 

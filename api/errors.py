@@ -11,6 +11,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -60,10 +63,12 @@ def _validation(exc: exceptions.ValidationError) -> tuple[str, dict]:
     detail = exc.detail
     if not isinstance(detail, dict):
         messages = _flatten(detail)
-        return (messages[0] if messages else "The request is not valid."), {}
+        return (messages[0] if messages else _("The request is not valid.")), {}
     fields = {key: _flatten(value) for key, value in detail.items() if key != "non_field_errors"}
     general = _flatten(detail.get("non_field_errors", []))
-    message = general[0] if general else "Some fields are not valid: " + ", ".join(sorted(fields)) + "."
+    message = (
+        general[0] if general else _("Some fields are not valid: %(fields)s.") % {"fields": ", ".join(sorted(fields))}
+    )
     return message, fields
 
 
@@ -73,10 +78,12 @@ def exception_handler(exc, context):
     if isinstance(exc, DOMAIN_ERRORS):
         return Response(error_body("refused", str(exc)), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, RequestDataTooBig):  # the body was read before the parser (api.parsers) could bound it
-        message = f"The body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes: send less at once."
+        message = _("The body is larger than %(limit)s bytes: send less at once.") % {
+            "limit": number_format(settings.DATA_UPLOAD_MAX_MEMORY_SIZE, force_grouping=True)
+        }
         return Response(error_body("too_large", message), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, Http404):
-        exc = exceptions.NotFound(str(exc) or "Not found.")
+        exc = exceptions.NotFound(str(exc) or _("Not found."))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     if not isinstance(exc, exceptions.APIException):
@@ -93,9 +100,14 @@ def exception_handler(exc, context):
         # DRF answers 403 when no authenticator offers a challenge; ours always does.
         exc.status_code = status.HTTP_401_UNAUTHORIZED
     if isinstance(exc, exceptions.Throttled):
-        message = f"Too many requests: try again in {int(exc.wait or 1)} seconds."
+        wait = int(exc.wait or 1)
+        message = ngettext(
+            "Too many requests: try again in %(wait)d second.",
+            "Too many requests: try again in %(wait)d seconds.",
+            wait,
+        ) % {"wait": wait}
     elif isinstance(exc, exceptions.ParseError):
-        message = f"The body is not valid JSON ({exc.detail})."
+        message = _("The body is not valid JSON (%(detail)s).") % {"detail": exc.detail}
     else:
         message = str(exc.detail)
     code = "parse_error" if isinstance(exc, exceptions.ParseError) else CODES.get(exc.status_code, "error")

@@ -3,14 +3,15 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Scope(models.TextChoices):
     """What a token may do. Write and staff include read (docs/API.md, "Scopes")."""
 
-    READ = "read", "Read"
-    WRITE = "write", "Write"
-    STAFF = "staff", "Staff"
+    READ = "read", _("Read")
+    WRITE = "write", _("Write")
+    STAFF = "staff", _("Staff")
 
 
 class ApiToken(models.Model):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
@@ -59,7 +60,7 @@ class Keyset:
         return self.kind(raw)
 
 
-BAD_CURSOR = "This cursor is not valid here: start again from the first page (no cursor)."
+BAD_CURSOR = _("This cursor is not valid here: start again from the first page (no cursor).")
 
 
 def _encode(data: dict) -> str:

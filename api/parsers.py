@@ -5,6 +5,8 @@ bytes (413 beyond) and answers a document nested too deeply as a parse error (40
 import io
 
 from django.conf import settings
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import JSONParser
@@ -20,8 +22,11 @@ class BoundedJSONParser(JSONParser):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         raw = stream.read(limit + 1) if limit is not None else stream.read()
         if limit is not None and len(raw) > limit:
-            raise BodyTooLarge(f"The body is larger than {limit:,} bytes: send less at once.")
+            raise BodyTooLarge(
+                _("The body is larger than %(limit)s bytes: send less at once.")
+                % {"limit": number_format(limit, force_grouping=True)}
+            )
         try:
             return super().parse(io.BytesIO(raw), media_type, parser_context)
         except RecursionError:
-            raise ParseError("JSON nested too deeply") from None
+            raise ParseError(_("JSON nested too deeply")) from None

@@ -1,6 +1,7 @@
 """The token's scopes, checked before any view runs. Who may see or change a given object is not
 decided here: the views ask the domain apps' rules and services, as the pages do."""
 
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
@@ -24,9 +25,9 @@ class TokenScope(BasePermission):
         if not request.user.is_authenticated:
             if scope == Scope.READ:
                 return True
-            raise NotAuthenticated("Sign in, or send a personal access token: Authorization: Bearer <token>.")
+            raise NotAuthenticated(_("Sign in, or send a personal access token: Authorization: Bearer <token>."))
         token = request.auth if isinstance(request.auth, ApiToken) else None
         if token is not None and not token.has_scope(scope):
-            self.message = f"This token does not have the “{scope}” scope this request needs."
+            self.message = _("This token does not have the “%(scope)s” scope this request needs.") % {"scope": scope}
             return False
         return True

@@ -2,6 +2,8 @@
 core.personal_data from ApiConfig.ready()). The download lists them without their secret (only its
 hash is stored, and it is not exported); erasing the account deletes them, so none works again."""
 
+from django.utils.translation import gettext_lazy as _
+
 from core.personal_data import Former, Section, register
 
 from .models import ApiToken
@@ -30,7 +32,7 @@ def register_sections() -> None:
     register(
         Section(
             key="api_tokens",
-            label="Your API tokens (without their secrets)",
+            label=_("Your API tokens (without their secrets)"),
             export=export_tokens,
             erase=erase,
             order=95,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
+
 from accounts.rules import is_staff_member
 
 from .models import Scope
@@ -18,15 +20,15 @@ if TYPE_CHECKING:
 def token_scopes_refusal(user: Visitor, scopes: list[str]) -> str | None:
     """Why the user may not create a token with these scopes, or None if they may."""
     if not user.is_authenticated or not user.is_active:
-        return "Sign in to create an API token."
+        return _("Sign in to create an API token.")
     scopes = list(scopes or [])
     if not scopes:
-        return "Choose at least one scope."
+        return _("Choose at least one scope.")
     unknown = sorted(set(scopes) - set(Scope.values))
     if unknown:
-        return "Unknown scope: " + ", ".join(unknown) + ". The scopes are read, write and staff."
+        return _("Unknown scope: %(scopes)s. The scopes are read, write and staff.") % {"scopes": ", ".join(unknown)}
     if Scope.STAFF in scopes and not can_hold_staff_scope(user):
-        return "Only staff members can create a token with the staff scope."
+        return _("Only staff members can create a token with the staff scope.")
     return None
 
 
@@ -39,7 +41,7 @@ def can_hold_staff_scope(user: Visitor) -> bool:
 def token_revoke_refusal(user: Visitor, token: ApiToken) -> str | None:
     """The token's owner revokes it; so do staff who may change tokens in the admin."""
     if not user.is_authenticated:
-        return "Sign in to revoke a token."
+        return _("Sign in to revoke a token.")
     if token.user_id == user.pk or (is_staff_member(user) and user.has_perm("api.change_apitoken")):
         return None
-    return "This token is not yours."
+    return _("This token is not yours.")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from core.errors import DomainError
@@ -55,11 +56,11 @@ def token_create(
     scopes.sort(key=Scope.values.index)
     name = (name or "").strip()
     if not name:
-        raise TokenError("Give the token a name, so you can recognise it later.")
+        raise TokenError(_("Give the token a name, so you can recognise it later."))
     if len(name) > NAME_MAX_LENGTH:
-        raise TokenError(f"Keep the name to at most {NAME_MAX_LENGTH} characters.")
+        raise TokenError(_("Keep the name to at most %(max)d characters.") % {"max": NAME_MAX_LENGTH})
     if expires_at is not None and expires_at <= timezone.now():
-        raise TokenError("The expiry date must be in the future.")
+        raise TokenError(_("The expiry date must be in the future."))
     prefix = settings.API_TOKEN_PREFIX + secrets.token_hex(PREFIX_CHARS // 2)
     raw = f"{prefix}_{secrets.token_urlsafe(SECRET_BYTES)}"
     token = ApiToken.objects.create(

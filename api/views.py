@@ -6,6 +6,8 @@ import datetime
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied, ValidationError
@@ -61,7 +63,7 @@ class MembersOnly:
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if not request.user.is_authenticated:
-            raise NotAuthenticated("Sign in, or send a personal access token: Authorization: Bearer <token>.")
+            raise NotAuthenticated(_("Sign in, or send a personal access token: Authorization: Bearer <token>."))
 
 
 class StaffOnly(MembersOnly):
@@ -69,7 +71,7 @@ class StaffOnly(MembersOnly):
 
     required_scope = Scope.STAFF
     staff_rule = staticmethod(review_rules.can_use_triage_queue)
-    staff_refusal = "Only triage staff can use this endpoint."
+    staff_refusal = gettext_lazy("Only triage staff can use this endpoint.")
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -82,16 +84,16 @@ def _idea(request, pk: int) -> Idea:
     try:
         return idea_selectors.idea_visible_get(request.user, pk=pk)
     except Idea.DoesNotExist:
-        raise NotFound("No such idea.") from None
+        raise NotFound(_("No such idea.")) from None
 
 
 def _challenge(request, slug: str) -> Challenge:
     try:
         challenge = challenge_selectors.challenge_detail(slug=slug)
     except Challenge.DoesNotExist:
-        raise NotFound("No such challenge.") from None
+        raise NotFound(_("No such challenge.")) from None
     if not challenge_rules.can_view_challenge(request.user, challenge):
-        raise NotFound("No such challenge.")
+        raise NotFound(_("No such challenge."))
     return challenge
 
 
@@ -100,7 +102,7 @@ def _outcomes(challenge: Challenge, codes: list[str]) -> list[Outcome]:
     found = {outcome.code: outcome for outcome in Outcome.objects.filter(code__in=codes)}
     unknown = [code for code in codes if code not in found]
     if unknown:
-        raise ValidationError({"outcomes": [f"No such outcome: {', '.join(unknown)}."]})
+        raise ValidationError({"outcomes": [_("No such outcome: %(codes)s.") % {"codes": ", ".join(unknown)}]})
     return [found[code] for code in dict.fromkeys(codes)]
 
 
@@ -329,7 +331,7 @@ class IdeaComments(APIView):
         if data.validated_data.get("parent") is not None:
             parent = idea_selectors.comment_of_idea(idea, pk=data.validated_data["parent"])
             if parent is None:
-                raise ValidationError({"parent": ["No such comment on this idea."]})
+                raise ValidationError({"parent": [_("No such comment on this idea.")]})
         comment = idea_services.comment_create(
             author=request.user, idea=idea, body=data.validated_data["body"], parent=parent
         )
@@ -340,7 +342,7 @@ def _comment(request, pk: int) -> Comment:
     try:
         return idea_selectors.comment_for(request.user, pk=pk)
     except Comment.DoesNotExist:
-        raise NotFound("No such comment.") from None
+        raise NotFound(_("No such comment.")) from None
 
 
 class CommentDetail(APIView):
@@ -390,7 +392,7 @@ class NotificationReadAll(MembersOnly, APIView):
 
 class IdeaStatusChange(StaffOnly, APIView):
     # The area is triage staff's (the queue's rule); idea_status_change asks can_change_status again.
-    staff_refusal = "Only triage staff can change an idea's status."
+    staff_refusal = gettext_lazy("Only triage staff can change an idea's status.")
 
     @extend_schema(
         summary="Move an idea through the funnel, with a reason (staff)",
@@ -407,7 +409,7 @@ class IdeaStatusChange(StaffOnly, APIView):
             try:
                 duplicate_of = idea_selectors.idea_visible_get(request.user, pk=fields["duplicate_of"])
             except Idea.DoesNotExist:
-                raise ValidationError({"duplicate_of": ["No such idea."]}) from None
+                raise ValidationError({"duplicate_of": [_("No such idea.")]}) from None
         change = idea_services.idea_status_change(
             idea=idea,
             to_status=fields["to_status"],
@@ -421,7 +423,7 @@ class IdeaStatusChange(StaffOnly, APIView):
 
 class IdeaScreenings(StaffOnly, APIView):
     staff_rule = staticmethod(review_rules.can_view_screenings)
-    staff_refusal = "Screening scores and notes are for triage staff only."
+    staff_refusal = gettext_lazy("Screening scores and notes are for triage staff only.")
 
     @extend_schema(summary="An idea's scorecards and screening score (staff)", responses=s.ScreeningsOut)
     def get(self, request, pk: int):
@@ -451,7 +453,7 @@ class IdeaScreenings(StaffOnly, APIView):
 
 class OpportunityScores(StaffOnly, APIView):
     staff_rule = staticmethod(can_view_landscape)
-    staff_refusal = "Opportunity scores are for triage staff here (challenges may publish their own)."
+    staff_refusal = gettext_lazy("Opportunity scores are for triage staff here (challenges may publish their own).")
 
     @extend_schema(
         summary="Stored opportunity scores of the outcomes, overall and per segment (staff)",
@@ -469,7 +471,7 @@ def _days(delta: datetime.timedelta | None) -> float | None:
 
 class Metrics(StaffOnly, APIView):
     staff_rule = staticmethod(can_view_metrics)
-    staff_refusal = "The program metrics are for triage staff only."
+    staff_refusal = gettext_lazy("The program metrics are for triage staff only.")
 
     @extend_schema(
         summary="Program metrics, overall or for one challenge (staff)",
@@ -482,7 +484,7 @@ class Metrics(StaffOnly, APIView):
         if slug:
             challenge = next((c for c in metrics_selectors.metrics_challenges() if c.slug == slug), None)
             if challenge is None:
-                raise NotFound("No such challenge.")
+                raise NotFound(_("No such challenge."))
         summary = metrics_selectors.metrics_summary(challenge=challenge, now=timezone.now())
         data = {
             "challenge": challenge.slug if challenge else None,
@@ -514,6 +516,6 @@ class NotFoundView(APIView):
     schema = None
 
     def get(self, request, *args, **kwargs):
-        raise NotFound("No such endpoint: see the OpenAPI document at /api/v1/schema/.")
+        raise NotFound(_("No such endpoint: see the OpenAPI document at %(schema)s.") % {"schema": "/api/v1/schema/"})
 
     post = put = patch = delete = get

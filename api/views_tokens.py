@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -42,5 +43,5 @@ def token_revoke(request, pk: int):
     except ApiToken.DoesNotExist:
         raise Http404("No such token.") from None
     services.token_revoke(user=request.user, token=token)
-    messages.success(request, f"The token “{token.name}” is revoked: it no longer works.")
+    messages.success(request, _("The token “%(name)s” is revoked: it no longer works.") % {"name": token.name})
     return redirect("api_tokens:list")

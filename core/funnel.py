@@ -10,26 +10,28 @@ fails on a literal list of statuses anywhere else.
 import datetime
 
 from django.db.models import TextChoices
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Status(TextChoices):
     """Where an idea stands in the funnel (DESIGN.md)."""
 
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
+    DRAFT = "draft", pgettext_lazy("idea status", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("idea status", "Submitted")
     # The first answer that is not yet a decision ("we've read it, we're looking at it"): it answers
     # the author (it counts as the first human answer and clears "overdue") before the decision.
-    UNDER_REVIEW = "under_review", "Under review"
-    SHORTLISTED = "shortlisted", "Shortlisted"
-    IN_MENTORING = "in_mentoring", "In mentoring"
-    FINALIST = "finalist", "Finalist"
-    WINNER = "winner", "Winner"
-    IN_PROGRESS = "in_progress", "In progress"
-    IMPLEMENTED = "implemented", "Implemented"
-    DECLINED = "declined", "Declined"
-    NOT_SELECTED = "not_selected", "Not selected"
-    DUPLICATE = "duplicate", "Duplicate"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    UNDER_REVIEW = "under_review", pgettext_lazy("idea status", "Under review")
+    SHORTLISTED = "shortlisted", pgettext_lazy("idea status", "Shortlisted")
+    IN_MENTORING = "in_mentoring", pgettext_lazy("idea status", "In mentoring")
+    FINALIST = "finalist", pgettext_lazy("idea status", "Finalist")
+    WINNER = "winner", pgettext_lazy("idea status", "Winner")
+    IN_PROGRESS = "in_progress", pgettext_lazy("idea status", "In progress")
+    IMPLEMENTED = "implemented", pgettext_lazy("idea status", "Implemented")
+    DECLINED = "declined", pgettext_lazy("idea status", "Declined")
+    NOT_SELECTED = "not_selected", pgettext_lazy("idea status", "Not selected")
+    DUPLICATE = "duplicate", pgettext_lazy("idea status", "Duplicate")
+    WITHDRAWN = "withdrawn", pgettext_lazy("idea status", "Withdrawn")
 
 
 ALL_STATUSES = frozenset(Status)
@@ -181,8 +183,12 @@ def is_overdue(
 
 # --- what a notification says -------------------------------------------------------------------
 
-# How a sentence about an idea ends once it reached a status: "Your idea “Lockers” was chosen as the
-# winner", "“Lockers” is now in mentoring". Every status has one, so no notification reads "is now winner".
+# What is said of an idea once it reached a status, as whole sentences (one translatable sentence per
+# status and per way of saying it, so that German and French read as well as English): "“Lockers”
+# was chosen as the winner", never "is now winner". ``%(idea)s`` is the idea's title,
+# ``%(challenge)s`` its challenge's, ``%(previous)s`` the status it left (``status_word``).
+
+# The English endings of those sentences (the tests compose the expected English from them).
 STATUS_SENTENCES: dict[str, str] = {
     Status.DRAFT: "went back to being a draft",
     Status.SUBMITTED: "was submitted",
@@ -199,7 +205,121 @@ STATUS_SENTENCES: dict[str, str] = {
     Status.WITHDRAWN: "was withdrawn",
 }
 
+# What followers and voters read: "“Lockers” was shortlisted".
+STATUS_TITLES = {
+    Status.DRAFT: _("“%(idea)s” went back to being a draft"),
+    Status.SUBMITTED: _("“%(idea)s” was submitted"),
+    Status.UNDER_REVIEW: _("“%(idea)s” is being reviewed by the team"),
+    Status.SHORTLISTED: _("“%(idea)s” was shortlisted"),
+    Status.IN_MENTORING: _("“%(idea)s” is being mentored"),
+    Status.FINALIST: _("“%(idea)s” is a finalist"),
+    Status.WINNER: _("“%(idea)s” was chosen as the winner"),
+    Status.IN_PROGRESS: _("“%(idea)s” is being implemented"),
+    Status.IMPLEMENTED: _("“%(idea)s” was implemented"),
+    Status.DECLINED: _("“%(idea)s” was declined"),
+    Status.NOT_SELECTED: _("“%(idea)s” was not selected"),
+    Status.DUPLICATE: _("“%(idea)s” was merged into a similar idea"),
+    Status.WITHDRAWN: _("“%(idea)s” was withdrawn"),
+}
+
+# What the idea's authors read: "Your idea “Lockers” was shortlisted".
+YOUR_IDEA_STATUS_TITLES = {
+    Status.DRAFT: _("Your idea “%(idea)s” went back to being a draft"),
+    Status.SUBMITTED: _("Your idea “%(idea)s” was submitted"),
+    Status.UNDER_REVIEW: _("Your idea “%(idea)s” is being reviewed by the team"),
+    Status.SHORTLISTED: _("Your idea “%(idea)s” was shortlisted"),
+    Status.IN_MENTORING: _("Your idea “%(idea)s” is being mentored"),
+    Status.FINALIST: _("Your idea “%(idea)s” is a finalist"),
+    Status.WINNER: _("Your idea “%(idea)s” was chosen as the winner"),
+    Status.IN_PROGRESS: _("Your idea “%(idea)s” is being implemented"),
+    Status.IMPLEMENTED: _("Your idea “%(idea)s” was implemented"),
+    Status.DECLINED: _("Your idea “%(idea)s” was declined"),
+    Status.NOT_SELECTED: _("Your idea “%(idea)s” was not selected"),
+    Status.DUPLICATE: _("Your idea “%(idea)s” was merged into a similar idea"),
+    Status.WITHDRAWN: _("Your idea “%(idea)s” was withdrawn"),
+}
+
+# The first sentence of the authors' email, with the challenge and the status the idea left.
+YOUR_IDEA_STATUS_SENTENCES = {
+    Status.DRAFT: _(
+        "Your idea “%(idea)s” in the challenge “%(challenge)s” went back to being a draft (it was %(previous)s)."
+    ),
+    Status.SUBMITTED: _("Your idea “%(idea)s” in the challenge “%(challenge)s” was submitted (it was %(previous)s)."),
+    Status.UNDER_REVIEW: _(
+        "Your idea “%(idea)s” in the challenge “%(challenge)s” is being reviewed by the team (it was %(previous)s)."
+    ),
+    Status.SHORTLISTED: _(
+        "Your idea “%(idea)s” in the challenge “%(challenge)s” was shortlisted (it was %(previous)s)."
+    ),
+    Status.IN_MENTORING: _(
+        "Your idea “%(idea)s” in the challenge “%(challenge)s” is being mentored (it was %(previous)s)."
+    ),
+    Status.FINALIST: _("Your idea “%(idea)s” in the challenge “%(challenge)s” is a finalist (it was %(previous)s)."),
+    Status.WINNER: _(
+        "Your idea “%(idea)s” in the challenge “%(challenge)s” was chosen as the winner (it was %(previous)s)."
+    ),
+    Status.IN_PROGRESS: _(
+        "Your idea “%(idea)s” in the challenge “%(challenge)s” is being implemented (it was %(previous)s)."
+    ),
+    Status.IMPLEMENTED: _(
+        "Your idea “%(idea)s” in the challenge “%(challenge)s” was implemented (it was %(previous)s)."
+    ),
+    Status.DECLINED: _("Your idea “%(idea)s” in the challenge “%(challenge)s” was declined (it was %(previous)s)."),
+    Status.NOT_SELECTED: _(
+        "Your idea “%(idea)s” in the challenge “%(challenge)s” was not selected (it was %(previous)s)."
+    ),
+    Status.DUPLICATE: _(
+        "Your idea “%(idea)s” in the challenge “%(challenge)s” was merged into a similar idea (it was %(previous)s)."
+    ),
+    Status.WITHDRAWN: _("Your idea “%(idea)s” in the challenge “%(challenge)s” was withdrawn (it was %(previous)s)."),
+}
+
+# A status named inside a sentence ("it was under review"): lower case in English and French.
+STATUS_WORDS = {
+    Status.DRAFT: pgettext_lazy("idea status, inside a sentence", "draft"),
+    Status.SUBMITTED: pgettext_lazy("idea status, inside a sentence", "submitted"),
+    Status.UNDER_REVIEW: pgettext_lazy("idea status, inside a sentence", "under review"),
+    Status.SHORTLISTED: pgettext_lazy("idea status, inside a sentence", "shortlisted"),
+    Status.IN_MENTORING: pgettext_lazy("idea status, inside a sentence", "in mentoring"),
+    Status.FINALIST: pgettext_lazy("idea status, inside a sentence", "finalist"),
+    Status.WINNER: pgettext_lazy("idea status, inside a sentence", "winner"),
+    Status.IN_PROGRESS: pgettext_lazy("idea status, inside a sentence", "in progress"),
+    Status.IMPLEMENTED: pgettext_lazy("idea status, inside a sentence", "implemented"),
+    Status.DECLINED: pgettext_lazy("idea status, inside a sentence", "declined"),
+    Status.NOT_SELECTED: pgettext_lazy("idea status, inside a sentence", "not selected"),
+    Status.DUPLICATE: pgettext_lazy("idea status, inside a sentence", "duplicate"),
+    Status.WITHDRAWN: pgettext_lazy("idea status, inside a sentence", "withdrawn"),
+}
+
 
 def status_sentence(status: str) -> str:
-    """The end of a sentence about an idea that reached ``status`` (``STATUS_SENTENCES``)."""
+    """The English end of a sentence about an idea that reached ``status`` (``STATUS_SENTENCES``).
+
+    Not translatable (a fragment reads badly once translated): say it with ``status_title``,
+    ``your_idea_status_title`` or ``your_idea_status_sentence``.
+    """
     return STATUS_SENTENCES[status]
+
+
+def status_word(status: str) -> str:
+    """``status`` named inside a sentence, in the active language ("under review")."""
+    return str(STATUS_WORDS[status])
+
+
+def status_title(status: str, *, idea: str) -> str:
+    """ "“Lockers” was shortlisted", in the active language: what followers and voters read."""
+    return STATUS_TITLES[status] % {"idea": idea}
+
+
+def your_idea_status_title(status: str, *, idea: str) -> str:
+    """ "Your idea “Lockers” was shortlisted", in the active language: what the authors read."""
+    return YOUR_IDEA_STATUS_TITLES[status] % {"idea": idea}
+
+
+def your_idea_status_sentence(status: str, *, idea: str, challenge: str, previous: str) -> str:
+    """The authors' "Your idea “Lockers” in the challenge “Stations” was shortlisted (it was submitted)."."""
+    return YOUR_IDEA_STATUS_SENTENCES[status] % {
+        "idea": idea,
+        "challenge": challenge,
+        "previous": status_word(previous),
+    }

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.language import language_for
+from core.funnel import status_title, your_idea_status_sentence, your_idea_status_title
 from notifications.models import Delivery, OutboxEvent
 from notifications.registry import FOLLOWED, YOUR_IDEAS, Draft, NotificationKind, register
 from notifications.services import notify_event
@@ -19,7 +20,6 @@ from notifications.services import notify_event
 from .models import Comment, Idea, IdeaCoauthor, IdeaFollow, Status, StatusChange
 from .rules import can_view_idea, is_coauthor_invitee
 from .selectors import comment_url, idea_authors
-from .services.errors import status_in_sentence
 
 IDEA_RECEIVED = "idea_received"
 STATUS_CHANGED = "status_changed"
@@ -35,84 +35,6 @@ VOTE_THRESHOLD_REACHED = "vote_threshold_reached"
 # Co-authors: a member invited to co-author an idea; the main author told of the answer.
 COAUTHOR_INVITED = "coauthor_invited"
 COAUTHOR_ANSWERED = "coauthor_answered"
-
-
-# What a status change says, one whole sentence per status (core.funnel.STATUS_SENTENCES in English),
-# so each language words it its own way; written in the recipient's language.
-# A follower's (or voter's) notification title.
-FOLLOWER_STATUS_TITLES = {
-    "draft": gettext_lazy("“%(title)s” went back to being a draft"),
-    "submitted": gettext_lazy("“%(title)s” was submitted"),
-    "under_review": gettext_lazy("“%(title)s” is being reviewed by the team"),
-    "shortlisted": gettext_lazy("“%(title)s” was shortlisted"),
-    "in_mentoring": gettext_lazy("“%(title)s” is being mentored"),
-    "finalist": gettext_lazy("“%(title)s” is a finalist"),
-    "winner": gettext_lazy("“%(title)s” was chosen as the winner"),
-    "in_progress": gettext_lazy("“%(title)s” is being implemented"),
-    "implemented": gettext_lazy("“%(title)s” was implemented"),
-    "declined": gettext_lazy("“%(title)s” was declined"),
-    "not_selected": gettext_lazy("“%(title)s” was not selected"),
-    "duplicate": gettext_lazy("“%(title)s” was merged into a similar idea"),
-    "withdrawn": gettext_lazy("“%(title)s” was withdrawn"),
-}
-# The author's notification title.
-AUTHOR_STATUS_TITLES = {
-    "draft": gettext_lazy("Your idea “%(title)s” went back to being a draft"),
-    "submitted": gettext_lazy("Your idea “%(title)s” was submitted"),
-    "under_review": gettext_lazy("Your idea “%(title)s” is being reviewed by the team"),
-    "shortlisted": gettext_lazy("Your idea “%(title)s” was shortlisted"),
-    "in_mentoring": gettext_lazy("Your idea “%(title)s” is being mentored"),
-    "finalist": gettext_lazy("Your idea “%(title)s” is a finalist"),
-    "winner": gettext_lazy("Your idea “%(title)s” was chosen as the winner"),
-    "in_progress": gettext_lazy("Your idea “%(title)s” is being implemented"),
-    "implemented": gettext_lazy("Your idea “%(title)s” was implemented"),
-    "declined": gettext_lazy("Your idea “%(title)s” was declined"),
-    "not_selected": gettext_lazy("Your idea “%(title)s” was not selected"),
-    "duplicate": gettext_lazy("Your idea “%(title)s” was merged into a similar idea"),
-    "withdrawn": gettext_lazy("Your idea “%(title)s” was withdrawn"),
-}
-# The first line of the author's notification.
-AUTHOR_STATUS_OPENINGS = {
-    "draft": gettext_lazy(
-        "Your idea “%(title)s” in the challenge “%(challenge)s” went back to being a draft (it was %(from_status)s)."
-    ),
-    "submitted": gettext_lazy(
-        "Your idea “%(title)s” in the challenge “%(challenge)s” was submitted (it was %(from_status)s)."
-    ),
-    "under_review": gettext_lazy(
-        "Your idea “%(title)s” in the challenge “%(challenge)s” is being reviewed by the team (it was %(from_status)s)."
-    ),
-    "shortlisted": gettext_lazy(
-        "Your idea “%(title)s” in the challenge “%(challenge)s” was shortlisted (it was %(from_status)s)."
-    ),
-    "in_mentoring": gettext_lazy(
-        "Your idea “%(title)s” in the challenge “%(challenge)s” is being mentored (it was %(from_status)s)."
-    ),
-    "finalist": gettext_lazy(
-        "Your idea “%(title)s” in the challenge “%(challenge)s” is a finalist (it was %(from_status)s)."
-    ),
-    "winner": gettext_lazy(
-        "Your idea “%(title)s” in the challenge “%(challenge)s” was chosen as the winner (it was %(from_status)s)."
-    ),
-    "in_progress": gettext_lazy(
-        "Your idea “%(title)s” in the challenge “%(challenge)s” is being implemented (it was %(from_status)s)."
-    ),
-    "implemented": gettext_lazy(
-        "Your idea “%(title)s” in the challenge “%(challenge)s” was implemented (it was %(from_status)s)."
-    ),
-    "declined": gettext_lazy(
-        "Your idea “%(title)s” in the challenge “%(challenge)s” was declined (it was %(from_status)s)."
-    ),
-    "not_selected": gettext_lazy(
-        "Your idea “%(title)s” in the challenge “%(challenge)s” was not selected (it was %(from_status)s)."
-    ),
-    "duplicate": gettext_lazy(
-        "Your idea “%(title)s” in the challenge “%(challenge)s” was merged into a similar idea (it was %(from_status)s)."
-    ),
-    "withdrawn": gettext_lazy(
-        "Your idea “%(title)s” in the challenge “%(challenge)s” was withdrawn (it was %(from_status)s)."
-    ),
-}
 
 
 # --- events, in the request ----------------------------------------------------------------------
@@ -239,7 +161,7 @@ def _drafts_status_changed(payload) -> list[Draft]:
                 Draft(
                     author,
                     MY_IDEA_STATUS,
-                    str(AUTHOR_STATUS_TITLES[change.to_status]) % {"title": idea.title},
+                    your_idea_status_title(change.to_status, idea=idea.title),
                     _author_status_body(change),
                     idea.get_absolute_url(),
                 )
@@ -247,7 +169,7 @@ def _drafts_status_changed(payload) -> list[Draft]:
 
     def watcher_draft(user, kind) -> Draft:
         with _in_language_of(user):
-            title = str(FOLLOWER_STATUS_TITLES[change.to_status]) % {"title": idea.title}
+            title = status_title(change.to_status, idea=idea.title)
         return Draft(user, kind, title, change.reason, idea.get_absolute_url())
 
     followers = _followers(idea, exclude_ids=author_ids)
@@ -265,12 +187,9 @@ def _author_status_body(change) -> str:
     (in the active language: the caller chose the author's)."""
     idea = change.idea
     lines = [
-        str(AUTHOR_STATUS_OPENINGS[change.to_status])
-        % {
-            "title": idea.title,
-            "challenge": idea.challenge.title,
-            "from_status": status_in_sentence(change.from_status),
-        }
+        your_idea_status_sentence(
+            change.to_status, idea=idea.title, challenge=idea.challenge.title, previous=change.from_status
+        )
     ]
     if change.reason:
         lines.append(_("Why: %(reason)s") % {"reason": change.reason})

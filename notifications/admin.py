@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
 
 from .models import Delivery, Notification, NotificationPreference, OutboxEvent
 
@@ -7,15 +8,15 @@ from .models import Delivery, Notification, NotificationPreference, OutboxEvent
 class EmailStateFilter(admin.SimpleListFilter):
     """Where each notification's email stands; "failed" lists those that can never be sent, with why."""
 
-    title = "email"
+    title = _("email")
     parameter_name = "email"
 
     def lookups(self, request, model_admin):
         return [
-            ("failed", "Failed (never sent)"),
-            ("owed", "Owed (immediate, not sent yet)"),
-            ("sending", "Claimed by a worker now"),
-            ("sent", "Sent"),
+            ("failed", _("Failed (never sent)")),
+            ("owed", _("Owed (immediate, not sent yet)")),
+            ("sending", _("Claimed by a worker now")),
+            ("sent", _("Sent")),
         ]
 
     def queryset(self, request, queryset):

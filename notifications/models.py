@@ -8,6 +8,7 @@ kinds are registered by the apps that cause them (``notifications.registry``).
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from . import registry
 
@@ -26,9 +27,9 @@ class Kind(str):
 
 
 class Delivery(models.TextChoices):
-    IMMEDIATELY = "immediately", "Email me immediately"
-    DAILY = "daily", "In a daily digest"
-    OFF = "off", "No email"
+    IMMEDIATELY = "immediately", _("Email me immediately")
+    DAILY = "daily", _("In a daily digest")
+    OFF = "off", _("No email")
 
 
 class OutboxEvent(models.Model):

@@ -3,6 +3,7 @@ long it keeps its logs (registered with core.personal_data from NotificationsCon
 
 from django.db.models import Q, Value
 from django.db.models.functions import Replace
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import FORMER_MEMBER
 from core.personal_data import Former, RetentionRule, Section, delete_in_batches, register, register_retention
@@ -62,7 +63,7 @@ def register_sections() -> None:
     register(
         Section(
             key="notifications",
-            label="Your notifications and notification preferences",
+            label=_("Your notifications and notification preferences"),
             export=export_notifications,
             erase=erase,
             order=50,
@@ -71,7 +72,7 @@ def register_sections() -> None:
     register_retention(
         RetentionRule(
             key="notifications",
-            label="Notifications (in-app and their emails)",
+            label=_("Notifications (in-app and their emails)"),
             setting="NOTIFICATION_RETENTION_DAYS",
             default_days=365,
             purge=purge_notifications,
@@ -80,7 +81,7 @@ def register_sections() -> None:
     register_retention(
         RetentionRule(
             key="outbox",
-            label="Processed outbox events",
+            label=_("Processed outbox events"),
             setting="OUTBOX_RETENTION_DAYS",
             default_days=30,
             purge=purge_outbox,

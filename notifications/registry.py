@@ -14,6 +14,8 @@ import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext_lazy as _
+
 if TYPE_CHECKING:
     from accounts.models import User
 
@@ -44,15 +46,15 @@ class NotificationKind:
     tells_the_actor: bool = False
     # The heading it is listed under on the preferences page (``GROUPS``); the groups follow the
     # order of their first kind.
-    group: str = "Other"
+    group: str = _("Other")
 
 
 # The preferences page's headings, for the kinds to name (a kind may name none: "Other").
-YOUR_IDEAS = "Your ideas and comments"
-FOLLOWED = "Ideas you follow or voted on"
-MENTORING = "Mentoring"
-CHALLENGES = "Challenges"
-STAFF = "For the portal’s team"
+YOUR_IDEAS = _("Your ideas and comments")
+FOLLOWED = _("Ideas you follow or voted on")
+MENTORING = _("Mentoring")
+CHALLENGES = _("Challenges")
+STAFF = _("For the portal’s team")
 
 
 _kinds: dict[str, NotificationKind] = {}

@@ -28,8 +28,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import ngettext
 
+from accounts.language import language_for
 from core.email import email_message
 from core.templatetags.portal import markdown_plain
 
@@ -107,7 +109,7 @@ def outbox_event_process(*, event_id: int) -> int:
     kind = registry.get(event.kind)
     if kind.recipients is None:  # a kind without recipients (a digest) never rides the outbox
         raise TypeError(f"The notification kind {kind.key!r} has no recipients: it cannot be an outbox event.")
-    drafts = kind.recipients(event.payload)
+    drafts = drafts_in_recipients_languages(kind, event.payload)
     seen, unique = set() if kind.tells_the_actor else {event.actor_id}, []
     for draft in drafts:  # the first draft for a recipient wins (a reply beats "comment on my idea")
         if draft.recipient.pk not in seen and draft.recipient.is_active:
@@ -134,6 +136,34 @@ def outbox_event_process(*, event_id: int) -> int:
     if any(row.delivery == Delivery.IMMEDIATELY for row in rows):
         transaction.on_commit(lambda: queue_immediate_emails(event_key=event.event_key))
     return len(rows)
+
+
+def drafts_in_recipients_languages(kind: registry.NotificationKind, payload: dict) -> list[registry.Draft]:
+    """The kind's drafts of the event, each written in its recipient's language (``language_for``).
+
+    The texts are composed once in the site's language, never in the language of whoever caused the
+    event (the worker may run in their request); the drafts of recipients who read another language
+    are composed again in it, one more run per language they read. A recipient's draft is the first
+    one of the same kind for them in their language's run.
+    """
+    default = settings.LANGUAGE_CODE
+    with translation.override(default):
+        drafts = kind.recipients(payload)
+    others = {language_for(draft.recipient) for draft in drafts} - {default}
+    if not others:
+        return drafts
+    translated: dict[str, dict[tuple[int, str], registry.Draft]] = {}
+    for language in sorted(others):
+        with translation.override(language):
+            again = kind.recipients(payload)
+        firsts: dict[tuple[int, str], registry.Draft] = {}
+        for draft in again:
+            firsts.setdefault((draft.recipient.pk, draft.kind), draft)
+        translated[language] = firsts
+    return [
+        translated.get(language_for(draft.recipient), {}).get((draft.recipient.pk, draft.kind), draft)
+        for draft in drafts
+    ]
 
 
 # Immediate emails are queued in batches: publishing one message per email was most of a 10,000-follower
@@ -220,15 +250,16 @@ def notification_email_send(*, notification_id: int) -> bool:
         user = notification.recipient
         if not user.email or not user.is_active or delivery_for(user.pk, notification.kind) != Delivery.IMMEDIATELY:
             return None  # settled: nothing to send
-        return _email(
-            user=user,
-            subject=markdown_plain(notification.title),
-            template="notifications/email/notification",
-            context={"notification": notification},
-            key=f"notification-{notification.pk}",
-            unsubscribe=unsubscribe_url(user_id=user.pk, kind=notification.kind),
-            headers={"X-Notification": str(notification.pk)},
-        )
+        with translation.override(language_for(user)):  # the recipient's language, not the actor's
+            return _email(
+                user=user,
+                subject=markdown_plain(notification.title),
+                template="notifications/email/notification",
+                context={"notification": notification},
+                key=f"notification-{notification.pk}",
+                unsubscribe=unsubscribe_url(user_id=user.pk, kind=notification.kind),
+                headers={"X-Notification": str(notification.pk)},
+            )
 
     return sending.send_claimed(ids=[notification.pk], build=build)
 
@@ -284,18 +315,26 @@ def digest_send(*, user_id: int) -> int:
         wanted[:] = [n for n in due if deliveries[(user_id, n.kind)] == Delivery.DAILY]
         if not (wanted and user.email and user.is_active):
             return None
-        return _email(
-            user=user,
-            subject=f"Your daily digest: {len(wanted)} notification{'s' if len(wanted) != 1 else ''}",
-            template="notifications/email/digest",
-            context={
-                "notifications": wanted,
-                "unsubscribes": {n.kind: unsubscribe_url(user_id=user_id, kind=n.kind) for n in wanted},
-            },
-            key=f"digest-{user_id}-{due[0].pk}",
-            headers={"X-Notification-Digest": str(user_id)},
-            unsubscribe=unsubscribe_url(user_id=user_id, kind=wanted[0].kind),
-        )
+        count = len(wanted)
+        with translation.override(language_for(user)):  # the recipient's language
+            return _email(
+                user=user,
+                subject=ngettext(
+                    "Your daily digest: %(count)d notification", "Your daily digest: %(count)d notifications", count
+                )
+                % {"count": count},
+                template="notifications/email/digest",
+                context={
+                    "notifications": wanted,
+                    # Each kind's unsubscribe link, named by the kind's label in the recipient's language.
+                    "unsubscribes": {
+                        str(registry.get(n.kind).label): unsubscribe_url(user_id=user_id, kind=n.kind) for n in wanted
+                    },
+                },
+                key=f"digest-{user_id}-{due[0].pk}",
+                headers={"X-Notification-Digest": str(user_id)},
+                unsubscribe=unsubscribe_url(user_id=user_id, kind=wanted[0].kind),
+            )
 
     sending.send_claimed(ids=ids, build=build, field="digest_at")
     return len(wanted)
@@ -323,18 +362,20 @@ def notification_email_once(
     )
     if not sending.claim(notification.pk):
         return False
-    return sending.send_claimed(
-        ids=[notification.pk],
-        build=lambda: _email(
-            user=user,
-            subject=markdown_plain(title),
-            template=template,
-            context=context,
-            key=f"notification-{notification.pk}",
-            unsubscribe=unsubscribe_url(user_id=user.pk, kind=kind),
-            headers=headers,
-        ),
-    )
+
+    def build() -> EmailMultiAlternatives:
+        with translation.override(language_for(user)):  # the body in the recipient's language
+            return _email(
+                user=user,
+                subject=markdown_plain(title),
+                template=template,
+                context=context,
+                key=f"notification-{notification.pk}",
+                unsubscribe=unsubscribe_url(user_id=user.pk, kind=kind),
+                headers=headers,
+            )
+
+    return sending.send_claimed(ids=[notification.pk], build=build)
 
 
 # --- In-app --------------------------------------------------------------------------------------

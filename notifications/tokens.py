@@ -28,6 +28,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 
@@ -90,14 +91,16 @@ def unsubscribe_token_read(token: str) -> tuple[object, str]:
     """The (user, kind) a token names; raises UnsubscribeTokenExpired for a link past its time and
     UnsubscribeTokenInvalid for a changed, foreign or unknown one."""
     invalid = UnsubscribeTokenInvalid(
-        "This unsubscribe link is not valid. Change your emails on your preferences page."
+        _("This unsubscribe link is not valid. Change your emails on your preferences page.")
     )
     try:
         sealed = _signer().unsign(token, max_age=_max_age())
     except signing.SignatureExpired:
         raise UnsubscribeTokenExpired(
-            "This unsubscribe link has expired. Sign in and change your emails on your preferences page; "
-            "the next email has a new link."
+            _(
+                "This unsubscribe link has expired. Sign in and change your emails on your preferences page; "
+                "the next email has a new link."
+            )
         ) from None
     except signing.BadSignature:
         raise invalid from None

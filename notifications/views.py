@@ -4,6 +4,8 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -60,7 +62,11 @@ def notification_read(request, pk: int):
 @require_POST
 def notification_read_all(request):
     count = services.notifications_mark_all_read(user=request.user)
-    messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} read.")
+    messages.success(
+        request,
+        ngettext("Marked %(count)d notification read.", "Marked %(count)d notifications read.", count)
+        % {"count": count},
+    )
     return redirect(next_url(request, reverse("notifications:list")))
 
 
@@ -70,7 +76,7 @@ def preferences(request):
     if request.method == "POST" and form.is_valid():
         for kind, delivery in form.cleaned_data.items():
             services.preference_set(user=request.user, kind=kind, delivery=delivery)
-        messages.success(request, "Your email preferences are saved.")
+        messages.success(request, _("Your email preferences are saved."))
         return redirect("notifications:preferences")
     return render(request, "notifications/preferences.html", {"form": form})
 

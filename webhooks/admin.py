@@ -6,6 +6,8 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdminMixin
 
@@ -22,10 +24,10 @@ def _https_by_default(field, **kwargs):
 
 class WebhookEndpointForm(forms.ModelForm):
     event_types = forms.MultipleChoiceField(
-        label="Events",
+        label=_("Events"),
         choices=SUBSCRIBABLE,
         widget=forms.CheckboxSelectMultiple,
-        help_text=(
+        help_text=_(
             "The events sent to this endpoint. “Idea reached a vote threshold” is sent when an idea's up-votes "
             "reach one of the portal's thresholds (the IDEA_VOTE_THRESHOLDS setting, by default 10, 50 and 100)."
         ),
@@ -48,28 +50,31 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     readonly_fields = ["secret_shown", "consecutive_failures", "disabled_at", "disabled_reason", "created_at"]
     fieldsets = [
         (None, {"fields": ["name", "url", "event_types", "format", "include_invite_only", "active"]}),
-        ("Signing", {"fields": ["secret_shown"]}),
-        ("Health", {"fields": ["consecutive_failures", "disabled_at", "disabled_reason", "created_at"]}),
+        (_("Signing"), {"fields": ["secret_shown"]}),
+        (_("Health"), {"fields": ["consecutive_failures", "disabled_at", "disabled_reason", "created_at"]}),
     ]
 
-    @admin.display(description="Events")
+    @admin.display(description=_("Events"))
     def events(self, obj):
         return ", ".join(obj.event_type_labels()) or "—"
 
-    @admin.display(description="Secret")
+    @admin.display(description=_("Secret"))
     def secret_shown(self, obj):
         if obj.pk is None:
-            return "Generated when the endpoint is saved."
+            return gettext("Generated when the endpoint is saved.")
         return format_html(
-            "<code>{}</code><div class='help'>Give it to the receiver to verify the webhook-signature header. "
-            "“Rotate the secret” (list action) makes a new one.</div>",
+            "<code>{}</code><div class='help'>{}</div>",
             obj.secret,
+            gettext(
+                "Give it to the receiver to verify the webhook-signature header. "
+                "“Rotate the secret” (list action) makes a new one."
+            ),
         )
 
-    @admin.display(description="Deliveries")
+    @admin.display(description=_("Deliveries"))
     def deliveries_link(self, obj):
         url = reverse("admin:webhooks_webhookdelivery_changelist") + f"?endpoint__id__exact={obj.pk}"
-        return format_html('<a href="{}">Log</a>', url)
+        return format_html('<a href="{}">{}</a>', url, gettext("Log"))
 
     def save_model(self, request, obj, form, change):
         before = {}
@@ -85,7 +90,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
             for endpoint in queryset:
                 services.endpoint_delete(endpoint=endpoint, by=request.user, request=request)
 
-    @admin.action(description="Send a test message to the selected endpoints", permissions=["change"])
+    @admin.action(description=_("Send a test message to the selected endpoints"), permissions=["change"])
     def send_test(self, request, queryset):
         sent = 0
         for endpoint in queryset:
@@ -98,14 +103,31 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
             log = reverse("admin:webhooks_webhookdelivery_changelist") + "?event_type__exact=webhook.test"
             self.message_user(
                 request,
-                format_html('Test message queued for {} endpoint(s): <a href="{}">see how it went</a>.', sent, log),
+                format_html(
+                    ngettext(
+                        'Test message queued for {count} endpoint(s): <a href="{log}">see how it went</a>.',
+                        'Test message queued for {count} endpoint(s): <a href="{log}">see how it went</a>.',
+                        sent,
+                    ),
+                    count=sent,
+                    log=log,
+                ),
             )
 
-    @admin.action(description="Rotate the secret of the selected endpoints", permissions=["change"])
+    @admin.action(description=_("Rotate the secret of the selected endpoints"), permissions=["change"])
     def rotate_secret(self, request, queryset):
         for endpoint in queryset:
             services.endpoint_secret_rotate(endpoint=endpoint, by=request.user, request=request)
-        self.message_user(request, f"New secret for {queryset.count()} endpoint(s): give it to the receiver.")
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext(
+                "New secret for %(count)d endpoint(s): give it to the receiver.",
+                "New secret for %(count)d endpoint(s): give it to the receiver.",
+                count,
+            )
+            % {"count": count},
+        )
 
 
 class WebhookAttemptInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -138,16 +160,23 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
 
-    @admin.display(description="State", ordering="state")
+    @admin.display(description=_("State"), ordering="state")
     def state_shown(self, obj):
         if obj.state == WebhookDelivery.State.PENDING and obj.next_attempt_at:
             when = timezone.localtime(obj.next_attempt_at).strftime("%H:%M:%S")
-            return f"{obj.get_state_display()}, {obj.attempts} failed; next try {when}"
+            return gettext("%(state)s, %(attempts)d failed; next try %(when)s") % {
+                "state": obj.get_state_display(),
+                "attempts": obj.attempts,
+                "when": when,
+            }
         if obj.attempts and obj.state != WebhookDelivery.State.DELIVERED:
-            return f"{obj.get_state_display()}, {obj.attempts} failed"
+            return gettext("%(state)s, %(attempts)d failed") % {
+                "state": obj.get_state_display(),
+                "attempts": obj.attempts,
+            }
         return obj.get_state_display()
 
-    @admin.display(description="Request body")
+    @admin.display(description=_("Request body"))
     def request_body(self, obj):
         return format_html("<pre class='webhook-body'>{}</pre>", obj.body)
 
@@ -163,7 +192,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     def has_replay_permission(self, request):
         return request.user.has_perm("webhooks.change_webhookendpoint")
 
-    @admin.action(description="Send the selected deliveries again", permissions=["replay"])
+    @admin.action(description=_("Send the selected deliveries again"), permissions=["replay"])
     def send_again(self, request, queryset):
         queued = 0
         for delivery in queryset.select_related("endpoint"):
@@ -173,4 +202,12 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
             except services.WebhookError as error:
                 self.message_user(request, str(error), messages.ERROR)
         if queued:
-            self.message_user(request, f"{queued} deliver{'y' if queued == 1 else 'ies'} queued to be sent again.")
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d delivery queued to be sent again.",
+                    "%(count)d deliveries queued to be sent again.",
+                    queued,
+                )
+                % {"count": queued},
+            )

@@ -9,15 +9,16 @@ and replays send the same bytes under the same ``webhook-id``. Every HTTP attemp
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from .events import EventType
 from .signing import secret_generate
 
 
 class Format(models.TextChoices):
-    STANDARD = "standard", "Standard Webhooks JSON"
-    SLACK = "slack", "Slack message (incoming webhook)"
-    TEAMS = "teams", "Microsoft Teams message (workflow webhook, Adaptive Card)"
+    STANDARD = "standard", _("Standard Webhooks JSON")
+    SLACK = "slack", _("Slack message (incoming webhook)")
+    TEAMS = "teams", _("Microsoft Teams message (workflow webhook, Adaptive Card)")
 
 
 class WebhookEndpoint(models.Model):
@@ -60,14 +61,14 @@ class WebhookEndpoint(models.Model):
         return event_type in (self.event_types or [])
 
     def event_type_labels(self) -> list[str]:
-        return [EventType(value).label for value in self.event_types or [] if value in EventType.values]
+        return [str(EventType(value).label) for value in self.event_types or [] if value in EventType.values]
 
 
 class WebhookDelivery(models.Model):
     class State(models.TextChoices):
-        PENDING = "pending", "Pending"
-        DELIVERED = "delivered", "Delivered"
-        FAILED = "failed", "Failed (retries used up)"
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed (retries used up)")
 
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
     event_key = models.CharField(max_length=200)  # the outbox event's key

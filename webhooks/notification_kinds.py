@@ -10,6 +10,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.rules import ADMINISTRATORS_Q, STAFF_Q, is_staff_member
 from notifications.models import Delivery, OutboxEvent
@@ -52,11 +54,11 @@ def _drafts_webhook_disabled(payload) -> list[Draft]:
     if endpoint is None:
         return []
     url = reverse("admin:webhooks_webhookendpoint_change", args=[endpoint.pk])
-    title = f"Webhook “{endpoint.name}” was turned off"
-    body = (
-        f"{endpoint.disabled_reason} Nothing more is sent to it until it is turned on again; "
+    title = _("Webhook “%(name)s” was turned off") % {"name": endpoint.name}
+    body = _(
+        "%(reason)s Nothing more is sent to it until it is turned on again; "
         "deliveries waiting for it are kept and sent then."
-    )
+    ) % {"reason": endpoint.disabled_reason}
     return [Draft(user, WEBHOOK_DISABLED, title, body, url) for user in _webhook_managers()]
 
 
@@ -64,7 +66,7 @@ def register_kinds() -> None:
     register(
         NotificationKind(
             WEBHOOK_DISABLED,
-            "A webhook was turned off after failures (staff who manage webhooks)",
+            gettext_lazy("A webhook was turned off after failures (staff who manage webhooks)"),
             Delivery.IMMEDIATELY,
             order=140,
             recipients=_drafts_webhook_disabled,

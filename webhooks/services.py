@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 
@@ -37,6 +38,10 @@ if TYPE_CHECKING:
 # Waits up to this long are queued as a countdown; longer ones are left to the beat task (Redis would
 # hand a task kept past its visibility timeout to a second worker).
 MAX_COUNTDOWN_SECONDS = 600
+
+
+# Payloads are for programs (and the channels they post to): always in English, whoever caused the event.
+PAYLOAD_LANGUAGE = "en"
 
 
 class WebhookError(Exception):
@@ -61,24 +66,26 @@ def deliveries_create_for_event(event: OutboxEvent) -> int:
     endpoints = [e for e in WebhookEndpoint.objects.filter(active=True) if e.wants(event_type)]
     if not endpoints:
         return 0
-    content = payloads.event_for(event.kind, event.payload)
-    if content is None:
-        return 0
-    timestamp = event.created_at.isoformat()
-    rows = []
-    for endpoint in endpoints:
-        if content.invite_only and not endpoint.include_invite_only:
-            continue
-        message_id = f"msg_{uuid.uuid4().hex}"
-        rows.append(
-            WebhookDelivery(
-                endpoint=endpoint,
-                event_key=event.event_key,
-                event_type=event_type,
-                message_id=message_id,
-                body=payloads.body_for(content, format=endpoint.format, message_id=message_id, timestamp=timestamp),
+    with translation.override(PAYLOAD_LANGUAGE):  # machine-readable: never the actor's language
+        content = payloads.event_for(event.kind, event.payload)
+        if content is None:
+            return 0
+        timestamp = event.created_at.isoformat()
+        rows = []
+        for endpoint in endpoints:
+            if content.invite_only and not endpoint.include_invite_only:
+                continue
+            message_id = f"msg_{uuid.uuid4().hex}"
+            body = payloads.body_for(content, format=endpoint.format, message_id=message_id, timestamp=timestamp)
+            rows.append(
+                WebhookDelivery(
+                    endpoint=endpoint,
+                    event_key=event.event_key,
+                    event_type=event_type,
+                    message_id=message_id,
+                    body=body,
+                )
             )
-        )
     WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
     new_ids = list(
         WebhookDelivery.objects.filter(
@@ -212,7 +219,9 @@ def delivery_replay(*, delivery: WebhookDelivery, by: User, request: HttpRequest
     """Queue a new attempt of the delivery (same body, same webhook-id), with a fresh retry schedule."""
     delivery = WebhookDelivery.objects.select_for_update().select_related("endpoint").get(pk=delivery.pk)
     if not delivery.endpoint.active:
-        raise WebhookError(f"“{delivery.endpoint}” is turned off: turn it on before sending again.")
+        raise WebhookError(
+            _("“%(endpoint)s” is turned off: turn it on before sending again.") % {"endpoint": delivery.endpoint}
+        )
     before = {"state": delivery.state, "attempts": delivery.attempts}
     delivery.state, delivery.attempts = WebhookDelivery.State.PENDING, 0
     delivery.next_attempt_at, delivery.claimed_until = timezone.now(), None
@@ -273,19 +282,26 @@ def endpoint_save(
 
 
 @transaction.atomic
+def _test_body(endpoint: WebhookEndpoint, message_id: str) -> str:
+    with translation.override(PAYLOAD_LANGUAGE):
+        return payloads.body_for(
+            payloads.test_event(), format=endpoint.format, message_id=message_id, timestamp=timezone.now().isoformat()
+        )
+
+
 def endpoint_test_send(*, endpoint: WebhookEndpoint, by: User, request: HttpRequest | None = None) -> WebhookDelivery:
     """Queue a test message to the endpoint (signed and logged like any delivery, retried the same way)."""
     if not endpoint.active:
-        raise WebhookError(f"“{endpoint}” is turned off: turn it on before sending a test message.")
+        raise WebhookError(
+            _("“%(endpoint)s” is turned off: turn it on before sending a test message.") % {"endpoint": endpoint}
+        )
     message_id = f"msg_{uuid.uuid4().hex}"
     delivery = WebhookDelivery.objects.create(
         endpoint=endpoint,
         event_key=f"test:{message_id}",
         event_type=payloads.EventType.TEST,
         message_id=message_id,
-        body=payloads.body_for(
-            payloads.test_event(), format=endpoint.format, message_id=message_id, timestamp=timezone.now().isoformat()
-        ),
+        body=_test_body(endpoint, message_id),
     )
     audit_record(
         actor=by, action="webhook.test_sent", target=endpoint, after={"delivery": delivery.pk}, request=request
