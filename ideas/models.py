@@ -541,7 +541,9 @@ class IdeaAnswer(models.Model):
 
     @property
     def shown_value(self) -> str:
-        return ANSWER_YES_NO.get(self.value, self.value) if self.kind == ChallengeQuestion.Kind.YES_NO else self.value
+        return (
+            str(ANSWER_YES_NO.get(self.value, self.value)) if self.kind == ChallengeQuestion.Kind.YES_NO else self.value
+        )
 
 
 # How a yes/no answer is stored and shown.

@@ -372,7 +372,7 @@ def _answers_diff(old: list[dict], new: list[dict]) -> list[dict]:
         if answer is None:
             return ""
         value = str(answer.get("value", ""))
-        return ANSWER_YES_NO.get(value, value) if answer.get("kind") == "yes_no" else value
+        return str(ANSWER_YES_NO.get(value, value)) if answer.get("kind") == "yes_no" else value
 
     old_by_key = {key(a): a for a in old}
     new_by_key = {key(a): a for a in new}
