@@ -92,6 +92,17 @@ class SurveyWave(models.Model):
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
 
+    @property
+    def kind_in_sentence(self) -> str:
+        """The kind inside a sentence ("survey round"): lower case, except where the language capitalises nouns."""
+        return str(WAVE_KIND_IN_SENTENCE.get(self.kind, self.get_kind_display()))
+
+
+WAVE_KIND_IN_SENTENCE = {
+    SurveyWave.Kind.ROUND: pgettext_lazy("survey wave kind, inside a sentence", "survey round"),
+    SurveyWave.Kind.FOLLOW_UP: pgettext_lazy("survey wave kind, inside a sentence", "impact follow-up"),
+}
+
 
 class Rating(models.Model):
     """One respondent's importance and satisfaction (each 1–5) for one outcome, in one survey wave."""
