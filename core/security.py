@@ -17,8 +17,10 @@ from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
-REFUSAL = "Bad request: the address or the form carries a NUL byte or text that is not UTF-8."
+REFUSAL = _("Bad request: the address or the form carries a NUL byte or text that is not UTF-8.")
 
 
 def _bad(raw: bytes) -> bool:
@@ -81,10 +83,13 @@ class RequestBytesMiddleware:
 
     def __call__(self, request):
         if request_has_bad_bytes(request):
+            # Before the session is read: the browser's language (its cookie or Accept-Language).
+            with translation.override(translation.get_language_from_request(request)):
+                message = str(REFUSAL)
             if request.path_info.startswith("/api/"):
                 # The API's one error shape (docs/API.md, "Errors").
-                return JsonResponse({"error": {"code": "bad_bytes", "message": REFUSAL}}, status=400)
-            return HttpResponseBadRequest(REFUSAL, content_type="text/plain; charset=utf-8")
+                return JsonResponse({"error": {"code": "bad_bytes", "message": message}}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 
 

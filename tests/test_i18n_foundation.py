@@ -192,3 +192,9 @@ def test_a_too_large_upload_is_refused_in_the_browser_s_language(client, setting
     response = client.post("/api/ideas/", data=b"x" * 2000, content_type="application/json", HTTP_ACCEPT_LANGUAGE="de")
     assert response.status_code == 413
     assert response.json()["error"] == {"code": "too_large", "message": "Der Inhalt ist größer als 1.000 Bytes."}
+
+
+def test_bad_bytes_are_refused_in_the_browser_s_language(client):
+    response = client.get("/ideas/", {"q": "a\x00b"}, HTTP_ACCEPT_LANGUAGE="de")
+    assert response.status_code == 400
+    assert "Ungültige Anfrage" in response.content.decode() and "NUL-Byte" in response.content.decode()

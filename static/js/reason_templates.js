@@ -7,6 +7,12 @@
   const reason = document.getElementById("id_reason");
   const label = document.querySelector('label[for="id_reason"]');
   if (!status || !select || !reason) return;
+  // The label's two wordings come translated from the page (data-label-reason, data-label-implemented
+  // on the label); the English ones only when the page gives none.
+  const labels = {
+    reason: (label && label.dataset.labelReason) || "Reason:",
+    implemented: (label && label.dataset.labelImplemented) || "Implementation note:",
+  };
   const find = (id) => templates.find((t) => t.id === id);
   function refresh() {
     for (const option of select.querySelectorAll("option")) {
@@ -18,7 +24,7 @@
       group.hidden = !group.querySelector("option:not([disabled])");
     }
     if (select.selectedOptions[0] && select.selectedOptions[0].disabled) select.value = "";
-    if (label) label.textContent = status.value === "implemented" ? "Implementation note:" : "Reason:";
+    if (label) label.textContent = status.value === "implemented" ? labels.implemented : labels.reason;
   }
   select.addEventListener("change", () => {
     const template = find(select.value);
