@@ -40,7 +40,7 @@ ENGLISH = [
     "Withdraw your idea?",
     "Keep it",
     "Who writes it",
-    "Invite by email",
+    "Send the invitation",
     "Reply",
     "Kudos",
     "follower",
@@ -95,7 +95,7 @@ def visible_text(html: str) -> str:
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
     said = " ".join(re.findall(r'(?:aria-label|title|placeholder|alt)="([^"]*)"', html))
     text = re.sub(r"<[^>]+>", " ", html)
-    return re.sub(r"\s+", " ", f"{text} {said}").replace("&#x27;", "'").replace("&nbsp;", "\u00a0")
+    return re.sub(r"[ \t\r\n]+", " ", f"{text} {said}").replace("&#x27;", "'").replace("&nbsp;", "\u00a0")
 
 
 @pytest.fixture
