@@ -266,7 +266,7 @@ def test_the_download_holds_every_section_and_the_ideas_as_markdown(busy_member,
     page = client.get(reverse("privacy:data"))
     assert page.status_code == 200
     for section in registry.sections():
-        assert section.label in page.content.decode()
+        assert str(section.label) in page.content.decode()
     response = client.post(reverse("privacy:data"))
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     assert "attachment" in response["Content-Disposition"] and response["Cache-Control"] == "no-store"
