@@ -234,7 +234,7 @@ def test_the_participation_csv_stays_in_english(data, client_for):  # noqa: F811
 
 def test_the_implemented_ideas_page_in_french(data, client_for):  # noqa: F811
     html = text_of(client_for(data["staff"]).get(reverse("metrics:implemented"), HTTP_ACCEPT_LANGUAGE="fr"))
-    assert "Idées réalisées" in html and "Idée de <strong>" in html
+    assert "Idées réalisées" in html and "Idée proposée par <strong>" in html
     assert "Implemented ideas" not in html and "Idea by" not in html
 
 
