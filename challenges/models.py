@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from .phases import PHASE_ORDER, Phase, phase_in_sentence
@@ -205,6 +205,12 @@ class Challenge(models.Model):
     def language_name(self) -> str:
         """The name of the language the challenge states, in the reader's language ("German", "Deutsch", "allemand")."""
         return str(get_language_info(self.language)["name_translated"]) if self.language else ""
+
+    @property
+    def language_name_in_sentence(self) -> str:
+        """The same inside a sentence: "written in German", "auf Deutsch", "en allemand" (lower case in French)."""
+        name = self.language_name
+        return name.lower() if (get_language() or "").startswith("fr") else name
 
     def timeline(self) -> list[dict]:
         """The phases with their start dates, marking which are past and which is current."""
