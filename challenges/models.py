@@ -56,8 +56,8 @@ class Outcome(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = _("desired outcome")
-        verbose_name_plural = _("desired outcomes")
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
         ordering = ["job__name", "code"]
         constraints = [
             models.UniqueConstraint(fields=["job", "statement"], name="outcome_statement_unique_per_job"),
@@ -142,11 +142,11 @@ class Challenge(models.Model):
         help_text=_("Members who may see an invite-only challenge."),
     )
     # The day each phase starts (the timeline shown to customers).
-    opens_at = models.DateField(verbose_name=_("opens on"), null=True, blank=True)
-    review_starts_at = models.DateField(verbose_name=_("review starts on"), null=True, blank=True)
-    mentoring_starts_at = models.DateField(verbose_name=_("mentoring starts on"), null=True, blank=True)
-    final_starts_at = models.DateField(verbose_name=_("final starts on"), null=True, blank=True)
-    closes_at = models.DateField(verbose_name=_("closes on"), null=True, blank=True)
+    opens_at = models.DateField(verbose_name=_("opens at"), null=True, blank=True)
+    review_starts_at = models.DateField(verbose_name=_("review starts at"), null=True, blank=True)
+    mentoring_starts_at = models.DateField(verbose_name=_("mentoring starts at"), null=True, blank=True)
+    final_starts_at = models.DateField(verbose_name=_("final starts at"), null=True, blank=True)
+    closes_at = models.DateField(verbose_name=_("closes at"), null=True, blank=True)
     publish_scores = models.BooleanField(
         verbose_name=_("publish scores"),
         default=False,
@@ -345,8 +345,8 @@ class ChallengeInvitation(models.Model):
     )
 
     class Meta:
-        verbose_name = _("invitation by email")
-        verbose_name_plural = _("invitations by email")
+        verbose_name = _("challenge invitation")
+        verbose_name_plural = _("challenge invitations")
         constraints = [
             models.UniqueConstraint(
                 Lower("email"), "challenge", name="challengeinvitation_one_per_email_per_challenge"
@@ -408,15 +408,13 @@ class ChallengeQuestion(models.Model):
         YES_NO = "yes_no", _("Yes or no")
 
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="questions")
-    label = models.CharField(
-        verbose_name=_("question"), max_length=200, help_text=_("The question as customers read it.")
-    )
+    label = models.CharField(verbose_name=_("label"), max_length=200, help_text=_("The question as customers read it."))
     help = models.CharField(
-        verbose_name=_("hint"), max_length=300, blank=True, help_text=_("An optional hint shown under the question.")
+        verbose_name=_("help"), max_length=300, blank=True, help_text=_("An optional hint shown under the question.")
     )
     kind = models.CharField(verbose_name=_("kind"), max_length=16, choices=Kind.choices, default=Kind.SHORT_TEXT)
     choices = models.TextField(
-        verbose_name=_("options"),
+        verbose_name=_("choices"),
         blank=True,
         help_text=_("For “a choice”: one option per line. Changing them keeps the answers already given."),
     )
@@ -435,8 +433,8 @@ class ChallengeQuestion(models.Model):
     )
 
     class Meta:
-        verbose_name = _("question of the challenge")
-        verbose_name_plural = _("questions of the challenge")
+        verbose_name = _("challenge question")
+        verbose_name_plural = _("challenge questions")
         ordering = ["challenge", "order", "id"]
         constraints = [
             models.CheckConstraint(condition=~Q(label=""), name="challengequestion_label_not_empty"),
