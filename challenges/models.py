@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from .phases import PHASE_ORDER, Phase, phase_in_sentence
@@ -25,6 +25,8 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=["functional", "emotional", "social"]), name="job_kind_valid"),
@@ -54,6 +56,8 @@ class Outcome(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
         ordering = ["job__name", "code"]
         constraints = [
             models.UniqueConstraint(fields=["job", "statement"], name="outcome_statement_unique_per_job"),
@@ -80,6 +84,8 @@ class Segment(models.Model):
     description = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -104,37 +110,52 @@ class Challenge(models.Model):
 
     PHASE_ORDER = PHASE_ORDER
 
-    title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=80, unique=True)
-    brief = models.TextField(help_text=_("The question customers answer, in Markdown."))
+    title = models.CharField(verbose_name=_("title"), max_length=200)
+    slug = models.SlugField(verbose_name=_("slug"), max_length=80, unique=True)
+    brief = models.TextField(verbose_name=_("brief"), help_text=_("The question customers answer, in Markdown."))
     business_context = models.TextField(
+        verbose_name=_("business context"),
         blank=True,
         help_text=_("What customers cannot know: capabilities, constraints, what a good idea looks like (Markdown)."),
     )
-    prize = models.CharField(max_length=300, blank=True, help_text=_("The prize or reward for the winner."))
-    outcomes = models.ManyToManyField(
-        Outcome, related_name="challenges", blank=True, help_text=_("The outcomes this challenge targets.")
+    prize = models.CharField(
+        verbose_name=_("prize"), max_length=300, blank=True, help_text=_("The prize or reward for the winner.")
     )
-    phase = models.CharField(max_length=12, choices=Phase.choices, default=Phase.DRAFT, db_index=True)
-    visibility = models.CharField(max_length=12, choices=Visibility.choices, default=Visibility.PUBLIC)
+    outcomes = models.ManyToManyField(
+        Outcome,
+        verbose_name=_("outcomes"),
+        related_name="challenges",
+        blank=True,
+        help_text=_("The outcomes this challenge targets."),
+    )
+    phase = models.CharField(
+        verbose_name=_("phase"), max_length=12, choices=Phase.choices, default=Phase.DRAFT, db_index=True
+    )
+    visibility = models.CharField(
+        verbose_name=_("visibility"), max_length=12, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
     invited_members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("invited members"),
         related_name="challenge_invitations",
         blank=True,
         help_text=_("Members who may see an invite-only challenge."),
     )
     # The day each phase starts (the timeline shown to customers).
-    opens_at = models.DateField(null=True, blank=True)
-    review_starts_at = models.DateField(null=True, blank=True)
-    mentoring_starts_at = models.DateField(null=True, blank=True)
-    final_starts_at = models.DateField(null=True, blank=True)
-    closes_at = models.DateField(null=True, blank=True)
+    opens_at = models.DateField(verbose_name=_("opens at"), null=True, blank=True)
+    review_starts_at = models.DateField(verbose_name=_("review starts at"), null=True, blank=True)
+    mentoring_starts_at = models.DateField(verbose_name=_("mentoring starts at"), null=True, blank=True)
+    final_starts_at = models.DateField(verbose_name=_("final starts at"), null=True, blank=True)
+    closes_at = models.DateField(verbose_name=_("closes at"), null=True, blank=True)
     publish_scores = models.BooleanField(
+        verbose_name=_("publish scores"),
         default=False,
         help_text=_("Show customers the opportunity scores of the targeted outcomes on the challenge page."),
     )
     answer_within_days = models.PositiveSmallIntegerField(
-        default=10, help_text=_("Every idea gets a first human answer within this many days.")
+        verbose_name=_("answer within days"),
+        default=10,
+        help_text=_("Every idea gets a first human answer within this many days."),
     )
     language = models.CharField(
         _("language"),
@@ -151,6 +172,8 @@ class Challenge(models.Model):
     objects = ChallengeQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("challenge")
+        verbose_name_plural = _("challenges")
         ordering = ["-opens_at", "-created_at"]
         constraints = [
             models.CheckConstraint(
@@ -206,6 +229,12 @@ class Challenge(models.Model):
         """The name of the language the challenge states, in the reader's language ("German", "Deutsch", "allemand")."""
         return str(get_language_info(self.language)["name_translated"]) if self.language else ""
 
+    @property
+    def language_name_in_sentence(self) -> str:
+        """The same inside a sentence: "written in German", "auf Deutsch", "en allemand" (lower case in French)."""
+        name = self.language_name
+        return name.lower() if (get_language() or "").startswith("fr") else name
+
     def timeline(self) -> list[dict]:
         """The phases with their start dates, marking which are past and which is current."""
         current = self.PHASE_ORDER.index(self.phase)
@@ -247,10 +276,12 @@ class SelectionCriterion(models.Model):
     GENERIC_SCALE = ("Weak: little or no evidence", "Strong: clear evidence")
 
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="criteria")
-    name = models.CharField(max_length=100)
-    description = models.CharField(max_length=300, blank=True)
-    weight = models.PositiveSmallIntegerField(default=1, help_text=_("Relative weight; shown to customers as a share."))
-    position = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(verbose_name=_("name"), max_length=100)
+    description = models.CharField(verbose_name=_("description"), max_length=300, blank=True)
+    weight = models.PositiveSmallIntegerField(
+        verbose_name=_("weight"), default=1, help_text=_("Relative weight; shown to customers as a share.")
+    )
+    position = models.PositiveSmallIntegerField(verbose_name=_("position"), default=0)
     low_means = models.CharField(
         _("1 means"),
         max_length=120,
@@ -292,6 +323,8 @@ class ChallengeFollow(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["challenge", "user"], name="challengefollow_one_per_user_per_challenge")
         ]
+        verbose_name = _("challenge follow")
+        verbose_name_plural = _("challenge follows")
 
     def __str__(self) -> str:
         return f"{self.user} follows {self.challenge}"
@@ -312,6 +345,8 @@ class ChallengeInvitation(models.Model):
     )
 
     class Meta:
+        verbose_name = _("challenge invitation")
+        verbose_name_plural = _("challenge invitations")
         constraints = [
             models.UniqueConstraint(
                 Lower("email"), "challenge", name="challengeinvitation_one_per_email_per_challenge"
@@ -345,6 +380,8 @@ class Announcement(models.Model):
     send_key = models.CharField(max_length=64, editable=False)
 
     class Meta:
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["challenge", "send_key"], name="announcement_one_per_send_key"),
@@ -371,17 +408,24 @@ class ChallengeQuestion(models.Model):
         YES_NO = "yes_no", _("Yes or no")
 
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="questions")
-    label = models.CharField(max_length=200, help_text=_("The question as customers read it."))
-    help = models.CharField(max_length=300, blank=True, help_text=_("An optional hint shown under the question."))
-    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.SHORT_TEXT)
+    label = models.CharField(verbose_name=_("label"), max_length=200, help_text=_("The question as customers read it."))
+    help = models.CharField(
+        verbose_name=_("help"), max_length=300, blank=True, help_text=_("An optional hint shown under the question.")
+    )
+    kind = models.CharField(verbose_name=_("kind"), max_length=16, choices=Kind.choices, default=Kind.SHORT_TEXT)
     choices = models.TextField(
-        blank=True, help_text=_("For “a choice”: one option per line. Changing them keeps the answers already given.")
+        verbose_name=_("choices"),
+        blank=True,
+        help_text=_("For “a choice”: one option per line. Changing them keeps the answers already given."),
     )
     required = models.BooleanField(
-        default=False, help_text=_("Required to submit an idea (a draft may leave it empty).")
+        verbose_name=_("required"),
+        default=False,
+        help_text=_("Required to submit an idea (a draft may leave it empty)."),
     )
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(verbose_name=_("order"), default=0)
     active = models.BooleanField(
+        verbose_name=_("active"),
         default=True,
         help_text=_(
             "Untick to stop asking it: the answers already given stay on the ideas, their versions and exports."
@@ -389,6 +433,8 @@ class ChallengeQuestion(models.Model):
     )
 
     class Meta:
+        verbose_name = _("challenge question")
+        verbose_name_plural = _("challenge questions")
         ordering = ["challenge", "order", "id"]
         constraints = [
             models.CheckConstraint(condition=~Q(label=""), name="challengequestion_label_not_empty"),
