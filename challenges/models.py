@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language, get_language_info, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from .phases import PHASE_ORDER, Phase, phase_in_sentence
@@ -261,17 +261,29 @@ class Challenge(models.Model):
 class SelectionCriterion(models.Model):
     """A published criterion ideas are screened against, with its weight."""
 
+    # The defaults are written in English here (gettext_noop: in the catalogues, not translated
+    # here) and stored in the challenge's language when a challenge gets them
+    # (reviews.services.criteria_ensure_defaults): once stored they are the challenge's content.
     DEFAULTS = [
-        ("Pain-point fit", "Does it relieve an important, poorly served outcome?", 40),
-        ("Capability fit", "Can we deliver it with what we have or can build?", 30),
-        ("Profit potential", "Can it make or save money for the business?", 30),
+        (gettext_noop("Pain-point fit"), gettext_noop("Does it relieve an important, poorly served outcome?"), 40),
+        (gettext_noop("Capability fit"), gettext_noop("Can we deliver it with what we have or can build?"), 30),
+        (gettext_noop("Profit potential"), gettext_noop("Can it make or save money for the business?"), 30),
     ]
     # What the ends of the 1–5 scale mean for each default criterion (issue 16: a scorecard with
     # labelled scale points); a criterion of another name starts with the fields' generic defaults.
     DEFAULT_SCALES = {
-        "Pain-point fit": ("A minor or well-served outcome", "An important outcome customers say is poorly served"),
-        "Capability fit": ("Needs skills or assets we lack and cannot get", "We can deliver it with what we have"),
-        "Profit potential": ("No clear way to make or save money", "Clear, sizeable revenue or savings"),
+        gettext_noop("Pain-point fit"): (
+            gettext_noop("A minor or well-served outcome"),
+            gettext_noop("An important outcome customers say is poorly served"),
+        ),
+        gettext_noop("Capability fit"): (
+            gettext_noop("Needs skills or assets we lack and cannot get"),
+            gettext_noop("We can deliver it with what we have"),
+        ),
+        gettext_noop("Profit potential"): (
+            gettext_noop("No clear way to make or save money"),
+            gettext_noop("Clear, sizeable revenue or savings"),
+        ),
     }
     GENERIC_SCALE = ("Weak: little or no evidence", "Strong: clear evidence")
 

@@ -139,6 +139,7 @@ def portal_in(language: str) -> dict:
         business_context=text["context"],
         prize=text["prize"],
         outcomes=outcomes,
+        language=language,
     )
     criteria_ensure_defaults(challenge=challenge)
     names = sorted(NAMES)
@@ -159,6 +160,8 @@ def test_the_customer_journey_and_the_triage_desk_have_no_english(language, chro
     challenge, other = data["challenge"], data["other"]
     people = (data["customer"], data["triage"], other.author)
     allowed = set(NAMES) | {user.email for user in people} | {user.username for user in people} | {"Open-Source"}
+    # The languages' own names (the switcher and the language setting name each in itself).
+    allowed |= {name for _code, name in settings.LANGUAGES}
     walk = Walk(language, allowed)
 
     # A visitor whose browser asks for the language.

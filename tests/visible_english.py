@@ -30,12 +30,12 @@ ENGLISH_ONLY = frozenset(
     us my his her here there how when where why more most yes sign signed ideas idea submit save
     saved edit search next previous back draft drafts new opened close closed all each every
     any some one two only about than then out up if do does done week weeks day days ago hour hours
-    minute minutes month months year years survey surveys outcome outcomes job jobs implemented
+    month months year years survey surveys outcome outcomes job jobs implemented
     declined shortlisted winner submitted review reviewed reviews reason screening board overdue
     reply answer answers answered see show shown less read unread write add remove delete cancel
     title help home account password email settings preferences profile people member members
     leaderboard follow following followers unfollow supported undo voting voted withdraw withdrawn
-    already yet still new latest recent oldest newest upload file files attach attached mark
+    already yet still new latest recent oldest newest upload attach attached mark
     """.split()
 )
 WORD = re.compile(r"[^\W\d_]+")

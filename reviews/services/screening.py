@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, F, FloatField, Sum
 from django.db.models.functions import Cast
+from django.utils import translation
 from django.utils.translation import gettext
 
 from audit.services import audit_record
@@ -51,22 +53,23 @@ def criteria_ensure_defaults(*, challenge: Challenge) -> list[SelectionCriterion
     criteria = list(SelectionCriterion.objects.filter(challenge=challenge).order_by("position", "id"))
     if criteria:
         return criteria
+    # Written in the challenge's language (else the site's): from now on they are its content.
+    with translation.override(challenge.language or settings.LANGUAGE_CODE):
+        defaults = [
+            SelectionCriterion(
+                challenge=challenge,
+                name=gettext(name),
+                description=gettext(description),
+                weight=weight,
+                position=position,
+                low_means=gettext(SelectionCriterion.DEFAULT_SCALES[name][0]),
+                high_means=gettext(SelectionCriterion.DEFAULT_SCALES[name][1]),
+            )
+            for position, (name, description, weight) in enumerate(SelectionCriterion.DEFAULTS)
+        ]
     try:
         with transaction.atomic():
-            SelectionCriterion.objects.bulk_create(
-                [
-                    SelectionCriterion(
-                        challenge=challenge,
-                        name=name,
-                        description=description,
-                        weight=weight,
-                        position=position,
-                        low_means=SelectionCriterion.DEFAULT_SCALES[name][0],
-                        high_means=SelectionCriterion.DEFAULT_SCALES[name][1],
-                    )
-                    for position, (name, description, weight) in enumerate(SelectionCriterion.DEFAULTS)
-                ]
-            )
+            SelectionCriterion.objects.bulk_create(defaults)
     except IntegrityError:
         pass  # another request created them first
     return list(SelectionCriterion.objects.filter(challenge=challenge).order_by("position", "id"))

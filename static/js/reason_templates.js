@@ -7,11 +7,12 @@
   const reason = document.getElementById("id_reason");
   const label = document.querySelector('label[for="id_reason"]');
   if (!status || !select || !reason) return;
-  // The label's two wordings come translated from the page (data-label-reason, data-label-implemented
-  // on the label); the English ones only when the page gives none.
+  // The label's two wordings come translated from the page (#reason-labels); the English ones only
+  // when the page gives none.
+  const names = document.getElementById("reason-labels");
   const labels = {
-    reason: (label && label.dataset.labelReason) || "Reason:",
-    implemented: (label && label.dataset.labelImplemented) || "Implementation note:",
+    reason: (names && names.dataset.reason) || "Reason:",
+    implemented: (names && names.dataset.implemented) || "Implementation note:",
   };
   const find = (id) => templates.find((t) => t.id === id);
   function refresh() {
