@@ -21,6 +21,14 @@ from tests.factories import PASSWORD, CommentFactory, IdeaFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def english_unless_told():
+    """A request in German or French leaves its language active in the thread: start each test in English."""
+    with translation.override("en"):
+        yield
+
+
 LOCALE = pathlib.Path(__file__).resolve().parent.parent / "locale"
 
 
