@@ -25,6 +25,8 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=["functional", "emotional", "social"]), name="job_kind_valid"),
@@ -54,6 +56,8 @@ class Outcome(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
         ordering = ["job__name", "code"]
         constraints = [
             models.UniqueConstraint(fields=["job", "statement"], name="outcome_statement_unique_per_job"),
@@ -80,6 +84,8 @@ class Segment(models.Model):
     description = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -151,6 +157,8 @@ class Challenge(models.Model):
     objects = ChallengeQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("challenge")
+        verbose_name_plural = _("challenges")
         ordering = ["-opens_at", "-created_at"]
         constraints = [
             models.CheckConstraint(
@@ -289,6 +297,8 @@ class ChallengeFollow(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("challenge follow")
+        verbose_name_plural = _("challenge follows")
         constraints = [
             models.UniqueConstraint(fields=["challenge", "user"], name="challengefollow_one_per_user_per_challenge")
         ]
@@ -312,6 +322,8 @@ class ChallengeInvitation(models.Model):
     )
 
     class Meta:
+        verbose_name = _("challenge invitation")
+        verbose_name_plural = _("challenge invitations")
         constraints = [
             models.UniqueConstraint(
                 Lower("email"), "challenge", name="challengeinvitation_one_per_email_per_challenge"
@@ -345,6 +357,8 @@ class Announcement(models.Model):
     send_key = models.CharField(max_length=64, editable=False)
 
     class Meta:
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["challenge", "send_key"], name="announcement_one_per_send_key"),
@@ -389,6 +403,8 @@ class ChallengeQuestion(models.Model):
     )
 
     class Meta:
+        verbose_name = _("challenge question")
+        verbose_name_plural = _("challenge questions")
         ordering = ["challenge", "order", "id"]
         constraints = [
             models.CheckConstraint(condition=~Q(label=""), name="challengequestion_label_not_empty"),
