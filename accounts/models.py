@@ -55,6 +55,8 @@ class User(AbstractUser):
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(mentor_capacity__gte=1, mentor_capacity__lte=50),

@@ -55,6 +55,8 @@ class Attachment(models.Model):
     versions = models.ManyToManyField(IdeaVersion, related_name="attachments", blank=True)
 
     class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BaselineConfig(AppConfig):
@@ -6,4 +7,4 @@ class BaselineConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "baseline"
-    verbose_name = "Benchmark baseline"
+    verbose_name = _("Benchmark baseline")

@@ -332,6 +332,8 @@ class ChallengeFollow(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("challenge follow")
+        verbose_name_plural = _("challenge follows")
         constraints = [
             models.UniqueConstraint(fields=["challenge", "user"], name="challengefollow_one_per_user_per_challenge")
         ]

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
@@ -6,7 +7,7 @@ class CoreConfig(AppConfig):
     email's shared pieces. It imports no app of the portal (docs/ARCHITECTURE.md, "Layers")."""
 
     name = "core"
-    verbose_name = "Shared kernel"
+    verbose_name = _("Shared kernel")
 
     def ready(self):
         from . import pagecache, visible_text

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DemoConfig(AppConfig):
@@ -6,4 +7,4 @@ class DemoConfig(AppConfig):
     through every app's models and services, so they sit on top of all of them."""
 
     name = "demo"
-    verbose_name = "Demo and scale seeding"
+    verbose_name = _("Demo and scale seeding")

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.db import connections
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _fulltext_index_ensure(sender, using, **kwargs):
@@ -13,6 +14,7 @@ def _fulltext_index_ensure(sender, using, **kwargs):
 class IdeasConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "ideas"
+    verbose_name = _("Ideas")
 
     def ready(self):
         from challenges.selectors import challenge_participants_provider_register

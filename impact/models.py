@@ -42,6 +42,8 @@ class FollowUp(models.Model):
     result_computed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
         ordering = ["-created_at", "-pk"]
         constraints = [
             # Staff measure an idea again only once the previous measurement is over.
@@ -81,6 +83,8 @@ class OutcomeResult(models.Model):
     verdict = models.CharField(max_length=12, choices=Verdict.choices)
 
     class Meta:
+        verbose_name = _("outcome result")
+        verbose_name_plural = _("outcome results")
         ordering = ["outcome__code"]
         constraints = [
             models.UniqueConstraint(fields=["follow_up", "outcome"], name="outcomeresult_one_per_outcome"),

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class InnovatorsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "innovators"
-    verbose_name = "Innovators"
+    verbose_name = _("Innovator pool")
 
     def ready(self):
         from . import notification_kinds, personal_data  # import the models: only once the apps are loaded

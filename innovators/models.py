@@ -30,6 +30,8 @@ class Questionnaire(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -59,6 +61,8 @@ class QuestionnaireItem(models.Model):
     )
 
     class Meta:
+        verbose_name = _("questionnaire item")
+        verbose_name_plural = _("questionnaire items")
         ordering = ["questionnaire", "position", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["questionnaire", "position"], name="questionnaire_item_position_unique"),
@@ -79,6 +83,8 @@ class QuestionnaireResponse(models.Model):
     submitted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("questionnaire response")
+        verbose_name_plural = _("questionnaire responses")
         constraints = [
             models.UniqueConstraint(fields=["questionnaire", "user"], name="questionnaire_answered_once"),
             models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=100), name="questionnaire_score_range"),
@@ -95,6 +101,8 @@ class QuestionnaireAnswer(models.Model):
     value = models.PositiveSmallIntegerField(validators=[MinValueValidator(SCALE_MIN), MaxValueValidator(SCALE_MAX)])
 
     class Meta:
+        verbose_name = _("questionnaire answer")
+        verbose_name_plural = _("questionnaire answers")
         constraints = [
             models.UniqueConstraint(fields=["response", "item"], name="questionnaire_answer_once_per_item"),
             models.CheckConstraint(

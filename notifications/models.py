@@ -43,6 +43,8 @@ class OutboxEvent(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("outbox event")
+        verbose_name_plural = _("outbox events")
         indexes = [
             models.Index(fields=["created_at"], condition=Q(processed_at__isnull=True), name="outbox_unprocessed"),
         ]
@@ -75,6 +77,8 @@ class Notification(models.Model):
     email_failure = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         constraints = [
             # The dedupe key: one notification per event per recipient, however often it is processed.
             models.UniqueConstraint(fields=["event_key", "recipient"], name="notification_once_per_event_recipient"),
@@ -102,6 +106,8 @@ class NotificationPreference(models.Model):
     delivery = models.CharField(max_length=20, choices=Delivery.choices)
 
     class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
         constraints = [
             models.UniqueConstraint(fields=["user", "kind"], name="notificationpreference_one_per_user_kind"),
         ]

@@ -46,6 +46,8 @@ class ReputationEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("reputation event")
+        verbose_name_plural = _("reputation events")
         constraints = [
             models.UniqueConstraint(fields=["user", "kind", "object_key"], name="reputation_event_once"),
         ]
@@ -72,6 +74,8 @@ class ReputationTotal(models.Model):
     tier = models.CharField(max_length=20, choices=Tier.choices, default=Tier.NEWCOMER)
 
     class Meta:
+        verbose_name = _("reputation total")
+        verbose_name_plural = _("reputation totals")
         indexes = [
             models.Index(fields=["-points"], name="reputation_total_points"),
             models.Index(fields=["tier"], name="reputation_total_tier"),
@@ -91,6 +95,10 @@ class LeadThreshold(models.Model):
 
     points = models.PositiveIntegerField(null=True, blank=True)
     computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("lead innovator threshold")
+        verbose_name_plural = _("lead innovator thresholds")
 
     def __str__(self):
         return f"lead innovator threshold: {self.points}"

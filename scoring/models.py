@@ -23,6 +23,10 @@ class Respondent(models.Model):
     segment = models.ForeignKey(Segment, on_delete=models.SET_NULL, null=True, blank=True, related_name="respondents")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        verbose_name = _("respondent")
+        verbose_name_plural = _("respondents")
+
     def __str__(self) -> str:
         return self.key
 
@@ -70,6 +74,8 @@ class SurveyWave(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("survey wave")
+        verbose_name_plural = _("survey waves")
         ordering = ["opens_at", "pk"]
         constraints = [
             # The survey page writes into "the" open round of a job: there is never a second one.
@@ -117,6 +123,8 @@ class Rating(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
         constraints = [
             models.UniqueConstraint(
                 fields=["respondent", "outcome", "wave"], name="rating_one_per_respondent_outcome_wave"
@@ -167,6 +175,8 @@ class OutcomeScore(models.Model):
     computed_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("outcome score")
+        verbose_name_plural = _("outcome scores")
         ordering = ["-opportunity", "outcome__code"]
         constraints = [
             models.UniqueConstraint(
@@ -218,6 +228,8 @@ class ScoringRun(models.Model):
     duration_ms = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("scoring run")
+        verbose_name_plural = _("scoring runs")
         constraints = [models.CheckConstraint(condition=Q(id=1), name="scoringrun_single_row")]
 
     def __str__(self) -> str:
@@ -269,6 +281,8 @@ class RatingsImportJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("ratings import")
+        verbose_name_plural = _("ratings imports")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "created_at"], name="ratings_import_job_status")]
 

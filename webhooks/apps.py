@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WebhooksConfig(AppConfig):
@@ -6,6 +7,7 @@ class WebhooksConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "webhooks"
+    verbose_name = _("Webhooks")
 
     def ready(self):
         from notifications.registry import event_listener_register

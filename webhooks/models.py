@@ -51,7 +51,8 @@ class WebhookEndpoint(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "webhook endpoint"
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
         ordering = ["name", "pk"]
 
     def __str__(self) -> str:
@@ -87,7 +88,8 @@ class WebhookDelivery(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name_plural = "webhook deliveries"
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["endpoint", "event_key"], name="webhookdelivery_once_per_endpoint_event"),
@@ -111,6 +113,8 @@ class WebhookAttempt(models.Model):
     replay = models.BooleanField(default=False, help_text="Queued by staff from the admin.")
 
     class Meta:
+        verbose_name = _("webhook attempt")
+        verbose_name_plural = _("webhook attempts")
         ordering = ["-started_at", "-pk"]
 
     def __str__(self) -> str:
