@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('challenges', '0007_challenge_language'),
+        ('challenges', '0007_challenge_language_and_names'),
     ]
 
     operations = [
