@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from challenges.models import Challenge
-from core.funnel import STATUS_SENTENCES
-from ideas import notification_kinds, rules, services
+from core.funnel import STATUS_SENTENCES, status_title, your_idea_status_title
+from ideas import rules, services
 from ideas.forms import IdeaForm
 from ideas.models import IdeaFollow, Status, StatusChange
-from ideas.services.errors import STALE_DECISION_MESSAGES, STATUS_IN_SENTENCE
+from ideas.services.errors import STALE_DECISION_MESSAGES, status_in_sentence
 from notifications.models import Notification, OutboxEvent
 from notifications.services import outbox_event_process
 from tests.factories import PASSWORD, CommentFactory, IdeaFactory, UserFactory
@@ -61,10 +61,10 @@ def test_every_status_has_its_sentences_and_the_english_is_unchanged():
         assert str(STALE_DECISION_MESSAGES[status]) == (
             f"This idea changed since you opened it: it is now {status.label.lower()}."
         )
-        assert str(STATUS_IN_SENTENCE[status]) == status.label.lower()
+        assert status_in_sentence(status) == status.label.lower()
         sentence = STATUS_SENTENCES[status]
-        assert str(notification_kinds.FOLLOWER_STATUS_TITLES[status]) == f"“%(title)s” {sentence}"
-        assert str(notification_kinds.AUTHOR_STATUS_TITLES[status]) == f"Your idea “%(title)s” {sentence}"
+        assert status_title(status, idea="Lockers") == f"“Lockers” {sentence}"
+        assert your_idea_status_title(status, idea="Lockers") == f"Your idea “Lockers” {sentence}"
     for phase in Challenge.Phase:
         label = phase.label.lower()
         assert str(rules.VOTING_CLOSED_BY_PHASE[phase]) == f"Voting is closed: the challenge is {label}."
@@ -204,7 +204,7 @@ def test_a_status_change_is_told_to_each_in_their_language(idea, customer, triag
     assert mine.title == "Ihre Idee „Lockers at stations“ ist in die engere Wahl gekommen"
     assert "(vorher: eingereicht)" in mine.body and "Begründung: Passt." in mine.body
     theirs = Notification.objects.get(recipient=follower, kind="status_changed")
-    assert theirs.title == "«\u00a0Lockers at stations\u00a0» a été présélectionnée"
+    assert theirs.title == "L'idée «\u00a0Lockers at stations\u00a0» a été présélectionnée"
 
 
 def test_a_comment_notification_in_the_authors_language(idea, customer):

@@ -1,9 +1,9 @@
 """The refusals of ideas.services: each message is for the person who tried."""
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from core.errors import DomainError
+from core.funnel import status_word
 
 __all__ = [
     "CommentNotAllowed",
@@ -69,24 +69,7 @@ def stale_decision_message(status: str) -> str:
     return str(STALE_DECISION_MESSAGES[str(status)])
 
 
-# A status named inside a sentence ("“Title” is declined: it cannot become winner."), where the
-# sentence has to name two of them: the status as an adjective or short phrase, lower case in English.
-STATUS_IN_SENTENCE = {
-    "draft": pgettext_lazy("status in a sentence", "draft"),
-    "submitted": pgettext_lazy("status in a sentence", "submitted"),
-    "under_review": pgettext_lazy("status in a sentence", "under review"),
-    "shortlisted": pgettext_lazy("status in a sentence", "shortlisted"),
-    "in_mentoring": pgettext_lazy("status in a sentence", "in mentoring"),
-    "finalist": pgettext_lazy("status in a sentence", "finalist"),
-    "winner": pgettext_lazy("status in a sentence", "winner"),
-    "in_progress": pgettext_lazy("status in a sentence", "in progress"),
-    "implemented": pgettext_lazy("status in a sentence", "implemented"),
-    "declined": pgettext_lazy("status in a sentence", "declined"),
-    "not_selected": pgettext_lazy("status in a sentence", "not selected"),
-    "duplicate": pgettext_lazy("status in a sentence", "duplicate"),
-    "withdrawn": pgettext_lazy("status in a sentence", "withdrawn"),
-}
-
-
 def status_in_sentence(status: str) -> str:
-    return str(STATUS_IN_SENTENCE[str(status)])
+    """A status named inside a sentence ("“Title” is declined: it cannot become winner."), where the
+    sentence names two of them: lower case in English (core.funnel.status_word)."""
+    return status_word(str(status))
