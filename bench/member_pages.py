@@ -8,8 +8,9 @@ cProfile of that page's requests instead (the functions with the most cumulative
 The database must have been filled with ``manage.py seed_scale`` (bench/scale.sh):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ideaportal_scale \\
-        .venv/bin/python bench/member_pages.py [--repeat 15] [--profile list_top] [--cold]
+        .venv/bin/python bench/member_pages.py [--repeat 15] [--profile list_top] [--cold] [--fragments off]
 
+``--fragments off`` renders every fragment (PAGE_CACHE_SECONDS=0: the pages as before issue 21).
 ``--cold`` moves the content version on before each request, so every fragment is rendered
 afresh (what the first member after a write pays); by default the fragments are warm.
 """
@@ -19,6 +20,7 @@ import cProfile
 import io
 import os
 import pstats
+import secrets
 import statistics
 import sys
 import time
@@ -33,14 +35,19 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--profile", help="a page name: print its profile")
     parser.add_argument("--cold", action="store_true", help="no warm fragments: the version moves before each request")
-    parser.add_argument("--visitor", action="store_true", help="as a visitor (page cache off) instead of a member")
+    parser.add_argument("--fragments", choices=["on", "off"], default="on", help="off: render every fragment")
+    parser.add_argument(
+        "--visitor", action="store_true", help="as a visitor (served by the page cache unless --fragments off)"
+    )
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ideaportal.settings")
     os.environ.setdefault("DEBUG", "0")
-    os.environ.setdefault("SECRET_KEY", "bench-member-pages")
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
     os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-    os.environ["PAGE_CACHE_SECONDS"] = "0"
+    os.environ.setdefault("SITE_URL", "http://testserver")
+    if args.fragments == "off":  # the fragment cache follows the page cache's setting
+        os.environ["PAGE_CACHE_SECONDS"] = "0"
     import django
 
     django.setup()
