@@ -19,7 +19,7 @@ from django.template.context_processors import csrf
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
-from core.fragments import SLOT, fragments
+from core.fragments import SLOT, fragments, key_part
 from reputation.rules import is_staff_viewer
 
 from .models import Comment, Idea
@@ -33,9 +33,16 @@ def _own(user, idea: Idea) -> bool:
     return idea.author_id == user.pk or any(c.user_id == user.pk for c in getattr(idea, "accepted_coauthors", ()))
 
 
+# Stands for the CSRF token in a kept vote box; each request puts its own token there.
+CSRF_SLOT = "csrf0fragment0slot"
+
+
 def idea_cards_set(request, ideas: Iterable[Idea], *, vote_boxes: dict[int, VoteBox], sort: str = "") -> None:
-    """Give each idea ``card_html``, its whole card for this viewer: the kept card (one cache read for
-    the page) with the viewer's vote box in its slot. No query."""
+    """Give each idea ``card_html``, its whole card for this viewer: the kept card with the viewer's
+    vote box in its slot, both from one cache read for the page. No query.
+
+    The vote box is kept too, per idea, the viewer's vote, their refusal and the page's address (its
+    "next" field), with a slot for the request's CSRF token: members with the same vote share it."""
     ideas = list(ideas)
     user = request.user
     audience = "staff" if is_staff_viewer(user) else "all"
@@ -43,22 +50,33 @@ def idea_cards_set(request, ideas: Iterable[Idea], *, vote_boxes: dict[int, Vote
     vote = get_template("ideas/_vote.html")
     # The context the fragments read, without running the context processors for each of them.
     base = {"request": request, "user": user, **csrf(request)}
+    path = key_part(request.get_full_path())
 
-    def render_kept(idea: Idea) -> str:
-        return card.render({**base, "idea": idea, "sort": sort, "vote_slot": SLOT})
-
-    def key(idea: Idea) -> str:
+    def key(item: tuple[str, Idea]) -> str:
+        part, idea = item
+        if part == "box":
+            box = vote_boxes[idea.pk]
+            return f"box:{idea.pk}:{box.user_vote or 0}:{key_part(box.refusal or '')}:{path}"
         # The home page's cards carry the team's answer (an annotation the lists do not have).
         answered = "answer" if hasattr(idea, "answer") else ""
-        return f"{idea.pk}:{sort}:{answered}:{audience}"
+        return f"card:{idea.pk}:{sort}:{answered}:{audience}"
 
-    kept = fragments("idea-card", [idea for idea in ideas if not _own(user, idea)], key=key, render=render_kept)
+    def render(item: tuple[str, Idea]) -> str:
+        part, idea = item
+        if part == "box":
+            context = {**base, "csrf_token": CSRF_SLOT, "vote": vote_boxes[idea.pk], "card": True, "vote_error": None}
+            return vote.render(context)
+        return card.render({**base, "idea": idea, "sort": sort, "vote_slot": SLOT})
+
+    shared = [idea for idea in ideas if not _own(user, idea)]
+    kept = fragments("idea-card", [(part, idea) for idea in shared for part in ("card", "box")], key=key, render=render)
+    token = str(base["csrf_token"]) if CSRF_SLOT in "".join(kept.values()) else ""
     for idea in ideas:
-        html = kept.get(key(idea))
+        html = kept.get(key(("card", idea)))
         if html is None:  # the viewer's own idea: rendered whole, never kept
             idea.card_html = card.render({**base, "idea": idea, "sort": sort, "vote_boxes": vote_boxes})  # type: ignore[attr-defined]
             continue
-        box = vote.render({**base, "vote": vote_boxes[idea.pk], "card": True, "vote_error": None})
+        box = kept[key(("box", idea))].replace(CSRF_SLOT, token)
         idea.card_html = mark_safe(html.replace(SLOT, box))  # type: ignore[attr-defined]  # noqa: S308 (templates' output)
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from core import fragments, pagecache
 from ideas.models import Idea
+from ideas.views_fragments import CSRF_SLOT
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,7 +33,7 @@ def ideas(open_challenge, customer):
 
 
 def _card_key(idea, *, sort="top", audience="all", language="en", answered=""):
-    return f"fragment:{pagecache.content_version()}:{language}:idea-card:{idea.pk}:{sort}:{answered}:{audience}"
+    return f"fragment:{pagecache.content_version()}:{language}:idea-card:card:{idea.pk}:{sort}:{answered}:{audience}"
 
 
 def _list(client):
@@ -61,6 +62,8 @@ def test_the_card_is_kept_and_each_member_sees_their_own_vote(client_for, ideas)
     html = _list(client_for(ben))
     assert _chosen(html) == (1, 1)
     assert html.count('value="withdraw"') == 2
+    # The kept vote boxes carry this request's CSRF token, not the slot that stands for it.
+    assert CSRF_SLOT not in html and html.count('name="csrfmiddlewaretoken" value="') >= 3
     assert _chosen(_list(client_for(ann))) == (1, 0)
     assert _chosen(_list(client_for(None))) == (0, 0)
 
