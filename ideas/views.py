@@ -22,6 +22,7 @@ from .forms import AnswersForm, CommentForm, IdeaForm, VoteForm, WithdrawForm
 from .hooks import form_parts_for, form_parts_valid, idea_panels_for
 from .models import Idea, Status
 from .similar import similar_ideas
+from .views_fragments import comment_heads_set
 
 RECEIVED = gettext_lazy("Thank you: your idea was received. The team will answer it.")
 SENT_ALREADY = gettext_lazy("This form was already sent: here is the idea it created.")
@@ -43,15 +44,18 @@ def _detail_context(request, idea: Idea, comment_form=None, *, comments_page: in
     if comment_parts is None:
         # The new-comment form's parts from higher apps (attachments: files), unbound.
         comment_parts = [] if comment_refusal else form_parts_for("comment", request, idea=idea)
+    comments = selectors.comment_threads_page(
+        idea, comments_page, user=request.user, discussion_refusal=comment_refusal
+    )
+    # The comments' heads and texts kept for every viewer (one cache read); their buttons are the viewer's.
+    comment_heads_set(request, idea, comments["threads"])
     return {
         "idea": idea,
         "vote": selectors.vote_box_for(request.user, idea),
         "comment_refusal": comment_refusal,
         "comment_form": comment_form or CommentForm(),
         "comment_form_parts": comment_parts,
-        "comments": selectors.comment_threads_page(
-            idea, comments_page, user=request.user, discussion_refusal=comment_refusal
-        ),
+        "comments": comments,
         "can_edit": rules.can_edit_idea(request.user, idea),
         "can_view_versions": rules.can_view_versions(request.user, idea),
         "can_withdraw": rules.can_withdraw_idea(request.user, idea),

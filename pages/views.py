@@ -18,6 +18,7 @@ from ideas import selectors_profile
 from ideas.selectors import idea_list_for, idea_recently_decided_for, vote_boxes_for
 from ideas.selectors_results import ChallengeResults
 from ideas.selectors_results import challenge_results as results_of
+from ideas.views_fragments import idea_cards_set
 from reputation.rules import can_view_profile, is_staff_viewer
 from reputation.services import tier_of
 from scoring.selectors import scores_overall_for_outcomes
@@ -30,10 +31,12 @@ from .forms import ProfileForm
 @cache_public_page
 def home(request):
     decided_ideas = list(idea_recently_decided_for(request.user))
+    vote_boxes = vote_boxes_for(request.user, decided_ideas, listed=True)
+    idea_cards_set(request, decided_ideas, vote_boxes=vote_boxes)
     context = {
         "open_challenges": challenge_open_list_for(request.user)[:6],
         "decided_ideas": decided_ideas,
-        "vote_boxes": vote_boxes_for(request.user, decided_ideas, listed=True),
+        "vote_boxes": vote_boxes,
     }
     return render(request, "home.html", context)
 
@@ -69,6 +72,8 @@ def challenge_detail(request, slug: str):
     show_scores = bool(outcomes) and rules.can_view_scores(request.user, challenge)
     criteria = list(challenge.criteria.all())
     total_weight = sum(criterion.weight for criterion in criteria) or 1
+    vote_boxes = vote_boxes_for(request.user, top_ideas, listed=True)
+    idea_cards_set(request, top_ideas, vote_boxes=vote_boxes)
     context = {
         "challenge": challenge,
         "outcomes": outcomes,
@@ -77,7 +82,7 @@ def challenge_detail(request, slug: str):
         "min_respondents": settings.SCORING_MIN_RESPONDENTS,
         "criteria": [(criterion, round(100 * criterion.weight / total_weight)) for criterion in criteria],
         "top_ideas": top_ideas,
-        "vote_boxes": vote_boxes_for(request.user, top_ideas, listed=True),
+        "vote_boxes": vote_boxes,
         "submission_refusal": rules.submission_refusal(request.user, challenge),
         "phase_allows": rules.phase_allows(challenge),
         "challenge_follow": challenge_follow_state(request.user, challenge),
