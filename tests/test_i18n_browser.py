@@ -186,7 +186,9 @@ def test_the_customer_journey_and_the_triage_desk_have_no_english(language, chro
         # The submission form, sent half filled: the errors and the summary.
         walk.visit(page, f"/challenges/{challenge.slug}/submit/")
         page.locator("input[name=title]").fill(text["new_idea"])
-        page.locator("form.idea-form button[type=submit][name=action][value=submit], form button[value=submit]").first.click()
+        page.locator(
+            "form.idea-form button[type=submit][name=action][value=submit], form button[value=submit]"
+        ).first.click()
         walk.check(page, "submission with mistakes")
         page.locator("textarea[name=problem]").fill(text["new_problem"])
         page.locator("textarea[name=solution]").fill(text["new_solution"])
