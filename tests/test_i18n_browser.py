@@ -14,6 +14,7 @@ allowed.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -115,6 +116,17 @@ class Walk:
         for found in english_in(visible_texts(page), self.language, self.allowed):
             self.problems.append(f"{label} ({page.url}): {found}")
 
+    def shoot(self, page, name: str) -> None:
+        """With SCREENSHOTS_DIR set, the page at 1280 and at 390 px (docs/screenshots/ come from here)."""
+        folder = os.environ.get("SCREENSHOTS_DIR")
+        if not folder:
+            return
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        for width, height in ((1280, 800), (390, 844)):
+            page.set_viewport_size({"width": width, "height": height})
+            page.screenshot(path=str(Path(folder) / f"{name}-{self.language}-{width}.png"))
+        page.set_viewport_size({"width": 1280, "height": 800})
+
     def visit(self, page, path: str, label: str | None = None) -> None:
         response = page.goto(path)
         if response is None or response.status >= 400:
@@ -167,8 +179,9 @@ def test_the_customer_journey_and_the_triage_desk_have_no_english(language, chro
     # A visitor whose browser asks for the language.
     with context_for(chromium, live_server.url, locale=language) as context:
         page = context.new_page()
-        for path in ("/", "/challenges/", challenge.get_absolute_url(), "/ideas/", other.get_absolute_url()):
+        for path in ("/", "/challenges/", challenge.get_absolute_url(), other.get_absolute_url(), "/ideas/"):
             walk.visit(page, path)
+        walk.shoot(page, "ideas")
         for path in ("/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"):
             walk.visit(page, path)
         # Signing in with a wrong password: the error is in the language too.
@@ -196,6 +209,7 @@ def test_the_customer_journey_and_the_triage_desk_have_no_english(language, chro
         page.locator("form button[value=submit]").first.click()
         expect(page.locator("h1")).to_have_text(text["new_idea"])
         walk.check(page, "the new idea")
+        walk.shoot(page, "idea")
         # Vote for the other idea and comment on it.
         page.goto(other.get_absolute_url())
         page.locator("button.vote-button[value=up]").first.click()
@@ -223,6 +237,7 @@ def test_the_customer_journey_and_the_triage_desk_have_no_english(language, chro
         page = context.new_page()
         walk.visit(page, "/admin/")
         walk.visit(page, "/admin/reviews/triageidea/")
+        walk.shoot(page, "triage-queue")
         walk.visit(page, f"/admin/reviews/triageidea/{new_idea.pk}/scorecard/")
         walk.visit(page, "/admin/reviews/triageidea/board/")
         walk.visit(page, f"/admin/reviews/triageidea/board/{challenge.pk}/")
