@@ -49,7 +49,7 @@ def submission_refusal(user: Visitor, challenge: Challenge) -> str | None:
     if not user.is_authenticated:
         return gettext("Sign in to submit an idea.")
     if challenge.phase not in SUBMISSION_PHASES:
-        return str(NOT_TAKING_IDEAS[challenge.phase])
+        return str(NOT_TAKING_IDEAS[Challenge.Phase(challenge.phase)])
     if not can_view_challenge(user, challenge):
         return gettext("This challenge is not open to you.")
     return None

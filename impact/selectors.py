@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.utils import formats
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -73,7 +74,7 @@ class OutcomeLine:
     after: formulas.Score
     change: formulas.ProportionChange
     verdict: str
-    verdict_label: str
+    verdict_label: str | Promise
     min_respondents: int
 
     @property
@@ -116,7 +117,7 @@ class FollowUpSummary:
     follow_up: FollowUp
     state: str  # "scheduled", "collecting" or "measured"
     verdict: str
-    verdict_label: str
+    verdict_label: str | Promise
     respondents: int  # so far (collecting) or in the follow-up wave (measured)
     min_respondents: int
     opens_at: datetime.datetime

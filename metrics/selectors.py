@@ -398,10 +398,10 @@ class Participation:
     @property
     def rows(self) -> list[tuple[str, int, float | None]]:
         return [
-            (_("Submitted an idea"), self.submitted, self.share(self.submitted)),
-            (_("Voted"), self.voted, self.share(self.voted)),
-            (_("Commented"), self.commented, self.share(self.commented)),
-            (_("Only read (none of these)"), self.only_read, self.share(self.only_read)),
+            (str(_("Submitted an idea")), self.submitted, self.share(self.submitted)),
+            (str(_("Voted")), self.voted, self.share(self.voted)),
+            (str(_("Commented")), self.commented, self.share(self.commented)),
+            (str(_("Only read (none of these)")), self.only_read, self.share(self.only_read)),
         ]
 
 
@@ -453,7 +453,7 @@ def metrics_ideas_per_status(
     if challenge is not None:
         ideas = ideas.filter(challenge=challenge)
     counts = dict(ideas.order_by().values_list("status").annotate(n=Count("pk")))
-    return [(status.value, status.label, counts[status.value]) for status in Status if status.value in counts]
+    return [(status.value, str(status.label), counts[status.value]) for status in Status if status.value in counts]
 
 
 def metrics_challenges() -> list[Challenge]:

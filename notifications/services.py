@@ -146,6 +146,7 @@ def drafts_in_recipients_languages(kind: registry.NotificationKind, payload: dic
     are composed again in it, one more run per language they read. A recipient's draft is the first
     one of the same kind for them in their language's run.
     """
+    assert kind.recipients is not None  # the callers pass kinds that have recipients
     default = settings.LANGUAGE_CODE
     with translation.override(default):
         drafts = kind.recipients(payload)

@@ -7,6 +7,7 @@ import datetime
 
 from django.db.models import Max, Q, Sum
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -26,7 +27,7 @@ LEADERBOARD_MEMBER_FIELDS = (
 )
 
 # The leaderboard periods: their key in the URL → (label, days; None for all time).
-PERIODS: dict[str, tuple[str, int | None]] = {
+PERIODS: dict[str, tuple[str | Promise, int | None]] = {
     "30d": (_("Last 30 days"), 30),
     "90d": (_("Last 90 days"), 90),
     "365d": (_("Last 12 months"), 365),

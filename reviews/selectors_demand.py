@@ -283,7 +283,7 @@ def idea_demand_need(idea: Idea) -> DemandNeed:
     for counted in votes:
         segment_id = counted["user__respondent__segment_id"]
         rows[segment_id] = SegmentDemand(
-            name=counted["user__respondent__segment__name"] or NO_SEGMENT,
+            name=str(counted["user__respondent__segment__name"] or NO_SEGMENT),
             segment_id=segment_id,
             up=counted["up"],
             down=counted["down"],
@@ -294,7 +294,7 @@ def idea_demand_need(idea: Idea) -> DemandNeed:
     for segment_id, row in rows.items():
         row.scores = [scores.get((outcome.pk, segment_id)) if segment_id else None for outcome in outcomes]
     overall = SegmentDemand(
-        name=_("All voters"),
+        name=str(_("All voters")),
         segment_id=None,
         up=sum(row.up for row in rows.values()),
         down=sum(row.down for row in rows.values()),
