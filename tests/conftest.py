@@ -100,6 +100,19 @@ def _delete_keys_with_prefix(caches: dict, prefix: str) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's default language: a request in German or French leaves its
+    language active in the thread (Django's LocaleMiddleware activates, never deactivates), and a
+    later test's rule or service called outside a request would speak it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _test_settings(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # A fast hasher: the factories set a password for every member they create.
