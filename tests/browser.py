@@ -53,6 +53,27 @@ def page(allow_orm_beside_playwright, live_server):
             connections.close_all()
 
 
+@pytest.fixture(scope="module")
+def chromium():
+    """One browser for a module (the axe crawl, the German and French walk); each of its tests opens
+    fresh contexts (their own cookies)."""
+    # Playwright's sync API keeps an event loop running in this thread; the tests' ORM calls are
+    # plain synchronous ones (tests/browser.py's allow_orm_beside_playwright, for the module).
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    try:
+        yield browser
+    finally:
+        browser.close()
+        playwright.stop()
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
 @contextmanager
 def screenshot_on_failure(page, path: Path):
     """On a failure, save what the browser showed (the path is printed with the test's output)."""

@@ -5,7 +5,7 @@ import uuid
 import pytest
 
 from tests import factories
-from tests.browser import allow_orm_beside_playwright, page  # noqa: F401 - browser fixtures
+from tests.browser import allow_orm_beside_playwright, chromium, page  # noqa: F401 - browser fixtures
 from tests.celery_worker import _worker_of_the_module, worker  # noqa: F401 - the real-worker fixtures (tests marked "worker")
 
 

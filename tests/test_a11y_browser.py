@@ -19,7 +19,6 @@ the notifications its events deliver.
 
 from __future__ import annotations
 
-import os
 from collections import Counter, deque
 from urllib.parse import urlsplit
 
@@ -31,7 +30,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, connections
 from django.test import Client
 from django.urls import Resolver404, resolve
-from playwright.sync_api import sync_playwright
 
 from accounts.models import MENTOR_GROUP
 from challenges.models import Challenge
@@ -41,7 +39,7 @@ from notifications.models import OutboxEvent
 from notifications.services import outbox_event_process
 from tests import factories
 from tests.a11y import axe_violations, dangling_references, describe_violations, horizontal_overflow
-from tests.browser import BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
+from tests.browser import BROWSER_MARKS, TIMEOUT_MS
 
 pytestmark = BROWSER_MARKS
 
@@ -80,26 +78,6 @@ API_DOCS_ALLOWED = {
 }
 # Pages whose content a script renders after load: the crawl waits for it before running axe.
 READY_SELECTORS = {"/api/": ".swagger-ui .information-container, .swagger-ui .errors-wrapper"}
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    """One browser for the module; each role gets a fresh context (its own cookies)."""
-    # Playwright's sync API keeps an event loop running in this thread; the tests' ORM calls are
-    # plain synchronous ones (tests/browser.py's allow_orm_beside_playwright, for the module).
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-    try:
-        yield browser
-    finally:
-        browser.close()
-        playwright.stop()
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 # The data set as JSON, per test process: loading the demo through the product's services with tasks

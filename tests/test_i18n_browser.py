@@ -19,13 +19,13 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import Client
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from challenges.models import Challenge
 from ideas.models import Idea, Status
 from reviews.services import criteria_ensure_defaults
 from tests import factories
-from tests.browser import BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
+from tests.browser import BROWSER_MARKS, TIMEOUT_MS
 from tests.visible_english import english_in, visible_texts
 
 pytestmark = BROWSER_MARKS
@@ -67,23 +67,6 @@ CONTENT = {
     },
 }
 NAMES = {"Anna Schmidt", "Lena Weber", "Paul Martin", "Claire Dubois", "Tom Tri"}
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-    try:
-        yield browser
-    finally:
-        browser.close()
-        playwright.stop()
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def context_for(browser, base_url: str, user=None, *, locale: str):
