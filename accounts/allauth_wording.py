@@ -90,4 +90,12 @@ ALLAUTH_MSGIDS = (
     gettext_noop(
         "You are about to use your %(provider_name)s account to login to\n%(site_name)s. As a final step, please complete the following form:"
     ),
+    # Informal through the imperative alone ("Bitte kontaktiere uns"), on pages customers see:
+    gettext_noop("Too many failed login attempts. Try again later."),
+    gettext_noop("Username can not be used. Please use other username."),
+    gettext_noop("Please select only one."),
+    gettext_noop(
+        'Please confirm that <a href="mailto:%(email)s">%(email)s</a> is an email address for user %(user_display)s.'
+    ),
+    gettext_noop("Please contact us if you have any trouble resetting your password."),
 )
