@@ -4,13 +4,13 @@ django-allauth's German catalogue says "du"; ``accounts/allauth_wording.py`` mar
 du-form entries so that our catalogue (``locale/``, which takes precedence) keeps their Sie form.
 """
 
+import gettext
 import html
 import os
 import re
 from pathlib import Path
 
 import allauth
-import polib
 import pytest
 from django.urls import reverse
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 DU = re.compile(r"\b(du|dein\w*|dich|dir)\b", re.IGNORECASE)
 # The same in allauth's catalogue, where a capital "Du"/"Dein"/"Dir" is also the pronoun.
 DU_IN_CATALOGUE = re.compile(r"\b(du|Du|dein\w*|Dein\w*|dich|dir|Dir)\b")
-ALLAUTH_DE = Path(allauth.__file__).parent / "locale" / "de" / "LC_MESSAGES" / "django.po"
+ALLAUTH_DE = Path(allauth.__file__).parent / "locale" / "de" / "LC_MESSAGES" / "django.mo"
 
 
 def main_text(response) -> str:
@@ -60,14 +60,14 @@ def test_a_sign_up_form_error_reads_in_the_sie_form(client):
 
 def test_every_du_form_msgid_of_allauth_is_marked_in_allauth_wording():
     """A new allauth version adding a du-form entry is noticed here: mark its msgid and translate it."""
+    # The compiled catalogue (the one Django reads): its keys are the msgids, a plural's are
+    # (msgid, n), and a context's are "context\x04msgid".
+    with ALLAUTH_DE.open("rb") as mo:
+        catalogue = gettext.GNUTranslations(mo)._catalog  # type: ignore[attr-defined]
     du_form = {
-        entry.msgid
-        for entry in polib.pofile(str(ALLAUTH_DE))
-        if not entry.obsolete
-        and any(
-            DU_IN_CATALOGUE.search(text)
-            for text in ([entry.msgstr] if not entry.msgid_plural else entry.msgstr_plural.values())
-        )
+        (key[0] if isinstance(key, tuple) else key).split("\x04")[-1]
+        for key, text in catalogue.items()
+        if key and DU_IN_CATALOGUE.search(text)
     }
     marked = set(accounts.allauth_wording.ALLAUTH_MSGIDS)
     assert du_form, "allauth's German catalogue not found or read"
